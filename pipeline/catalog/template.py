@@ -1,0 +1,74 @@
+"""A segmented document becomes a translation template (POT)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from babel.messages.catalog import Message
+
+from ..segment import Document, Part
+from ..workspace import SOURCE_LANGUAGE
+from .pofile import Catalog
+
+TYPE_COMMENT = "type: "
+PART_COMMENT = "part: "
+SOURCE_HEADER = "X-Pipeline-Source"
+
+HEADER_COMMENT = """\
+# Translations of {source} from Chinese (zh-Hans).
+# Made by pipeline. Re-extraction keeps translator comments and
+# reviewed translations; changed entries become fuzzy (#| old source).
+#"""
+
+
+def new_catalog(doc: str, source_ref: str, locale: str | None, now: datetime | None = None) -> Catalog:
+    """An empty catalog (template when ``locale`` is None) with our headers."""
+    now = now or datetime.now(timezone.utc)
+    catalog = Catalog(
+        locale=locale,
+        project=doc,
+        version="1.0",
+        header_comment=HEADER_COMMENT.format(source=source_ref),
+        creation_date=now,
+        revision_date=now if locale else None,
+        last_translator="pipeline" if locale else "FULL NAME <EMAIL@ADDRESS>",
+        language_team="English" if locale else "LANGUAGE <LL@li.org>",
+        charset="utf-8",
+        fuzzy=locale is None,
+    )
+    catalog.extra_headers["X-Source-Language"] = SOURCE_LANGUAGE
+    catalog.extra_headers[SOURCE_HEADER] = source_ref
+    return catalog
+
+
+def build_template(document: Document, source_ref: str) -> Catalog:
+    """One entry per distinct translatable segment, in document order, with
+    every location and the types of the blocks it stands in."""
+    template = new_catalog(document.name, source_ref, locale=None)
+    kinds: dict[str, list[str]] = {}
+    for block, seg in document.segments():
+        if not seg.translatable:
+            continue
+        message = template.get(seg.text)
+        if message is None:
+            message = template.add(seg.text, locations=[(source_ref, seg.line)])
+            kinds[seg.text] = []
+        elif (source_ref, seg.line) not in message.locations:
+            message.locations.append((source_ref, seg.line))
+        kind = TYPE_COMMENT + block.type.value
+        if seg.part is not Part.SENTENCE:
+            kind = f"{kind}, {PART_COMMENT}{seg.part.value}"
+        if kind not in kinds[seg.text]:
+            kinds[seg.text].append(kind)
+    for msgid, comments in kinds.items():
+        template[msgid].auto_comments = comments
+    return template
+
+
+def block_types(message: Message) -> list[str]:
+    """The block types recorded on an entry (``#. type: caption``)."""
+    out = []
+    for comment in message.auto_comments:
+        if comment.startswith(TYPE_COMMENT):
+            out.append(comment[len(TYPE_COMMENT) :].split(",")[0].strip())
+    return out

@@ -1,0 +1,166 @@
+"""The ``pipeline`` command. Thin: each command parses options, calls one
+stage module, and reports. Logs and progress go to stderr, results to
+stdout or files; a PipelineError becomes a one-line message and exit 1."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import build
+from .errors import PipelineError
+from .extract import extract
+from .status import document_status
+from .workspace import Workspace
+
+
+def log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def handle_errors(func):
+    """Turn the errors a user can fix into click's one-line, exit-1 errors."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PipelineError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+workspace_option = click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Workspace directory holding seeds/ and locales/.",
+)
+sources_argument = click.argument("sources", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+docs_argument = click.argument("docs", nargs=-1)
+out_option = click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output directory [default: WORKSPACE/build]."
+)
+reviewed_only_option = click.option("--reviewed-only", is_flag=True, help="Leave machine drafts out of the editions.")
+min_coverage_option = click.option(
+    "--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PCT", help="Fail when a document is less translated than PCT percent."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pipeline")
+def main():
+    """Offline Chinese→English translation pipeline: extract, translate, review, build."""
+
+
+def _sources(ws: Workspace, sources: tuple[Path, ...]) -> list[Path]:
+    paths = list(sources) or ws.default_sources()
+    if not paths:
+        raise PipelineError(f"no source documents in {ws.seeds}")
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if path.stem in seen and seen[path.stem] != path:
+            raise PipelineError(f"{path} and {seen[path.stem]} would share the catalog '{path.stem}'; rename one")
+        seen[path.stem] = path
+    return paths
+
+
+def _extract_all(ws: Workspace, sources: tuple[Path, ...]) -> list[str]:
+    docs = []
+    for path in _sources(ws, sources):
+        result = extract(ws, path)
+        r = result.report
+        if result.empty:
+            log(f"warning: {result.doc}: no text to translate; the catalog is empty")
+        log(
+            f"{result.doc}: {result.entries} entries from {result.blocks} blocks ({result.encoding}); "
+            f"{r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete"
+            + ("" if result.catalog_changed else "; catalog unchanged")
+        )
+        docs.append(result.doc)
+    return docs
+
+
+def _build_all(ws: Workspace, docs: list[str], out: Path | None, reviewed_only: bool, min_coverage: float | None) -> None:
+    out_dir = out or ws.default_build
+    short = []
+    for doc in docs:
+        result = build(ws, doc, out_dir, reviewed_only)
+        cov = result.coverage
+        log(
+            f"{doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated, "
+            f"{cov.reviewed} reviewed, {cov.machine_drafts} machine drafts) -> {ws.relative(out_dir)}/"
+        )
+        for path in result.paths:
+            click.echo(ws.relative(path))
+        if min_coverage is not None and cov.percent < min_coverage:
+            short.append(f"{doc} {cov.percent:.1f}%")
+    if short:
+        raise PipelineError(f"coverage below {min_coverage:g}%: {', '.join(short)}")
+
+
+@main.command("extract")
+@sources_argument
+@workspace_option
+@handle_errors
+def extract_cmd(sources, workspace):
+    """Segment SOURCES (default: seeds/*) into locales/<doc>.pot and the English catalogs."""
+    ws = Workspace(workspace)
+    with ws.lock():
+        _extract_all(ws, sources)
+
+
+@main.command("build")
+@docs_argument
+@workspace_option
+@out_option
+@reviewed_only_option
+@min_coverage_option
+@handle_errors
+def build_cmd(docs, workspace, out, reviewed_only, min_coverage):
+    """Rebuild the editions of DOCS (default: every catalog) from source and catalog."""
+    ws = Workspace(workspace)
+    _build_all(ws, ws.resolve_documents(docs), out, reviewed_only, min_coverage)
+
+
+@main.command("status")
+@docs_argument
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def status_cmd(docs, workspace, as_json):
+    """Segments, size and progress by state for each document."""
+    ws = Workspace(workspace)
+    rows = [document_status(ws, doc) for doc in ws.resolve_documents(docs)]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    header = f"{'document':<28} {'segments':>8} {'han':>6} {'words':>6} {'untransl':>8} {'mt-draft':>8} {'fuzzy':>6} {'reviewed':>8} {'%rev':>6}"
+    click.echo(header)
+    for r in rows:
+        click.echo(
+            f"{r.doc:<28} {r.segments:>8} {r.chinese_characters:>6} {r.english_words:>6} {r.untranslated:>8} "
+            f"{r.machine_draft:>8} {r.fuzzy:>6} {r.reviewed:>8} {r.percent_reviewed:>5.1f}%"
+        )
+
+
+@main.command("run")
+@sources_argument
+@workspace_option
+@out_option
+@reviewed_only_option
+@min_coverage_option
+@handle_errors
+def run_cmd(sources, workspace, out, reviewed_only, min_coverage):
+    """Extract, then build, for SOURCES (default: seeds/*)."""
+    ws = Workspace(workspace)
+    with ws.lock():
+        docs = _extract_all(ws, sources)
+        _build_all(ws, docs, out, reviewed_only, min_coverage)

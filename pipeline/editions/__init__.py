@@ -1,0 +1,32 @@
+"""Editions: the English text, Markdown and the bilingual HTML and Markdown,
+rebuilt from the source document and its catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..atomicfile import atomic_write_text
+from .html import render_html
+from .markdown import render_bilingual_markdown, render_markdown
+from .model import Coverage, Edition, assemble
+from .text import render_text
+
+#: File name suffix → renderer. The file layout of a build, defined once.
+RENDERERS = {
+    ".en.txt": render_text,
+    ".en.md": render_markdown,
+    ".bilingual.html": render_html,
+    ".bilingual.md": render_bilingual_markdown,
+}
+
+__all__ = ["Coverage", "Edition", "RENDERERS", "assemble", "write_editions"]
+
+
+def write_editions(edition: Edition, out_dir: Path) -> list[Path]:
+    """Write every edition of ``edition`` into ``out_dir``; return the paths."""
+    paths = []
+    for suffix, render in RENDERERS.items():
+        path = out_dir / f"{edition.name}{suffix}"
+        atomic_write_text(path, render(edition))
+        paths.append(path)
+    return paths

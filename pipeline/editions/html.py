@@ -1,0 +1,123 @@
+"""``<doc>.bilingual.html``: Chinese and English side by side, one row per
+paragraph, sentences aligned. One standalone file, no external assets.
+
+Every piece of text goes through :func:`html.escape`; nothing from the
+source document or the catalog is ever written unescaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..segment import Part
+from .model import Edition, EditionBlock, Shown
+
+STYLE = """
+:root { --ink:#1d1d1f; --muted:#6b6b70; --rule:#e3e3e8; --hi:#ffe9a8; --draft:#e8f0ff; --draft-ink:#2456a6; --untr:#fff0f0; --untr-ink:#a12a2a; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); font: 16px/1.6 Georgia, "Times New Roman", serif; }
+[lang="zh-Hans"] { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", serif; }
+header { border-bottom: 2px solid var(--ink); margin-bottom: 1rem; }
+header h1 { font-size: 1.1rem; margin: 0 0 .25rem; }
+.meta { color: var(--muted); font-size: .85rem; margin: 0 0 .75rem; }
+.legend span { margin-right: 1rem; padding: 0 .25rem; }
+.row { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; padding: .5rem 0; border-bottom: 1px solid var(--rule); break-inside: avoid; }
+.row > div { min-width: 0; overflow-wrap: anywhere; }
+.type-title { font-size: 1.6rem; font-weight: bold; line-height: 1.3; }
+.type-subtitle { font-size: 1.2rem; font-weight: bold; }
+.type-heading, .type-section-number { font-weight: bold; font-size: 1.1rem; }
+.type-byline, .type-caption { font-style: italic; color: var(--muted); font-size: .92rem; }
+.label { font-weight: bold; }
+.seg { border-radius: 2px; outline: none; }
+.seg:hover, .seg:focus, .seg.linked { background: var(--hi); }
+.machine-draft { background: var(--draft); color: var(--draft-ink); border-bottom: 1px dashed var(--draft-ink); }
+.untranslated { background: var(--untr); color: var(--untr-ink); border-bottom: 1px dotted var(--untr-ink); }
+@media (max-width: 720px) { .row { grid-template-columns: 1fr; gap: .25rem; } body { padding: .75rem; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  .seg:hover, .seg.linked { background: none; }
+  .machine-draft { background: none; border-bottom: 1px dashed #000; color: #000; }
+  .untranslated { background: none; border-bottom: 1px dotted #000; color: #000; }
+}
+"""
+
+# Hovering or focusing a sentence highlights its counterpart in the other column.
+SCRIPT = """
+(function () {
+  function link(ev, on) {
+    var seg = ev.target.closest && ev.target.closest('.seg');
+    if (!seg) return;
+    document.querySelectorAll('.seg[data-seg="' + seg.dataset.seg + '"]').forEach(function (el) {
+      el.classList.toggle('linked', on);
+    });
+  }
+  document.addEventListener('mouseover', function (ev) { link(ev, true); });
+  document.addEventListener('mouseout', function (ev) { link(ev, false); });
+  document.addEventListener('focusin', function (ev) { link(ev, true); });
+  document.addEventListener('focusout', function (ev) { link(ev, false); });
+})();
+"""
+
+_TITLES = {Shown.MACHINE_DRAFT: "machine draft, not reviewed", Shown.UNTRANSLATED: "untranslated"}
+
+
+def _span(seg_id: str, text: str, classes: list[str], lang: str | None = None, title: str | None = None) -> str:
+    attrs = f' class="{" ".join(classes)}" data-seg="{seg_id}" tabindex="0"'
+    if lang:
+        attrs += f' lang="{lang}"'
+    if title:
+        attrs += f' title="{escape(title)}"'
+    return f"<span{attrs}>{escape(text)}</span>"
+
+
+def _row(index: int, block: EditionBlock) -> str:
+    zh_parts, en_parts = [], []
+    pos = 0
+    for k, seg in enumerate(block.segments):
+        seg_id = f"{index}.{k + 1}"
+        start = block.source.find(seg.source, pos)
+        if start > pos:  # the text between two segments (rarely anything but nothing)
+            zh_parts.append(escape(block.source[pos:start]))
+        pos = max(pos, start + len(seg.source)) if start >= 0 else pos
+        extra = ["label"] if seg.part is Part.SPEAKER_LABEL else []
+        zh_parts.append(_span(seg_id, seg.source, ["seg", *extra]))
+        en_classes = ["seg", *extra]
+        if seg.shown in _TITLES:
+            en_classes.append(seg.shown.value)
+        lang = "zh-Hans" if seg.shown is Shown.UNTRANSLATED else None
+        en_parts.append(_span(seg_id, seg.target, en_classes, lang, _TITLES.get(seg.shown)))
+    zh_parts.append(escape(block.source[pos:]))
+    return (
+        f'<div class="row type-{block.type.value}" id="p{index}">\n'
+        f'  <div class="zh" lang="zh-Hans">{"".join(zh_parts)}</div>\n'
+        f'  <div class="en" lang="en">{" ".join(en_parts)}</div>\n'
+        f"</div>"
+    )
+
+
+def render_html(edition: Edition) -> str:
+    """The bilingual HTML page for ``edition``."""
+    cov = edition.coverage
+    rows = "\n".join(_row(i, block) for i, block in enumerate(edition.blocks, start=1))
+    title = next((b.english for b in edition.blocks if b.type.value == "title"), edition.name)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{escape(edition.name)} · Chinese | English</h1>
+<p class="meta">{cov.translated} of {cov.segments} segments translated ({cov.percent:.1f}%), {cov.reviewed} reviewed.
+<span class="legend"><span class="seg machine-draft">machine draft</span><span class="seg untranslated">untranslated</span></span></p>
+</header>
+<main>
+{rows}
+</main>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""

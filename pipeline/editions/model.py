@@ -1,0 +1,102 @@
+"""A document re-segmented and looked up in its catalog, ready to render.
+
+Like po4a and Translate Toolkit's po2txt, an edition is rebuilt from the
+original source cut by the same segmenter, each segment looked up in the
+catalog by its text. Editing the source therefore never loses a
+translation; a segment the catalog does not know falls back to its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ..catalog import Catalog, State, state_of
+from ..segment import Block, BlockType, Document, Part
+
+
+class Shown(str, Enum):
+    """What an edition shows for a segment."""
+
+    REVIEWED = "reviewed"
+    MACHINE_DRAFT = "machine-draft"
+    UNTRANSLATED = "untranslated"  # source shown: no usable translation
+    VERBATIM = "verbatim"  # nothing to translate (a section number)
+
+
+@dataclass(frozen=True)
+class EditionSegment:
+    source: str
+    target: str  # the translation, or the source when there is none
+    shown: Shown
+    part: Part
+
+    @property
+    def translated(self) -> bool:
+        return self.shown in (Shown.REVIEWED, Shown.MACHINE_DRAFT)
+
+
+@dataclass
+class EditionBlock:
+    type: BlockType
+    source: str
+    segments: list[EditionSegment]
+
+    @property
+    def english(self) -> str:
+        """The English paragraph: translations joined with single spaces."""
+        return " ".join(seg.target for seg in self.segments)
+
+
+@dataclass
+class Coverage:
+    segments: int = 0
+    translated: int = 0
+    reviewed: int = 0
+    machine_drafts: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.segments if self.segments else 100.0
+
+
+@dataclass
+class Edition:
+    name: str
+    blocks: list[EditionBlock]
+    coverage: Coverage
+
+
+def _lookup(catalog: Catalog, text: str, reviewed_only: bool) -> tuple[str, Shown]:
+    message = catalog.get(text)
+    if message is None:
+        return text, Shown.UNTRANSLATED
+    state = state_of(message)
+    if state is State.REVIEWED:
+        return message.string, Shown.REVIEWED
+    if state is State.MACHINE_DRAFT and not reviewed_only:
+        return message.string, Shown.MACHINE_DRAFT
+    # Untranslated, or fuzzy: a translation of an older source is not shown.
+    return text, Shown.UNTRANSLATED
+
+
+def _block(block: Block, catalog: Catalog, reviewed_only: bool, coverage: Coverage) -> EditionBlock:
+    segments = []
+    for seg in block.segments:
+        if not seg.translatable:
+            segments.append(EditionSegment(seg.text, seg.text, Shown.VERBATIM, seg.part))
+            continue
+        target, shown = _lookup(catalog, seg.text, reviewed_only)
+        segments.append(EditionSegment(seg.text, target, shown, seg.part))
+        coverage.segments += 1
+        coverage.translated += shown in (Shown.REVIEWED, Shown.MACHINE_DRAFT)
+        coverage.reviewed += shown is Shown.REVIEWED
+        coverage.machine_drafts += shown is Shown.MACHINE_DRAFT
+    return EditionBlock(block.type, block.text, segments)
+
+
+def assemble(document: Document, catalog: Catalog, reviewed_only: bool = False) -> Edition:
+    """Pair every block of ``document`` with its translations from ``catalog``."""
+    coverage = Coverage()
+    blocks = [_block(b, catalog, reviewed_only, coverage) for b in document.blocks]
+    return Edition(document.name, blocks, coverage)

@@ -1,0 +1,74 @@
+"""Stage 1: source document → template (POT) → English catalog (PO)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .catalog import Catalog, load_catalog, save_catalog
+from .catalog.merge import MergeReport, merge, touch
+from .catalog.pofile import catalog_bytes
+from .catalog.template import build_template
+from .segment import segment_document
+from .sources import read_source
+from .workspace import Workspace
+
+
+@dataclass
+class ExtractResult:
+    doc: str
+    encoding: str
+    blocks: int
+    entries: int
+    report: MergeReport
+    template_changed: bool
+    catalog_changed: bool
+
+    @property
+    def empty(self) -> bool:
+        return self.entries == 0
+
+
+def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, date_attr: str) -> bool:
+    """Write ``catalog`` unless it equals ``previous`` but for its date header;
+    a no-op re-extraction leaves files (and git) untouched."""
+    now = datetime.now(timezone.utc)
+    if previous is not None:
+        setattr(catalog, date_attr, getattr(previous, date_attr))
+        if path.exists() and catalog_bytes(catalog) == path.read_bytes():
+            return False
+    setattr(catalog, date_attr, now)
+    save_catalog(path, catalog)
+    return True
+
+
+def extract(ws: Workspace, source_path: Path) -> ExtractResult:
+    """Segment ``source_path`` and update its template and English catalog."""
+    ref = ws.relative(source_path)
+    source = read_source(source_path, display=ref)
+    document = segment_document(source.name, source.text)
+    template = build_template(document, ref)
+
+    pot_path = ws.template_path(source.name)
+    old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
+    template_changed = _write_if_changed(pot_path, template, old_template, "creation_date")
+
+    po_path = ws.catalog_path(source.name)
+    old = load_catalog(po_path, ws.relative(po_path)) if po_path.exists() else None
+    catalog, report = merge(old, template)
+    if old is not None:
+        catalog.revision_date = old.revision_date
+    catalog_changed = old is None or catalog_bytes(catalog) != po_path.read_bytes()
+    if catalog_changed:
+        touch(catalog)
+        save_catalog(po_path, catalog)
+    return ExtractResult(
+        doc=source.name,
+        encoding=source.encoding,
+        blocks=len(document.blocks),
+        entries=len([m for m in template if m.id]),
+        report=report,
+        template_changed=template_changed,
+        catalog_changed=catalog_changed,
+    )

@@ -1,0 +1,86 @@
+"""Segmenting Chinese newspaper text: blocks, page-break repair, sentences.
+
+``segment_document`` is the one entry point. Extraction and the edition
+build both call it, so that a document is always cut the same way and a
+catalog entry is found again by its text (the po4a/po2txt approach).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import rules
+from .blocks import classify, speaker_label, speaker_labels, split_blocks
+from .model import Block, BlockType, Document, Line, Part, Segment
+from .repair import repair_page_breaks
+from .sentences import split_sentences
+
+__all__ = ["Block", "BlockType", "Document", "Part", "Segment", "segment_document"]
+
+_WORDLIKE = re.compile(rf"[{rules.HAN}A-Za-z]")
+
+
+def segment_document(name: str, text: str) -> Document:
+    """Segment ``text`` (``\\n`` line ends) into typed blocks of segments."""
+    blocks = repair_page_breaks(classify(split_blocks(text)))
+    labels = speaker_labels([b.text for b in blocks])
+    for block in blocks:
+        block.segments = _segments(block, labels)
+    return Document(name, blocks)
+
+
+def _line_at(block: Block, offsets: list[int], pos: int) -> int:
+    number = block.lines[0].number
+    for start, line in zip(offsets, block.lines):
+        if start > pos:
+            break
+        number = line.number
+    return number
+
+
+def _line_offsets(lines: list[Line], text: str) -> list[int]:
+    """Where each line starts in the joined block text."""
+    offsets, pos = [], 0
+    for line in lines:
+        pos = text.index(line.text, pos)
+        offsets.append(pos)
+        pos += len(line.text)
+    return offsets
+
+
+def _segments(block: Block, labels: frozenset[str]) -> list[Segment]:
+    text = block.text
+    spans: list[tuple[int, int, Part]] = []
+    start, end = 0, len(text)
+
+    if block.type is BlockType.QA_TURN:
+        label = speaker_label(text, labels)
+        if label:
+            core = label.rstrip(" \t\u3000")
+            spans.append((0, len(core), Part.SPEAKER_LABEL))
+            start = len(label)
+
+    credit = None
+    if block.type is BlockType.CAPTION:
+        match = rules.CAPTION_RE.search(text, start)
+        if match:
+            stripped = match.group(0).rstrip()
+            credit = (match.start(), match.start() + len(stripped), Part.PHOTO_CREDIT)
+            end = match.start()
+
+    spans.extend((a, b, Part.SENTENCE) for a, b in split_sentences(text[start:end], start))
+    if credit:
+        spans.append(credit)
+
+    offsets = _line_offsets(block.lines, text)
+    return [
+        Segment(
+            text=text[a:b],
+            start=a,
+            end=b,
+            line=_line_at(block, offsets, a),
+            part=part,
+            translatable=bool(_WORDLIKE.search(text[a:b])),
+        )
+        for a, b, part in spans
+    ]

@@ -1,0 +1,122 @@
+"""Chinese punctuation and segmentation rules, as data, in one place.
+
+Everything the normaliser, the block classifier and the sentence splitter
+know about Chinese typography is defined here, so a rule can be read,
+reviewed and changed without reading the algorithms that apply it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- Character classes -------------------------------------------------------
+
+#: Han ideographs: CJK Unified Ideographs, Extension A, compatibility
+#: ideographs, the supplementary planes (Extension B onwards) and 〇.
+HAN = (
+    "\u3007"
+    "\u3400-\u4dbf"
+    "\u4e00-\u9fff"
+    "\uf900-\ufaff"
+    "\U00020000-\U0003134f"
+)
+HAN_RE = re.compile(f"[{HAN}]")
+
+#: Full-width and CJK punctuation, plus the curly quotes, ellipsis and dash
+#: that Chinese text shares with English typography.
+CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
+
+#: A character that puts the text around it in "Chinese context": the
+#: normaliser converts half-width punctuation next to it.
+CJK_CONTEXT_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
+
+
+def is_han(ch: str) -> bool:
+    """True for a single Han ideograph."""
+    return bool(HAN_RE.match(ch))
+
+
+def count_han(text: str) -> int:
+    """Number of Han ideographs in ``text``."""
+    return len(HAN_RE.findall(text))
+
+
+# --- Normalisation (half-width → full-width) ---------------------------------
+
+#: OCR-style half-width punctuation and the full-width form it takes in
+#: Chinese context. Parentheses are converted in matched pairs.
+HALF_TO_FULL = {
+    ",": "\uff0c",  # ，
+    ":": "\uff1a",  # ：
+    ";": "\uff1b",  # ；
+    "?": "\uff1f",  # ？
+    "!": "\uff01",  # ！
+}
+PAREN_PAIR = ("(", ")")
+FULL_PAREN_PAIR = ("\uff08", "\uff09")  # （ ）
+
+# --- Sentences ---------------------------------------------------------------
+
+#: Characters that end a sentence. Runs of them (？！, 。。) end it once.
+SENTENCE_ENDS = "\u3002\uff01\uff1f"  # 。！？
+#: The Chinese ellipsis. It ends a sentence only at the end of a block or
+#: before another sentence end; in the middle of a text it usually closes an
+#: enumeration (“……”目标计划) and the sentence goes on.
+ELLIPSIS = "\u2026"  # …, written doubled as ……
+#: Closing quotes and brackets stay with the sentence they close.
+CLOSERS = "\u201d\u2019\u300d\u300f\uff09\u300b\u3009\u3011\u3015\"'"  # ” ’ 」 』 ） 》 〉 】 〕
+#: Pairs inside which no sentence is split (a quotation is kept whole) ...
+QUOTE_PAIRS = {
+    "\u201c": "\u201d",  # “ ”
+    "\u2018": "\u2019",  # ‘ ’
+    "\u300c": "\u300d",  # 「 」
+    "\u300e": "\u300f",  # 『 』
+    "\uff08": "\uff09",  # （ ）
+    "\u300a": "\u300b",  # 《 》
+}
+#: ... unless the quotation is longer than this many characters, when it is
+#: split like running text (a long quoted speech is several sentences).
+MAX_UNSPLIT_QUOTE = 160
+#: ； does not end a sentence by default.
+SEMICOLON_ENDS_SENTENCE = False
+
+# --- Blocks ------------------------------------------------------------------
+
+#: A photo credit: （严龙 摄）, （资料图片）, （新华社发）, （图片由…提供）.
+PHOTO_CREDIT = (
+    r"[（(]\s*(?:"
+    r"[^（）()\n]{1,30}?\s*(?:摄|摄影|供图|制图|绘|发)"
+    r"|资料图片?|资料照片|图片来源[：:][^（）()\n]{1,30}"
+    r"|(?:图片)?由[^（）()\n]{1,30}提供"
+    r")\s*[）)]"
+)
+PHOTO_CREDIT_RE = re.compile(PHOTO_CREDIT)
+#: A block that ends in a photo credit is a caption.
+CAPTION_RE = re.compile(rf"(?:{PHOTO_CREDIT})\s*$")
+
+#: A byline: 记者 成良田, 本报记者 张三 李四, 通讯员 王五, 文／图 赵六. The
+#: space after the role is required: 记者手记 ("reporter's notes") is a heading.
+_ROLE = r"(?:(?:本报|特约|见习)?记者|通讯员|实习生)"
+BYLINE_RE = re.compile(
+    rf"^(?:{_ROLE}[ \u3000]+|(?:(?:文|图|摄影)[ \u3000]*[／/:：]|文[／/]图[ \u3000:：]))[ \u3000]*"
+    rf"[{HAN}·]{{2,5}}"
+    rf"(?:(?:[ \u3000]+|[、，])(?:{_ROLE}[ \u3000]+)?[{HAN}·]{{2,5}})*$"
+)
+
+#: A section number standing alone: 1, ２, 三, 一、, 4.
+SECTION_NUMBER_RE = re.compile(r"^(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})[、.．]?$")
+
+#: A question-and-answer label at the start of a block: 记者：, 崔平：
+SPEAKER_LABEL_RE = re.compile(rf"^(?P<label>[{HAN}·]{{1,6}}|[A-Z][A-Za-z.]{{0,10}})[：:][\s\u3000]*")
+#: Labels that are speaker labels wherever they appear. Any other name counts
+#: as a speaker label when it opens at least two blocks of the document.
+KNOWN_SPEAKER_LABELS = frozenset(
+    ["记者", "本报记者", "问", "答", "主持人", "Q", "A"]
+)
+SPEAKER_LABEL_MIN_REPEATS = 2
+
+#: A block without sentence-final punctuation is a heading (or, at the top of
+#: a document, the title or a subtitle) when it is at most this long; a longer
+#: one is body text broken by a page break.
+MAX_HEADING_CHARS = 30
+MAX_TITLE_CHARS = 60

@@ -1,0 +1,104 @@
+"""Reading source documents: format, encoding and line ends.
+
+Chinese text arrives as UTF-8 (with or without a BOM), as GB18030 or its
+subset GBK/GB2312 from older Windows tools, and now and then as UTF-16 with
+a BOM. The encoding is detected by strict decoding in that order, never
+guessed statistically: UTF-8 almost never decodes by accident, and text
+that is not UTF-8 but decodes strictly as GB18030 is GB18030 in practice.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+
+#: Source formats that can be segmented, by suffix.
+SUPPORTED_SUFFIXES = (".txt",)
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# C0/C1 controls other than tab, line feed, carriage return and form feed.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A decoded source document."""
+
+    path: Path
+    text: str  # with \n line ends
+    encoding: str
+
+    @property
+    def name(self) -> str:
+        """The document name: the file's stem. Catalogs are named after it."""
+        return self.path.stem
+
+
+def _position(data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    return f"line {line}, byte {offset}"
+
+
+def decode(data: bytes, where: str) -> tuple[str, str]:
+    """Decode source bytes; return ``(text, encoding)`` or raise SourceError."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise SourceError(
+                    f"{where}: invalid {encoding} at {_position(data, exc.start)}"
+                ) from None
+    if b"\x00" in data:
+        raise SourceError(
+            f"{where}: looks like a binary file (NUL byte at {_position(data, data.index(0))}); "
+            "expected UTF-8 or GB18030 text"
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise SourceError(
+                f"{where}: neither UTF-8 nor GB18030 "
+                f"(invalid byte 0x{data[utf8_error.start]:02x} at {_position(data, utf8_error.start)})"
+            ) from None
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_source(path: Path, display: str | None = None) -> Source:
+    """Read and decode a source document, refusing what cannot be segmented."""
+    where = display or str(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        supported = ", ".join(SUPPORTED_SUFFIXES)
+        raise SourceError(f"{where}: unsupported format '{path.suffix or '(none)'}' (supported: {supported})")
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise SourceError(f"{where}: is a directory, expected a text file") from None
+    except OSError as exc:
+        raise SourceError(f"{where}: cannot read: {exc.strerror}") from None
+    text, encoding = decode(data, where)
+    text = normalize_newlines(text)
+    bad = _CONTROL_RE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise SourceError(
+            f"{where}:{line}:{column}: control character U+{ord(bad.group()):04X} in text"
+        )
+    return Source(path, text, encoding)

@@ -1,0 +1,57 @@
+"""Progress of each document's catalog: counts by state and size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .catalog import State, load_catalog, state_of
+from .segment.rules import count_han
+from .workspace import Workspace
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*")
+
+
+@dataclass
+class DocumentStatus:
+    doc: str
+    segments: int
+    chinese_characters: int
+    english_words: int
+    untranslated: int
+    machine_draft: int
+    fuzzy: int
+    reviewed: int
+    obsolete: int
+
+    @property
+    def percent_reviewed(self) -> float:
+        return 100.0 * self.reviewed / self.segments if self.segments else 100.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "percent_reviewed": round(self.percent_reviewed, 1)}
+
+
+def document_status(ws: Workspace, doc: str) -> DocumentStatus:
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path, ws.relative(path))
+    counts = {state: 0 for state in State}
+    han = words = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        counts[state_of(message)] += 1
+        han += count_han(message.id)
+        if message.string:
+            words += len(_WORD.findall(message.string))
+    return DocumentStatus(
+        doc=doc,
+        segments=sum(counts.values()),
+        chinese_characters=han,
+        english_words=words,
+        untranslated=counts[State.UNTRANSLATED],
+        machine_draft=counts[State.MACHINE_DRAFT],
+        fuzzy=counts[State.FUZZY],
+        reviewed=counts[State.REVIEWED],
+        obsolete=len(catalog.obsolete),
+    )
