@@ -11,10 +11,13 @@ from pathlib import Path
 import click
 
 from . import __version__
+from . import models
 from .build import build
-from .errors import PipelineError
+from .engines.argos import ArgosEngine, DecodingSettings
+from .errors import NoModelError, PipelineError
 from .extract import extract
 from .status import document_status
+from .translate import translate_documents
 from .workspace import Workspace
 
 
@@ -49,6 +52,27 @@ out_option = click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output directory [default: WORKSPACE/build]."
 )
 reviewed_only_option = click.option("--reviewed-only", is_flag=True, help="Leave machine drafts out of the editions.")
+
+
+def decoding_options(func):
+    """--threads, --beam-size, --batch-size, --max-decoding-length, shared by translate and run."""
+    options = [
+        click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for decoding [default: all cores]."),
+        click.option("--beam-size", type=click.IntRange(1), default=4, show_default=True),
+        click.option("--batch-size", type=click.IntRange(1), default=1024, show_default=True, help="Tokens per batch."),
+        click.option(
+            "--max-decoding-length",
+            type=click.IntRange(1),
+            default=None,
+            help="Cap on output tokens [default: 2 x source tokens + 10, at most 512].",
+        ),
+        click.option("--retranslate-fuzzy", is_flag=True, help="Replace the old translation of fuzzy entries with a new draft."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 min_coverage_option = click.option(
     "--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PCT", help="Fail when a document is less translated than PCT percent."
 )
@@ -56,8 +80,30 @@ min_coverage_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
-def main():
+@click.pass_context
+def main(ctx):
     """Offline Chinese→English translation pipeline: extract, translate, review, build."""
+    ctx.ensure_object(dict)
+    # Tests put a fake engine here, as pip-tools does with its repositories.
+    ctx.obj.setdefault("engine_factory", lambda settings: ArgosEngine(settings))
+
+
+def _translate(ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy) -> None:
+    settings = DecodingSettings(threads, beam_size, batch_size, max_decoding_length)
+    factory = ctx.obj["engine_factory"]
+
+    def make_engine():
+        engine = factory(settings)
+        log(f"engine: {engine.signature()}")
+        return engine
+
+    summary = translate_documents(ws, docs, make_engine, retranslate_fuzzy)
+    if not summary.model_loaded:
+        log(f"translate: nothing to translate in {summary.documents} document(s); no model loaded")
+    log(
+        f"translate: {summary.entries} entries filled ({summary.segments} distinct segments) in {summary.seconds:.1f}s, "
+        f"{summary.rate:.1f} segments/s; {summary.reviewed} reviewed and {summary.fuzzy_kept} fuzzy left as they were"
+    )
 
 
 def _sources(ws: Workspace, sources: tuple[Path, ...]) -> list[Path]:
@@ -151,16 +197,66 @@ def status_cmd(docs, workspace, as_json):
         )
 
 
+@main.command("translate")
+@docs_argument
+@workspace_option
+@decoding_options
+@click.pass_context
+@handle_errors
+def translate_cmd(ctx, docs, workspace, **decoding):
+    """Fill untranslated entries of DOCS (default: every catalog) with machine drafts."""
+    ws = Workspace(workspace)
+    with ws.lock():
+        _translate(ctx, ws, ws.resolve_documents(docs), **decoding)
+
+
 @main.command("run")
 @sources_argument
 @workspace_option
 @out_option
 @reviewed_only_option
 @min_coverage_option
+@decoding_options
+@click.pass_context
 @handle_errors
-def run_cmd(sources, workspace, out, reviewed_only, min_coverage):
-    """Extract, then build, for SOURCES (default: seeds/*)."""
+def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, **decoding):
+    """Extract, machine-translate, then build, for SOURCES (default: seeds/*).
+
+    Without a zh→en model the editions are still built, with the
+    untranslated segments marked."""
     ws = Workspace(workspace)
     with ws.lock():
         docs = _extract_all(ws, sources)
+        try:
+            _translate(ctx, ws, docs, **decoding)
+        except NoModelError as exc:
+            log(f"warning: {exc}; building without machine drafts")
         _build_all(ws, docs, out, reviewed_only, min_coverage)
+
+
+@main.group("models")
+def models_group():
+    """Install and list Argos zh→en translation models (ARGOS_PACKAGES_DIR is respected)."""
+
+
+@models_group.command("install")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from-index", is_flag=True, help="Download from the Argos package index (needs internet).")
+@handle_errors
+def models_install_cmd(file, from_index):
+    """Install FILE.argosmodel offline (or --from-index)."""
+    if bool(file) == from_index:
+        raise click.UsageError("give either FILE or --from-index")
+    model = models.install_from_index() if from_index else models.install(file)
+    click.echo(f"installed {model.name} ({model.from_code}→{model.to_code} {model.version}) in {model.path.parent}")
+
+
+@models_group.command("list")
+@handle_errors
+def models_list_cmd():
+    """Installed packages and their versions."""
+    installed = models.list_models()
+    if not installed:
+        log(f"no models installed in {models.models_dir()}")
+    for model in installed:
+        click.echo(f"{model.name}\t{model.from_code}→{model.to_code}\t{model.version}\t{model.path}")

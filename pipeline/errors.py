@@ -22,3 +22,7 @@ class ModelError(PipelineError):
 
 class WorkspaceBusy(PipelineError):
     """Another command holds the workspace lock."""
+
+
+class NoModelError(ModelError):
+    """No zh→en model is installed."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from babel.messages import catalog as babel_catalog
-from babel.messages.pofile import PoFileError, PoFileParser, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, generate_po, unescape, write_po
 
 from ..atomicfile import atomic_write
 from ..errors import CatalogError
@@ -132,12 +132,15 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise CatalogError(f"{filename}:{line}: not valid UTF-8; catalogs must be UTF-8 (convert with msgconv --to-code=UTF-8)") from None
-    lines = text.splitlines(keepends=True)
+    # Only \n (and \r) end a line: str.splitlines() would also split at a
+    # form feed or U+2028 inside a string.
+    lines = list(io.StringIO(text, newline=""))
     check_syntax(lines, filename)
+    babel_lines, previous = _split_previous(lines)
     catalog = Catalog()
     parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
     try:
-        parser.parse(lines)
+        parser.parse(babel_lines)
     except PoFileError as exc:
         raise CatalogError(f"{filename}:{exc.lineno + 1}: {str(exc).rsplit(' on ', 1)[0]}") from None
     except (ValueError, TypeError) as exc:  # a malformed header value
@@ -150,12 +153,63 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
             "(fix the Content-Type header, or convert with msgconv --to-code=UTF-8)"
         )
     catalog.charset = "utf-8"
+    for message in catalog:
+        if message.id and message.lineno in previous:
+            message.previous_id = previous[message.lineno]
     return catalog
 
 
+_PREVIOUS_LINE = re.compile(rf"^#\|[ \t]*(?:(?P<kw>msgctxt|msgid|msgid_plural)[ \t]+)?(?P<str>{_STRING})[ \t]*$")
+
+
+def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
+    """Babel's parser does not read previous msgids: it takes ``#| msgid`` for
+    a translator comment and refuses ``#~|``. Blank those lines out for it
+    (line numbers stay) and return the previous msgid of each entry, keyed by
+    the line number of the entry's ``msgid``. The previous source of an
+    obsolete entry (``#~|``) is dropped."""
+    out: list[str] = []
+    previous: dict[int, list[str]] = {}
+    pending: dict[str, str] = {}
+    keyword = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("#~|"):
+            out.append("\n")
+            continue
+        if stripped.startswith("#|"):
+            match = _PREVIOUS_LINE.match(stripped)
+            if match:
+                keyword = match.group("kw") or keyword
+                if keyword:
+                    pending[keyword] = pending.get(keyword, "") + unescape(match.group("str"))
+            out.append("\n")
+            continue
+        if stripped.startswith("msgid "):
+            if "msgid" in pending:
+                previous[number] = [pending["msgid"]]
+                if "msgid_plural" in pending:
+                    previous[number].append(pending["msgid_plural"])
+            pending, keyword = {}, None
+        elif not stripped:
+            pending, keyword = {}, None
+        out.append(line)
+    return out, previous
+
+
 def write_catalog(fileobj: BinaryIO, catalog: Catalog) -> None:
-    """Write ``catalog`` as a PO file, keeping previous msgids (``#|``)."""
-    write_po(fileobj, catalog, width=76, include_previous=True)
+    """Write ``catalog`` as a PO file, keeping previous msgids (``#|``) and
+    the flags of obsolete entries (Babel drops those: a fuzzy entry that
+    became obsolete would come back reviewed)."""
+    write_po(fileobj, catalog, width=76, include_previous=True, ignore_obsolete=True)
+    for message in catalog.obsolete.values():
+        single = babel_catalog.Catalog(locale=catalog.locale, charset="utf-8")
+        single.obsolete[message.id] = message
+        entry = list(generate_po(single, omit_header=True, width=76))
+        if message.flags:
+            at = next(i for i, line in enumerate(entry) if line.startswith("#~"))
+            entry.insert(at, "#, " + ", ".join(sorted(message.flags)) + "\n")
+        fileobj.write("".join(entry).encode("utf-8"))
 
 
 def catalog_bytes(catalog: Catalog) -> bytes:

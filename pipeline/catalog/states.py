@@ -2,7 +2,7 @@
 
 =============== ===============================================================
 untranslated    empty ``msgstr``
-machine-draft   ``#, fuzzy`` and a ``# mt: <signature>`` comment naming the engine
+machine-draft   ``#, fuzzy`` and a ``# mt:<signature>`` comment naming the engine
 fuzzy           ``#, fuzzy`` otherwise: a source that changed since it was
                 translated (``#| msgid`` keeps the old one), or a draft of
                 unknown origin
@@ -21,7 +21,7 @@ from enum import Enum
 
 from babel.messages.catalog import Message
 
-MT_PREFIX = "mt: "
+MT_PREFIX = "mt:"
 
 
 class State(str, Enum):

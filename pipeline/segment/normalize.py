@@ -71,6 +71,18 @@ def _matched_parens(chars: list[str]) -> list[tuple[int, int]]:
 
 def normalize(line: str) -> str:
     """Return ``line`` with half-width punctuation in Chinese context made full-width."""
+    # One pass can put a character in Chinese context that was not before
+    # (``(AI), 人工`` → ``(AI)，人工``, whose ``)`` now touches ``，``), so
+    # repeat until nothing changes. Each pass that changes anything converts
+    # at least one character, so this ends.
+    while True:
+        out = _normalize_once(line)
+        if out == line:
+            return out
+        line = out
+
+
+def _normalize_once(line: str) -> str:
     chars = list(line)
 
     for start, end in _matched_parens(chars):

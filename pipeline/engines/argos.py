@@ -1,0 +1,232 @@
+"""The Argos Translate engine: an installed zh→en Argos package, run
+through CTranslate2 over whole catalogs at once.
+
+argostranslate's own ``translate()`` re-splits every input into sentences
+(its MiniSBD splitter downloads a model at run time) and decodes a batch of
+one. Here the package is found and its tokenizer loaded through
+argostranslate's package API, and the segments, already split by our
+segmenter, go to CTranslate2 sorted by length and batched by tokens.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from ..errors import ModelError, NoModelError
+from .base import Draft, Engine, Signature
+
+SOURCE_CODE = "zh"
+TARGET_CODE = "en"
+
+#: Default cap on output length, proportional to the longest source in the
+#: batch: RATIO × source tokens + SLACK, at most MAX. English SentencePiece
+#: output for Chinese input runs to about 1–1.5 tokens per source token;
+#: the cap only stops runaway (looping) output.
+MAX_LENGTH_RATIO = 2.0
+MAX_LENGTH_SLACK = 10
+MAX_LENGTH_CEILING = 512
+
+#: Argos's own decoding settings, kept so drafts match what Argos users know.
+LENGTH_PENALTY = 0.2
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """CTranslate2 decoding settings. ``threads`` is the total CPU threads;
+    they run as that many workers of one thread each, which measured best on
+    small machines (see BENCHMARKS.md). Argos's default of 0 intra threads
+    means CTranslate2's default of 4 per worker, which oversubscribes 2 cores."""
+
+    threads: int | None = None
+    beam_size: int = 4
+    batch_size: int = 1024  # tokens per CTranslate2 batch
+    max_decoding_length: int | None = None  # None: proportional to the source
+
+    @property
+    def workers(self) -> int:
+        return max(1, self.threads or available_cores())
+
+    def cap_for(self, longest_source: int) -> int:
+        if self.max_decoding_length:
+            return self.max_decoding_length
+        return min(MAX_LENGTH_CEILING, math.ceil(MAX_LENGTH_RATIO * longest_source) + MAX_LENGTH_SLACK)
+
+
+def prepare_argostranslate() -> None:
+    """Keep argostranslate's import from reaching the network.
+
+    With ``ARGOS_CHUNK_TYPE=SPACY`` importing ``argostranslate.translate``
+    downloads a spaCy model (and a refused download can exit the process).
+    An unknown value makes the import itself fail. We never use its sentence
+    splitters, so the one that loads lazily is selected for this process
+    before argostranslate reads its settings.
+    """
+    if os.environ.get("ARGOS_CHUNK_TYPE", "DEFAULT").upper() not in ("DEFAULT", "MINISBD"):
+        os.environ["ARGOS_CHUNK_TYPE"] = "MINISBD"
+
+
+def installed_packages():
+    """Installed Argos translate packages, via argostranslate's package API."""
+    prepare_argostranslate()
+    from argostranslate import package as argos_package
+
+    try:
+        return [p for p in argos_package.get_installed_packages() if p.type == "translate"]
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        raise ModelError(f"Argos packages directory is damaged: {exc}") from None
+
+
+def models_dir() -> str:
+    prepare_argostranslate()
+    from argostranslate import settings
+
+    return str(settings.package_data_dir)
+
+
+def no_model_message() -> str:
+    return (
+        f"no zh→en translation model is installed (looked in {models_dir()}); "
+        "get Argos's translate-zh_en .argosmodel on a machine with internet and run "
+        "'pipeline models install FILE.argosmodel'"
+    )
+
+
+def find_package():
+    """The newest installed zh→en package, or ModelError."""
+    from packaging.version import InvalidVersion, Version
+
+    def version(pkg) -> Version:
+        try:
+            return Version(pkg.package_version)
+        except InvalidVersion:
+            return Version("0")
+
+    candidates = [p for p in installed_packages() if p.from_code == SOURCE_CODE and p.to_code == TARGET_CODE]
+    if not candidates:
+        raise NoModelError(no_model_message())
+    return max(candidates, key=version)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class _Tokenizer:
+    """The package's tokenizer; SentencePiece decoding done by SentencePiece
+    itself (argostranslate's decode turns every ``_`` into a space)."""
+
+    def __init__(self, pkg):
+        self.tokenizer = pkg.tokenizer
+        self.sp = None
+        if hasattr(pkg.tokenizer, "lazy_processor"):
+            self.sp = pkg.tokenizer.lazy_processor()
+
+    def encode(self, text: str) -> list[str]:
+        if self.sp is not None:
+            return self.sp.encode(text, out_type=str)
+        return self.tokenizer.encode(text)
+
+    def decode(self, tokens: list[str]) -> str:
+        if self.sp is not None:
+            text = self.sp.decode_pieces(tokens)
+        else:
+            text = self.tokenizer.decode(tokens)
+        # Byte-fallback pieces can decode to control characters; no draft needs one.
+        return " ".join(_CONTROL.sub(" ", text).split())
+
+
+class ArgosEngine(Engine):
+    """Machine drafts from the installed zh→en Argos package."""
+
+    def __init__(self, settings: DecodingSettings | None = None):
+        self.settings = settings or DecodingSettings()
+        self._translator = None
+        self._pkg = None
+        self._tokenizer = None
+
+    def load(self) -> None:
+        """Load the package and the CTranslate2 model (once per engine)."""
+        if self._translator is not None:
+            return
+        pkg = find_package()
+        import ctranslate2
+
+        try:
+            self._translator = ctranslate2.Translator(
+                str(pkg.package_path / "model"),
+                device="cpu",
+                inter_threads=self.settings.workers,
+                intra_threads=1,
+            )
+            self._tokenizer = _Tokenizer(pkg)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"cannot load the zh→en model at {pkg.package_path}: {exc}") from None
+        self._pkg = pkg
+
+    def signature(self) -> Signature:
+        self.load()
+        import ctranslate2
+
+        s = self.settings
+        cap = str(s.max_decoding_length) if s.max_decoding_length else f"{MAX_LENGTH_RATIO:g}x+{MAX_LENGTH_SLACK}"
+        return Signature(
+            engine="argos",
+            model=self._pkg.code or f"translate-{SOURCE_CODE}_{TARGET_CODE}",
+            version=self._pkg.package_version or "?",
+            settings=(
+                ("ctranslate2", ctranslate2.__version__),
+                ("beam", str(s.beam_size)),
+                ("max_len", cap),
+                ("length_penalty", f"{LENGTH_PENALTY:g}"),
+            ),
+        )
+
+    def _groups(self, lengths: list[int]) -> list[list[int]]:
+        """Indices sorted by length, cut into groups of about one batch per worker."""
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        budget = self.settings.batch_size * self.settings.workers
+        groups, current, tokens = [], [], 0
+        for i in order:
+            current.append(i)
+            tokens += lengths[i]
+            if tokens >= budget:
+                groups.append(current)
+                current, tokens = [], 0
+        if current:
+            groups.append(current)
+        return groups
+
+    def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Draft]]]:
+        self.load()
+        signature = self.signature()
+        tokenized = [self._tokenizer.encode(text) for text in segments]
+        prefix = self._pkg.target_prefix or None
+        for group in self._groups([len(t) for t in tokenized]):
+            batch = [tokenized[i] for i in group]
+            results = self._translator.translate_batch(
+                batch,
+                target_prefix=[[prefix]] * len(batch) if prefix else None,
+                max_batch_size=self.settings.batch_size,
+                batch_type="tokens",
+                beam_size=self.settings.beam_size,
+                length_penalty=LENGTH_PENALTY,
+                replace_unknowns=True,
+                max_decoding_length=self.settings.cap_for(max(len(t) for t in batch)),
+            )
+            drafts = []
+            for result in results:
+                tokens = result.hypotheses[0]
+                if prefix and tokens and tokens[0] == prefix:
+                    tokens = tokens[1:]
+                drafts.append(Draft(self._tokenizer.decode(tokens), signature))
+            yield group, drafts
