@@ -97,6 +97,11 @@ def classify(groups: list[list[Line]]) -> list[Block]:
     return blocks
 
 
+def _looks_like_heading(text: str) -> bool:
+    quoted_whole = text[0] in rules.QUOTE_PAIRS and text[-1] == rules.QUOTE_PAIRS[text[0]]
+    return quoted_whole or not any(ch in rules.CLAUSE_PUNCT for ch in text)
+
+
 def _classify_one(text: str, labels: frozenset[str], in_header: bool, seen_title: bool) -> BlockType:
     if rules.CAPTION_RE.search(text):
         return BlockType.CAPTION
@@ -109,6 +114,6 @@ def _classify_one(text: str, labels: frozenset[str], in_header: bool, seen_title
         return BlockType.SUBTITLE if seen_title else BlockType.TITLE
     if speaker_label(text, labels):
         return BlockType.QA_TURN
-    if unfinished and len(text) <= rules.MAX_HEADING_CHARS:
+    if unfinished and len(text) <= rules.MAX_HEADING_CHARS and _looks_like_heading(text):
         return BlockType.HEADING
     return BlockType.BODY

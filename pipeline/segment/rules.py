@@ -119,4 +119,8 @@ SPEAKER_LABEL_MIN_REPEATS = 2
 #: a document, the title or a subtitle) when it is at most this long; a longer
 #: one is body text broken by a page break.
 MAX_HEADING_CHARS = 30
+#: Clause punctuation that headings do not carry unless they are quoted
+#: whole (“倍感荣幸，也深感责任重大”): a short unfinished block with it is the
+#: first half of a broken sentence.
+CLAUSE_PUNCT = "，、；：,;:"
 MAX_TITLE_CHARS = 60

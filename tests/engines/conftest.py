@@ -1,0 +1,57 @@
+"""Fixtures for the real argostranslate + CTranslate2 path, with a tiny
+random-weight model that the suite builds itself (no real zh→en weights
+can be had offline)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.support.random_argos import build_argos_package
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A deterministic random-weight zh→en .argosmodel (built in well under a second)."""
+    return build_argos_package(tmp_path_factory.mktemp("model"))
+
+
+@pytest.fixture(scope="session")
+def wrong_pair_model(tmp_path_factory) -> Path:
+    return build_argos_package(tmp_path_factory.mktemp("model-de"), from_code="de", to_code="en")
+
+
+@pytest.fixture
+def packages_dir(tmp_path, monkeypatch) -> Path:
+    """A private Argos packages directory. argostranslate reads
+    ARGOS_PACKAGES_DIR once, at import, so its settings are patched too."""
+    from pipeline.engines.argos import prepare_argostranslate
+
+    prepare_argostranslate()
+    from argostranslate import settings
+
+    directory = tmp_path / "argos-packages"
+    directory.mkdir()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(directory))
+    monkeypatch.setattr(settings, "package_data_dir", directory)
+    monkeypatch.setattr(settings, "package_dirs", [directory])
+    return directory
+
+
+@pytest.fixture
+def no_network(monkeypatch) -> list:
+    """Block and record every attempt to open a network connection."""
+    attempts: list = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access blocked by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", lambda self, *a, **k: refuse(*a))
+    monkeypatch.setattr(socket.socket, "connect_ex", lambda self, *a, **k: refuse(*a))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    return attempts
+
