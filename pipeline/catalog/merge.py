@@ -25,6 +25,7 @@ from babel.messages.catalog import Message
 
 from ..workspace import TARGET_LANGUAGE
 from .pofile import Catalog
+from .states import translation_text
 from .template import SOURCE_HEADER, new_catalog
 
 #: Similarity (difflib ratio over characters) above which a changed source
@@ -39,11 +40,6 @@ class MergeReport:
     new: int = 0
     obsolete: int = 0
     revived: int = 0
-
-
-def _translated(message: Message) -> bool:
-    string = message.string
-    return bool("".join(string) if isinstance(string, (tuple, list)) else string)
 
 
 def _carry(template_msg: Message, old: Message) -> Message:
@@ -105,8 +101,8 @@ def merge(old: Catalog | None, template: Catalog, now: datetime | None = None) -
             new[tmsg.id] = _carry(tmsg, Message(tmsg.id))
             pending.append(tmsg)
 
-    candidates = [m for k, m in active.items() if k not in used and _translated(m)]
-    candidates += [m for m in obsolete.values() if _translated(m)]
+    candidates = [m for k, m in active.items() if k not in used and translation_text(m)]
+    candidates += [m for m in obsolete.values() if translation_text(m)]
     for tmsg in pending:
         match = _best_match(tmsg.id, candidates) if candidates else None
         if match is None:
@@ -120,10 +116,11 @@ def merge(old: Catalog | None, template: Catalog, now: datetime | None = None) -
         report.fuzzy += 1
 
     for msgid, message in active.items():
-        if msgid not in used and _translated(message):
+        if msgid not in used and translation_text(message):
             obsolete[msgid] = message
             report.obsolete += 1
     for msgid, message in obsolete.items():
+        message = message.clone()  # leave the messages of ``old`` as they were
         message.locations = []
         new.obsolete[msgid] = message
     return new, report

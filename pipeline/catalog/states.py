@@ -31,7 +31,8 @@ class State(str, Enum):
     REVIEWED = "reviewed"
 
 
-def _translation(message: Message) -> str:
+def translation_text(message: Message) -> str:
+    """The translation of ``message`` as one string (plural forms joined)."""
     string = message.string
     if isinstance(string, (tuple, list)):
         return "".join(string)
@@ -47,7 +48,7 @@ def machine_signature(message: Message) -> str | None:
 
 
 def state_of(message: Message) -> State:
-    if not _translation(message):
+    if not translation_text(message):
         return State.UNTRANSLATED
     if not message.fuzzy:
         return State.REVIEWED
@@ -69,7 +70,7 @@ def set_reviewed(message: Message, text: str | None = None) -> None:
     """Accept ``message`` (with ``text`` as its translation, if given)."""
     if text is not None:
         message.string = text
-    if not _translation(message):
+    if not translation_text(message):
         raise ValueError("an empty translation cannot be reviewed")
     message.flags.discard("fuzzy")
     message.previous_id = []

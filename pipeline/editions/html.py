@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..segment import Part
+from ..segment import BlockType, Part
 from .model import Edition, EditionBlock, Shown
 
 STYLE = """
@@ -99,7 +99,7 @@ def render_html(edition: Edition) -> str:
     """The bilingual HTML page for ``edition``."""
     cov = edition.coverage
     rows = "\n".join(_row(i, block) for i, block in enumerate(edition.blocks, start=1))
-    title = next((b.english for b in edition.blocks if b.type.value == "title"), edition.name)
+    title = next((b.english for b in edition.blocks if b.type is BlockType.TITLE), edition.name)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
