@@ -17,7 +17,7 @@ from .engines.argos import ArgosEngine, DecodingSettings
 from .errors import NoModelError, PipelineError
 from .extract import extract
 from .status import document_status
-from .translate import translate_documents
+from .translate import FLUSH_SECONDS, translate_documents
 from .workspace import Workspace
 
 
@@ -67,6 +67,8 @@ def decoding_options(func):
             help="Cap on output tokens [default: 2 x source tokens + 10, at most 512].",
         ),
         click.option("--retranslate-fuzzy", is_flag=True, help="Replace the old translation of fuzzy entries with a new draft."),
+        # How often finished drafts are saved; tests that interrupt runs lower it.
+        click.option("--flush-seconds", type=click.FloatRange(0), default=FLUSH_SECONDS, hidden=True),
     ]
     for option in reversed(options):
         func = option(func)
@@ -88,7 +90,9 @@ def main(ctx):
     ctx.obj.setdefault("engine_factory", lambda settings: ArgosEngine(settings))
 
 
-def _translate(ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy) -> None:
+def _translate(
+    ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy, flush_seconds
+) -> None:
     settings = DecodingSettings(threads, beam_size, batch_size, max_decoding_length)
     factory = ctx.obj["engine_factory"]
 
@@ -97,7 +101,7 @@ def _translate(ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_si
         log(f"engine: {engine.signature()}")
         return engine
 
-    summary = translate_documents(ws, docs, make_engine, retranslate_fuzzy)
+    summary = translate_documents(ws, docs, make_engine, retranslate_fuzzy, flush_seconds=flush_seconds)
     if not summary.model_loaded:
         log(f"translate: nothing to translate in {summary.documents} document(s); no model loaded")
     log(

@@ -6,6 +6,8 @@ A workspace is a directory holding ``seeds/`` (source documents) and
     seeds/<doc>.txt
     locales/<doc>.pot                      the template
     locales/en/LC_MESSAGES/<doc>.po        the English catalog
+    locales/glossary.tsv                   the termbase (zh, en, type, note)
+    locales/tm/*.tmx                       imported translation memories
     build/<doc>.en.txt ...                 editions (``--out``)
 """
 
@@ -39,6 +41,15 @@ class Workspace:
     @property
     def default_build(self) -> Path:
         return self.root / "build"
+
+    @property
+    def glossary(self) -> Path:
+        return self.locales / "glossary.tsv"
+
+    @property
+    def translation_memory(self) -> Path:
+        """Imported TMX files live here; reviewed catalogs are read directly."""
+        return self.locales / "tm"
 
     def template_path(self, doc: str) -> Path:
         return self.locales / f"{doc}.pot"

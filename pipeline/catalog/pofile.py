@@ -10,6 +10,7 @@ through a read/write cycle.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from pathlib import Path
@@ -197,19 +198,39 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
     return out, previous
 
 
+def _entry(message, locale, obsolete: bool) -> str:
+    """One entry as Babel writes it, except that translator comments stay on
+    one line each, as GNU gettext keeps them (Babel wraps them at 76 columns,
+    and a wrapped comment reads back as two comments), and that an obsolete
+    entry keeps its flags (Babel drops them: a fuzzy entry that became
+    obsolete would come back reviewed)."""
+    single = babel_catalog.Catalog(locale=locale, charset="utf-8")
+    bare = message.clone()
+    bare.user_comments = []
+    if obsolete:
+        single.obsolete[bare.id] = bare
+    else:
+        single[bare.id] = bare
+    lines = list(generate_po(single, omit_header=True, include_previous=True, width=76))
+    if obsolete and message.flags:
+        at = next(i for i, line in enumerate(lines) if line.startswith("#~"))
+        lines.insert(at, "#, " + ", ".join(sorted(message.flags)) + "\n")
+    at = next(i for i, line in enumerate(lines) if line.strip())
+    comments = [f"# {c}\n" if c else "#\n" for c in message.user_comments]
+    return "".join(lines[:at] + comments + lines[at:])
+
+
 def write_catalog(fileobj: BinaryIO, catalog: Catalog) -> None:
-    """Write ``catalog`` as a PO file, keeping previous msgids (``#|``) and
-    the flags of obsolete entries (Babel drops those: a fuzzy entry that
-    became obsolete would come back reviewed)."""
-    write_po(fileobj, catalog, width=76, include_previous=True, ignore_obsolete=True)
+    """Write ``catalog`` as a PO file, with previous msgids (``#|``)."""
+    header = copy.copy(catalog)
+    header._messages = type(catalog._messages)()  # the header alone
+    header.obsolete = type(catalog.obsolete)()
+    write_po(fileobj, header, width=76)
+    for message in catalog:
+        if message.id:
+            fileobj.write(_entry(message, catalog.locale, obsolete=False).encode("utf-8"))
     for message in catalog.obsolete.values():
-        single = babel_catalog.Catalog(locale=catalog.locale, charset="utf-8")
-        single.obsolete[message.id] = message
-        entry = list(generate_po(single, omit_header=True, width=76))
-        if message.flags:
-            at = next(i for i, line in enumerate(entry) if line.startswith("#~"))
-            entry.insert(at, "#, " + ", ".join(sorted(message.flags)) + "\n")
-        fileobj.write("".join(entry).encode("utf-8"))
+        fileobj.write(_entry(message, catalog.locale, obsolete=True).encode("utf-8"))
 
 
 def catalog_bytes(catalog: Catalog) -> bytes:

@@ -43,7 +43,7 @@ def machine_signature(message: Message) -> str | None:
     """The engine signature of the latest machine draft, if any."""
     for comment in reversed(message.user_comments):
         if comment.startswith(MT_PREFIX):
-            return comment[len(MT_PREFIX) :]
+            return comment[len(MT_PREFIX) :].strip()
     return None
 
 

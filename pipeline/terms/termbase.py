@@ -1,0 +1,115 @@
+"""The termbase: ``locales/glossary.tsv`` with the columns zh, en, type, note.
+
+Names and terms are what machine translation of Chinese news gets wrong
+most often (崔平, 甬江实验室, 彭佳学). The termbase fixes their English form;
+term protection, the glossary check and the reviewer all read it here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..atomicfile import atomic_write_text
+from ..errors import PipelineError
+
+COLUMNS = ("zh", "en", "type", "note")
+TERM_TYPES = ("person", "organisation", "place", "term", "title")
+
+
+class TermbaseError(PipelineError):
+    """A glossary file that cannot be read; the message says ``file:line``."""
+
+
+@dataclass(frozen=True)
+class Term:
+    zh: str
+    en: str
+    type: str = "term"
+    note: str = ""
+
+
+class Termbase:
+    """Terms by source text, matched longest first."""
+
+    def __init__(self, terms: list[Term] | None = None):
+        self.terms: list[Term] = list(terms or [])
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def get(self, zh: str) -> Term | None:
+        return next((t for t in self.terms if t.zh == zh), None)
+
+    def matches(self, source: str) -> list[tuple[int, int, Term]]:
+        """Non-overlapping ``(start, end, term)`` occurrences in ``source``,
+        longest term first (甬江实验室 wins over 实验室), in text order."""
+        taken = [False] * len(source)
+        found: list[tuple[int, int, Term]] = []
+        for term in sorted(self.terms, key=lambda t: -len(t.zh)):
+            if not term.zh:
+                continue
+            start = source.find(term.zh)
+            while start != -1:
+                end = start + len(term.zh)
+                if not any(taken[start:end]):
+                    found.append((start, end, term))
+                    for i in range(start, end):
+                        taken[i] = True
+                start = source.find(term.zh, end)
+        return sorted(found, key=lambda m: m[0])
+
+
+def read_termbase(text: str, filename: str = "glossary.tsv") -> Termbase:
+    """Parse glossary TSV text (header row ``zh en type note``)."""
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows:
+        return Termbase()
+    header = [c.strip().lower() for c in rows[0]]
+    if header[:2] != ["zh", "en"]:
+        raise TermbaseError(f"{filename}:1: the header must start with the columns zh, en (then type, note)")
+    terms, seen = [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row) or row[0].startswith("#"):
+            continue
+        cells = dict(zip(header, (c.strip() for c in row)))
+        zh, en = cells.get("zh", ""), cells.get("en", "")
+        if not zh or not en:
+            raise TermbaseError(f"{filename}:{number}: a term needs both zh and en")
+        kind = cells.get("type", "") or "term"
+        if kind not in TERM_TYPES:
+            raise TermbaseError(f"{filename}:{number}: unknown type '{kind}' (one of {', '.join(TERM_TYPES)})")
+        if zh in seen:
+            raise TermbaseError(f"{filename}:{number}: '{zh}' is already defined at line {seen[zh]}")
+        seen[zh] = number
+        terms.append(Term(zh, en, kind, cells.get("note", "")))
+    return Termbase(terms)
+
+
+def write_termbase(termbase: Termbase) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for t in termbase:
+        writer.writerow([t.zh, t.en, t.type, t.note])
+    return out.getvalue()
+
+
+def load_termbase(path: Path) -> Termbase:
+    """The termbase at ``path``; an empty one when the file does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return Termbase()
+    except UnicodeDecodeError:
+        raise TermbaseError(f"{path}: not UTF-8") from None
+    return read_termbase(text, str(path))
+
+
+def save_termbase(path: Path, termbase: Termbase) -> None:
+    atomic_write_text(path, write_termbase(termbase))
