@@ -13,6 +13,7 @@ import click
 from . import __version__
 from . import models
 from .build import build
+from .cache import StageCache
 from .engines.argos import ArgosEngine, DecodingSettings
 from .errors import NoModelError, PipelineError
 from .extract import extract
@@ -101,7 +102,11 @@ def _translate(
         log(f"engine: {engine.signature()}")
         return engine
 
-    summary = translate_documents(ws, docs, make_engine, retranslate_fuzzy, flush_seconds=flush_seconds)
+    cache = StageCache(ws.cache_path)
+    try:
+        summary = translate_documents(ws, docs, make_engine, retranslate_fuzzy, flush_seconds=flush_seconds, cache=cache)
+    finally:
+        cache.save()
     if not summary.model_loaded:
         log(f"translate: nothing to translate in {summary.documents} document(s); no model loaded")
     log(
@@ -124,25 +129,40 @@ def _sources(ws: Workspace, sources: tuple[Path, ...]) -> list[Path]:
 
 def _extract_all(ws: Workspace, sources: tuple[Path, ...]) -> list[str]:
     docs = []
-    for path in _sources(ws, sources):
-        result = extract(ws, path)
-        r = result.report
-        if result.empty:
-            log(f"warning: {result.doc}: no text to translate; the catalog is empty")
-        log(
-            f"{result.doc}: {result.entries} entries from {result.blocks} blocks ({result.encoding}); "
-            f"{r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete"
-            + ("" if result.catalog_changed else "; catalog unchanged")
-        )
-        docs.append(result.doc)
+    cache = StageCache(ws.cache_path)
+    try:
+        for path in _sources(ws, sources):
+            docs.append(_extract_one(ws, path, cache))
+    finally:
+        cache.save()
     return docs
+
+
+def _extract_one(ws: Workspace, path: Path, cache: StageCache) -> str:
+    result = extract(ws, path, cache)
+    if result.skipped:
+        log(f"{result.doc}: unchanged")
+        return result.doc
+    r = result.report
+    if result.empty:
+        log(f"warning: {result.doc}: no text to translate; the catalog is empty")
+    log(
+        f"{result.doc}: {result.entries} entries from {result.blocks} blocks ({result.encoding}); "
+        f"{r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete"
+        + ("" if result.catalog_changed else "; catalog unchanged")
+    )
+    return result.doc
 
 
 def _build_all(ws: Workspace, docs: list[str], out: Path | None, reviewed_only: bool, min_coverage: float | None) -> None:
     out_dir = out or ws.default_build
     short = []
-    for doc in docs:
-        result = build(ws, doc, out_dir, reviewed_only)
+    cache = StageCache(ws.cache_path)
+    try:
+        results = [build(ws, doc, out_dir, reviewed_only, cache) for doc in docs]
+    finally:
+        cache.save()
+    for doc, result in zip(docs, results):
         cov = result.coverage
         log(
             f"{doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated, "

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .cache import StageCache, content_hash, file_signature
 from .catalog import Catalog, load_catalog, save_catalog
 from .catalog.merge import MergeReport, merge, touch
 from .catalog.pofile import catalog_bytes
@@ -24,6 +25,7 @@ class ExtractResult:
     report: MergeReport
     template_changed: bool
     catalog_changed: bool
+    skipped: bool = False  # nothing changed since the last extraction
 
     @property
     def empty(self) -> bool:
@@ -43,18 +45,37 @@ def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, da
     return True
 
 
-def extract(ws: Workspace, source_path: Path) -> ExtractResult:
-    """Segment ``source_path`` and update its template and English catalog."""
+def _inputs(source_path: Path, pot_path: Path, po_path: Path) -> dict | None:
+    """What an extraction depends on: the source's bytes and the two catalogs."""
+    try:
+        source = content_hash(source_path.read_bytes())
+    except OSError:
+        return None  # read_source explains the problem
+    return {"source": source, "pot": file_signature(pot_path), "po": file_signature(po_path)}
+
+
+def extract(ws: Workspace, source_path: Path, cache: StageCache | None = None) -> ExtractResult:
+    """Segment ``source_path`` and update its template and English catalog.
+
+    With a ``cache``, a source whose bytes, template and catalog are as the
+    last extraction left them is not processed again."""
     ref = ws.relative(source_path)
+    doc = source_path.stem
+    pot_path, po_path = ws.template_path(doc), ws.catalog_path(doc)
+    inputs = _inputs(source_path, pot_path, po_path) if cache is not None else None
+    record = cache.get("extract", doc) if cache is not None else None
+    if inputs and record and record["inputs"] == inputs:
+        return ExtractResult(
+            doc, record["encoding"], record["blocks"], record["entries"], MergeReport(),
+            template_changed=False, catalog_changed=False, skipped=True,
+        )  # fmt: skip
     source = read_source(source_path, display=ref)
     document = segment_document(source.name, source.text)
     template = build_template(document, ref)
 
-    pot_path = ws.template_path(source.name)
     old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
     template_changed = _write_if_changed(pot_path, template, old_template, "creation_date")
 
-    po_path = ws.catalog_path(source.name)
     old = load_catalog(po_path, ws.relative(po_path)) if po_path.exists() else None
     catalog, report = merge(old, template)
     if old is not None:
@@ -63,11 +84,15 @@ def extract(ws: Workspace, source_path: Path) -> ExtractResult:
     if catalog_changed:
         touch(catalog)
         save_catalog(po_path, catalog)
+    entries = len([m for m in template if m.id])
+    if cache is not None:
+        outputs = {"encoding": source.encoding, "blocks": len(document.blocks), "entries": entries}
+        cache.put("extract", doc, {"inputs": _inputs(source_path, pot_path, po_path), **outputs})
     return ExtractResult(
         doc=source.name,
         encoding=source.encoding,
         blocks=len(document.blocks),
-        entries=len([m for m in template if m.id]),
+        entries=entries,
         report=report,
         template_changed=template_changed,
         catalog_changed=catalog_changed,

@@ -20,6 +20,7 @@ from typing import Callable, TextIO
 
 from babel.messages.catalog import Message
 
+from .cache import StageCache, file_signature
 from .catalog import Catalog, State, load_catalog, save_catalog, state_of
 from .catalog.merge import touch
 from .catalog.states import set_machine_draft
@@ -89,13 +90,22 @@ def translate_documents(
     retranslate_fuzzy: bool = False,
     stream: TextIO | None = None,
     flush_seconds: float = FLUSH_SECONDS,
+    cache: StageCache | None = None,
 ) -> TranslateSummary:
-    """Give every pending entry of ``docs`` a machine draft."""
+    """Give every pending entry of ``docs`` a machine draft.
+
+    With a ``cache``, a catalog unchanged since a run that left nothing to
+    translate in it is not even read."""
     summary = TranslateSummary(documents=len(docs))
     files: list[_CatalogFile] = []
     jobs: dict[str, list[_CatalogFile]] = {}
     for doc in docs:
         path = ws.catalog_path(doc)
+        record = cache.get("translate", doc) if cache is not None else None
+        if record and record["po"] == file_signature(path) and _nothing_to_do(record, retranslate_fuzzy):
+            summary.reviewed += record[State.REVIEWED.value]
+            summary.fuzzy_kept += record[State.FUZZY.value]
+            continue
         display = ws.relative(path)
         data = path.read_bytes() if path.exists() else b""
         catalog = load_catalog(path, display)
@@ -109,6 +119,7 @@ def translate_documents(
             elif message.id and state_of(message) is State.FUZZY:
                 summary.fuzzy_kept += 1
     if not jobs:
+        _remember(cache, files)
         return summary  # nothing new: no model is loaded
 
     engine = engine_factory()
@@ -135,4 +146,21 @@ def translate_documents(
             entry.flush(retranslate_fuzzy)
         summary.seconds = time.monotonic() - started
         summary.entries = sum(entry.written for entry in files)
+        _remember(cache, files)
     return summary
+
+
+def _nothing_to_do(record: dict, retranslate_fuzzy: bool) -> bool:
+    return record[State.UNTRANSLATED.value] == 0 and not (retranslate_fuzzy and record[State.FUZZY.value])
+
+
+def _remember(cache: StageCache | None, files: list[_CatalogFile]) -> None:
+    """Record each catalog's state counts, keyed to the file as it is now."""
+    if cache is None:
+        return
+    for entry in files:
+        counts = {state.value: 0 for state in State}
+        for message in entry.catalog:
+            if message.id:
+                counts[state_of(message).value] += 1
+        cache.put("translate", entry.doc, {"po": file_signature(entry.path), **counts})

@@ -43,6 +43,11 @@ class Workspace:
         return self.root / "build"
 
     @property
+    def cache_path(self) -> Path:
+        """Machine-local record of what each stage last saw (see pipeline.cache)."""
+        return self.locales / ".pipeline-cache.json"
+
+    @property
     def glossary(self) -> Path:
         return self.locales / "glossary.tsv"
 

@@ -124,7 +124,13 @@ def test_extract_again_is_a_no_op(workspace):
     assert (pot.read_bytes(), po.read_bytes()) == before
     # Not even rewritten with the same bytes (git and make see no change).
     assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in (pot, po)] == stats
+    assert f"{DOC}: unchanged" in result.stderr  # the stage cache saw nothing new
+
+    # Without the cache the document is segmented and merged again, to the same bytes.
+    (workspace / "locales" / ".pipeline-cache.json").unlink()
+    result = ok("extract", "-w", workspace)
     assert "catalog unchanged" in result.stderr
+    assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in (pot, po)] == stats
 
 
 def test_extract_keeps_a_translated_catalog_byte_identical(workspace):
