@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from . import models
+from . import models, runner
 from .build import build
 from .cache import StageCache
 from .engines.argos import ArgosEngine, DecodingSettings
@@ -241,21 +241,53 @@ def translate_cmd(ctx, docs, workspace, **decoding):
 @reviewed_only_option
 @min_coverage_option
 @decoding_options
+@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
+              help="Documents processed in parallel, each worker loading the model once.")
 @click.pass_context
 @handle_errors
-def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, **decoding):
+def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, **decoding):
     """Extract, machine-translate, then build, for SOURCES (default: seeds/*).
 
     Without a zh→en model the editions are still built, with the
     untranslated segments marked."""
     ws = Workspace(workspace)
     with ws.lock():
+        if jobs > 1:
+            _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, **decoding)
+            return
         docs = _extract_all(ws, sources)
         try:
             _translate(ctx, ws, docs, **decoding)
         except NoModelError as exc:
             log(f"warning: {exc}; building without machine drafts")
         _build_all(ws, docs, out, reviewed_only, min_coverage)
+
+
+def _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, threads, beam_size, batch_size,
+                  max_decoding_length, retranslate_fuzzy, flush_seconds) -> None:
+    settings = runner.worker_settings(DecodingSettings(threads, beam_size, batch_size, max_decoding_length), jobs)
+    factory = functools.partial(ctx.obj["engine_factory"], settings)
+    options = runner.RunOptions(out or ws.default_build, reviewed_only, retranslate_fuzzy, flush_seconds)
+    paths = _sources(ws, sources)
+    log(f"run: {len(paths)} documents on {jobs} workers ({settings.workers} decoding thread(s) each)")
+    results = runner.run_parallel(ws, paths, options, jobs, factory, log)
+    errors, short = [], []
+    for result in results:
+        if result.error:
+            errors.append(result.error)
+            continue
+        if result.no_model:
+            log(f"warning: {result.doc}: {result.no_model}")
+        cov = result.built.coverage
+        log(f"{result.doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated)")
+        for path in result.built.paths:
+            click.echo(ws.relative(path))
+        if min_coverage is not None and cov.percent < min_coverage:
+            short.append(f"{result.doc} {cov.percent:.1f}%")
+    if errors:
+        raise PipelineError(errors[0] + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""))
+    if short:
+        raise PipelineError(f"coverage below {min_coverage:g}%: {', '.join(short)}")
 
 
 @main.group("models")

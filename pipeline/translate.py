@@ -91,11 +91,13 @@ def translate_documents(
     stream: TextIO | None = None,
     flush_seconds: float = FLUSH_SECONDS,
     cache: StageCache | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> TranslateSummary:
     """Give every pending entry of ``docs`` a machine draft.
 
     With a ``cache``, a catalog unchanged since a run that left nothing to
-    translate in it is not even read."""
+    translate in it is not even read. ``on_batch`` hears how many segments
+    each finished batch held (``run --jobs`` combines workers' progress)."""
     summary = TranslateSummary(documents=len(docs))
     files: list[_CatalogFile] = []
     jobs: dict[str, list[_CatalogFile]] = {}
@@ -135,6 +137,8 @@ def translate_documents(
                     for entry in jobs[texts[i]]:
                         entry.pending[texts[i]] = draft
             progress.update(len(indices))
+            if on_batch is not None:
+                on_batch(len(indices))
             summary.segments += len(indices)
             if time.monotonic() - last_flush >= flush_seconds:
                 for entry in files:

@@ -1,0 +1,76 @@
+"""``pipeline run --jobs N``: documents in parallel workers, one engine per worker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from click.testing import CliRunner
+
+from pipeline.catalog import State, load_catalog, state_of
+from pipeline.cli import main
+from pipeline.workspace import Workspace
+from tests.support.fake_engine import FakeEngine
+
+
+def _workspace_with_docs(workspace, seed_path, n):
+    for i in range(1, n):
+        text = seed_path.read_text(encoding="utf-8").replace("2027", str(2030 + i))
+        (workspace / "seeds" / f"copy{i}.txt").write_text(text, encoding="utf-8")
+    return Workspace(workspace)
+
+
+def _translations(ws):
+    return {doc: {m.id: (m.string, state_of(m)) for m in load_catalog(ws.catalog_path(doc)) if m.id} for doc in ws.documents()}
+
+
+def test_parallel_run_matches_the_serial_run(workspace, seed_path, tmp_path):
+    ws = _workspace_with_docs(workspace, seed_path, 4)
+    serial_root = tmp_path / "serial"
+    shutil.copytree(workspace, serial_root)
+    serial = Workspace(serial_root)
+    created = tmp_path / "engines.log"
+
+    def factory(settings):
+        with open(created, "a") as fh:  # one line per engine, with the worker's pid
+            fh.write(f"{os.getpid()} {settings.workers}\n")
+        return FakeEngine()
+
+    result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2", "--threads", "2"], obj={"engine_factory": factory})
+    assert result.exit_code == 0, result.output
+    assert "4/4 documents" in result.output
+    engines = created.read_text().split("\n")[:-1]
+    pids = [line.split()[0] for line in engines]
+    assert len(pids) == len(set(pids)) <= 2  # the model is loaded once per worker, not per document
+    assert all(line.split()[1] == "1" for line in engines)  # 2 threads shared by 2 workers
+    assert os.getpid() not in {int(p) for p in pids}
+
+    serial_result = CliRunner().invoke(main, ["run", "-w", str(serial_root)], obj={"engine_factory": lambda s: FakeEngine()})
+    assert serial_result.exit_code == 0, serial_result.output
+    parallel_translations = _translations(ws)
+    assert parallel_translations == _translations(serial)
+    assert all(state is State.MACHINE_DRAFT for doc in parallel_translations.values() for _, state in doc.values())
+    for doc in ws.documents():
+        assert (workspace / "build" / f"{doc}.en.txt").read_text() == (serial_root / "build" / f"{doc}.en.txt").read_text()
+
+    # The parent merged the workers' stage-cache records: a re-run does no work.
+    again = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": factory})
+    assert again.exit_code == 0
+    assert len(created.read_text().split("\n")[:-1]) == len(engines)  # no engine created
+
+
+def test_parallel_run_without_model_still_builds(workspace, seed_path):
+    _workspace_with_docs(workspace, seed_path, 2)
+    result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "no zh→en translation model is installed" in result.output
+    assert len(list((workspace / "build").glob("*.en.txt"))) == 2
+
+
+def test_parallel_run_reports_a_bad_document_in_one_line(workspace, seed_path):
+    _workspace_with_docs(workspace, seed_path, 2)
+    (workspace / "seeds" / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": lambda s: FakeEngine()})
+    assert result.exit_code == 1
+    assert "broken.txt" in result.output and "Traceback" not in result.output
+    assert len(list((workspace / "build").glob("*.en.txt"))) == 2  # the good documents were done
