@@ -15,7 +15,12 @@ from . import models, runner
 from .build import build
 from .cache import StageCache
 from .engines.argos import ArgosEngine, DecodingSettings
+from .catalog import State
 from .errors import NoModelError, PipelineError
+from .review import terminal
+from .review.queue import PENDING, build_queue
+from .review.session import ReviewSession, reviewer_name
+from .terms import load_termbase
 from .extract import extract
 from .status import document_status
 from .translate import FLUSH_SECONDS, translate_documents
@@ -288,6 +293,32 @@ def _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, thre
         raise PipelineError(errors[0] + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""))
     if short:
         raise PipelineError(f"coverage below {min_coverage:g}%: {', '.join(short)}")
+
+
+@main.command("review")
+@click.argument("doc")
+@workspace_option
+@click.option("--reviewer", help="Name recorded with each decision [default: $PIPELINE_REVIEWER, git user.name].")
+@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in State]),
+              help="Review entries in these states [default: all not reviewed].")
+@click.option("--check", "checks", multiple=True, help="Only entries on which this check fired.")
+@click.option("--worst-first", is_flag=True, help="Order by the most severe check that fired.")
+@handle_errors
+def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
+    """Review DOC's drafts in the terminal, one key per decision."""
+    ws = Workspace(workspace)
+    [doc] = ws.resolve_documents([doc])
+    session = ReviewSession(ws, doc, reviewer_name(reviewer))
+    termbase = load_termbase(ws.glossary)
+    wanted = frozenset(State(s) for s in states) if states else PENDING
+    queue = build_queue(session, termbase, wanted, frozenset(checks) or None, worst_first)
+    if not queue:
+        reviewed, total = session.progress()
+        log(f"{doc}: nothing to review ({reviewed}/{total} reviewed)")
+        return
+    counts = terminal.review(session, termbase, queue)
+    reviewed, total = session.progress()
+    log(f"{doc}: {reviewed}/{total} reviewed; " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
 
 
 @main.group("models")

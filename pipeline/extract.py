@@ -76,14 +76,15 @@ def extract(ws: Workspace, source_path: Path, cache: StageCache | None = None) -
     old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
     template_changed = _write_if_changed(pot_path, template, old_template, "creation_date")
 
-    old = load_catalog(po_path, ws.relative(po_path)) if po_path.exists() else None
-    catalog, report = merge(old, template)
-    if old is not None:
-        catalog.revision_date = old.revision_date
-    catalog_changed = old is None or catalog_bytes(catalog) != po_path.read_bytes()
-    if catalog_changed:
-        touch(catalog)
-        save_catalog(po_path, catalog)
+    with ws.catalog_lock():  # a reviewer may be saving a decision right now
+        old = load_catalog(po_path, ws.relative(po_path)) if po_path.exists() else None
+        catalog, report = merge(old, template)
+        if old is not None:
+            catalog.revision_date = old.revision_date
+        catalog_changed = old is None or catalog_bytes(catalog) != po_path.read_bytes()
+        if catalog_changed:
+            touch(catalog)
+            save_catalog(po_path, catalog)
     entries = len([m for m in template if m.id])
     if cache is not None:
         outputs = {"encoding": source.encoding, "blocks": len(document.blocks), "entries": entries}

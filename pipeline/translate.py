@@ -51,9 +51,13 @@ class _CatalogFile:
     pending: dict[str, Draft] = field(default_factory=dict)
     written: int = 0
 
-    def flush(self, retranslate_fuzzy: bool) -> None:
+    def flush(self, retranslate_fuzzy: bool, ws: Workspace) -> None:
         if not self.pending:
             return
+        with ws.catalog_lock():
+            self._flush(retranslate_fuzzy)
+
+    def _flush(self, retranslate_fuzzy: bool) -> None:
         current = self.path.read_bytes()
         if current != self.loaded:  # edited meanwhile: apply drafts to the new version
             self.catalog = load_catalog(self.path, self.display)
@@ -142,12 +146,12 @@ def translate_documents(
             summary.segments += len(indices)
             if time.monotonic() - last_flush >= flush_seconds:
                 for entry in files:
-                    entry.flush(retranslate_fuzzy)
+                    entry.flush(retranslate_fuzzy, ws)
                 last_flush = time.monotonic()
     finally:
         progress.close()
         for entry in files:
-            entry.flush(retranslate_fuzzy)
+            entry.flush(retranslate_fuzzy, ws)
         summary.seconds = time.monotonic() - started
         summary.entries = sum(entry.written for entry in files)
         _remember(cache, files)

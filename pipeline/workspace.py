@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,29 @@ class Workspace:
                 raise PipelineError(f"{doc}: no catalog at {self.relative(self.catalog_path(doc))}; run 'pipeline extract' first")
             docs.append(doc)
         return docs
+
+    @contextmanager
+    def catalog_lock(self, timeout: float = 30.0):
+        """Hold the short lock around one read-modify-write of a catalog.
+
+        Batch commands hold :meth:`lock` for their whole run; review decisions,
+        translation flushes and merges also take this one around each write,
+        so a reviewer's decision and a flush never interleave."""
+        self.locales.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.locales / ".catalogs.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise WorkspaceBusy(f"{self.locales}: a catalog stayed locked for {timeout:g}s; try again") from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)
 
     @contextmanager
     def lock(self):

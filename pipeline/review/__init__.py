@@ -1,0 +1,1 @@
+"""Review: one model (session, queue) behind the terminal and the web app."""

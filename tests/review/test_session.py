@@ -1,0 +1,144 @@
+"""The shared review model: decisions, reviewer record, undo, conflicts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.catalog import State, load_catalog, save_catalog, state_of
+from pipeline.catalog.states import set_machine_draft
+from pipeline.cli import main
+from pipeline.errors import PipelineError
+from pipeline.review.queue import PENDING, build_queue
+from pipeline.review.session import REVIEWED_BY, ReviewConflict, ReviewSession, reviewer_name
+from pipeline.terms.termbase import Term, Termbase
+from pipeline.workspace import Workspace
+
+
+@pytest.fixture
+def drafted(workspace):
+    """A workspace whose seed catalog holds machine drafts ("Draft n.")."""
+    assert CliRunner().invoke(main, ["extract", "-w", str(workspace)]).exit_code == 0
+    ws = Workspace(workspace)
+    doc = ws.documents()[0]
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    for i, message in enumerate(m for m in catalog if m.id):
+        set_machine_draft(message, f"Draft {i}.", "fake:test@0")
+    save_catalog(path, catalog)
+    return ws, doc
+
+
+def test_accept_edit_reject_are_saved_at_once_with_the_reviewer(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    first, second, third = [m.id for m in session.messages()][:3]
+    session.accept(first)
+    session.accept(second, "  Edited   by hand. ")
+    session.reject(third)
+
+    disk = load_catalog(ws.catalog_path(doc))  # what another program sees now
+    assert state_of(disk[first]) is State.REVIEWED and disk[first].string == "Draft 0."
+    assert disk[second].string == "Edited   by hand." and state_of(disk[second]) is State.REVIEWED
+    assert state_of(disk[third]) is State.UNTRANSLATED
+    stamp = [c for c in disk[first].user_comments if c.startswith(REVIEWED_BY)]
+    assert len(stamp) == 1 and re.fullmatch(r"reviewed-by: Li Hua, \d{4}-\d\d-\d\dT\d\d:\d\dZ", stamp[0])
+    assert any("(rejected)" in c for c in disk[third].user_comments)
+    assert session.progress() == (2, len(session.messages()))
+
+
+def test_undo_restores_the_entry_on_disk(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    msgid = session.messages()[0].id
+    before = ws.catalog_path(doc).read_bytes()
+    session.accept(msgid, "Something else.")
+    assert session.undo().msgid == msgid
+    disk = load_catalog(ws.catalog_path(doc))
+    assert disk[msgid].string == "Draft 0." and state_of(disk[msgid]) is State.MACHINE_DRAFT
+    assert session.undo() is None
+    assert load_catalog(ws.catalog_path(doc))[msgid].user_comments == load_catalog_bytes(before)[msgid].user_comments
+
+
+def load_catalog_bytes(data):
+    import io
+
+    from pipeline.catalog import read_catalog
+
+    return read_catalog(io.BytesIO(data))
+
+
+def test_two_writers_on_the_same_entry_conflict(drafted):
+    ws, doc = drafted
+    tab_one = ReviewSession(ws, doc, "One")
+    tab_two = ReviewSession(ws, doc, "Two")
+    msgid = tab_one.messages()[5].id
+    seen_by_two = tab_two.version(msgid).tag
+    tab_one.accept(msgid, "First writer wins.")
+    with pytest.raises(ReviewConflict) as conflict:
+        tab_two.accept(msgid, "Second writer, stale.", expected=seen_by_two)
+    assert conflict.value.current.string == "First writer wins."
+    assert load_catalog(ws.catalog_path(doc))[msgid].string == "First writer wins."
+
+
+def test_changes_elsewhere_in_the_file_are_kept(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    ids = [m.id for m in session.messages()]
+    catalog = load_catalog(ws.catalog_path(doc))  # meanwhile, in Poedit...
+    catalog[ids[10]].string = "Typed in Poedit."
+    catalog[ids[10]].flags.discard("fuzzy")
+    save_catalog(ws.catalog_path(doc), catalog)
+    session.accept(ids[0])
+    disk = load_catalog(ws.catalog_path(doc))
+    assert disk[ids[10]].string == "Typed in Poedit." and state_of(disk[ids[0]]) is State.REVIEWED
+
+
+def test_an_entry_removed_by_re_extraction_is_a_conflict(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    msgid = session.messages()[3].id
+    catalog = load_catalog(ws.catalog_path(doc))
+    del catalog[msgid]
+    save_catalog(ws.catalog_path(doc), catalog)
+    with pytest.raises(ReviewConflict):
+        session.accept(msgid)
+
+
+def test_empty_translation_cannot_be_accepted(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    with pytest.raises(PipelineError):
+        session.accept(session.messages()[0].id, "   ")
+
+
+def test_reviewer_name_sources(monkeypatch):
+    assert reviewer_name("Explicit") == "Explicit"
+    monkeypatch.setenv("PIPELINE_REVIEWER", "From Env")
+    assert reviewer_name(None) == "From Env"
+
+
+def test_queue_filters_and_orders(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    ids = [m.id for m in session.messages()]
+    session.accept(ids[0])
+    termbase = Termbase([Term("崔平", "Cui Ping", "person")])
+    queue = build_queue(session, termbase)
+    assert [item.msgid for item in queue] == ids[1:]  # document order, reviewed left out
+    assert all(item.state in PENDING for item in queue)
+    subtitle = next(item for item in queue if item.msgid.startswith("崔平："))
+    assert [t.en for t in subtitle.glossary] == ["Cui Ping"]
+    assert any(f.code == "glossary" for f in subtitle.findings)  # "Draft n." lacks the name
+    assert subtitle.origin == "machine translation: fake:test@0"
+    assert subtitle.before == ids[0] and subtitle.after == ids[2]
+
+    only_glossary = build_queue(session, termbase, checks=frozenset({"glossary"}))
+    assert only_glossary and all(any(f.code == "glossary" for f in i.findings) for i in only_glossary)
+    worst = build_queue(session, termbase, worst_first=True)
+    ranks = [item.worst for item in worst]
+    assert ranks == sorted(ranks)
+    reviewed = build_queue(session, termbase, states=frozenset({State.REVIEWED}))
+    assert [i.msgid for i in reviewed] == [ids[0]]
