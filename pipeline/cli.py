@@ -20,7 +20,11 @@ from .errors import NoModelError, PipelineError
 from .review import terminal
 from .review.queue import PENDING, build_queue
 from .review.session import ReviewSession, reviewer_name
-from .terms import load_termbase
+from .terms import Termbase, load_termbase, save_termbase
+from .terms.protect import TermProtectingEngine
+from .terms.suggest import source_passages, suggest_terms, write_candidates
+from .terms.tbx import load_tbx, save_tbx
+from .terms.termbase import merge_termbase
 from .extract import extract
 from .status import document_status
 from .translate import FLUSH_SECONDS, translate_documents
@@ -96,14 +100,27 @@ def main(ctx):
     ctx.obj.setdefault("engine_factory", lambda settings: ArgosEngine(settings))
 
 
+def _engine_factory(ctx, ws: Workspace, settings: DecodingSettings):
+    """A function that makes the engine: the configured MT engine, with the
+    workspace's termbase protecting its terms."""
+    factory = ctx.obj["engine_factory"]
+    termbase = load_termbase(ws.glossary)
+
+    def make():
+        engine = factory(settings)
+        return TermProtectingEngine(engine, termbase) if len(termbase) else engine
+
+    return make
+
+
 def _translate(
     ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy, flush_seconds
 ) -> None:
     settings = DecodingSettings(threads, beam_size, batch_size, max_decoding_length)
-    factory = ctx.obj["engine_factory"]
+    build_engine = _engine_factory(ctx, ws, settings)
 
     def make_engine():
-        engine = factory(settings)
+        engine = build_engine()
         log(f"engine: {engine.signature()}")
         return engine
 
@@ -135,16 +152,17 @@ def _sources(ws: Workspace, sources: tuple[Path, ...]) -> list[Path]:
 def _extract_all(ws: Workspace, sources: tuple[Path, ...]) -> list[str]:
     docs = []
     cache = StageCache(ws.cache_path)
+    termbase = load_termbase(ws.glossary)
     try:
         for path in _sources(ws, sources):
-            docs.append(_extract_one(ws, path, cache))
+            docs.append(_extract_one(ws, path, cache, termbase))
     finally:
         cache.save()
     return docs
 
 
-def _extract_one(ws: Workspace, path: Path, cache: StageCache) -> str:
-    result = extract(ws, path, cache)
+def _extract_one(ws: Workspace, path: Path, cache: StageCache, termbase: Termbase) -> str:
+    result = extract(ws, path, cache, termbase)
     if result.skipped:
         log(f"{result.doc}: unchanged")
         return result.doc
@@ -271,7 +289,7 @@ def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, **d
 def _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, threads, beam_size, batch_size,
                   max_decoding_length, retranslate_fuzzy, flush_seconds) -> None:
     settings = runner.worker_settings(DecodingSettings(threads, beam_size, batch_size, max_decoding_length), jobs)
-    factory = functools.partial(ctx.obj["engine_factory"], settings)
+    factory = _engine_factory(ctx, ws, settings)
     options = runner.RunOptions(out or ws.default_build, reviewed_only, retranslate_fuzzy, flush_seconds)
     paths = _sources(ws, sources)
     log(f"run: {len(paths)} documents on {jobs} workers ({settings.workers} decoding thread(s) each)")
@@ -319,6 +337,57 @@ def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
     counts = terminal.review(session, termbase, queue)
     reviewed, total = session.progress()
     log(f"{doc}: {reviewed}/{total} reviewed; " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+
+
+@main.group("terms")
+def terms_group():
+    """The termbase (locales/glossary.tsv): suggest entries, import and export TBX."""
+
+
+@terms_group.command("suggest")
+@sources_argument
+@workspace_option
+@handle_errors
+def terms_suggest_cmd(sources, workspace):
+    """Propose names, organisations, places and recurring terms missing from
+    the termbase, as candidates in locales/glossary-candidates.tsv."""
+    ws = Workspace(workspace)
+    with ws.lock():
+        termbase = load_termbase(ws.glossary)
+        passages = [p for path in _sources(ws, sources) for p in source_passages(path, ws.relative(path))]
+        update = write_candidates(ws.glossary_candidates, suggest_terms(passages, termbase), termbase)
+    log(
+        f"terms: {update.added} new candidates, {update.refreshed} refreshed, {update.confirmed} already in the "
+        f"termbase; {update.total} candidates in {ws.relative(ws.glossary_candidates)} for a person to confirm"
+    )
+
+
+@terms_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@workspace_option
+@handle_errors
+def terms_export_cmd(file, workspace):
+    """Write the termbase as TBX to FILE."""
+    ws = Workspace(workspace)
+    termbase = load_termbase(ws.glossary)
+    save_tbx(file, termbase)
+    log(f"terms: {len(termbase)} entries written to {file}")
+
+
+@terms_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@workspace_option
+@handle_errors
+def terms_import_cmd(file, workspace):
+    """Add the entries of the TBX FILE to the termbase (existing entries win)."""
+    ws = Workspace(workspace)
+    with ws.lock():
+        imported = load_tbx(file)
+        merged = merge_termbase(load_termbase(ws.glossary), imported.termbase)
+        save_termbase(ws.glossary, merged.termbase)
+    log(f"terms: {len(merged.added)} entries added, {imported.skipped} skipped")
+    for kept, incoming in merged.conflicts:
+        log(f"terms: {kept.zh}: kept '{kept.en}', the file says '{incoming.en}'")
 
 
 @main.group("models")

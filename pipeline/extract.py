@@ -12,6 +12,8 @@ from .catalog.merge import MergeReport, merge, touch
 from .catalog.pofile import catalog_bytes
 from .catalog.template import build_template
 from .segment import segment_document
+from .terms import Termbase, load_termbase
+from .terms.protect import glossary_hits, set_glossary_hits
 from .sources import read_source
 from .workspace import Workspace
 
@@ -45,16 +47,32 @@ def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, da
     return True
 
 
-def _inputs(source_path: Path, pot_path: Path, po_path: Path) -> dict | None:
-    """What an extraction depends on: the source's bytes and the two catalogs."""
+def _inputs(source_path: Path, pot_path: Path, po_path: Path, glossary: Path) -> dict | None:
+    """What an extraction depends on: the source's bytes, the two catalogs
+    and the termbase (whose hits are recorded on the entries)."""
     try:
         source = content_hash(source_path.read_bytes())
     except OSError:
         return None  # read_source explains the problem
-    return {"source": source, "pot": file_signature(pot_path), "po": file_signature(po_path)}
+    return {
+        "source": source,
+        "pot": file_signature(pot_path),
+        "po": file_signature(po_path),
+        "glossary": file_signature(glossary),
+    }
 
 
-def extract(ws: Workspace, source_path: Path, cache: StageCache | None = None) -> ExtractResult:
+def record_glossary_hits(catalog: Catalog, termbase: Termbase) -> None:
+    """Write the termbase terms each entry's source contains into its
+    translator comments (``# term: 崔平 = Cui Ping``), for the reviewer."""
+    for message in catalog:
+        if message.id:
+            set_glossary_hits(message, glossary_hits(message.id, termbase))
+
+
+def extract(
+    ws: Workspace, source_path: Path, cache: StageCache | None = None, termbase: Termbase | None = None
+) -> ExtractResult:
     """Segment ``source_path`` and update its template and English catalog.
 
     With a ``cache``, a source whose bytes, template and catalog are as the
@@ -62,7 +80,7 @@ def extract(ws: Workspace, source_path: Path, cache: StageCache | None = None) -
     ref = ws.relative(source_path)
     doc = source_path.stem
     pot_path, po_path = ws.template_path(doc), ws.catalog_path(doc)
-    inputs = _inputs(source_path, pot_path, po_path) if cache is not None else None
+    inputs = _inputs(source_path, pot_path, po_path, ws.glossary) if cache is not None else None
     record = cache.get("extract", doc) if cache is not None else None
     if inputs and record and record["inputs"] == inputs:
         return ExtractResult(
@@ -79,6 +97,7 @@ def extract(ws: Workspace, source_path: Path, cache: StageCache | None = None) -
     with ws.catalog_lock():  # a reviewer may be saving a decision right now
         old = load_catalog(po_path, ws.relative(po_path)) if po_path.exists() else None
         catalog, report = merge(old, template)
+        record_glossary_hits(catalog, termbase if termbase is not None else load_termbase(ws.glossary))
         if old is not None:
             catalog.revision_date = old.revision_date
         catalog_changed = old is None or catalog_bytes(catalog) != po_path.read_bytes()
@@ -88,7 +107,7 @@ def extract(ws: Workspace, source_path: Path, cache: StageCache | None = None) -
     entries = len([m for m in template if m.id])
     if cache is not None:
         outputs = {"encoding": source.encoding, "blocks": len(document.blocks), "entries": entries}
-        cache.put("extract", doc, {"inputs": _inputs(source_path, pot_path, po_path), **outputs})
+        cache.put("extract", doc, {"inputs": _inputs(source_path, pot_path, po_path, ws.glossary), **outputs})
     return ExtractResult(
         doc=source.name,
         encoding=source.encoding,

@@ -64,7 +64,7 @@ class _CatalogFile:
         for msgid, draft in self.pending.items():
             message = self.catalog.get(msgid)
             if message is not None and eligible(message, retranslate_fuzzy):
-                set_machine_draft(message, draft.text, str(draft.signature))
+                set_machine_draft(message, draft.text, str(draft.signature), draft.notes)
                 self.written += 1
         touch(self.catalog)
         save_catalog(self.path, self.catalog)

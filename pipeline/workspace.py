@@ -7,6 +7,7 @@ A workspace is a directory holding ``seeds/`` (source documents) and
     locales/<doc>.pot                      the template
     locales/en/LC_MESSAGES/<doc>.po        the English catalog
     locales/glossary.tsv                   the termbase (zh, en, type, note)
+    locales/glossary-candidates.tsv        suggested terms, not yet confirmed
     locales/tm/*.tmx                       imported translation memories
     build/<doc>.en.txt ...                 editions (``--out``)
 """
@@ -51,6 +52,11 @@ class Workspace:
     @property
     def glossary(self) -> Path:
         return self.locales / "glossary.tsv"
+
+    @property
+    def glossary_candidates(self) -> Path:
+        """Suggested terms waiting for a person to confirm them."""
+        return self.locales / "glossary-candidates.tsv"
 
     @property
     def translation_memory(self) -> Path:

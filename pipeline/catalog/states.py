@@ -2,7 +2,9 @@
 
 =============== ===============================================================
 untranslated    empty ``msgstr``
-machine-draft   ``#, fuzzy`` and a ``# mt:<signature>`` comment naming the engine
+machine-draft   ``#, fuzzy`` and a ``# mt:<signature>`` comment naming the engine,
+                or a ``# tm:<origin>;similarity=100`` comment naming the
+                translation-memory unit it reuses (:mod:`pipeline.tm.reuse`)
 fuzzy           ``#, fuzzy`` otherwise: a source that changed since it was
                 translated (``#| msgid`` keeps the old one), or a draft of
                 unknown origin
@@ -13,6 +15,9 @@ The fuzzy flag is what every PO tool (msgfmt, Poedit, Weblate) understands
 as "needs review", so a translator who clears it in Poedit has reviewed the
 entry. The ``mt:`` comment is a translator comment, which msgmerge and the
 tools keep; it records where a draft came from and stays after review.
+So does the ``tm:`` comment: a translation reused from the memory is a
+draft like a machine one (shown, marked, awaiting a reviewer) unless the
+translate stage was told to accept exact matches.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ from enum import Enum
 from babel.messages.catalog import Message
 
 MT_PREFIX = "mt:"
+#: Stamp of a translation reused from the translation memory; the text after
+#: it is formatted and read by :mod:`pipeline.tm.reuse`.
+TM_PREFIX = "tm:"
+#: What the engine said about a draft (e.g. that term protection had to
+#: place a term itself); replaced with each new draft.
+MT_NOTE_PREFIX = "mt-note: "
+_DRAFT_STAMPS = (MT_PREFIX, TM_PREFIX, MT_NOTE_PREFIX)
 
 
 class State(str, Enum):
@@ -47,23 +59,44 @@ def machine_signature(message: Message) -> str | None:
     return None
 
 
+def memory_stamp(message: Message) -> str | None:
+    """The translation-memory stamp of the latest reused translation, if any."""
+    for comment in reversed(message.user_comments):
+        if comment.startswith(TM_PREFIX):
+            return comment[len(TM_PREFIX) :].strip()
+    return None
+
+
 def state_of(message: Message) -> State:
     if not translation_text(message):
         return State.UNTRANSLATED
     if not message.fuzzy:
         return State.REVIEWED
-    if message.previous_id or machine_signature(message) is None:
+    if message.previous_id or (machine_signature(message) is None and memory_stamp(message) is None):
         return State.FUZZY
     return State.MACHINE_DRAFT
 
 
-def set_machine_draft(message: Message, text: str, signature: str) -> None:
-    """Fill ``message`` with a machine draft stamped with ``signature``."""
+def _stamp_draft(message: Message, text: str, stamp: str, notes: tuple[str, ...] = ()) -> None:
     message.string = text
     message.flags.add("fuzzy")
     message.previous_id = []
-    message.user_comments = [c for c in message.user_comments if not c.startswith(MT_PREFIX)]
-    message.user_comments.append(MT_PREFIX + signature)
+    # A new draft replaces the stamp and notes of the old one, whichever made it.
+    message.user_comments = [c for c in message.user_comments if not c.startswith(_DRAFT_STAMPS)]
+    message.user_comments.append(stamp)
+    message.user_comments.extend(MT_NOTE_PREFIX + " ".join(note.split()) for note in notes)
+
+
+def set_machine_draft(message: Message, text: str, signature: str, notes: tuple[str, ...] = ()) -> None:
+    """Fill ``message`` with a machine draft stamped with ``signature``, with
+    the engine's ``notes`` about it."""
+    _stamp_draft(message, text, MT_PREFIX + signature, notes)
+
+
+def set_memory_draft(message: Message, text: str, stamp: str) -> None:
+    """Fill ``message`` with a translation reused from the translation
+    memory, as a draft stamped ``tm:<stamp>``."""
+    _stamp_draft(message, text, TM_PREFIX + stamp)
 
 
 def set_reviewed(message: Message, text: str | None = None) -> None:

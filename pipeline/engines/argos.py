@@ -14,7 +14,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..errors import ModelError, NoModelError
 from .base import Draft, Engine, Signature
@@ -145,11 +145,86 @@ class _Tokenizer:
         return " ".join(_CONTROL.sub(" ", text).split())
 
 
-class ArgosEngine(Engine):
-    """Machine drafts from the installed zh→en Argos package."""
+_BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 
-    def __init__(self, settings: DecodingSettings | None = None):
+
+def _piece_text(piece: str) -> str:
+    """What a SentencePiece piece stands for, one character per byte-fallback
+    piece (a stand-in for the bytes of a multi-byte character), so that
+    positions in the text map back to pieces."""
+    byte = _BYTE_PIECE.fullmatch(piece)
+    if byte:
+        value = int(byte.group(1), 16)
+        return chr(value) if 0x20 <= value < 0x7F else "\ufffd"
+    return piece.replace("\u2581", " ")
+
+
+def _placeholders(tokens: list[str], pattern: re.Pattern) -> dict[str, tuple[str, list[int]]]:
+    """Placeholder number → (its text, the indices of the tokens that spell it)."""
+    text, owner = "", []
+    for index, token in enumerate(tokens):
+        piece = _piece_text(token)
+        text += piece
+        owner += [index] * len(piece)
+    found: dict[str, tuple[str, list[int]]] = {}
+    for match in pattern.finditer(text):
+        indices = sorted({owner[i] for i in range(match.start(), match.end())})
+        found.setdefault(match.group(1), (match.group(0).strip(), indices))
+    return found
+
+
+def place_missing_placeholders(
+    source_tokens: list[str],
+    output_tokens: list[str],
+    attention: list[list[float]] | None,
+    pattern: re.Pattern,
+    encode: Callable[[str], list[str]],
+) -> list[str]:
+    """``output_tokens`` with every placeholder of the source that the decoder
+    dropped put back, after the output word that attends most to it.
+
+    Placeholders (``pattern``, group 1 their number) stand for protected
+    terms (:mod:`pipeline.terms.protect`). ``attention`` is CTranslate2's
+    target × source attention for this hypothesis, one row per output token.
+    A placeholder goes after the output token whose attention to the
+    placeholder's source tokens is highest, moved to the end of that word so
+    that no word is split, spelled as ``encode`` spells it (valid pieces of
+    the model's vocabulary). Without attention, the tokens come back as they are."""
+    if not attention:
+        return output_tokens
+    wanted = _placeholders(source_tokens, pattern)
+    present = _placeholders(output_tokens, pattern)
+    insertions: dict[int, list[str]] = {}
+    for number, (spelling, columns) in wanted.items():
+        if number in present:
+            continue
+        rows = attention[: len(output_tokens)]
+        if rows:
+            scores = [sum(row[c] for c in columns if c < len(row)) for row in rows]
+            after = max(range(len(scores)), key=scores.__getitem__)
+            while after + 1 < len(output_tokens) and not output_tokens[after + 1].startswith("\u2581"):
+                after += 1
+        else:
+            after = -1
+        insertions.setdefault(after, []).extend(encode(" " + spelling))
+    out = list(insertions.get(-1, []))
+    for index, token in enumerate(output_tokens):
+        out.append(token)
+        out.extend(insertions.get(index, []))
+    return out
+
+
+class ArgosEngine(Engine):
+    """Machine drafts from the installed zh→en Argos package.
+
+    ``placeholder_pattern``, when set (term protection sets it), marks
+    placeholders in the source: batches that contain one are decoded with
+    attention, and a placeholder the decoder dropped is put back by
+    :func:`place_missing_placeholders`. Other batches decode as before."""
+
+    def __init__(self, settings: DecodingSettings | None = None, placeholder_pattern: re.Pattern | None = None):
         self.settings = settings or DecodingSettings()
+        self.placeholder_pattern = placeholder_pattern
         self._translator = None
         self._pkg = None
         self._tokenizer = None
@@ -211,8 +286,10 @@ class ArgosEngine(Engine):
         signature = self.signature()
         tokenized = [self._tokenizer.encode(text) for text in segments]
         prefix = self._pkg.target_prefix or None
+        pattern = self.placeholder_pattern
         for group in self._groups([len(t) for t in tokenized]):
             batch = [tokenized[i] for i in group]
+            protected = [bool(pattern and pattern.search(segments[i])) for i in group]
             results = self._translator.translate_batch(
                 batch,
                 target_prefix=[[prefix]] * len(batch) if prefix else None,
@@ -222,10 +299,16 @@ class ArgosEngine(Engine):
                 length_penalty=LENGTH_PENALTY,
                 replace_unknowns=True,
                 max_decoding_length=self.settings.cap_for(max(len(t) for t in batch)),
+                # Attention costs time and memory; only placeholders need it.
+                return_attention=any(protected),
             )
             drafts = []
-            for result in results:
+            for source, has_placeholders, result in zip(batch, protected, results):
                 tokens = result.hypotheses[0]
+                if has_placeholders:
+                    # Rows of the attention include the target prefix, so place before stripping it.
+                    attention = result.attention[0] if result.attention else None
+                    tokens = place_missing_placeholders(source, tokens, attention, pattern, self._tokenizer.encode)
                 if prefix and tokens and tokens[0] == prefix:
                     tokens = tokens[1:]
                 drafts.append(Draft(self._tokenizer.decode(tokens), signature))

@@ -33,6 +33,9 @@ class Signature:
 class Draft:
     text: str
     signature: Signature
+    #: What a reviewer should know about this draft, one line each (e.g. term
+    #: protection could not tell where a term goes and put it at the end).
+    notes: tuple[str, ...] = ()
 
 
 class Engine(ABC):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..atomicfile import atomic_write_text
 from ..errors import PipelineError
 
 COLUMNS = ("zh", "en", "type", "note")
+_TSV_BREAKS = re.compile(r"[\t\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 TERM_TYPES = ("person", "organisation", "place", "term", "title")
 
 
@@ -46,6 +48,9 @@ class Termbase:
     def get(self, zh: str) -> Term | None:
         return next((t for t in self.terms if t.zh == zh), None)
 
+    def __contains__(self, zh: object) -> bool:
+        return any(t.zh == zh for t in self.terms)
+
     def matches(self, source: str) -> list[tuple[int, int, Term]]:
         """Non-overlapping ``(start, end, term)`` occurrences in ``source``,
         longest term first (甬江实验室 wins over 实验室), in text order."""
@@ -65,8 +70,11 @@ class Termbase:
         return sorted(found, key=lambda m: m[0])
 
 
-def read_termbase(text: str, filename: str = "glossary.tsv") -> Termbase:
-    """Parse glossary TSV text (header row ``zh en type note``)."""
+def read_termbase(text: str, filename: str = "glossary.tsv", require_en: bool = True) -> Termbase:
+    """Parse glossary TSV text (header row ``zh en type note``).
+
+    ``require_en=False`` reads a candidates file, whose rows may still wait
+    for a person to supply the English."""
     rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows:
         return Termbase()
@@ -79,7 +87,7 @@ def read_termbase(text: str, filename: str = "glossary.tsv") -> Termbase:
             continue
         cells = dict(zip(header, (c.strip() for c in row)))
         zh, en = cells.get("zh", ""), cells.get("en", "")
-        if not zh or not en:
+        if not zh or (require_en and not en):
             raise TermbaseError(f"{filename}:{number}: a term needs both zh and en")
         kind = cells.get("type", "") or "term"
         if kind not in TERM_TYPES:
@@ -92,12 +100,22 @@ def read_termbase(text: str, filename: str = "glossary.tsv") -> Termbase:
 
 
 def write_termbase(termbase: Termbase) -> str:
+    """Glossary TSV text: the header row, then one row per term.
+
+    Nothing is escaped, so that the file reads back exactly (the reader takes
+    quotes and backslashes literally, as a person typing the file means
+    them); a tab or line break inside a field, which TSV cannot hold,
+    becomes a space."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
+    writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
     writer.writerow(COLUMNS)
     for t in termbase:
-        writer.writerow([t.zh, t.en, t.type, t.note])
+        writer.writerow([_cell(t.zh), _cell(t.en), _cell(t.type), _cell(t.note)])
     return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    return _TSV_BREAKS.sub(" ", value).strip()
 
 
 def load_termbase(path: Path) -> Termbase:
@@ -113,3 +131,29 @@ def load_termbase(path: Path) -> Termbase:
 
 def save_termbase(path: Path, termbase: Termbase) -> None:
     atomic_write_text(path, write_termbase(termbase))
+
+
+@dataclass
+class TermbaseMerge:
+    """The result of :func:`merge_termbase`."""
+
+    termbase: Termbase
+    added: list[Term]
+    conflicts: list[tuple[Term, Term]]  # (kept, incoming) for the same zh
+
+
+def merge_termbase(base: Termbase, incoming: Termbase) -> TermbaseMerge:
+    """``base`` with the terms of ``incoming`` it lacks appended (an import
+    into the glossary). A term ``base`` already has is never overwritten: if
+    the incoming entry differs, the pair is reported as a conflict for a
+    person to settle."""
+    merged = Termbase(list(base))
+    added, conflicts = [], []
+    for term in incoming:
+        kept = merged.get(term.zh)
+        if kept is None:
+            merged.terms.append(term)
+            added.append(term)
+        elif kept != term:
+            conflicts.append((kept, term))
+    return TermbaseMerge(merged, added, conflicts)

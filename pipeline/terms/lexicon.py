@@ -1,0 +1,257 @@
+"""What term suggestion knows about Chinese names, as data, in one place.
+
+Surnames, the titles that stand next to names, the suffixes that end the
+names of organisations and places, and a few known places. The algorithms
+in ``suggest.py`` and ``romanise.py`` read these tables; a rule is changed
+here, without reading the code that applies it.
+"""
+
+from __future__ import annotations
+
+# --- Surnames ------------------------------------------------------------------
+
+#: Single-character surnames: the ~100 most common (Ministry of Public
+#: Security household register rankings), then less common ones that news
+#: text meets often (习, 成, 单, 仇, 区, 朴, 查, 乐 ...). A 2–3 character
+#: person-name candidate must start with one of these (or a double surname).
+SINGLE_SURNAMES = frozenset(
+    # the most common hundred
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董"
+    "潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付傅方邹熊"
+    "白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔"
+    "赖文"
+    # less common, but frequent in news
+    "施洪辛柯庄葛牛左温甘习成单仇区朴查乐解缪盖召种翟祝齐柳殷宁岳关包费鲍"
+    "倪骆凌霍欧纪聂童阎邢詹宫焦卓鲁蓝褚柴申谷尚屠宗滕裴樊梅伍华卜项"
+    "宿薄柏占车郎季苗饶穆景冉植冷涂阮伏尤麦俞揭芦邬邝巫晏隋耿"
+    "房舒管伊荣戚桂晋郁闵迟阳尉员秘黑句繁"
+)
+
+#: Double (two-character) surnames. 欧阳修 is 欧阳 + 修, never 欧 + 阳修.
+DOUBLE_SURNAMES = frozenset(
+    [
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
+        "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫",
+        "万俟", "澹台", "呼延", "闻人", "申屠", "太史", "公羊", "钟离", "宗政",
+        "濮阳", "淳于", "单于", "百里", "东郭", "拓跋", "西门", "第五",
+    ]
+)  # fmt: skip
+
+#: Surnames whose reading differs from the character's most common reading
+#: (which is what a dictionary gives): 单 is Shan as a surname, not dan.
+#: Values are Hanyu Pinyin without tones, lower case, syllables joined.
+SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "覃": "qin",
+    "乐": "yue",
+    "缪": "miao",
+    "盖": "ge",
+    "召": "shao",
+    "种": "chong",
+    "翟": "zhai",
+    "宿": "su",
+    "薄": "bo",
+    "柏": "bai",
+    "尉": "wei",
+    "员": "yun",
+    "秘": "bi",
+    "黑": "he",
+    "句": "gou",
+    "繁": "po",
+    "任": "ren",
+    "沈": "shen",
+    "尉迟": "yuchi",
+    "万俟": "moqi",
+    "长孙": "zhangsun",
+    "单于": "chanyu",
+    "澹台": "tantai",
+}
+
+# --- Titles next to names ------------------------------------------------------
+
+#: Titles that stand before or after a name: 主任崔平, 李泽湘教授. Each also
+#: exists with 副 (deputy). Matched longest first, so 总书记 is never 书记.
+TITLES_EITHER_SIDE = (
+    "主任", "书记", "教授", "院长", "校长", "局长", "市长", "省长", "县长", "区长",
+    "部长", "主席", "董事长", "总经理", "总裁", "所长", "厅长", "处长", "院士",
+    "研究员", "秘书长", "理事长", "会长", "社长", "主编", "总编辑", "总工程师",
+    "首席科学家", "委员", "常委", "总监", "经理", "厂长", "镇长", "村长", "队长",
+)  # fmt: skip
+#: Titles that only follow a name. 总书记 is the General Secretary: in news it
+#: follows the name (习近平总书记) or stands alone (总书记强调); the characters
+#: after it never start a new name.
+TITLES_AFTER_NAME = ("总书记", "先生", "女士", "同志", "博士", "老师")
+#: Titles that only precede a name: 记者张三.
+TITLES_BEFORE_NAME = ("记者", "本报记者", "通讯员")
+
+# --- Where names end and begin -------------------------------------------------
+
+#: Characters that are (almost) never part of a name: a name ends before one
+#: of these and begins after one (崔平很忙, 与李泽湘教授, 专访了甬江实验室).
+NAME_BREAK_CHARS = frozenset(
+    "的了是在和与及就也说等对为将已又还都很所从向让被把同跟并而但则却即据由请给这那其该各此之们我你他她它"
+)
+
+#: Words that follow a name (崔平表示, 彭佳学来到): a name ends before them,
+#: and no name contains one (书记强调 is not the name 强调).
+NAME_FOLLOWERS = (
+    "表示", "指出", "认为", "介绍", "强调", "说", "称", "告诉", "来到", "走访",
+    "调研", "出席", "主持", "会见", "带领", "率领", "一行", "等人", "曾", "成为",
+    "提出", "要求", "希望", "参加", "高度", "亲自", "一直", "专门", "同时", "应邀",
+)  # fmt: skip
+
+#: Words that end right before the name of an organisation begins
+#: (专访了甬江实验室, 创建甬江科创学院). Break characters count too.
+NAME_PRECEDERS = (
+    "专访", "走访", "调研", "来到", "创建", "成立", "建设", "启动", "召开", "举办",
+    "依托", "联合", "加入", "推动", "打造", "支持", "助力", "落户", "入驻", "设立",
+    "组建", "参观", "考察", "争创", "印发", "发布", "作为", "通过", "位于", "举行",
+)  # fmt: skip
+
+# --- Organisations and places --------------------------------------------------
+
+#: Suffixes that end the name of an organisation, and their English: the
+#: English name is "<romanised proper name> <suffix>" (甬江实验室 →
+#: Yongjiang Laboratory), proposed only when the part before the suffix is a
+#: proper name we can romanise. Matched longest first (科学院 before 学院).
+ORGANISATION_SUFFIXES = {
+    "实验室": "Laboratory",
+    "科学院": "Academy of Sciences",
+    "研究院": "Research Institute",
+    "研究所": "Research Institute",
+    "研究中心": "Research Center",
+    "委员会": "Committee",
+    "基金会": "Foundation",
+    "学院": "College",
+    "大学": "University",
+    "中心": "Center",
+    "集团": "Group",
+    "公司": "Company",
+    "园区": "Park",
+    "大会": "Conference",
+    "医院": "Hospital",
+    "银行": "Bank",
+    "协会": "Association",
+}
+
+#: Suffixes of administrative divisions and their English. A city is named
+#: without "City" (宁波市 → Ningbo), as English-language news does.
+PLACE_SUFFIXES = {
+    "省": "Province",
+    "市": "",
+    "县": "County",
+    "区": "District",
+}
+
+#: Places we know, with their English names where plain romanisation is not
+#: the usual form (西安 Xi'an, 陕西 Shaanxi, 内蒙古 Inner Mongolia). The part
+#: before a place suffix must be one of these (启动区 and 先行市 are not places).
+KNOWN_PLACES = {
+    "北京": "Beijing",
+    "上海": "Shanghai",
+    "天津": "Tianjin",
+    "重庆": "Chongqing",
+    "浙江": "Zhejiang",
+    "江苏": "Jiangsu",
+    "安徽": "Anhui",
+    "福建": "Fujian",
+    "江西": "Jiangxi",
+    "山东": "Shandong",
+    "河北": "Hebei",
+    "河南": "Henan",
+    "湖北": "Hubei",
+    "湖南": "Hunan",
+    "广东": "Guangdong",
+    "海南": "Hainan",
+    "四川": "Sichuan",
+    "贵州": "Guizhou",
+    "云南": "Yunnan",
+    "陕西": "Shaanxi",
+    "山西": "Shanxi",
+    "甘肃": "Gansu",
+    "青海": "Qinghai",
+    "辽宁": "Liaoning",
+    "吉林": "Jilin",
+    "黑龙江": "Heilongjiang",
+    "内蒙古": "Inner Mongolia",
+    "广西": "Guangxi",
+    "宁夏": "Ningxia",
+    "新疆": "Xinjiang",
+    "西藏": "Xizang",
+    "香港": "Hong Kong",
+    "澳门": "Macao",
+    "台湾": "Taiwan",
+    "宁波": "Ningbo",
+    "杭州": "Hangzhou",
+    "温州": "Wenzhou",
+    "绍兴": "Shaoxing",
+    "嘉兴": "Jiaxing",
+    "湖州": "Huzhou",
+    "金华": "Jinhua",
+    "衢州": "Quzhou",
+    "舟山": "Zhoushan",
+    "台州": "Taizhou",
+    "丽水": "Lishui",
+    "南京": "Nanjing",
+    "苏州": "Suzhou",
+    "广州": "Guangzhou",
+    "深圳": "Shenzhen",
+    "武汉": "Wuhan",
+    "成都": "Chengdu",
+    "西安": "Xi'an",
+    "厦门": "Xiamen",
+    "鄞州": "Yinzhou",
+    "北仑": "Beilun",
+    "镇海": "Zhenhai",
+    "海曙": "Haishu",
+    "奉化": "Fenghua",
+    "余姚": "Yuyao",
+    "慈溪": "Cixi",
+    "宁海": "Ninghai",
+}
+
+#: A two-character proper name ending in one of these is the name of a river,
+#: lake, mountain ... and romanises as one word: 甬江 → Yongjiang (the Yong
+#: River, which names 甬江实验室, Yongjiang Laboratory).
+GEOGRAPHIC_NAME_ENDINGS = frozenset("江河湖山湾岛海")
+
+#: Words in which a place suffix is not one: 宁波市场 is Ningbo's market,
+#: not 宁波市 + 场.
+NOT_PLACE_SUFFIX_WORDS = ("市场", "市民", "区域", "区块", "区别", "省份", "县域")
+
+# --- Recurring terms ------------------------------------------------------------
+
+#: General vocabulary of news text: words that recur in any article and that
+#: machine translation renders well, so a termbase has no use for them. A
+#: recurring n-gram that is one of these is not proposed.
+COMMON_WORDS = frozenset(
+    """
+    发展 推进 建设 需要 可以 具有 如何 进行 提出 实现 推动 加快 加强 提升 提高
+    坚持 通过 作为 成为 主要 重要 重大 关键 问题 方面 工作 情况 目前 当前 今年
+    去年 近年 近日 未来 不断 已经 正在 全面 深入 充分 积极 努力 不同 相关 同时
+    其中 以及 因此 所以 但是 如果 虽然 可能 必须 应该 能够 一些 自己 大家 时间
+    过程 方式 水平 能力 条件 基础 体系 领域 项目 企业 社会 经济 国家 全国 地方
+    人员 人才 技术 科技 创新 产业 工业 生产 管理 服务 市场 质量 效率 特色 优势
+    力量 战略 规划 目标 计划 任务 措施 举措 政策 机制 模式 平台 资源 环境 活动
+    研究 研发 应用 形成 探索 实施 开展 支持 保障 促进 带来 起到 看到 认为 表示
+    介绍 记者 代表 传统 特征 核心 转型 材料 集成 升级 驱动 先进 印发 规律 工程
+    加速 队伍 人类 突破 制造 科研 未来 重点 合作 能源 数据 信息 文化 教育 健康
+    城市 农村 地区 世界 国际 中央 政府 部门 单位 群众 人民 时代 历史 今天 明天
+    之后 以来 以上 以下 之间 方向 意义 作用 影响 结构 功能 价值 理念 思路 经验
+    成果 成绩 效果 结果 内容 要求 原则 标准 规定 制度 组织 领导 干部 同志 专家
+    学者 团队 公司 机构 市民 居民 群体 高校 学校 学生 老师 医生 社区 乡村 生活
+    工作者 一定 一直 直接 主动 有效 重要性 进一步 高质量 很多
+    非常 特别 尤其 比较 更加 越来越 左右 多个 各类 各种 所有 任何 有关 对于 关于
+    有何 为何 怎么 怎样 什么 为什么 哪些
+    """.split()
+)
+
+#: An n-gram that starts with a numeral, a counting word or a determiner
+#: (一个, 第一, 每一个人, 次工业革命) is a phrase, not a term.
+NUMERAL_STARTS = frozenset("一二三四五六七八九十百千万亿两几第每各某本该此次")
