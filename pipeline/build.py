@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import StageCache, content_hash, file_signature
+from .atomicfile import atomic_write
 from .catalog import load_catalog
 from .catalog.template import SOURCE_HEADER
 from .editions import RENDERERS, Coverage, assemble, write_editions
 from .errors import PipelineError
 from .segment import segment_document
 from .sources import SUPPORTED_SUFFIXES, read_source
+from .tm.store import units_from_catalog
+from .tm.tmx import tmx_bytes
 from .workspace import Workspace
+
+TMX_SUFFIX = ".tmx"
 
 
 @dataclass
@@ -42,7 +47,7 @@ def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, c
     With a ``cache``, a document whose source, catalog, options and written
     editions are unchanged since the last build is not rebuilt."""
     po_path = ws.catalog_path(doc)
-    paths = [out_dir / f"{doc}{suffix}" for suffix in RENDERERS]
+    paths = [out_dir / f"{doc}{suffix}" for suffix in RENDERERS] + [out_dir / f"{doc}{TMX_SUFFIX}"]
     record = cache.get("build", doc) if cache is not None else None
     if record is not None:
         path = ws.resolve(record["source_path"])
@@ -55,6 +60,10 @@ def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, c
     source = read_source(path, ws.relative(path))
     edition = assemble(segment_document(doc, source.text), catalog, reviewed_only)
     written = write_editions(edition, out_dir)
+    # The document's reviewed pairs, for other tools' translation memories.
+    tmx_path = out_dir / f"{doc}{TMX_SUFFIX}"
+    atomic_write(tmx_path, tmx_bytes(units_from_catalog(catalog, doc)))
+    written.append(tmx_path)
     if cache is not None:
         cache.put("build", doc, {
             "source_path": ws.relative(path),

@@ -13,6 +13,7 @@ import click
 from . import __version__
 from . import models, runner
 from .build import build
+from .check import check_documents, findings_json, format_summary, format_table, has_errors
 from .cache import StageCache
 from .engines.argos import ArgosEngine, DecodingSettings
 from .catalog import State
@@ -27,7 +28,8 @@ from .terms.tbx import load_tbx, save_tbx
 from .terms.termbase import merge_termbase
 from .extract import extract
 from .status import document_status
-from .translate import FLUSH_SECONDS, translate_documents
+from .tm import TranslationMemory, export_tmx, import_tmx, load_memory
+from .translate import FLUSH_SECONDS, MemoryPolicy, translate_documents
 from .workspace import Workspace
 
 
@@ -77,6 +79,11 @@ def decoding_options(func):
             help="Cap on output tokens [default: 2 x source tokens + 10, at most 512].",
         ),
         click.option("--retranslate-fuzzy", is_flag=True, help="Replace the old translation of fuzzy entries with a new draft."),
+        click.option("--tm/--no-tm", "use_memory", default=True, show_default=True,
+                     help="Let the translation memory answer before the engine."),
+        click.option("--accept-exact", is_flag=True, help="Mark exact translation-memory matches as reviewed."),
+        click.option("--tm-threshold", type=click.IntRange(1, 100), default=75, show_default=True, metavar="PCT",
+                     help="Fuzzy matches at or above PCT percent become suggestions."),
         # How often finished drafts are saved; tests that interrupt runs lower it.
         click.option("--flush-seconds", type=click.FloatRange(0), default=FLUSH_SECONDS, hidden=True),
     ]
@@ -113,8 +120,23 @@ def _engine_factory(ctx, ws: Workspace, settings: DecodingSettings):
     return make
 
 
+def _memory_policy(ws: Workspace, use_memory: bool, accept_exact: bool, tm_threshold: int) -> MemoryPolicy | None:
+    """The translation memory, loaded at most once per process, on first need."""
+    if not use_memory:
+        return None
+    loaded: list[TranslationMemory] = []
+
+    def load() -> TranslationMemory:
+        if not loaded:
+            loaded.append(load_memory(ws))
+        return loaded[0]
+
+    return MemoryPolicy(load, accept_exact, tm_threshold / 100)
+
+
 def _translate(
-    ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy, flush_seconds
+    ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy,
+    use_memory, accept_exact, tm_threshold, flush_seconds,
 ) -> None:
     settings = DecodingSettings(threads, beam_size, batch_size, max_decoding_length)
     build_engine = _engine_factory(ctx, ws, settings)
@@ -126,11 +148,17 @@ def _translate(
 
     cache = StageCache(ws.cache_path)
     try:
-        summary = translate_documents(ws, docs, make_engine, retranslate_fuzzy, flush_seconds=flush_seconds, cache=cache)
+        summary = translate_documents(
+            ws, docs, make_engine, retranslate_fuzzy, flush_seconds=flush_seconds, cache=cache,
+            memory=_memory_policy(ws, use_memory, accept_exact, tm_threshold),
+        )
     finally:
         cache.save()
+    if summary.memory_exact or summary.memory_suggested:
+        log(f"translate: translation memory filled {summary.memory_exact} entries and suggested matches for "
+            f"{summary.memory_suggested}")
     if not summary.model_loaded:
-        log(f"translate: nothing to translate in {summary.documents} document(s); no model loaded")
+        log(f"translate: nothing for the engine in {summary.documents} document(s); no model loaded")
     log(
         f"translate: {summary.entries} entries filled ({summary.segments} distinct segments) in {summary.seconds:.1f}s, "
         f"{summary.rate:.1f} segments/s; {summary.reviewed} reviewed and {summary.fuzzy_kept} fuzzy left as they were"
@@ -257,6 +285,25 @@ def translate_cmd(ctx, docs, workspace, **decoding):
         _translate(ctx, ws, ws.resolve_documents(docs), **decoding)
 
 
+@main.command("check")
+@docs_argument
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when an error-severity finding remains.")
+@handle_errors
+def check_cmd(docs, workspace, as_json, strict):
+    """zh→en quality checks on every translated entry of DOCS (default: every catalog)."""
+    ws = Workspace(workspace)
+    findings = check_documents(ws, ws.resolve_documents(docs))
+    if as_json:
+        click.echo(findings_json(findings))
+    elif findings:
+        click.echo(format_table(findings))
+    log(f"check: {format_summary(findings)}")
+    if strict and has_errors(findings):
+        raise PipelineError("errors remain (--strict)")
+
+
 @main.command("run")
 @sources_argument
 @workspace_option
@@ -287,13 +334,14 @@ def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, **d
 
 
 def _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, threads, beam_size, batch_size,
-                  max_decoding_length, retranslate_fuzzy, flush_seconds) -> None:
+                  max_decoding_length, retranslate_fuzzy, use_memory, accept_exact, tm_threshold, flush_seconds) -> None:
     settings = runner.worker_settings(DecodingSettings(threads, beam_size, batch_size, max_decoding_length), jobs)
     factory = _engine_factory(ctx, ws, settings)
     options = runner.RunOptions(out or ws.default_build, reviewed_only, retranslate_fuzzy, flush_seconds)
     paths = _sources(ws, sources)
     log(f"run: {len(paths)} documents on {jobs} workers ({settings.workers} decoding thread(s) each)")
-    results = runner.run_parallel(ws, paths, options, jobs, factory, log)
+    memory = _memory_policy(ws, use_memory, accept_exact, tm_threshold)
+    results = runner.run_parallel(ws, paths, options, jobs, factory, log, memory)
     errors, short = [], []
     for result in results:
         if result.error:
@@ -388,6 +436,40 @@ def terms_import_cmd(file, workspace):
     log(f"terms: {len(merged.added)} entries added, {imported.skipped} skipped")
     for kept, incoming in merged.conflicts:
         log(f"terms: {kept.zh}: kept '{kept.en}', the file says '{incoming.en}'")
+
+
+@main.group("tm")
+def tm_group():
+    """The translation memory: every reviewed entry, plus imported TMX files."""
+
+
+@tm_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@workspace_option
+@handle_errors
+def tm_import_cmd(file, workspace):
+    """Add the TMX FILE to the memory (kept in locales/tm/)."""
+    ws = Workspace(workspace)
+    with ws.lock():
+        imported = import_tmx(ws, file)
+    log(f"tm: {imported.units} units imported into {ws.relative(imported.path)}"
+        + (f", {imported.skipped} skipped" if imported.skipped else ""))
+
+
+@tm_group.command("export")
+@docs_argument
+@workspace_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+              help="TMX file to write ('-' for standard output).")
+@handle_errors
+def tm_export_cmd(docs, workspace, output):
+    """Write the reviewed pairs of DOCS (default: all) as TMX 1.4b."""
+    ws = Workspace(workspace)
+    if output == "-":
+        count = export_tmx(ws, click.get_binary_stream("stdout"), docs)
+    else:
+        count = export_tmx(ws, Path(output), docs)
+    log(f"tm: {count} reviewed pairs exported")
 
 
 @main.group("models")

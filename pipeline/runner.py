@@ -26,7 +26,7 @@ from .engines.argos import DecodingSettings
 from .engines.base import Engine
 from .errors import NoModelError, PipelineError
 from .extract import ExtractResult, extract
-from .translate import FLUSH_SECONDS, TranslateSummary, translate_documents
+from .translate import FLUSH_SECONDS, MemoryPolicy, TranslateSummary, translate_documents
 from .workspace import Workspace
 
 STAGES = ("extract", "translate", "build")
@@ -54,16 +54,18 @@ class DocumentRun:
     cache: dict = field(default_factory=dict)
 
 
-# Per worker process: the engine factory it was started with, and the one
-# engine it creates (the model is loaded once per worker).
+# Per worker process: the engine factory it was started with, the one engine
+# it creates (the model is loaded once per worker), the translation-memory
+# policy (its memory, too, is loaded once per worker) and the progress queue.
 _factory: Callable[[], Engine] | None = None
 _engine: Engine | None = None
+_memory: MemoryPolicy | None = None
 _updates = None
 
 
-def _init_worker(factory: Callable[[], Engine], updates) -> None:
-    global _factory, _engine, _updates
-    _factory, _engine, _updates = factory, None, updates
+def _init_worker(factory: Callable[[], Engine], memory: MemoryPolicy | None, updates) -> None:
+    global _factory, _engine, _memory, _updates
+    _factory, _engine, _memory, _updates = factory, None, memory, updates
 
 
 def _worker_engine() -> Engine:
@@ -85,6 +87,7 @@ def run_document(ws_root: Path, source: Path, options: RunOptions) -> DocumentRu
             result.translated = translate_documents(
                 ws, [result.doc], _worker_engine, options.retranslate_fuzzy, stream=io.StringIO(),
                 flush_seconds=options.flush_seconds, cache=cache, on_batch=_updates.put if _updates else None,
+                memory=_memory,
             )  # fmt: skip
         except NoModelError as exc:
             result.no_model = str(exc)
@@ -107,6 +110,7 @@ def run_parallel(
     jobs: int,
     engine_factory: Callable[[], Engine],
     report: Callable[[str], None],
+    memory: MemoryPolicy | None = None,
     progress_every: float = 2.0,
 ) -> list[DocumentRun]:
     """Run every document in a pool of ``jobs`` processes; results in source order."""
@@ -136,7 +140,7 @@ def run_parallel(
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     try:
-        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory, updates)) as pool:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory, memory, updates)) as pool:
             tasks = [(ws.root, source, options) for source in sources]
             for result in pool.imap_unordered(_run_task, tasks):
                 results[result.source] = result

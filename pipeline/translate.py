@@ -1,6 +1,8 @@
-"""Stage 3: fill catalogs with machine drafts.
+"""Stage 3: fill catalogs with drafts: translation memory first, then MT.
 
-All pending entries of all requested catalogs go to the engine in one
+The translation memory answers first: an exact match fills an entry (a
+draft to confirm, or reviewed with ``--accept-exact``), fuzzy matches are
+kept as suggestions for the reviewer. All that is still pending entries of all requested catalogs go to the engine in one
 call, so the engine can sort and batch them across documents; a sentence
 that stands in several catalogs is translated once. Completed drafts are
 saved every few seconds, atomically, so an interrupted run keeps them and
@@ -13,6 +15,7 @@ that are still untranslated, so nobody's edit is overwritten.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,7 @@ from .catalog.merge import touch
 from .catalog.states import set_machine_draft
 from .engines.base import Draft, Engine
 from .progress import Progress
+from .tm import DEFAULT_THRESHOLD, Reuse, TranslationMemory, reuse_from_memory
 from .workspace import Workspace
 
 #: Completed drafts are written at least this often (seconds).
@@ -41,6 +45,10 @@ def eligible(message: Message, retranslate_fuzzy: bool) -> bool:
     return state is State.UNTRANSLATED or (retranslate_fuzzy and state is State.FUZZY)
 
 
+#: A change to apply to a catalog entry when it is saved.
+Operation = Callable[[Message], object]
+
+
 @dataclass
 class _CatalogFile:
     doc: str
@@ -48,8 +56,11 @@ class _CatalogFile:
     display: str
     catalog: Catalog
     loaded: bytes
-    pending: dict[str, Draft] = field(default_factory=dict)
+    pending: dict[str, list[Operation]] = field(default_factory=dict)
     written: int = 0
+
+    def add(self, msgid: str, operation: Operation) -> None:
+        self.pending.setdefault(msgid, []).append(operation)
 
     def flush(self, retranslate_fuzzy: bool, ws: Workspace) -> None:
         if not self.pending:
@@ -59,13 +70,14 @@ class _CatalogFile:
 
     def _flush(self, retranslate_fuzzy: bool) -> None:
         current = self.path.read_bytes()
-        if current != self.loaded:  # edited meanwhile: apply drafts to the new version
+        if current != self.loaded:  # edited meanwhile: apply to the new version
             self.catalog = load_catalog(self.path, self.display)
-        for msgid, draft in self.pending.items():
+        for msgid, operations in self.pending.items():
             message = self.catalog.get(msgid)
             if message is not None and eligible(message, retranslate_fuzzy):
-                set_machine_draft(message, draft.text, str(draft.signature), draft.notes)
-                self.written += 1
+                for operation in operations:
+                    operation(message)
+                self.written += state_of(message) is not State.UNTRANSLATED
         touch(self.catalog)
         save_catalog(self.path, self.catalog)
         self.loaded = self.path.read_bytes()
@@ -76,7 +88,9 @@ class _CatalogFile:
 class TranslateSummary:
     documents: int = 0
     segments: int = 0  # distinct source texts sent to the engine
-    entries: int = 0  # catalog entries filled
+    entries: int = 0  # catalog entries filled (memory and engine)
+    memory_exact: int = 0  # entries filled from the translation memory
+    memory_suggested: int = 0  # entries given fuzzy-match suggestions
     reviewed: int = 0  # reviewed entries left alone
     fuzzy_kept: int = 0
     seconds: float = 0.0
@@ -85,6 +99,22 @@ class TranslateSummary:
     @property
     def rate(self) -> float:
         return self.segments / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class MemoryPolicy:
+    """How the translation memory answers before the engine (see pipeline.tm.reuse)."""
+
+    load: Callable[[], TranslationMemory]
+    accept_exact: bool = False
+    threshold: float = DEFAULT_THRESHOLD
+
+    def apply(self, memory: TranslationMemory) -> Operation:
+        return functools.partial(reuse_from_memory, memory=memory, accept_exact=self.accept_exact, threshold=self.threshold)
+
+
+def _draft(draft: Draft) -> Operation:
+    return lambda message: set_machine_draft(message, draft.text, str(draft.signature), draft.notes)
 
 
 def translate_documents(
@@ -96,15 +126,17 @@ def translate_documents(
     flush_seconds: float = FLUSH_SECONDS,
     cache: StageCache | None = None,
     on_batch: Callable[[int], None] | None = None,
+    memory: MemoryPolicy | None = None,
 ) -> TranslateSummary:
-    """Give every pending entry of ``docs`` a machine draft.
+    """Give every pending entry of ``docs`` a draft: from the translation
+    memory first (``memory``), then from the engine.
 
     With a ``cache``, a catalog unchanged since a run that left nothing to
     translate in it is not even read. ``on_batch`` hears how many segments
     each finished batch held (``run --jobs`` combines workers' progress)."""
     summary = TranslateSummary(documents=len(docs))
     files: list[_CatalogFile] = []
-    jobs: dict[str, list[_CatalogFile]] = {}
+    waiting: dict[str, list[_CatalogFile]] = {}  # source text → catalogs that need it
     for doc in docs:
         path = ws.catalog_path(doc)
         record = cache.get("translate", doc) if cache is not None else None
@@ -119,17 +151,24 @@ def translate_documents(
         files.append(entry)
         for message in catalog:
             if eligible(message, retranslate_fuzzy):
-                jobs.setdefault(message.id, []).append(entry)
+                waiting.setdefault(message.id, []).append(entry)
             elif message.id and state_of(message) is State.REVIEWED:
                 summary.reviewed += 1
             elif message.id and state_of(message) is State.FUZZY:
                 summary.fuzzy_kept += 1
-    if not jobs:
+    if not waiting:
         _remember(cache, files)
-        return summary  # nothing new: no model is loaded
+        return summary  # nothing new: neither memory nor model is loaded
+
+    if memory is not None:
+        waiting = _from_memory(ws, files, waiting, memory, summary, retranslate_fuzzy)
+    if not waiting:
+        summary.entries = sum(entry.written for entry in files)
+        _remember(cache, files)
+        return summary  # the memory had it all: no model is loaded
 
     engine = engine_factory()
-    texts = list(jobs)
+    texts = list(waiting)
     started = time.monotonic()
     progress = Progress(len(texts), stream=stream)
     last_flush = started
@@ -138,8 +177,8 @@ def translate_documents(
             summary.model_loaded = True
             for i, draft in zip(indices, drafts):
                 if draft.text.strip():
-                    for entry in jobs[texts[i]]:
-                        entry.pending[texts[i]] = draft
+                    for entry in waiting[texts[i]]:
+                        entry.add(texts[i], _draft(draft))
             progress.update(len(indices))
             if on_batch is not None:
                 on_batch(len(indices))
@@ -156,6 +195,38 @@ def translate_documents(
         summary.entries = sum(entry.written for entry in files)
         _remember(cache, files)
     return summary
+
+
+def _from_memory(
+    ws: Workspace,
+    files: list[_CatalogFile],
+    waiting: dict[str, list[_CatalogFile]],
+    policy: MemoryPolicy,
+    summary: TranslateSummary,
+    retranslate_fuzzy: bool,
+) -> dict[str, list[_CatalogFile]]:
+    """Let the memory answer first; return what is still waiting for the engine.
+
+    Exact matches fill entries; fuzzy matches become suggestions beside the
+    machine draft to come. The results are saved before any model loads."""
+    memory = policy.load()
+    if not len(memory):
+        return waiting
+    operation = policy.apply(memory)
+    still: dict[str, list[_CatalogFile]] = {}
+    for text, entries in waiting.items():
+        for entry in entries:
+            # Decide on a copy; the operation is replayed on the entry when saved.
+            outcome = operation(entry.catalog[text].clone())
+            entry.add(text, operation)
+            if outcome.kind is Reuse.EXACT:
+                summary.memory_exact += 1
+            else:
+                summary.memory_suggested += outcome.kind is Reuse.SUGGESTED
+                still.setdefault(text, []).append(entry)
+    for entry in files:
+        entry.flush(retranslate_fuzzy, ws)
+    return still
 
 
 def _nothing_to_do(record: dict, retranslate_fuzzy: bool) -> bool:

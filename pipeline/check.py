@@ -1,0 +1,70 @@
+"""Stage: quality checks over the English catalogs of a workspace.
+
+Reads each document's catalog and the workspace termbase
+(``locales/glossary.tsv``), runs :mod:`pipeline.checks`, and formats the
+findings as a table for people or as JSON for machines. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .catalog import load_catalog
+from .checks import Finding, Severity, run_checks
+from .terms import load_termbase
+from .workspace import Workspace
+
+_COLUMNS = ("document", "location", "check", "severity", "message")
+
+
+def check_documents(ws: Workspace, docs: list[str]) -> list[Finding]:
+    """The findings of every check on the catalogs of ``docs`` (document
+    names, as :meth:`Workspace.resolve_documents` returns them), in
+    document order, then catalog order."""
+    termbase = load_termbase(ws.glossary)
+    findings: list[Finding] = []
+    for doc in docs:
+        path = ws.catalog_path(doc)
+        catalog = load_catalog(path, ws.relative(path))
+        findings.extend(run_checks(catalog, termbase, doc=doc))
+    return findings
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """True when a finding has severity ``error`` (``--strict`` fails then)."""
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def format_table(findings: list[Finding]) -> str:
+    """The findings as an aligned table with a header row (document,
+    location, check, severity, message); an empty string for none."""
+    if not findings:
+        return ""
+    rows = [_COLUMNS] + [(f.document, f.location, f.code, f.severity.value, f.message) for f in findings]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS) - 1)]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def format_summary(findings: list[Finding]) -> str:
+    """One line: ``3 findings: 1 error, 2 warnings`` (or ``no findings``)."""
+    if not findings:
+        return "no findings"
+    counts = Counter(f.severity for f in findings)
+    parts = []
+    for severity in Severity:
+        n = counts.get(severity, 0)
+        if n:
+            parts.append(f"{n} {severity.value}{'s' if n != 1 and severity is not Severity.INFO else ''}")
+    total = len(findings)
+    return f"{total} finding{'s' if total != 1 else ''}: {', '.join(parts)}"
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """The findings as a JSON array of objects with the keys document,
+    location, code, severity, message and msgid."""
+    return json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)

@@ -1,0 +1,105 @@
+"""Quality checks for Chinese→English catalogs.
+
+Every check is listed once, in :data:`CHECKS`, with its code, severity and
+one-line title. A check is a small function over one entry's source,
+translation and :class:`CheckContext`; :func:`run_checks` runs the checks
+over every translated entry of a catalog (machine drafts, fuzzy and
+reviewed alike; untranslated entries are skipped) and returns
+:class:`Finding` objects.
+
+A translator silences one check on one entry with a flag, which Poedit and
+msgmerge keep, for instance when an English text quotes the Chinese on
+purpose ("the hukou (户口) system")::
+
+    #, no-check-han-in-target
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from babel.messages.catalog import Catalog, Message
+
+from ..catalog.states import State, state_of
+from ..terms import Termbase
+from . import numbers, text
+from .model import NO_CHECK_PREFIX, Check, CheckContext, Finding, Severity
+
+#: The registry: every check, in the order findings are reported for an entry.
+CHECKS: tuple[Check, ...] = (
+    Check("han-in-target", Severity.ERROR, "Chinese characters left in the English", text.check_han_in_target),
+    Check("source-copied", Severity.ERROR, "The translation is a copy of the source", text.check_source_copied),
+    Check("numbers", Severity.ERROR, "Numbers differ between source and translation", numbers.check_numbers),
+    Check("repetition", Severity.ERROR, "A word or phrase repeated three times in a row", text.check_repetition),
+    Check("glossary", Severity.WARNING, "A termbase term is not translated as the termbase says", text.check_glossary),
+    Check("brackets-quotes", Severity.WARNING, "Quotes or brackets unbalanced, or lost in translation", text.check_brackets_quotes),
+    Check("end-punctuation", Severity.WARNING, "Sentence-final punctuation differs from the source", text.check_end_punctuation),
+    Check("capitalisation", Severity.WARNING, "An English sentence starts in lowercase", text.check_capitalisation),
+    Check("whitespace", Severity.WARNING, "Double, leading or trailing spaces, or a space before punctuation", text.check_whitespace),
+    Check("fullwidth-punctuation", Severity.WARNING, "Chinese full-width punctuation in the English", text.check_fullwidth_punctuation),
+    Check("length-ratio", Severity.WARNING, "The translation is far shorter or longer than usual", text.check_length_ratio),
+)
+
+CHECKS_BY_CODE: dict[str, Check] = {check.code: check for check in CHECKS}
+
+
+def entry_location(message: Message) -> str:
+    """``seeds/<file>:<line>`` of the entry's first location, or its msgid."""
+    if not message.locations:
+        return _text(message.id)
+    filename, line = message.locations[0]
+    return f"{filename}:{line}" if line else filename
+
+
+def _text(value) -> str:
+    """The first form of a msgid or msgstr (catalogs here have no plurals)."""
+    if isinstance(value, (tuple, list)):
+        return value[0] if value else ""
+    return value or ""
+
+
+def check_entry(
+    source: str, target: str, context: CheckContext, flags: Collection[str] = (), checks: tuple[Check, ...] = CHECKS
+) -> list[tuple[Check, str]]:
+    """The problems of one entry: ``(check, message)`` pairs, in registry
+    order, leaving out the checks silenced by ``no-check-<code>`` flags."""
+    problems = []
+    for check in checks:
+        if check.flag in flags:
+            continue
+        problems.extend((check, message) for message in check.run(source, target, context))
+    return problems
+
+
+def run_checks(
+    catalog: Catalog, termbase: Termbase | None = None, doc: str | None = None, checks: tuple[Check, ...] = CHECKS
+) -> list[Finding]:
+    """Run ``checks`` over every translated entry of ``catalog``.
+
+    ``doc`` names the document in the findings (default: the catalog's
+    project, which is the document name in our catalogs); ``termbase``
+    feeds the glossary check, which finds nothing without one."""
+    document = doc if doc is not None else (catalog.project or "")
+    findings = []
+    for message in catalog:
+        if not message.id or state_of(message) is State.UNTRANSLATED:
+            continue
+        source, target = _text(message.id), _text(message.string)
+        context = CheckContext.for_message(message, termbase)
+        for check, problem in check_entry(source, target, context, message.flags, checks):
+            findings.append(Finding(document, entry_location(message), check.code, check.severity, problem, source))
+    return findings
+
+
+__all__ = [
+    "CHECKS",
+    "CHECKS_BY_CODE",
+    "NO_CHECK_PREFIX",
+    "Check",
+    "CheckContext",
+    "Finding",
+    "Severity",
+    "check_entry",
+    "entry_location",
+    "run_checks",
+]

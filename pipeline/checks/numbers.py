@@ -1,0 +1,839 @@
+"""The ``numbers`` check: the figures of the Chinese and of the English agree.
+
+Both sides are read into :class:`Quantity` items and compared as multisets
+of values. A quantity may have several acceptable values (18世纪 is the
+18th century or the 1700s; "11m" is 11 million or 11 metres), and the two
+sides match when some value is shared.
+
+**Required and optional quantities.** Chinese numerals are also letters of
+ordinary words: 一些 (some), 一起 (together), 统一 (unify), 一流 (first-
+class), 千军万马 (a mighty host), 十年磨一剑 (an idiom), and 一 before a
+measure word is the English article "a" (一张王牌, a trump card). Treating
+all of them as quantities would cry wolf on every sentence; ignoring them
+would flag the English "five transformations" for 五化 as an extra number.
+So every numeral becomes a quantity, but only some are *required*:
+
+* Arabic digits always count (2027, 0.6, 1,500, 5G, COVID-19).
+* A Chinese numeral counts when it quantifies: followed by a measure word,
+  a unit or a time word (三个, 三支, 5个月, 两天, 三年, 九月, 十大, 6吋,
+  30%, 2倍, 三成), after 第 (第一, 第三次), in 百分之五, 三分之一, 一半,
+  in dates (星期三), and when three or more numeral characters read as one
+  number (三千五百万; idioms use one or two: 千军万马, 十全十美) or four
+  digits are read one by one (二〇二七, a year).
+* Every other numeral is *optional*: it may pair with an English number
+  ("the five transformations" for 五化, "Phase I" for 一期), but its absence
+  is not an error. That covers numerals inside words and idioms, bare 一
+  (the English article), approximations (三四年, 十几个, 数十, 上百), short
+  runs of digits that name days and events (五四 "May Fourth", 九一八
+  "September 18") and the lexicalised expressions listed in
+  :data:`LEXICALISED`, where a measure word follows but nothing is counted
+  (十年磨一剑, 两张皮, 百家争鸣, 十分, 五台山).
+
+On the English side, digits and spelled-out numbers are required (one …
+twenty, thirty …, hundred, thousand, million, billion, first/second/third,
+"the 1760s", "18th", "two-thirds", "September", "Phase II"), except words
+that are numbers only sometimes, which are optional: "one" and "first"
+alone ("one of", "for the first time" for 首次), an ordinal that opens an
+enumeration ("Second, …" for 其次), "May", weekdays, "half", "dozens",
+"hundreds", "decade", "century", "twice", "double", "both".
+
+**Equivalences.** 1100万 = 11 million = 11,000,000 = 11m; 3.5亿 = 350
+million; 18世纪60年代 = the 1760s; 60年代 = the '60s = the 1960s; 18世纪 = the
+18th century = the 1700s; 9月 = September; 第一 = first = 1st; 一半 = half =
+50%; 三分之一 = one-third; 1/4 = a quarter; 三成 = 30%; 2倍 = twice and 增长1倍
+= doubled; 2027年 = 2027; 二〇二七 = 2027; 9点半 = 9:30; 6吋 = 6-inch; two
+decades = 20 (years); 3-5 and 3至5 are two numbers each. A figure written
+with a scale word and at least two significant digits may be rounded
+("1.65 trillion yuan" for 16452.8亿元), by at most 1%.
+
+**Matching.** The required quantities of each side must each pair with a
+distinct quantity of the other side (a maximum bipartite matching, so 20年
+… 20年 needs "20" twice). The finding lists what is missing from the
+translation and what the translation adds, in one line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .model import CheckContext
+
+# --- Quantities ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number as written in a text.
+
+    ``values`` holds the readings that count as equal, the usual one first;
+    an optional quantity (``required=False``) may pair with a number of the
+    other language but need not; ``precision`` is set on a rounded figure
+    ("1.65 trillion": the unit of its last digit)."""
+
+    text: str
+    values: tuple[Fraction, ...]
+    required: bool = True
+    precision: Fraction | None = None
+
+    def matches(self, other: Quantity) -> bool:
+        """True when the two quantities can stand for each other."""
+        if set(self.values) & set(other.values):
+            return True
+        return _rounds_to(self, other) or _rounds_to(other, self)
+
+    def describe(self) -> str:
+        """The quantity as written, with its value when that is not obvious
+        (``1100万 (11,000,000)``, ``三年 (3)``, ``2027年``)."""
+        value = format_value(self.values[0])
+        if value.replace(",", "") in self.text.replace(",", "") or len(value) > 24:
+            return self.text
+        return f"{self.text} ({value})"
+
+
+def _rounds_to(exact: Quantity, rounded: Quantity) -> bool:
+    if rounded.precision is None:
+        return False
+    for v in exact.values:
+        for r in rounded.values:
+            difference = abs(v - r)
+            if r and difference * 2 <= rounded.precision and difference * 100 <= abs(r):
+                return True
+    return False
+
+
+def format_value(value: Fraction) -> str:
+    """``11000000`` → ``11,000,000``; ``Fraction(11, 2)`` → ``5.5``; ``1/3``."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:  # a terminating decimal
+        whole, rest = divmod(value, 1)
+        digits = ""
+        while rest:
+            rest *= 10
+            digit, rest = divmod(rest, 1)
+            digits += str(digit)
+        return f"{whole:,}.{digits}"
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _significant_digits(digits: str) -> int:
+    """Significant digits of a written number: ``1.65`` → 3, ``30`` → 1."""
+    digits = digits.replace(",", "")
+    if "." in digits:
+        return len(digits.replace(".", "").lstrip("0"))
+    return len(digits.lstrip("0").rstrip("0"))
+
+
+def _decimal_unit(digits: str) -> Fraction:
+    """The unit of the last written digit: ``1.65`` → 1/100, ``30`` → 1."""
+    if "." in digits:
+        return Fraction(1, 10 ** len(digits.split(".", 1)[1]))
+    return Fraction(1)
+
+
+#: Longer runs of digits are identifiers (a serial number, a pasted table),
+#: compared as written rather than read as a value.
+_MAX_DIGITS = 40
+
+
+def decimal_value(digits: str) -> Fraction:
+    """``1,500`` → 1500, ``16452.8`` → 16452.8; an overlong run of digits
+    gets a value that only the same run has."""
+    digits = digits.replace(",", "")
+    if len(digits) > _MAX_DIGITS:
+        return Fraction(hash(digits)) + Fraction(1, 3)  # never a real figure's value
+    return Fraction(digits)
+
+
+# Full-width digits and signs read as ASCII; one character for one, so that
+# positions and the text of each quantity stay those of the original.
+_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": "."})
+
+_ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+
+# --- Chinese -------------------------------------------------------------------
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_SCALES = {"万": 10**4, "亿": 10**8}
+_CN_MULTIPLIERS = {**_CN_UNITS, **_CN_SCALES}
+_CN_NUMERALS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_SCALES)
+# A magnitude after digits (1100万, 5千万), but not the 千 of 千米/千克/千瓦
+# (5千米 is 5 km) nor the 百 of 百分点.
+_CN_SCALE_AFTER_DIGITS = r"(?:十|百(?!分)|千(?![米克瓦])|万|亿)"
+_NUM = (
+    rf"(?:(?:{_ARABIC})(?:[多余]?{_CN_SCALE_AFTER_DIGITS}+)?"
+    rf"|[{_CN_NUMERALS}]+(?:[多余几]{_CN_SCALE_AFTER_DIGITS}+)?)"
+)
+
+#: Measure words, units and time words: a Chinese numeral before one of
+#: them counts something. Words in which they often stand without counting
+#: (十分, 百家争鸣) are in LEXICALISED. 级 and 门 are left out on purpose
+#: (二级 "secondary", 三门峡 a city).
+MEASURE_WORDS = (
+    # time
+    "世纪", "年代", "周年", "年", "个月", "月", "日", "号", "天", "周岁", "岁", "周", "星期",
+    "个小时", "小时", "分钟", "秒钟", "秒", "季度", "届", "期", "轮", "次", "回", "遍", "趟", "代",
+    # things and people
+    "个百分点", "百分点", "个", "位", "名", "人次", "人", "户", "家", "所", "座", "栋", "层", "间", "套",
+    "条", "支", "只", "头", "棵", "张", "把", "台", "部", "架", "辆", "艘", "列", "本", "篇", "份", "首",
+    "句", "段", "件", "项", "种", "类", "批", "组", "对", "副", "群", "道", "颗", "块", "根", "面", "幅",
+    "场", "处", "款", "起", "笔", "箱", "节", "章", "步", "等", "番", "倍", "成", "股", "抹", "线", "路",
+    "点", "方面", "大", "强", "佳",
+    # units
+    "%", "元", "美元", "欧元", "英镑", "日元", "港元", "角", "千米", "公里", "厘米", "毫米", "纳米", "微米",
+    "米", "英里", "英尺", "英寸", "吋", "寸", "尺", "亩", "公顷", "平方米", "平方公里", "立方米", "吨",
+    "公斤", "千克", "克", "斤", "毫升", "升", "摄氏度", "度", "千瓦时", "千瓦", "兆瓦", "吉瓦", "瓦",
+    "标准箱", "标箱",
+)  # fmt: skip
+_MEASURE_RE = re.compile("|".join(sorted(map(re.escape, MEASURE_WORDS), key=len, reverse=True)))
+
+#: Lexicalised expressions (regular expressions, mostly plain words): the
+#: numerals inside them are optional quantities. Words that start with a
+#: bare 一 (一些, 一起, 一流) need no entry: bare 一 is optional anyway.
+LEXICALISED = (
+    "十分(?!钟)", "万分", "千万(?=[不别要])", "亿万", "成千上万", "成百上千", "千军万马", "千家万户", "千方百计",
+    "十年磨一剑", "十年如一日", "两张皮", "三天两头", "三番五次", "四面八方", "五湖四海", "百家争鸣",
+    "百花齐放", "百年大计", "百年未有", "十字路口", "十全十美", "九死一生", "七上八下", "三心二意", "一五一十",
+    "独一无二", "统一", "唯一", "同一", "万一", "逐一", "之一", "进一步", "百度",
+    "第一(?=时间|线|要务|动力|资源|生产力)",
+    # place names with a measure word in them
+    "五台山", "七台河", "五道口",
+)  # fmt: skip
+
+#: Expressions with known values: (values, required) per quantity.
+LEXICON: dict[str, list[tuple[tuple[Fraction, ...], bool]]] = {
+    "一半": [((Fraction(1, 2), Fraction(50)), True)],
+    "翻两番": [((Fraction(4),), False)],
+    "翻一番": [((Fraction(2),), False)],
+    "翻番": [((Fraction(2),), False)],
+    "百分百": [((Fraction(100),), False)],
+    "双十一": [((Fraction(11),), False)],
+    "十三五": [((Fraction(13),), False), ((Fraction(5),), False)],
+    "十四五": [((Fraction(14),), False), ((Fraction(5),), False)],
+    "十五五": [((Fraction(15),), False), ((Fraction(5),), False)],
+}
+
+_CN_DECIMAL = r"[〇零一二两三四五六七八九十百千]+点[〇零一二三四五六七八九]+(?![分钟时])"
+
+_SOURCE_RE = re.compile(
+    rf"(?P<dotted>[0-9]+(?:\.[0-9]+){{2,}})"
+    rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
+    rf"|(?P<lexicon>{'|'.join(sorted(map(re.escape, LEXICON), key=len, reverse=True))})"
+    rf"|(?P<lexicalised>{'|'.join(LEXICALISED)})"
+    rf"|百分之(?P<percent>{_CN_DECIMAL}|{_NUM})"
+    rf"|(?P<denominator>{_NUM})分之(?P<numerator>{_CN_DECIMAL}|{_NUM})"
+    rf"|第(?P<ordinal>{_NUM})"
+    rf"|(?P<century>{_NUM})世纪(?P<decade>{_NUM})年代"
+    rf"|(?P<cn_decimal>{_CN_DECIMAL})"
+    rf"|(?P<number>{_NUM})"
+)
+_NUMERAL_RUN_RE = re.compile(f"[{_CN_NUMERALS}0-9]+")
+
+#: A Chinese numeral right after one of these is an approximation: 数十
+#: (dozens), 几百 (several hundred); 上 only before 百千万亿 (上千, thousands).
+_APPROXIMATING_PREFIXES = ("数", "几")
+_APPROXIMATING_BEFORE_MAGNITUDES = ("上",)
+#: A numeral after these is a weekday (星期三, 周三): a date, so it counts.
+_WEEKDAY_PREFIXES = ("星期", "礼拜", "周")
+
+
+def chinese_number(text: str) -> Fraction | None:
+    """The value of a Chinese number: ``1100万``, ``3.5亿``, ``三千五百万``,
+    ``二〇二七``, ``十八``, ``一百零五``; None when it is not a well-formed
+    number (亿万, 三四十)."""
+    text = text.replace("多", "").replace("余", "").replace("几", "")
+    if not text:
+        return None
+    if text[0].isascii() and text[0].isdigit():
+        digits = re.match(r"[0-9.,]+", text).group()
+        value = decimal_value(digits)
+        for ch in text[len(digits) :]:
+            value *= _CN_MULTIPLIERS[ch]
+        return value
+    if all(ch in _CN_DIGITS for ch in text):
+        return Fraction(int("".join(str(_CN_DIGITS[ch]) for ch in text)))  # 二〇二七 digit by digit
+    value = _positional(text)
+    return None if value is None else Fraction(value)
+
+
+def _positional(text: str) -> int | None:
+    """十八, 三千五百万, 一亿三千万: units and scales."""
+    for char, scale in (("亿", 10**8), ("万", 10**4)):
+        at = text.rfind(char)
+        if at != -1:
+            head, tail = text[:at], text[at + 1 :]
+            if not head and tail:
+                return None  # 亿万: a scale with nothing before it, inside a longer run
+            high = _positional(head) if head else 1  # 万 alone is ten thousand
+            if len(tail) == 1 and tail in _CN_DIGITS:
+                low = _CN_DIGITS[tail] * scale // 10  # 两万三 is 23,000 (the unit is understood)
+            else:
+                low = _positional(tail) if tail else 0
+            if high is None or low is None:
+                return None
+            return high * scale + low
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit:  # two digits in a row: 三四十 is not one number
+                return None
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (digit if digit is not None else 1) * _CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    if digit and len(text) >= 2 and _CN_UNITS.get(text[-2], 0) >= 100:
+        return total + digit * _CN_UNITS[text[-2]] // 10  # 三千五 is 3,500, 一百二 is 120
+    return total + (digit or 0)
+
+
+def _approximate_pair(run: str) -> list[Fraction] | None:
+    """三四, 两三, 三四十, 十五六: two neighbouring numbers, "three or four"."""
+    for i in range(len(run) - 1):
+        a, b = _CN_DIGITS.get(run[i]), _CN_DIGITS.get(run[i + 1])
+        if a and b and b == a + 1:
+            first, second = chinese_number(run[:i + 1] + run[i + 2 :]), chinese_number(run[:i] + run[i + 1 :])
+            if first is not None and second is not None:
+                return [first, second]
+    return None
+
+
+def _with_measure(value: Fraction, measure: str) -> tuple[Fraction, ...]:
+    """The readings of a number before a measure word: 18世纪 is also the
+    1700s, 60年代 the 1960s, 三成 30%, 增长1倍 doubled."""
+    if measure == "世纪":
+        return (value, (value - 1) * 100)
+    if measure == "年代" and value < 100:
+        return (value, 1900 + value)
+    if measure == "成":
+        return (value, value * 10)
+    if measure == "倍":  # 是…的2倍 is twice; 增长1倍 is "doubled", one more
+        return (value, value + 1)
+    return (value,)
+
+
+def source_quantities(text: str) -> list[Quantity]:
+    """The quantities a Chinese sentence states, required or optional."""
+    text = text.translate(_WIDTH)
+    found: list[Quantity] = []
+    pos = 0
+    while (m := _SOURCE_RE.search(text, pos)) is not None:
+        pos = m.end()
+        if m.group("dotted"):  # 2024.3.15: a date or version, one number per part
+            found.extend(Quantity(part, (decimal_value(part),)) for part in m.group().split("."))
+        elif m.group("slash"):
+            found.append(_slash_fraction(m.group()))
+        elif m.group("lexicon"):
+            found.extend(Quantity(m.group(), values, required) for values, required in LEXICON[m.group()])
+        elif m.group("lexicalised"):
+            for run in _NUMERAL_RUN_RE.findall(m.group()):
+                value = chinese_number(run)
+                if value is not None:
+                    found.append(Quantity(m.group(), (value,), required=False))
+        elif m.group("percent"):
+            value = _cn_decimal(m.group("percent")) or chinese_number(m.group("percent"))
+            if value is not None:
+                found.append(Quantity(m.group(), (value,)))
+        elif m.group("numerator"):
+            numerator = _cn_decimal(m.group("numerator")) or chinese_number(m.group("numerator"))
+            denominator = chinese_number(m.group("denominator"))
+            if numerator is not None and denominator:
+                values = (numerator / denominator, numerator * 100 / denominator)
+                if denominator >= 1000:  # 千分之五: "5 per mille" as well as 0.5%
+                    values += (numerator,)
+                found.append(Quantity(m.group(), values))
+        elif m.group("ordinal"):
+            value = chinese_number(m.group("ordinal"))
+            if value is not None:
+                found.append(Quantity(m.group(), (value,)))
+        elif m.group("century"):
+            century, decade = chinese_number(m.group("century")), chinese_number(m.group("decade"))
+            if century is not None and decade is not None:
+                found.append(Quantity(m.group(), ((century - 1) * 100 + decade,)))  # 18世纪60年代: the 1760s
+        elif m.group("cn_decimal"):
+            found.append(Quantity(m.group(), (_cn_decimal(m.group()),)))
+        else:
+            quantities, pos = _read_number(text, m)
+            found.extend(quantities)
+    return found
+
+
+def _slash_fraction(text: str) -> Quantity:
+    """1/4: a quarter, 25%; also the two numbers as written, one of them
+    (24/7, 3/15) read as a whole."""
+    numerator, denominator = (decimal_value(part) for part in text.split("/"))
+    values = (numerator / denominator, numerator * 100 / denominator) if denominator else ()
+    return Quantity(text, values + (numerator * 1000 + denominator,))
+
+
+def _cn_decimal(text: str) -> Fraction | None:
+    """三点五 → 3.5."""
+    if "点" not in text:
+        return None
+    whole, _, decimals = text.partition("点")
+    value = chinese_number(whole)
+    if value is None:
+        return None
+    return value + Fraction(int("".join(str(_CN_DIGITS[ch]) for ch in decimals)), 10 ** len(decimals))
+
+
+def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
+    """A number and what follows it (多/余, a measure word); the position
+    after them."""
+    run, start = m.group("number"), m.start("number")
+    after = m.end()
+    approximate = text[after : after + 1] if text[after : after + 1] in ("多", "余", "来", "几") else ""
+    measure_match = _MEASURE_RE.match(text, after + len(approximate))
+    measure = measure_match.group() if measure_match else ""
+    end = after + len(approximate) + len(measure) if measure else after
+    surface = text[start:end]
+    extra: list[Quantity] = []
+    if measure == "点" and text[end : end + 1] == "半":  # 9点半: 9:30
+        extra.append(Quantity(text[start : end + 1], (Fraction(30),), required=False))
+        end += 1
+
+    if len(run) > _MAX_DIGITS:
+        return [], end  # not a figure: a pasted table, a run of characters
+    if run[0].isascii() and run[0].isdigit():  # Arabic digits always count
+        value = chinese_number(run)
+        return [Quantity(surface, _with_measure(value, measure))] + extra, end
+
+    pair = _approximate_pair(run)
+    if pair is not None:
+        return [Quantity(surface, (value,), required=False) for value in pair], end
+    value = chinese_number(run)
+    if value is None:
+        return [], end
+    before = text[:start]
+    weekday = len(run) == 1 and before.endswith(_WEEKDAY_PREFIXES) and not measure
+    digit_by_digit = len(run) > 1 and all(ch in _CN_DIGITS for ch in run)
+    # A figure, not a word: three or more numerals that read as one number
+    # (三千五百万; idioms use one or two: 千军, 十全), or four digits read one
+    # by one (二〇二七, a year). Shorter runs of digits name events and days
+    # (五四 "May Fourth", 九一八 "September 18"): optional, in any split.
+    figure = len(run) >= 4 if digit_by_digit else len(run) >= 3
+    if digit_by_digit and not figure and not measure:
+        extra.extend(Quantity(surface, (v,), required=False) for v in _digit_splits(run))
+    required = (
+        (bool(measure) or weekday or figure)
+        and run != "一"  # 一张王牌: the English article
+        and approximate != "几"
+        and "几" not in run
+        and not before.endswith(_APPROXIMATING_PREFIXES)
+        and not (before.endswith(_APPROXIMATING_BEFORE_MAGNITUDES) and run[0] in "百千万亿")
+    )
+    return [Quantity(surface, _with_measure(value, measure), required=required)] + extra, end
+
+
+def _digit_splits(run: str) -> list[Fraction]:
+    """五四 → 5, 4; 九一八 → 9, 18, 91, 8: the numbers a run of digits may
+    stand for when it names a date."""
+    digits = "".join(str(_CN_DIGITS[ch]) for ch in run)
+    values = []
+    for i in range(1, len(digits)):
+        values += [Fraction(int(digits[:i])), Fraction(int(digits[i:]))]
+    return list(dict.fromkeys(values))
+
+
+# --- English -------------------------------------------------------------------
+
+_EN_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_EN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_EN_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+    "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 10**3, "millionth": 10**6,
+    "billionth": 10**9,
+}  # fmt: skip
+_EN_DECADE_WORDS = {
+    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+    "eighties": 80, "nineties": 90,
+}  # fmt: skip
+_EN_DENOMINATORS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+    "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9,
+    "ninths": 9, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+_EN_MONTHS = {
+    "January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6, "July": 7, "August": 8,
+    "September": 9, "October": 10, "November": 11, "December": 12, "Jan.": 1, "Feb.": 2, "Mar.": 3,
+    "Apr.": 4, "Jun.": 6, "Jul.": 7, "Aug.": 8, "Sep.": 9, "Sept.": 9, "Oct.": 10, "Nov.": 11, "Dec.": 12,
+}  # fmt: skip
+_EN_WEEKDAYS = {"Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5, "Saturday": 6, "Sunday": 7}
+#: Words that are numbers only sometimes: optional quantities.
+_EN_LOOSE: dict[str, tuple[Fraction, ...]] = {
+    **{w: (Fraction(2),) for w in ("twice", "double", "doubled", "doubles", "doubling", "twofold", "both",
+                                    "couple", "pair", "dual", "twin")},
+    **{w: (Fraction(3),) for w in ("thrice", "triple", "tripled", "triples", "tripling", "threefold")},
+    **{w: (Fraction(4),) for w in ("quadruple", "quadrupled", "quadrupling", "fourfold")},
+    "fivefold": (Fraction(5),), "tenfold": (Fraction(10),), "hundredfold": (Fraction(100),),
+    "once": (Fraction(1),), "single": (Fraction(1),), "half": (Fraction(1, 2), Fraction(50)),
+    "dozen": (Fraction(12),), "dozens": (Fraction(12),), "decade": (Fraction(10),), "decades": (Fraction(10),),
+    "century": (Fraction(100),), "centuries": (Fraction(100),), "millennium": (Fraction(1000),),
+    "millennia": (Fraction(1000),), "hundreds": (Fraction(100),), "thousands": (Fraction(1000),),
+    "millions": (Fraction(10**6),), "billions": (Fraction(10**9),),
+}  # fmt: skip
+#: English number words that stand alone as something else: "one of", "no
+#: one", "at first", "for the first time" (首次, 率先).
+_EN_OPTIONAL_ALONE = {"one", "first"}
+_EN_SCALE_ABBREVIATIONS = {"k": 10**3, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9, "tn": 10**12, "trn": 10**12}
+_ROMAN_CONTEXT = r"Phase|Stage|Part|Chapter|Article|Section|Volume|Class|Grade|Level|Type|War|Plan"
+_ROMAN_RE = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+
+def _words(*tables) -> str:
+    words = [w for table in tables for w in table]
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_NUMBER_WORD = _words(_EN_UNITS, _EN_TENS, _EN_SCALES, _EN_ORDINALS)
+_TARGET_RE = re.compile(
+    rf"(?P<dotted>(?<![0-9])[0-9]+(?:\.[0-9]+){{2,}})"
+    rf"|(?P<year_range>(?<![0-9])[12][0-9]{{3}}[-–/][0-9]{{2}}(?![0-9]))"
+    rf"|['’](?P<short_decade>[0-9]0)s\b"
+    rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
+    rf"|(?P<arabic>(?<![0-9])(?<![0-9][.,])(?:{_ARABIC}))"
+    rf"|(?P<half_phrase>\b(?i:first|second)\s+(?i:half)\b)"
+    rf"|(?P<fraction>\b(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+(?i:{_words(_EN_DENOMINATORS)})\b)"
+    rf"|\b(?:{_ROMAN_CONTEXT})\s+(?P<roman>[IVX]+)\b"
+    rf"|\b(?P<bare_roman>(?=[IVX]{{2,}}\b)[IVX]+)\b"
+    rf"|(?P<words>\b(?i:{_NUMBER_WORD})(?:(?:[\s-]+(?i:and\s+)?)(?i:{_NUMBER_WORD}))*\b)"
+    rf"|\b(?P<decade_word>(?i:{_words(_EN_DECADE_WORDS)}))\b"
+    rf"|(?P<month>\b(?:{_words(_EN_MONTHS)})(?:\b|(?<=\.)))"
+    rf"|\b(?P<weekday>{_words(_EN_WEEKDAYS)})\b"
+    rf"|\b(?P<loose>(?i:{_words(_EN_LOOSE)}))\b"
+)
+_ORDINAL_SUFFIX_RE = re.compile(r"(?:st|nd|rd|th)\b")
+_DECADE_SUFFIX_RE = re.compile(r"['’]?s\b")
+_PERCENT_RE = re.compile(r"\s?%|\s*(?i:percent|per\s+cent)\b")
+_SCALE_WORD_RE = re.compile(rf"\s*-?\s*(?i:({'|'.join(_EN_SCALES)}))\b")
+_SCALE_ABBREVIATION_RE = re.compile(r"(?i:(bn|mn|tn|trn)|\s(bn|mn|tn|trn)|([kmb]))\b")
+_CENTURY_RE = re.compile(r"[\s-]+(?i:centur(?:y|ies))\b")
+_DECADES_RE = re.compile(r"\s+(?i:decades?)\b")
+_VAGUE_BEFORE_RE = re.compile(r"\b(?i:few|several|many|some)\s+$")
+
+
+def target_quantities(text: str) -> list[Quantity]:
+    """The quantities an English sentence states, required or optional."""
+    text = text.translate(_WIDTH)
+    found: list[Quantity] = []
+    pos = 0
+    while (m := _TARGET_RE.search(text, pos)) is not None:
+        pos = m.end()
+        kind = next(name for name, value in m.groupdict().items() if value is not None)
+        if kind == "dotted":
+            found.extend(Quantity(part, (decimal_value(part),)) for part in m.group().split("."))
+        elif kind == "year_range":  # 2020-21: 2020 and 2021
+            first, second = re.split(r"[-–/]", m.group())
+            century = int(first) // 100 * 100
+            found.append(Quantity(first, (Fraction(int(first)),)))
+            found.append(Quantity(second, (Fraction(int(second)), Fraction(century + int(second)))))
+        elif kind == "slash":
+            found.append(_slash_fraction(m.group()))
+        elif kind == "short_decade":  # the '60s
+            value = Fraction(m.group("short_decade"))
+            found.append(Quantity(m.group(), (value, 1900 + value)))
+        elif kind == "arabic":
+            quantity, pos = _read_arabic(text, m)
+            found.append(quantity)
+        elif kind == "half_phrase":  # the first/second half of the year (上半年, 下半年)
+            found.append(Quantity(m.group(), (Fraction(1), Fraction(2)), required=False))
+            found.append(Quantity(m.group(), (Fraction(1, 2),), required=False))
+        elif kind == "fraction":
+            found.append(_read_fraction(m.group()))
+        elif kind in ("roman", "bare_roman"):
+            numeral = m.group(kind)
+            if _ROMAN_RE.fullmatch(numeral):
+                found.append(Quantity(m.group(), (Fraction(_roman_value(numeral)),)))
+        elif kind == "words":
+            quantities, pos = _read_words(text, m)
+            found.extend(quantities)
+        elif kind == "decade_word":  # the sixties
+            value = Fraction(_EN_DECADE_WORDS[m.group().lower()])
+            found.append(Quantity(m.group(), (value, 1900 + value)))
+        elif kind == "month":
+            found.append(Quantity(m.group(), (Fraction(_EN_MONTHS[m.group()]),), required=m.group() != "May"))
+        elif kind == "weekday":
+            found.append(Quantity(m.group(), (Fraction(_EN_WEEKDAYS[m.group()]),), required=False))
+        else:
+            found.append(Quantity(m.group(), _EN_LOOSE[m.group().lower()], required=False))
+    return found
+
+
+def _roman_value(numeral: str) -> int:
+    total = 0
+    for i, ch in enumerate(numeral):
+        value = _ROMAN_VALUES[ch]
+        following = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total
+
+
+def _read_fraction(text: str) -> Quantity:
+    """one-third, two-thirds, a quarter; "a third" may also be an ordinal
+    (a third term: 第三个任期)."""
+    count, _, denominator_word = re.split(r"([\s-]+)", text, maxsplit=1)
+    count = count.lower()
+    denominator = _EN_DENOMINATORS[denominator_word.lower()]
+    numerator = 1 if count in ("a", "an") else _EN_UNITS[count]
+    values = (Fraction(numerator, denominator), Fraction(numerator * 100, denominator))
+    if count in ("a", "an") and denominator_word.lower() in _EN_ORDINALS:
+        values += (Fraction(denominator),)
+    return Quantity(text, values)
+
+
+def _read_arabic(text: str, m: re.Match) -> tuple[Quantity, int]:
+    """Digits and what follows them: 18th, 1760s, 5.5%, 11 million, 11m, 3bn."""
+    digits = m.group()
+    value = decimal_value(digits)
+    values: tuple[Fraction, ...] = (value,)
+    precision = None
+    pos = m.end()
+    ordinal = False
+    if suffix := _ORDINAL_SUFFIX_RE.match(text, pos):
+        ordinal, pos = True, suffix.end()
+    elif (suffix := _DECADE_SUFFIX_RE.match(text, pos)) and value.denominator == 1 and value % 10 == 0:
+        values = (value, 1900 + value) if value < 100 else (value,)  # the 80s, the 1980s
+        pos = suffix.end()
+    if suffix := _PERCENT_RE.match(text, pos):
+        pos = suffix.end()
+    elif suffix := _SCALE_WORD_RE.match(text, pos):
+        scale = _EN_SCALES[suffix.group(1).lower()]
+        values = (value * scale,)
+        if scale >= 10**6 and _significant_digits(digits) >= 2:  # 1.65 trillion: may be rounded
+            precision = _decimal_unit(digits) * scale
+        pos = suffix.end()
+    elif suffix := _SCALE_ABBREVIATION_RE.match(text, pos):
+        word = next(g for g in suffix.groups() if g).lower()
+        scale = _EN_SCALE_ABBREVIATIONS[word]
+        # 11m is 11 million in a headline, 11 metres in a race: keep both.
+        values = (value * scale,) if len(word) > 1 else (value * scale, value)
+        pos = suffix.end()
+    values, pos = _century_or_decades(text, pos, values, ordinal)
+    return Quantity(text[m.start() : pos], values, precision=precision), pos
+
+
+def _century_or_decades(
+    text: str, pos: int, values: tuple[Fraction, ...], ordinal: bool
+) -> tuple[tuple[Fraction, ...], int]:
+    """18th century is also the 1700s; two decades is also 20 (years)."""
+    value = values[0]
+    if suffix := _CENTURY_RE.match(text, pos):
+        return (value, (value - 1) * 100 if ordinal else value * 100), suffix.end()
+    if not ordinal and (suffix := _DECADES_RE.match(text, pos)):
+        return (value, value * 10), suffix.end()
+    return values, pos
+
+
+def _read_words(text: str, m: re.Match) -> tuple[list[Quantity], int]:
+    """Spelled-out numbers: "twenty-one", "one hundred and five", "three
+    thousand", "eighteenth"; a run of them that is not one number
+    ("two three-year terms") is several."""
+    numbers: list[dict] = []
+    for token in re.finditer(r"[A-Za-z]+", m.group()):
+        word = token.group().lower()
+        if word == "and":
+            continue
+        kind, value = _word_kind(word)
+        current = numbers[-1] if numbers else None
+        if current is None or not _can_follow(current, kind, value):
+            current = {"total": 0, "section": 0, "last": None, "ordinal": False, "start": token.start(), "words": []}
+            numbers.append(current)
+        if kind in ("unit", "tens"):
+            current["section"] += value
+        elif kind == "hundred":
+            current["section"] = (current["section"] or 1) * value
+        else:  # a scale: a thousand, three million
+            current["total"] += (current["section"] or 1) * value
+            current["section"] = 0
+        current["last"] = (kind, value)
+        current["ordinal"] = word in _EN_ORDINALS
+        current["end"] = token.end()
+        current["words"].append(word)
+
+    quantities = []
+    pos = m.end()
+    base = m.start()
+    for i, number in enumerate(numbers):
+        value = Fraction(number["total"] + number["section"])
+        surface_end = base + number["end"]
+        values: tuple[Fraction, ...] = (value,)
+        if i == len(numbers) - 1:  # what follows the run belongs to its last number
+            if suffix := _PERCENT_RE.match(text, pos):
+                pos = suffix.end()
+            values, pos = _century_or_decades(text, pos, values, number["ordinal"])
+            surface_end = max(surface_end, pos)
+        enumerator = len(number["words"]) == 1 and number["ordinal"] and text[base + number["end"] :].startswith(",")
+        optional = (
+            number["words"] in (["one"], ["first"])
+            or enumerator  # "Second, ..." for 其次
+            or (number["words"][0] in _EN_SCALES and _VAGUE_BEFORE_RE.search(text[: base + number["start"]]))
+        )
+        quantities.append(Quantity(text[base + number["start"] : surface_end], values, required=not optional))
+    return quantities, pos
+
+
+def _word_kind(word: str) -> tuple[str, int]:
+    """unit (0–19), tens, hundred or scale, for cardinals and ordinals alike."""
+    if word in _EN_UNITS:
+        return "unit", _EN_UNITS[word]
+    if word in _EN_TENS:
+        return "tens", _EN_TENS[word]
+    value = _EN_SCALES.get(word) or _EN_ORDINALS[word]
+    if value == 100:
+        return "hundred", value
+    if value >= 1000:
+        return "scale", value
+    return ("tens" if value >= 20 else "unit"), value
+
+
+def _can_follow(current: dict, kind: str, value: int) -> bool:
+    """Whether a number word continues the number being read."""
+    if current["ordinal"] or current["last"] is None:
+        return False
+    last_kind, last_value = current["last"]
+    if last_kind == "unit":
+        return last_value != 0 and kind in ("hundred", "scale")
+    if last_kind == "tens":
+        return (kind == "unit" and 0 < value < 10) or kind == "scale"
+    if last_kind == "hundred":
+        return kind in ("unit", "tens", "scale")
+    return kind in ("unit", "tens")  # after a scale: three thousand two hundred
+
+
+# --- Comparing -----------------------------------------------------------------
+
+
+def unmatched(side: list[Quantity], other: list[Quantity]) -> list[Quantity]:
+    """The required quantities of ``side`` left over by a maximum matching
+    of them onto distinct quantities of ``other``.
+
+    Computed for each side separately: by the Mendelsohn–Dulmage theorem one
+    matching achieves both sides' best at once, so the two lists describe a
+    single pairing. Quantities that read alike are interchangeable, so the
+    matching is a flow between classes of them (a sentence repeating 20年
+    is one class of two), found greedily and then completed along
+    augmenting paths: exact, and fast even on a pasted table of figures."""
+    left = _classes([q for q in side if q.required])
+    right = _classes(other)
+    right_by_value: dict[Fraction, list[int]] = defaultdict(list)
+    for b, (quantity, _) in enumerate(right):
+        for value in quantity.values:
+            right_by_value[value].append(b)
+    rounded = [b for b, (quantity, _) in enumerate(right) if quantity.precision is not None]
+
+    edges: list[list[int]] = []
+    for quantity, _ in left:
+        found = dict.fromkeys(b for value in quantity.values for b in right_by_value.get(value, ()))
+        pool = range(len(right)) if quantity.precision is not None else rounded  # roundings: compare
+        found.update(dict.fromkeys(b for b in pool if b not in found and quantity.matches(right[b][0])))
+        edges.append(list(found))
+
+    spare_left = [len(items) for _, items in left]
+    spare_right = [len(items) for _, items in right]
+    flow: dict[tuple[int, int], int] = defaultdict(int)
+    for a, targets in enumerate(edges):  # greedy first
+        for b in targets:
+            pushed = min(spare_left[a], spare_right[b])
+            if pushed:
+                flow[a, b] += pushed
+                spare_left[a] -= pushed
+                spare_right[b] -= pushed
+    while _augment(edges, spare_left, spare_right, flow):
+        pass
+    missing = []
+    for a, (_, items) in enumerate(left):
+        missing.extend(items[len(items) - spare_left[a] :])
+    order = {id(q): i for i, q in enumerate(side)}
+    return sorted(missing, key=lambda q: order[id(q)])
+
+
+def _classes(quantities: list[Quantity]) -> list[tuple[Quantity, list[Quantity]]]:
+    """Quantities grouped by what they can match: (representative, members)."""
+    groups: dict[tuple, list[Quantity]] = {}
+    for quantity in quantities:
+        groups.setdefault((frozenset(quantity.values), quantity.precision), []).append(quantity)
+    return [(members[0], members) for members in groups.values()]
+
+
+def _augment(edges: list[list[int]], spare_left: list[int], spare_right: list[int], flow: dict) -> bool:
+    """Push flow along one shortest augmenting path; False when there is none."""
+    users: dict[int, list[int]] = defaultdict(list)  # right class → left classes sending it flow
+    for (a, b), amount in flow.items():
+        if amount:
+            users[b].append(a)
+    came_from: dict[tuple[str, int], tuple[str, int] | None] = {}
+    queue = deque()
+    for a, spare in enumerate(spare_left):
+        if spare:
+            came_from["L", a] = None
+            queue.append(a)
+    while queue:
+        a = queue.popleft()
+        for b in edges[a]:
+            if ("R", b) in came_from:
+                continue
+            came_from["R", b] = ("L", a)
+            if spare_right[b]:
+                return _push(("R", b), came_from, spare_left, spare_right, flow)
+            for back in users[b]:  # undo some of another class's flow into b
+                if ("L", back) not in came_from:
+                    came_from["L", back] = ("R", b)
+                    queue.append(back)
+    return False
+
+
+def _push(end, came_from, spare_left, spare_right, flow) -> bool:
+    path = [end]
+    while came_from[path[-1]] is not None:
+        path.append(came_from[path[-1]])
+    path.reverse()  # L a0, R b0, L a1, R b1, ..., R bk
+    amount = min(spare_left[path[0][1]], spare_right[path[-1][1]])
+    for i in range(1, len(path) - 1, 2):  # backward steps R b → L a undo flow a→b
+        amount = min(amount, flow[path[i + 1][1], path[i][1]])
+    for i in range(len(path) - 1):
+        (kind, x), (_, y) = path[i], path[i + 1]
+        if kind == "L":
+            flow[x, y] += amount
+        else:
+            flow[y, x] -= amount
+    spare_left[path[0][1]] -= amount
+    spare_right[path[-1][1]] -= amount
+    return True
+
+
+def check_numbers(source: str, target: str, context: CheckContext) -> Iterator[str]:
+    """Numbers of the source missing from the translation, or added by it."""
+    source_items, target_items = source_quantities(source), target_quantities(target)
+    missing = unmatched(source_items, target_items)
+    extra = unmatched(target_items, source_items)
+    parts = []
+    if missing:
+        parts.append("not in the translation: " + _listing(missing))
+    if extra:
+        parts.append("not in the source: " + _listing(extra))
+    if parts:
+        yield "; ".join(parts)
+
+
+def _listing(quantities: list[Quantity], limit: int = 6) -> str:
+    shown = ", ".join(q.describe() for q in quantities[:limit])
+    return shown + (f" and {len(quantities) - limit} more" if len(quantities) > limit else "")

@@ -1,0 +1,149 @@
+"""The workspace's translation memory: what it learns from, import and export.
+
+The memory is not a file of its own. It is rebuilt from the workspace on
+each load, so it can never disagree with the catalogs:
+
+* every *reviewed* entry of every English catalog
+  (``locales/en/LC_MESSAGES/*.po``), obsolete entries included (a reviewed
+  translation of a sentence that has since changed is still a reviewed
+  translation), with the document as origin;
+* every imported TMX file in ``locales/tm/`` (:attr:`Workspace.translation_memory`),
+  in name order.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+from ..atomicfile import atomic_write
+from ..catalog import Catalog, State, load_catalog, state_of
+from ..catalog.states import translation_text
+from ..catalog.template import block_types
+from ..workspace import Workspace
+from .memory import TranslationMemory
+from .tmx import TmxError, parse_tmx, read_tmx, tmx_bytes
+from .units import Unit
+
+#: The block type of the entry a unit came from (``#. type: caption``).
+BLOCK_TYPE_PROP = "x-block-type"
+#: Last-Translator values that name no person: Babel's placeholder and ours.
+_NO_TRANSLATOR = {"", "pipeline", "FULL NAME <EMAIL@ADDRESS>"}
+
+
+def _revision_date(catalog: Catalog) -> datetime | None:
+    date = catalog.revision_date
+    if not isinstance(date, datetime):  # Babel keeps the placeholder 'YEAR-MO-DA HO:MI+ZONE' as text
+        return None
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=timezone.utc)
+    return date.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def units_from_catalog(catalog: Catalog, doc: str) -> list[Unit]:
+    """The reviewed pairs of ``catalog`` (obsolete entries included), with
+    ``doc`` as origin. A catalog records no per-entry reviewer, so the
+    creation info is the catalog's: its Last-Translator (when it names a
+    person) and its PO-Revision-Date."""
+    translator = (catalog.last_translator or "").strip()
+    created_by = None if translator in _NO_TRANSLATOR else translator
+    created_at = _revision_date(catalog)
+    units = []
+    for message in [*catalog, *catalog.obsolete.values()]:
+        if not message.id or message.pluralizable or state_of(message) is not State.REVIEWED:
+            continue
+        units.append(
+            Unit(
+                source=message.id,
+                target=translation_text(message),
+                origin=doc,
+                created_by=created_by,
+                created_at=created_at,
+                properties=tuple((BLOCK_TYPE_PROP, kind) for kind in block_types(message)),
+            )
+        )
+    return units
+
+
+def memory_files(ws: Workspace) -> list[Path]:
+    """The imported TMX files of ``ws``, by name."""
+    directory = ws.translation_memory
+    if not directory.is_dir():
+        return []
+    return sorted(path for path in directory.glob("*.tmx") if path.is_file())
+
+
+def load_memory(ws: Workspace) -> TranslationMemory:
+    """The translation memory of ``ws``: its reviewed catalogs, then its
+    imported TMX files. A broken catalog or TMX file raises a PipelineError
+    naming ``file:line``."""
+    memory = TranslationMemory()
+    for doc in ws.documents():
+        path = ws.catalog_path(doc)
+        memory.extend(units_from_catalog(load_catalog(path, ws.relative(path)), doc))
+    for path in memory_files(ws):
+        with open(path, "rb") as fh:
+            memory.extend(read_tmx(fh, ws.relative(path)))
+    return memory
+
+
+@dataclass
+class ImportedMemory:
+    path: Path  # where the file now lives, in locales/tm/
+    units: int  # zh→en units it holds
+    skipped: int  # translation units without both a Chinese and an English segment
+
+
+def import_tmx(ws: Workspace, path: Path | str) -> ImportedMemory:
+    """Validate the TMX file at ``path`` and copy it, unchanged, into
+    ``locales/tm/`` atomically. The caller holds the workspace lock.
+
+    Refuse (TmxError) a file that cannot be read, that holds no Chinese→English
+    unit, whose name is taken, or that was already imported under another name.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".tmx":
+        raise TmxError(f"{path}: not a .tmx file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TmxError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise TmxError(f"{path}: is a directory, not a TMX file") from None
+    content = parse_tmx(io.BytesIO(data), str(path))
+    if not content.units:
+        found = ", ".join(sorted(content.languages)) or "none"
+        raise TmxError(f"{path}: no Chinese→English translation units (languages found: {found})")
+    # *.tmx is matched case-sensitively when the memory loads.
+    target = ws.translation_memory / f"{path.stem}.tmx"
+    if target.exists():
+        raise TmxError(
+            f"{ws.relative(target)} already exists; remove it to replace it, or rename {path.name} to import it as well"
+        )
+    for existing in memory_files(ws):
+        if existing.read_bytes() == data:
+            raise TmxError(f"{path}: already imported as {ws.relative(existing)}")
+    atomic_write(target, data)
+    return ImportedMemory(target, len(content.units), content.skipped)
+
+
+def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable[str] | None = None) -> int:
+    """Write the reviewed pairs of ``docs`` (default: every document) as TMX
+    to ``destination``, a path (written atomically) or a binary file object.
+    Return the number of units written."""
+    names = ws.resolve_documents(list(docs or []))
+    units: list[Unit] = []
+    for doc in names:
+        path = ws.catalog_path(doc)
+        units.extend(units_from_catalog(load_catalog(path, ws.relative(path)), doc))
+    data = tmx_bytes(units)
+    if isinstance(destination, (str, os.PathLike)):
+        atomic_write(Path(destination), data)
+    else:
+        destination.write(data)
+    return len(units)

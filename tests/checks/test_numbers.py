@@ -1,0 +1,323 @@
+"""The numbers check: reading Chinese and English figures, and comparing them."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.checks.model import CheckContext
+from pipeline.checks.numbers import (
+    Quantity,
+    check_numbers,
+    chinese_number,
+    format_value,
+    source_quantities,
+    target_quantities,
+    unmatched,
+)
+
+CONTEXT = CheckContext(block_types=("body",))
+
+
+def problems(source: str, target: str) -> list[str]:
+    return list(check_numbers(source, target, CONTEXT))
+
+
+def readings(quantities: list[Quantity]) -> list[tuple[Fraction, bool]]:
+    """(usual value, required) of each quantity."""
+    return [(q.values[0], q.required) for q in quantities]
+
+
+# --- reading Chinese ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("十八", 18),
+        ("二十", 20),
+        ("一百零五", 105),
+        ("两千", 2000),
+        ("三千五百万", 35_000_000),
+        ("一亿三千万", 130_000_000),
+        ("二〇二七", 2027),
+        ("1100万", 11_000_000),
+        ("3.5亿", 350_000_000),
+        ("1.2万亿", 1_200_000_000_000),
+        ("100多亿", 10_000_000_000),
+        ("1,500", 1500),
+        # The unit after the last digit is understood.
+        ("三千五", 3500),
+        ("两万三", 23000),
+        ("一百二", 120),
+    ],
+)
+def test_chinese_number(text, value):
+    assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["亿万", "三四十"])
+def test_chinese_number_refuses_what_is_not_one_number(text):
+    assert chinese_number(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Arabic digits always count, with magnitudes, decimals and percentages.
+        ("2023年实现地区生产总值16452.8亿元，增长5.5%。", [(2023, True), (Fraction("1645280000000"), True), (Fraction("5.5"), True)]),
+        ("从0到1", [(0, True), (1, True)]),
+        # Chinese numerals count before a measure word, a unit or a time word.
+        ("三支队伍，两天，三年，九月，十大工程", [(3, True), (2, True), (3, True), (9, True), (10, True)]),
+        ("提前5个月", [(5, True)]),
+        ("第一次工业革命", [(1, True)]),
+        ("18世纪60年代", [(1760, True)]),
+        ("二〇二四年", [(2024, True)]),
+        ("一千万人口", [(10_000_000, True)]),
+        ("超过一半", [(Fraction(1, 2), True)]),
+        ("三分之一", [(Fraction(1, 3), True)]),
+        ("百分之三点五", [(Fraction("3.5"), True)]),
+        ("星期三", [(3, True)]),
+        # Numerals inside words and idioms, and 一 as the article, are optional.
+        ("一些企业一直在一起推进统一大市场", [(1, False)] * 4),
+        ("打出一张王牌", [(1, False)]),
+        ("十年磨一剑", [(10, False), (1, False)]),
+        ("两张皮", [(2, False)]),
+        ("五化", [(5, False)]),
+        ("十分重要", [(10, False)]),
+        ("第一时间", [(1, False)]),
+        # Approximations are optional: 三四年 may be "a few years".
+        ("三四年", [(3, False), (4, False)]),
+        ("十几个", [(10, False)]),
+        ("数十个", [(10, False)]),
+        ("上千家企业", [(1000, False)]),
+    ],
+)
+def test_source_quantities(text, expected):
+    assert readings(source_quantities(text)) == [(Fraction(v), r) for v, r in expected]
+
+
+def test_source_quantities_have_alternative_readings():
+    (century,) = source_quantities("18世纪")
+    assert set(century.values) == {18, 1700}
+    (decade,) = source_quantities("60年代")
+    assert set(decade.values) == {60, 1960}
+    (tenths,) = source_quantities("三成")
+    assert set(tenths.values) == {3, 30}
+
+
+def test_full_width_digits_read_as_digits():
+    assert readings(source_quantities("２０２７年增长５％")) == [(2027, True), (5, True)]
+
+
+# --- reading English ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("11 million yuan", [(11_000_000, True)]),
+        ("11,000,000", [(11_000_000, True)]),
+        ("3bn", [(3_000_000_000, True)]),
+        ("5.5% and 3.2 percent", [(Fraction("5.5"), True), (Fraction("3.2"), True)]),
+        ("the 1760s", [(1760, True)]),
+        ("the 18th century", [(18, True)]),
+        ("twenty-one", [(21, True)]),
+        ("one hundred and five", [(105, True)]),
+        ("three thousand two hundred", [(3200, True)]),
+        ("two three-year terms", [(2, True), (3, True)]),
+        ("the Second and Third Industrial Revolutions", [(2, True), (3, True)]),
+        ("two-thirds", [(Fraction(2, 3), True)]),
+        ("September 18 to 19", [(9, True), (18, True), (19, True)]),
+        ("Sept. 18", [(9, True), (18, True)]),
+        ("Phase II", [(2, True)]),
+        ("a hundred", [(100, True)]),
+        # Words that are numbers only sometimes are optional.
+        ("one of the breakthroughs", [(1, False)]),
+        ("for the first time", [(1, False)]),
+        ("in May", [(5, False)]),
+        ("more than half", [(Fraction(1, 2), False)]),
+        ("twice", [(2, False)]),
+        ("a few hundred", [(100, False)]),
+        ("the second half of the year", [(1, False), (Fraction(1, 2), False)]),
+    ],
+)
+def test_target_quantities(text, expected):
+    assert readings(target_quantities(text)) == [(Fraction(v), r) for v, r in expected]
+
+
+def test_target_quantities_have_alternative_readings():
+    (metres_or_millions,) = target_quantities("11m")
+    assert set(metres_or_millions.values) == {11, 11_000_000}
+    (decades,) = target_quantities("two decades")
+    assert set(decades.values) == {2, 20}
+    (short_decade,) = target_quantities("the '60s")
+    assert set(short_decade.values) == {60, 1960}
+    (century,) = target_quantities("the eighteenth century")
+    assert set(century.values) == {18, 1700}
+    (a_third,) = target_quantities("a third term")
+    assert {Fraction(1, 3), Fraction(3)} <= set(a_third.values)
+
+
+# --- comparing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, target",
+    [
+        ("人类工业化始于18世纪60年代。", "Human industrialization began in the 1760s."),
+        ("工业化始于18世纪。", "Industrialization began in the 18th century."),
+        ("工业化始于18世纪。", "Industrialization began in the 1700s."),
+        ("我来宁波刚好20年。", "I came to Ningbo exactly 20 years ago."),
+        ("该项目总投资1100万元。", "The project costs 11 million yuan."),
+        ("该项目总投资1100万元。", "The project costs 11,000,000 yuan."),
+        ("该项目总投资1100万元。", "The project costs 11m yuan."),
+        ("建设一条6吋研发线。", "It is building a 6-inch R&D line."),
+        ("提前5个月通过验收。", "It passed acceptance five months early."),
+        ("超过一半的企业。", "More than half of the companies."),
+        ("超过一半的企业。", "Over 50% of the companies."),
+        ("第一次工业革命", "the First Industrial Revolution"),
+        ("不到三年时间", "in less than three years"),
+        ("到2027年", "by 2027"),
+        ("去年9月", "last September"),
+        ("去年9月", "in September last year"),
+        ("增长5.5%", "up 5.5 percent"),
+        ("增长3至5个百分点", "up three to five percentage points"),
+        ("二〇二四年", "in 2024"),
+        ("三分之一的企业", "one-third of the companies"),
+        ("“五化”", 'the "five transformations"'),
+        ("“两张皮”的问题", 'the problem of "two separate skins"'),
+        ("“两张皮”的问题", "the disconnect between science and industry"),
+        ("宁波人工智能超算中心（一期）", "Ningbo AI Supercomputing Center (Phase I)"),
+        ("打出一张“王牌”", 'plays its "trump card"'),
+        ("十年磨一剑", "spend ten years sharpening a single sword"),
+        ("十年磨一剑", "persevere"),
+        ("研发投入比十年前提高了一倍多", "R&D spending is more than double the level of a decade ago"),
+        ("地区生产总值16452.8亿元", "GDP of 1.65 trillion yuan"),
+        ("截至9月底", "by the end of September"),
+        ("这是内容之一", "this is one of the tasks"),
+        ("党中央首次召开大会", "the Central Committee held the first conference"),
+        ("上半年增长12.5%", "up 12.5% in the first half of the year"),
+        ("产量是去年同期的2倍", "output was twice that of a year earlier"),
+        ("三成企业", "30% of companies"),
+        ("从0到1", "from zero to one"),
+        ("新春第一会", "the first meeting of the new spring"),
+        ("一些企业一直在一起推进统一大市场，需要千军万马", "Some companies have always worked together for a unified market; it takes a mighty host"),
+        ("会议于上午9点半开始。", "The meeting began at 9:30 a.m."),
+        ("增长了1倍", "doubled"),
+        ("约占全国的1/4", "about a quarter of the national total"),
+        ("约占全国的1/4", "about 1/4 of the national total"),
+        ("五四青年节", "May Fourth Youth Day"),
+        ("九一八事变", "the September 18th Incident"),
+        ("其次，要坚持开放。", "Second, we must stay open."),
+        ("“十四五”规划", "the 14th Five-Year Plan"),
+        ("十九大以来", "since the 19th CPC National Congress"),
+        ("两岸同胞是一家人。", "Compatriots on both sides of the Strait are one family."),
+        ("二十国集团", "the Group of 20"),
+        ("数亿人", "hundreds of millions of people"),
+        ("五台山", "Mount Wutai"),
+        ("全市共有各类市场主体120多万户。", "The city has more than 1.2 million market entities."),
+    ],
+)
+def test_equivalent_figures_raise_nothing(source, target):
+    assert problems(source, target) == []
+
+
+@pytest.mark.parametrize(
+    "source, target, missing, extra",
+    [
+        ("到2027年实现目标。", "The goal is to be met by 2028.", "2027年", "2028"),
+        ("该项目总投资1100万元。", "The project costs 12 million yuan.", "1100万元 (11,000,000)", "12 million (12,000,000)"),
+        ("去年9月召开大会。", "The conference was held last October.", "9月", "October (10)"),
+        ("人类工业化始于18世纪60年代。", "Human industrialization began in the 1860s.", "18世纪60年代 (1,760)", "1860s"),
+        ("地区生产总值16452.8亿元。", "GDP was 1.7 trillion yuan.", "16452.8亿元 (1,645,280,000,000)", "1.7 trillion (1,700,000,000,000)"),
+    ],
+)
+def test_a_changed_figure_is_missing_and_extra(source, target, missing, extra):
+    """Each figure as written, with its value when the text does not spell it out."""
+    (problem,) = problems(source, target)
+    assert problem == f"not in the translation: {missing}; not in the source: {extra}"
+
+
+@pytest.mark.parametrize(
+    "source, target, missing",
+    [
+        ("提前5个月通过验收。", "It passed acceptance ahead of schedule.", "5个月"),
+        ("走访调研“三支队伍”建设情况。", 'He looked into how the "teams" are being built.', "三支 (3)"),
+        ("不到三年时间。", "In a short time.", "三年 (3)"),
+        ("第一次工业革命。", "The Industrial Revolution.", "第一 (1)"),
+        ("超过一半的企业。", "Most companies.", "一半 (0.5)"),
+        # Each occurrence counts: 20年 twice needs 20 twice.
+        ("我来宁波刚好20年，也见证了这20年的发展。", "I came to Ningbo 20 years ago and have seen its development.", "20年"),
+    ],
+)
+def test_a_dropped_figure_is_missing(source, target, missing):
+    assert problems(source, target) == [f"not in the translation: {missing}"]
+
+
+@pytest.mark.parametrize(
+    "source, target, extra",
+    [
+        ("崔平很忙。", "Cui Ping has been busy for 20 years.", "20"),
+        ("今年将加大投入。", "Investment will rise in 2024.", "2024"),
+        ("建设研发线。", "It is building two R&D lines.", "two (2)"),
+    ],
+)
+def test_an_added_figure_is_extra(source, target, extra):
+    assert problems(source, target) == [f"not in the source: {extra}"]
+
+
+def test_rounding_is_allowed_only_to_the_written_precision():
+    source = "全市常住人口961.8万人。"
+    assert problems(source, "The city has 9.6 million residents.") == []
+    assert problems(source, "The city has 9.618 million residents.") == []
+    # One significant digit is not a rounding of 961.8万, and 9.7 is not 9.6.
+    assert problems(source, "The city has 10 million residents.") != []
+    assert problems(source, "The city has 9.7 million residents.") != []
+
+
+def test_unmatched_uses_a_maximum_matching():
+    """A greedy pairing would give 2027 to "2027 or 1760s" and leave 1760
+    unpaired; the matching finds the assignment that pairs both."""
+    flexible = Quantity("x", (Fraction(2027), Fraction(1760)))
+    fixed = Quantity("2027", (Fraction(2027),))
+    source = [flexible, Quantity("1760", (Fraction(1760),))]
+    assert unmatched(source, [fixed, Quantity("y", (Fraction(1760), Fraction(2027)))]) == []
+    assert unmatched([fixed, fixed], [flexible]) == [fixed]
+
+
+def test_format_value():
+    assert format_value(Fraction(11_000_000)) == "11,000,000"
+    assert format_value(Fraction("5.5")) == "5.5"
+    assert format_value(Fraction(1, 3)) == "1/3"
+
+
+def _best_leftover(side: list[Quantity], other: list[Quantity]) -> int:
+    """By brute force: the fewest required quantities of ``side`` that any
+    assignment to distinct quantities of ``other`` leaves unpaired."""
+    required = [q for q in side if q.required]
+    best = len(required)
+    slots = list(range(len(other))) + [None] * len(required)
+    for chosen in itertools.permutations(slots, len(required)):
+        paired = sum(1 for q, j in zip(required, chosen) if j is not None and q.matches(other[j]))
+        best = min(best, len(required) - paired)
+    return best
+
+
+_values = st.lists(st.sampled_from([Fraction(v) for v in (1, 2, 3, 20, 1760)]), min_size=1, max_size=2, unique=True)
+_quantities = st.lists(st.builds(lambda vs, r: Quantity("q", tuple(vs), r), _values, st.booleans()), max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_quantities, _quantities)
+def test_unmatched_leaves_as_few_as_any_pairing(side, other):
+    assert len(unmatched(side, other)) == _best_leftover(side, other)
+
+
+def test_a_long_list_of_differences_is_cut_short():
+    (problem,) = problems("建设研发线。", "Lines 1, 2, 3, 4, 5, 6, 7 and 8 are new.")
+    assert problem == "not in the source: 1, 2, 3, 4, 5, 6 and 2 more"
