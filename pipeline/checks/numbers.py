@@ -61,6 +61,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .model import CheckContext
+from ..chinese_numbers import CN_DIGITS as _CN_DIGITS
+from ..chinese_numbers import CN_MULTIPLIERS as _CN_MULTIPLIERS
+from ..chinese_numbers import CN_NUMERALS as _CN_NUMERALS
+from ..chinese_numbers import CN_SCALES as _CN_SCALES
+from ..chinese_numbers import CN_UNITS as _CN_UNITS
+from ..chinese_numbers import MAX_DIGITS as _MAX_DIGITS
+from ..chinese_numbers import chinese_number, decimal_value
 
 # --- Quantities ----------------------------------------------------------------
 
@@ -139,20 +146,6 @@ def _decimal_unit(digits: str) -> Fraction:
     return Fraction(1)
 
 
-#: Longer runs of digits are identifiers (a serial number, a pasted table),
-#: compared as written rather than read as a value.
-_MAX_DIGITS = 40
-
-
-def decimal_value(digits: str) -> Fraction:
-    """``1,500`` → 1500, ``16452.8`` → 16452.8; an overlong run of digits
-    gets a value that only the same run has."""
-    digits = digits.replace(",", "")
-    if len(digits) > _MAX_DIGITS:
-        return Fraction(hash(digits)) + Fraction(1, 3)  # never a real figure's value
-    return Fraction(digits)
-
-
 # Full-width digits and signs read as ASCII; one character for one, so that
 # positions and the text of each quantity stay those of the original.
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": "."})
@@ -161,11 +154,6 @@ _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 
 # --- Chinese -------------------------------------------------------------------
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_SCALES = {"万": 10**4, "亿": 10**8}
-_CN_MULTIPLIERS = {**_CN_UNITS, **_CN_SCALES}
-_CN_NUMERALS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_SCALES)
 # A magnitude after digits (1100万, 5千万), but not the 千 of 千米/千克/千瓦
 # (5千米 is 5 km) nor the 百 of 百分点.
 _CN_SCALE_AFTER_DIGITS = r"(?:十|百(?!分)|千(?![米克瓦])|万|亿)"
@@ -244,57 +232,6 @@ _APPROXIMATING_PREFIXES = ("数", "几")
 _APPROXIMATING_BEFORE_MAGNITUDES = ("上",)
 #: A numeral after these is a weekday (星期三, 周三): a date, so it counts.
 _WEEKDAY_PREFIXES = ("星期", "礼拜", "周")
-
-
-def chinese_number(text: str) -> Fraction | None:
-    """The value of a Chinese number: ``1100万``, ``3.5亿``, ``三千五百万``,
-    ``二〇二七``, ``十八``, ``一百零五``; None when it is not a well-formed
-    number (亿万, 三四十)."""
-    text = text.replace("多", "").replace("余", "").replace("几", "")
-    if not text:
-        return None
-    if text[0].isascii() and text[0].isdigit():
-        digits = re.match(r"[0-9.,]+", text).group()
-        value = decimal_value(digits)
-        for ch in text[len(digits) :]:
-            value *= _CN_MULTIPLIERS[ch]
-        return value
-    if all(ch in _CN_DIGITS for ch in text):
-        return Fraction(int("".join(str(_CN_DIGITS[ch]) for ch in text)))  # 二〇二七 digit by digit
-    value = _positional(text)
-    return None if value is None else Fraction(value)
-
-
-def _positional(text: str) -> int | None:
-    """十八, 三千五百万, 一亿三千万: units and scales."""
-    for char, scale in (("亿", 10**8), ("万", 10**4)):
-        at = text.rfind(char)
-        if at != -1:
-            head, tail = text[:at], text[at + 1 :]
-            if not head and tail:
-                return None  # 亿万: a scale with nothing before it, inside a longer run
-            high = _positional(head) if head else 1  # 万 alone is ten thousand
-            if len(tail) == 1 and tail in _CN_DIGITS:
-                low = _CN_DIGITS[tail] * scale // 10  # 两万三 is 23,000 (the unit is understood)
-            else:
-                low = _positional(tail) if tail else 0
-            if high is None or low is None:
-                return None
-            return high * scale + low
-    total, digit = 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            if digit:  # two digits in a row: 三四十 is not one number
-                return None
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (digit if digit is not None else 1) * _CN_UNITS[ch]
-            digit = None
-        else:
-            return None
-    if digit and len(text) >= 2 and _CN_UNITS.get(text[-2], 0) >= 100:
-        return total + digit * _CN_UNITS[text[-2]] // 10  # 三千五 is 3,500, 一百二 is 120
-    return total + (digit or 0)
 
 
 def _approximate_pair(run: str) -> list[Fraction] | None:

@@ -11,7 +11,8 @@ reading of Chinese numerals.
   thousands separators and decimals (``1,000``, ``3.5``, ``３．５``), optionally scaled
   by a Chinese magnitude (``1100万``, ``1100 万``, ``3.5亿``, ``2万亿``, ``5千万``);
 * runs of Chinese numerals, positional (``二〇二四`` = 2024) or with
-  magnitudes (``十八``, ``一千二百万``, ``三亿五千万``, ``两``);
+  magnitudes (``十八``, ``一千二百万``, ``三亿五千万``, ``两``), read by
+  :func:`pipeline.chinese_numbers.chinese_number`;
 * a few common words whose numeral characters count nothing (``一些``,
   ``统一``, ``十分``, ``百分之``) are ignored.
 
@@ -26,23 +27,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from fractions import Fraction
 
-_DIGIT_VALUES = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_LARGE_UNITS = {"万": 10**4, "亿": 10**8}
+from ..chinese_numbers import CN_DIGITS, CN_NUMERALS, chinese_number
 
 #: Magnitudes written after Arabic digits (1100万), longest first.
 _MAGNITUDES = {
@@ -61,32 +48,18 @@ _NOT_NUMBERS = (
 # \d is any Unicode decimal digit, so ２０２４ reads as 2024; the separators
 # and the decimal point may be full-width too (１，０００ and ３．５).
 _ARABIC_RE = re.compile(r"(?<![\d.．])(\d+(?:[,，]\d{3})*(?:[.．]\d+)?)(?:[ \u3000]*(" + "|".join(_MAGNITUDES) + "))?")
-_CHINESE_RE = re.compile("[" + "".join(_DIGIT_VALUES) + "".join(_SMALL_UNITS) + "".join(_LARGE_UNITS) + "]+")
+_CHINESE_RE = re.compile(f"[{CN_NUMERALS}]+")
 _NOT_NUMBERS_RE = re.compile("|".join(sorted(map(re.escape, _NOT_NUMBERS), key=len, reverse=True)))
 
 
-def _chinese_value(run: str) -> int:
-    """The value of a run of Chinese numerals (一千二百万, 二〇二四, 十八)."""
-    if len(run) > 1 and all(ch in _DIGIT_VALUES for ch in run):
-        return int("".join(str(_DIGIT_VALUES[ch]) for ch in run))  # 二〇二四 is read digit by digit
-    total = section = number = 0
-    for ch in run:
-        if ch in _DIGIT_VALUES:
-            number = _DIGIT_VALUES[ch]
-        elif ch in _SMALL_UNITS:
-            section += (number or 1) * _SMALL_UNITS[ch]  # 十八: 十 alone is ten
-            number = 0
-        else:
-            unit = _LARGE_UNITS[ch]
-            section += number
-            if section == 0 and total == 0:
-                section = 1  # 万 on its own is ten thousand
-            if unit > 10**4:
-                total = (total + section) * unit  # 亿 scales all before it (万亿, 三亿)
-            else:
-                total += section * unit
-            section = number = 0
-    return total + section + number
+def _chinese_value(run: str) -> Fraction:
+    """The value of a run of Chinese numerals (一千二百万, 二〇二四, 十八); a run
+    that is not one well-formed number (三四十) is read digit by digit, so
+    that two runs compare equal only when written alike."""
+    value = chinese_number(run)
+    if value is None:
+        value = Fraction(int("".join(str(CN_DIGITS.get(ch, 0)) for ch in run) or 0))
+    return value
 
 
 def numbers_in(text: str) -> Counter:
@@ -103,7 +76,8 @@ def numbers_in(text: str) -> Counter:
 
     text = _ARABIC_RE.sub(arabic, text)
     for run in _CHINESE_RE.findall(text):
-        values[Decimal(_chinese_value(run)).normalize()] += 1
+        value = _chinese_value(run)
+        values[(Decimal(value.numerator) / Decimal(value.denominator)).normalize()] += 1
     return values
 
 
