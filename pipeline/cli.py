@@ -387,6 +387,20 @@ def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
     log(f"{doc}: {reviewed}/{total} reviewed; " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
 
 
+@main.command("serve")
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs a token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--reviewer", help="Name recorded with each decision [default: $PIPELINE_REVIEWER, git user.name].")
+@click.option("--token", help="Access token every request must carry [generated for non-loopback hosts].")
+@handle_errors
+def serve_cmd(workspace, host, port, reviewer, token):
+    """Review in a browser: Chinese | English side by side, saved as you go."""
+    from .review.web import serve_command  # Flask only for this command
+
+    serve_command(workspace, host, port, reviewer, token, log)
+
+
 @main.group("terms")
 def terms_group():
     """The termbase (locales/glossary.tsv): suggest entries, import and export TBX."""
