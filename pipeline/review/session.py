@@ -163,8 +163,12 @@ class ReviewSession:
         def change(message: Message) -> None:
             last.before.apply(message)
 
-        self._commit(last.msgid, "undo", change, expected=last.after.tag, record=False)
-        self.history.pop()
+        try:
+            self._commit(last.msgid, "undo", change, expected=last.after.tag, record=False)
+        finally:
+            # Undone, or changed elsewhere since (a conflict): either way this
+            # decision can no longer be taken back, and the one before it can.
+            self.history.pop()
         return last
 
     def _stamp(self, message: Message, rejected: bool = False) -> None:

@@ -142,3 +142,19 @@ def test_queue_filters_and_orders(drafted):
     assert ranks == sorted(ranks)
     reviewed = build_queue(session, termbase, states=frozenset({State.REVIEWED}))
     assert [i.msgid for i in reviewed] == [ids[0]]
+
+
+def test_an_undo_that_conflicts_does_not_block_earlier_undos(drafted):
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    first, second = [m.id for m in session.messages()][:2]
+    session.accept(first)
+    session.accept(second)
+    other = ReviewSession(ws, doc, "Someone else")
+    other.accept(second, "Changed by someone else.")
+    with pytest.raises(ReviewConflict):
+        session.undo()  # the second decision: the entry changed since
+    assert session.undo().msgid == first  # the first can still be taken back
+    disk = load_catalog(ws.catalog_path(doc))
+    assert state_of(disk[first]) is State.MACHINE_DRAFT
+    assert disk[second].string == "Changed by someone else."
