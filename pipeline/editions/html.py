@@ -27,6 +27,7 @@ header h1 { font-size: 1.1rem; margin: 0 0 .25rem; }
 .type-subtitle { font-size: 1.2rem; font-weight: bold; }
 .type-heading, .type-section-number { font-weight: bold; font-size: 1.1rem; }
 .type-byline, .type-caption { font-style: italic; color: var(--muted); font-size: .92rem; }
+.type-byline .zh, .type-caption .zh { font-style: normal; } /* Chinese has no italics */
 .label { font-weight: bold; }
 .seg { border-radius: 2px; outline: none; }
 .seg:hover, .seg:focus, .seg.linked { background: var(--hi); }
