@@ -35,15 +35,18 @@ def content_hash(data: bytes) -> str:
 class StageCache:
     """A JSON map ``stage → document → record``, tied to the pipeline version."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, data: dict | None = None):
+        """The cache at ``path``; ``data``, when given, is a snapshot already
+        read (parallel workers share the parent's instead of re-reading it)."""
         self.path = path
         self.data: dict = {}
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict) and loaded.get("version") == __version__:
-                self.data = loaded
-        except (FileNotFoundError, ValueError, OSError):
-            pass
+        if data is None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError, OSError):
+                data = {}
+        if isinstance(data, dict) and data.get("version") == __version__:
+            self.data = data
         self.data["version"] = __version__
         self.dirty = False
 

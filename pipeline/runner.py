@@ -61,11 +61,12 @@ _factory: Callable[[], Engine] | None = None
 _engine: Engine | None = None
 _memory: MemoryPolicy | None = None
 _updates = None
+_cache_snapshot: dict | None = None  # the stage cache as the parent read it, once
 
 
-def _init_worker(factory: Callable[[], Engine], memory: MemoryPolicy | None, updates) -> None:
-    global _factory, _engine, _memory, _updates
-    _factory, _engine, _memory, _updates = factory, None, memory, updates
+def _init_worker(factory: Callable[[], Engine], memory: MemoryPolicy | None, updates, cache_snapshot: dict) -> None:
+    global _factory, _engine, _memory, _updates, _cache_snapshot
+    _factory, _engine, _memory, _updates, _cache_snapshot = factory, None, memory, updates, cache_snapshot
 
 
 def _worker_engine() -> Engine:
@@ -78,7 +79,15 @@ def _worker_engine() -> Engine:
 def run_document(ws_root: Path, source: Path, options: RunOptions) -> DocumentRun:
     """Extract, translate and build one document (in a worker)."""
     ws = Workspace(ws_root)
-    cache = StageCache(ws.cache_path)  # a read-only snapshot; records go back to the parent
+    # This document's records from the parent's snapshot (no file read per
+    # document); the records made here go back to the parent.
+    snapshot = _cache_snapshot or {}
+    view = {"version": snapshot.get("version")}
+    for stage in STAGES:
+        record = snapshot.get(stage, {}).get(source.stem)
+        if record is not None:
+            view[stage] = {source.stem: record}
+    cache = StageCache(ws.cache_path, view)
     result = DocumentRun(source)
     try:
         result.extracted = extract(ws, source, cache)
@@ -139,8 +148,9 @@ def run_parallel(
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
+    snapshot = StageCache(ws.cache_path).data
     try:
-        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory, memory, updates)) as pool:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory, memory, updates, snapshot)) as pool:
             tasks = [(ws.root, source, options) for source in sources]
             for result in pool.imap_unordered(_run_task, tasks):
                 results[result.source] = result

@@ -148,14 +148,19 @@ def translate_documents(
         data = path.read_bytes() if path.exists() else b""
         catalog = load_catalog(path, display)
         entry = _CatalogFile(doc, path, display, catalog, data)
-        files.append(entry)
+        pending = False
         for message in catalog:
             if eligible(message, retranslate_fuzzy):
                 waiting.setdefault(message.id, []).append(entry)
+                pending = True
             elif message.id and state_of(message) is State.REVIEWED:
                 summary.reviewed += 1
             elif message.id and state_of(message) is State.FUZZY:
                 summary.fuzzy_kept += 1
+        if pending:
+            files.append(entry)
+        else:
+            _remember(cache, [entry])  # nothing to do here: not kept in memory
     if not waiting:
         _remember(cache, files)
         return summary  # nothing new: neither memory nor model is loaded
