@@ -28,6 +28,7 @@ from .catalog import Catalog, State, load_catalog, save_catalog, state_of
 from .catalog.merge import touch
 from .catalog.states import set_machine_draft
 from .engines.base import Draft, Engine
+from .errors import CatalogError
 from .progress import Progress
 from .tm import DEFAULT_THRESHOLD, Reuse, TranslationMemory, reuse_from_memory
 from .workspace import Workspace
@@ -69,7 +70,15 @@ class _CatalogFile:
             self._flush(retranslate_fuzzy)
 
     def _flush(self, retranslate_fuzzy: bool) -> None:
-        current = self.path.read_bytes()
+        try:
+            current = self.path.read_bytes()
+        except FileNotFoundError:
+            lost = len(self.pending)
+            self.pending.clear()
+            raise CatalogError(
+                f"{self.display}: the catalog was removed while it was being translated; "
+                f"{lost} drafts for it were not saved"
+            ) from None
         if current != self.loaded:  # edited meanwhile: apply to the new version
             self.catalog = load_catalog(self.path, self.display)
         for msgid, operations in self.pending.items():
@@ -189,13 +198,11 @@ def translate_documents(
                 on_batch(len(indices))
             summary.segments += len(indices)
             if time.monotonic() - last_flush >= flush_seconds:
-                for entry in files:
-                    entry.flush(retranslate_fuzzy, ws)
+                _flush_all(files, retranslate_fuzzy, ws)
                 last_flush = time.monotonic()
     finally:
         progress.close()
-        for entry in files:
-            entry.flush(retranslate_fuzzy, ws)
+        _flush_all(files, retranslate_fuzzy, ws)
         summary.seconds = time.monotonic() - started
         summary.entries = sum(entry.written for entry in files)
         _remember(cache, files)
@@ -229,9 +236,21 @@ def _from_memory(
             else:
                 summary.memory_suggested += outcome.kind is Reuse.SUGGESTED
                 still.setdefault(text, []).append(entry)
-    for entry in files:
-        entry.flush(retranslate_fuzzy, ws)
+    _flush_all(files, retranslate_fuzzy, ws)
     return still
+
+
+def _flush_all(files: list[_CatalogFile], retranslate_fuzzy: bool, ws: Workspace) -> None:
+    """Save every catalog's finished work; a catalog that cannot be saved does
+    not stop the others from being saved (its error is raised afterwards)."""
+    failure: CatalogError | None = None
+    for entry in files:
+        try:
+            entry.flush(retranslate_fuzzy, ws)
+        except CatalogError as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 def _nothing_to_do(record: dict, retranslate_fuzzy: bool) -> bool:
