@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
+from .segment.rules import count_han
 
 #: Source formats that can be segmented, by suffix.
 SUPPORTED_SUFFIXES = (".txt",)
@@ -67,13 +68,45 @@ def decode(data: bytes, where: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        start = utf8_error.start
+        bad = f"invalid byte 0x{data[start]:02x} at {_position(data, start)}"
+        bad_line = data.count(b"\n", 0, start) + 1
+        utf8_line = _utf8_chinese_line(data)
+        if utf8_line is not None and _decodes(data.split(b"\n")[bad_line - 1], "gb18030"):
+            # A GBK paragraph pasted into a UTF-8 file (or the reverse).
+            # GB18030 alone would often "decode" the UTF-8 part into mojibake.
+            raise SourceError(
+                f"{where}: mixed encodings: line {utf8_line} is UTF-8 but line {bad_line} is not "
+                f"({bad}; GBK?); convert the whole file to UTF-8"
+            )
         try:
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
-            raise SourceError(
-                f"{where}: neither UTF-8 nor GB18030 "
-                f"(invalid byte 0x{data[utf8_error.start]:02x} at {_position(data, utf8_error.start)})"
-            ) from None
+            raise SourceError(f"{where}: neither UTF-8 nor GB18030 ({bad})") from None
+
+
+#: Han characters a line must hold, as valid multi-byte UTF-8, to count as
+#: UTF-8 in a file that is not UTF-8 as a whole. GBK text forms valid UTF-8
+#: Han by accident only in runs of one or two characters.
+MIN_HAN_FOR_UTF8_LINE = 3
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf8_chinese_line(data: bytes) -> int | None:
+    """The number of the first line that is valid UTF-8 with Chinese in it."""
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.isascii() or not _decodes(raw, "utf-8"):
+            continue
+        if count_han(raw.decode("utf-8")) >= MIN_HAN_FOR_UTF8_LINE:
+            return number
+    return None
 
 
 def normalize_newlines(text: str) -> str:

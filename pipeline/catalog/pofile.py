@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from babel.messages import catalog as babel_catalog
-from babel.messages.pofile import PoFileError, PoFileParser, generate_po, unescape, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape, write_po
 
 from ..atomicfile import atomic_write
 from ..errors import CatalogError
@@ -58,24 +58,48 @@ def _unquote(quoted: str) -> str:
     return quoted[1:-1]
 
 
+#: What str.splitlines() takes for a line end besides ``\n``: carriage
+#: return, vertical tab, form feed, the information separators, NEL, U+2028
+#: and U+2029.
+_OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
+_LINE_BREAKS = re.compile(f"[\n{_OTHER_LINE_BREAKS}]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks escaped (Babel quotes a msgid as it is):
+    an error is one line."""
+    return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def check_syntax(lines: list[str], filename: str) -> None:
     """Raise CatalogError at the first line that no PO tool would accept."""
-    seen: dict[tuple[str | None, str], int] = {}
+    # Obsolete entries share the namespace of the active ones, as in msgfmt:
+    # Babel keeps only one of two entries with the same msgid, silently.
+    seen: dict[tuple[str | None, str], tuple[int, bool]] = {}
     keyword = None
     ctxt: str | None = None
     msgid: list[str] | None = None
     msgid_line = 0
+    msgid_obsolete = False
+    # The keyword before: a msgstr needs a msgid right before it (Babel
+    # would silently drop a second msgstr, or pin an orphan on the header).
+    previous_kw: str | None = None
 
     def finish_msgid() -> None:
         nonlocal msgid, ctxt
         if msgid is not None:
             key = (ctxt, "".join(msgid))
-            if key in seen and key[1]:
+            if key in seen:
+                first, first_obsolete = seen[key]
+                if not key[1] and ctxt is None:
+                    what = "a second header entry (empty msgid)"
+                else:
+                    what = "duplicate message definition"
+                kinds = " (one of them obsolete)" if first_obsolete or msgid_obsolete else ""
                 raise CatalogError(
-                    f"{filename}:{msgid_line}: duplicate message definition "
-                    f"(first defined at line {seen[key]}); merge the two entries"
+                    f"{filename}:{msgid_line}: {what}{kinds}, first defined at line {first}; merge the two entries"
                 )
-            seen.setdefault(key, msgid_line)
+            seen[key] = (msgid_line, msgid_obsolete)
         msgid, ctxt = None, None
 
     for number, raw in enumerate(lines, start=1):
@@ -103,12 +127,20 @@ def check_syntax(lines: list[str], filename: str) -> None:
                 raise CatalogError(f"{filename}:{number}: string without a msgid or msgstr keyword")
             if keyword == "msgid" and msgid is not None:
                 msgid.append(_unquote(match.group("str")))
-            elif keyword == "msgctxt" and not obsolete:
+            elif keyword == "msgctxt":
                 ctxt = (ctxt or "") + _unquote(match.group("str"))
             continue
         keyword = kw
-        if obsolete:
-            continue
+        if kw.startswith("msgstr"):
+            plural = kw != "msgstr"
+            allowed = ("msgid", "msgid_plural", "msgstr[]") if plural else ("msgid",)
+            if previous_kw not in allowed:
+                if previous_kw in ("msgstr", "msgstr[]"):
+                    raise CatalogError(f"{filename}:{number}: a second msgstr for the msgid at line {msgid_line}")
+                raise CatalogError(f"{filename}:{number}: {kw} without a msgid before it")
+            previous_kw = "msgstr[]" if plural else "msgstr"
+        else:
+            previous_kw = kw
         if kw == "msgctxt":
             finish_msgid()
             ctxt = _unquote(match.group("str"))
@@ -118,6 +150,7 @@ def check_syntax(lines: list[str], filename: str) -> None:
             ctxt = saved_ctxt
             msgid = [_unquote(match.group("str"))]
             msgid_line = number
+            msgid_obsolete = obsolete
         elif kw.startswith("msgstr"):
             finish_msgid()
     finish_msgid()
@@ -132,7 +165,15 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        if exc.end == len(data) and exc.reason == "unexpected end of data":
+            raise CatalogError(f"{filename}:{line}: the file ends inside a character: truncated?") from None
         raise CatalogError(f"{filename}:{line}: not valid UTF-8; catalogs must be UTF-8 (convert with msgconv --to-code=UTF-8)") from None
+    if not text.strip():
+        # Every catalog we write has a header; an empty file is one that was
+        # cut short, and reading it as "no entries" would hide the loss.
+        raise CatalogError(
+            f"{filename}:1: empty file, no PO header: truncated? Restore it, or delete it to start afresh"
+        )
     # Only \n (and \r) end a line: str.splitlines() would also split at a
     # form feed or U+2028 inside a string.
     lines = list(io.StringIO(text, newline=""))
@@ -143,9 +184,9 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
     try:
         parser.parse(babel_lines)
     except PoFileError as exc:
-        raise CatalogError(f"{filename}:{exc.lineno + 1}: {str(exc).rsplit(' on ', 1)[0]}") from None
+        raise CatalogError(f"{filename}:{exc.lineno + 1}: {_one_line(str(exc).rsplit(' on ', 1)[0])}") from None
     except (ValueError, TypeError) as exc:  # a malformed header value
-        raise CatalogError(f"{filename}: invalid header: {exc}") from None
+        raise CatalogError(f"{filename}: invalid header: {_one_line(str(exc))}") from None
     charset = (catalog.charset or "utf-8").lower().replace("_", "-")
     if charset not in ("utf-8", "utf8", "charset"):
         number = next((i for i, l in enumerate(lines, 1) if "charset=" in l), 1)
@@ -160,7 +201,12 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
     return catalog
 
 
-_PREVIOUS_LINE = re.compile(rf"^#\|[ \t]*(?:(?P<kw>msgctxt|msgid|msgid_plural)[ \t]+)?(?P<str>{_STRING})[ \t]*$")
+# Several strings on one line are read too: that is how this module wrote a
+# long previous msgid before it wrapped it as GNU gettext does.
+_PREVIOUS_LINE = re.compile(
+    rf"^#\|[ \t]*(?:(?P<kw>msgctxt|msgid|msgid_plural)[ \t]+)?(?P<str>{_STRING}(?:[ \t]*{_STRING})*)[ \t]*$"
+)
+_STRING_RE = re.compile(_STRING)
 
 
 def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
@@ -183,7 +229,8 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
             if match:
                 keyword = match.group("kw") or keyword
                 if keyword:
-                    pending[keyword] = pending.get(keyword, "") + unescape(match.group("str"))
+                    strings = "".join(unescape(q) for q in _STRING_RE.findall(match.group("str")))
+                    pending[keyword] = pending.get(keyword, "") + strings
             out.append("\n")
             continue
         if stripped.startswith("msgid "):
@@ -198,23 +245,38 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
     return out, previous
 
 
+def _previous_lines(previous_id: list[str]) -> list[str]:
+    """``#| msgid`` (and ``#| msgid_plural``) laid out as GNU gettext does: a
+    long one continues on ``#| "..."`` lines. (Babel runs it through its
+    comment wrapper instead, which gives ``#| msgid "" "first part"``.)"""
+    out = [f"#| msgid {normalize(previous_id[0], prefix='#| ', width=76)}\n"]
+    if len(previous_id) > 1:
+        out.append(f"#| msgid_plural {normalize(previous_id[1], prefix='#| ', width=76)}\n")
+    return out
+
+
 def _entry(message, locale, obsolete: bool) -> str:
     """One entry as Babel writes it, except that translator comments stay on
     one line each, as GNU gettext keeps them (Babel wraps them at 76 columns,
-    and a wrapped comment reads back as two comments), and that an obsolete
+    and a wrapped comment reads back as two comments), that an obsolete
     entry keeps its flags (Babel drops them: a fuzzy entry that became
-    obsolete would come back reviewed)."""
+    obsolete would come back reviewed), and that a long previous msgid is
+    wrapped as GNU gettext wraps it."""
     single = babel_catalog.Catalog(locale=locale, charset="utf-8")
     bare = message.clone()
     bare.user_comments = []
+    bare.previous_id = []
     if obsolete:
         single.obsolete[bare.id] = bare
     else:
         single[bare.id] = bare
-    lines = list(generate_po(single, omit_header=True, include_previous=True, width=76))
+    lines = list(generate_po(single, omit_header=True, width=76))
     if obsolete and message.flags:
         at = next(i for i, line in enumerate(lines) if line.startswith("#~"))
         lines.insert(at, "#, " + ", ".join(sorted(message.flags)) + "\n")
+    if message.previous_id and not obsolete:  # Babel never writes it for an obsolete entry
+        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
+        lines[at:at] = _previous_lines(list(message.previous_id))
     at = next(i for i, line in enumerate(lines) if line.strip())
     comments = [f"# {c}\n" if c else "#\n" for c in message.user_comments]
     return "".join(lines[:at] + comments + lines[at:])
@@ -225,6 +287,12 @@ def write_catalog(fileobj: BinaryIO, catalog: Catalog) -> None:
     header = copy.copy(catalog)
     header._messages = type(catalog._messages)()  # the header alone
     header.obsolete = type(catalog.obsolete)()
+    # Babel writes the header comment line by line with str.splitlines(): a
+    # form feed in a hand-edited comment would start a line without "#", a
+    # file that no PO reader accepts. Such a character becomes a space.
+    # (The raw comment: Babel fills in PROJECT, VERSION... when it is read.)
+    if catalog._header_comment:
+        header._header_comment = re.sub(f"[{_OTHER_LINE_BREAKS}]", " ", catalog._header_comment)
     write_po(fileobj, header, width=76)
     for message in catalog:
         if message.id:

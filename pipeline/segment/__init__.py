@@ -7,7 +7,7 @@ catalog entry is found again by its text (the po4a/po2txt approach).
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_right
 
 from . import rules
 from .blocks import classify, speaker_label, speaker_labels, split_blocks
@@ -16,8 +16,6 @@ from .repair import repair_page_breaks
 from .sentences import split_sentences
 
 __all__ = ["Block", "BlockType", "Document", "Part", "Segment", "segment_document"]
-
-_WORDLIKE = re.compile(rf"[{rules.HAN}A-Za-z]")
 
 
 def segment_document(name: str, text: str) -> Document:
@@ -30,12 +28,9 @@ def segment_document(name: str, text: str) -> Document:
 
 
 def _line_at(block: Block, offsets: list[int], pos: int) -> int:
-    number = block.lines[0].number
-    for start, line in zip(offsets, block.lines):
-        if start > pos:
-            break
-        number = line.number
-    return number
+    """The source line of position ``pos`` of the block's text."""
+    k = bisect_right(offsets, pos) - 1
+    return block.lines[max(k, 0)].number
 
 
 def _line_offsets(lines: list[Line], text: str) -> list[int]:
@@ -80,7 +75,7 @@ def _segments(block: Block, labels: frozenset[str]) -> list[Segment]:
             end=b,
             line=_line_at(block, offsets, a),
             part=part,
-            translatable=bool(_WORDLIKE.search(text[a:b])),
+            translatable=rules.has_words(text[a:b]),
         )
         for a, b, part in spans
     ]

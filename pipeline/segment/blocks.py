@@ -37,21 +37,36 @@ def split_blocks(text: str) -> list[list[Line]]:
     return groups
 
 
+def _separator(left_end: str, right_start: str) -> str:
+    """What goes between two pieces of one paragraph: nothing where Chinese
+    meets, one space between two Latin-script ends."""
+    if rules.CJK_CONTEXT_RE.match(left_end) or rules.CJK_CONTEXT_RE.match(right_start):
+        return ""
+    return " "
+
+
 def join_text(left: str, right: str) -> str:
     """Join two pieces of one paragraph: no space where Chinese meets, one
     space between two Latin-script ends."""
     if not left or not right:
         return left + right
-    if rules.CJK_CONTEXT_RE.match(left[-1]) or rules.CJK_CONTEXT_RE.match(right[0]):
-        return left + right
-    return left + " " + right
+    return left + _separator(left[-1], right[0]) + right
 
 
 def block_text(lines: list[Line]) -> str:
-    text = ""
+    """The text of a block: its lines joined by :func:`join_text`."""
+    # Joined through a list: adding line after line to one string would copy
+    # the paragraph again for every line.
+    pieces: list[str] = []
+    last = ""
     for line in lines:
-        text = join_text(text, line.text)
-    return text
+        if not line.text:
+            continue
+        if last:
+            pieces.append(_separator(last[-1], line.text[0]))
+        pieces.append(line.text)
+        last = line.text
+    return "".join(pieces)
 
 
 def ends_sentence(text: str) -> bool:

@@ -41,6 +41,16 @@ def count_han(text: str) -> int:
     return len(HAN_RE.findall(text))
 
 
+def has_words(text: str) -> bool:
+    """Whether ``text`` has anything to translate: a letter of any script.
+
+    Han, Latin, but also a Cyrillic or Arabic quotation, which a translator
+    must see; digits, symbols and punctuation alone (a section number) are
+    copied verbatim.
+    """
+    return any(ch.isalpha() for ch in text)
+
+
 # --- Normalisation (half-width → full-width) ---------------------------------
 
 #: OCR-style half-width punctuation and the full-width form it takes in

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
+
 from . import rules
 
 _ENDS = rules.SENTENCE_ENDS + ("\uff1b" if rules.SEMICOLON_ENDS_SENTENCE else "")
@@ -12,27 +15,44 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
     """(open, close) positions of matched quotes/brackets short enough to keep whole."""
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
+    # How many quotes on the stack wait for each closer: a text full of
+    # unclosed quotes must not make every closer scan the whole stack.
+    waiting: Counter[str] = Counter()
     for i, ch in enumerate(text):
         if ch in rules.QUOTE_PAIRS:
             stack.append((rules.QUOTE_PAIRS[ch], i))
-        elif stack and ch == stack[-1][0]:
-            _, start = stack.pop()
-            if i - start <= rules.MAX_UNSPLIT_QUOTE:
-                spans.append((start, i))
-        elif any(closer == ch for closer, _ in stack):
-            # A closer for an outer quote: the inner ones were never closed.
-            while stack and stack[-1][0] != ch:
-                stack.pop()
-            _, start = stack.pop()
+            waiting[rules.QUOTE_PAIRS[ch]] += 1
+        elif waiting[ch]:
+            # A closer for an outer quote pops the inner ones, never closed.
+            while True:
+                closer, start = stack.pop()
+                waiting[closer] -= 1
+                if closer == ch:
+                    break
             if i - start <= rules.MAX_UNSPLIT_QUOTE:
                 spans.append((start, i))
     return spans
 
 
+def _merged_quote_ends(quoted: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The positions ``j`` with ``a < j <= b`` for some quoted span, as sorted,
+    disjoint ranges ``(starts[k], ends[k])`` (both inclusive), for bisection."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(quoted):
+        if starts and a + 1 <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a + 1)
+            ends.append(b)
+    return starts, ends
+
+
 def boundaries(text: str) -> list[int]:
     """Positions where a new sentence starts (exclusive of 0 and len(text))."""
-    quoted = _quoted_spans(text)
+    starts, ends = _merged_quote_ends(_quoted_spans(text))
     n = len(text)
+    last_text = len(text.rstrip(_WS))  # nothing but white space from here on
     out: list[int] = []
     i = 0
     while i < n:
@@ -46,8 +66,9 @@ def boundaries(text: str) -> list[int]:
         only_ellipsis = all(c == rules.ELLIPSIS for c in text[i:j])
         while j < n and text[j] in rules.CLOSERS:
             j += 1
-        rest = text[j:].strip(_WS)
-        inside_quote = any(a < j <= b for a, b in quoted)
+        rest = j < last_text
+        k = bisect_left(ends, j)  # the first quoted range that ends at or after j
+        inside_quote = k < len(ends) and starts[k] <= j
         if rest and not inside_quote and not only_ellipsis:
             out.append(j)
         i = j
