@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
@@ -29,6 +30,9 @@ TARGET_CODE = "en"
 MAX_LENGTH_RATIO = 2.0
 MAX_LENGTH_SLACK = 10
 MAX_LENGTH_CEILING = 512
+
+#: Groups submitted ahead, per worker, while the oldest is collected.
+GROUPS_IN_FLIGHT = 2
 
 #: Argos's own decoding settings, kept so drafts match what Argos users know.
 LENGTH_PENALTY = 0.2
@@ -282,19 +286,27 @@ class ArgosEngine(Engine):
         return groups
 
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Draft]]]:
+        """Translate ``segments`` in groups sorted by length.
+
+        Groups are submitted to CTranslate2 asynchronously, a few ahead of the
+        one being collected, so that no worker idles while another finishes
+        the longest batch of a group; at most :data:`GROUPS_IN_FLIGHT` per
+        worker are in flight, so memory stays bounded by a few batches."""
         self.load()
         signature = self.signature()
         tokenized = [self._tokenizer.encode(text) for text in segments]
         prefix = self._pkg.target_prefix or None
         pattern = self.placeholder_pattern
+        in_flight: deque = deque()
         for group in self._groups([len(t) for t in tokenized]):
             batch = [tokenized[i] for i in group]
             protected = [bool(pattern and pattern.search(segments[i])) for i in group]
-            results = self._translator.translate_batch(
+            futures = self._translator.translate_batch(
                 batch,
                 target_prefix=[[prefix]] * len(batch) if prefix else None,
                 max_batch_size=self.settings.batch_size,
                 batch_type="tokens",
+                asynchronous=True,
                 beam_size=self.settings.beam_size,
                 length_penalty=LENGTH_PENALTY,
                 replace_unknowns=True,
@@ -302,14 +314,24 @@ class ArgosEngine(Engine):
                 # Attention costs time and memory; only placeholders need it.
                 return_attention=any(protected),
             )
-            drafts = []
-            for source, has_placeholders, result in zip(batch, protected, results):
-                tokens = result.hypotheses[0]
-                if has_placeholders:
-                    # Rows of the attention include the target prefix, so place before stripping it.
-                    attention = result.attention[0] if result.attention else None
-                    tokens = place_missing_placeholders(source, tokens, attention, pattern, self._tokenizer.encode)
-                if prefix and tokens and tokens[0] == prefix:
-                    tokens = tokens[1:]
-                drafts.append(Draft(self._tokenizer.decode(tokens), signature))
-            yield group, drafts
+            in_flight.append((group, batch, protected, futures))
+            if len(in_flight) > GROUPS_IN_FLIGHT * self.settings.workers:
+                yield self._collect(*in_flight.popleft(), prefix, signature)
+        while in_flight:
+            yield self._collect(*in_flight.popleft(), prefix, signature)
+
+    def _collect(self, group, batch, protected, futures, prefix, signature) -> tuple[list[int], list[Draft]]:
+        """Wait for one group's results and turn them into drafts."""
+        pattern = self.placeholder_pattern
+        drafts = []
+        for source, has_placeholders, future in zip(batch, protected, futures):
+            result = future.result()
+            tokens = result.hypotheses[0]
+            if has_placeholders:
+                # Rows of the attention include the target prefix, so place before stripping it.
+                attention = result.attention[0] if result.attention else None
+                tokens = place_missing_placeholders(source, tokens, attention, pattern, self._tokenizer.encode)
+            if prefix and tokens and tokens[0] == prefix:
+                tokens = tokens[1:]
+            drafts.append(Draft(self._tokenizer.decode(tokens), signature))
+        return group, drafts
