@@ -60,6 +60,7 @@ workspace_option = click.option(
 )
 sources_argument = click.argument("sources", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 docs_argument = click.argument("docs", nargs=-1)
+file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 out_option = click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output directory [default: WORKSPACE/build]."
 )
@@ -425,7 +426,7 @@ def terms_suggest_cmd(sources, workspace):
 
 
 @terms_group.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@file_argument
 @workspace_option
 @handle_errors
 def terms_export_cmd(file, workspace):
@@ -437,7 +438,7 @@ def terms_export_cmd(file, workspace):
 
 
 @terms_group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@file_argument
 @workspace_option
 @handle_errors
 def terms_import_cmd(file, workspace):
@@ -458,7 +459,7 @@ def tm_group():
 
 
 @tm_group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@file_argument
 @workspace_option
 @handle_errors
 def tm_import_cmd(file, workspace):

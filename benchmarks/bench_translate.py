@@ -1,0 +1,1048 @@
+#!/usr/bin/env python
+"""Throughput benchmark of the zh→en translate stage (not a test).
+
+Compares, on the seed document's segments (the msgids of its catalog):
+
+1. ``pipeline``  – the real stage: ``translate_documents()`` with an
+   ``ArgosEngine``, end to end (catalog read, model load, tokenization,
+   decoding, detokenization, catalog writes), on a fresh copy of the
+   catalog for every repetition.
+2. ``baseline``  – argostranslate's own per-segment path, as
+   argos-translate-files and LibreTranslate use it:
+   ``get_translation_from_codes("zh", "en").translate(segment)`` once per
+   segment.
+3. ``ceiling``   – raw CTranslate2: one ``translate_batch`` over all the
+   pre-tokenized segments at once (tokenization and model load not timed).
+
+The model is a random-weight Transformer-base (6+6 layers, d_model 512,
+8 heads, FFN 2048, 32k vocabulary, int8) built by
+``tests/support/random_argos.py``: the shape and size of Argos's published
+packages, so the cost per decoding step is realistic. Random weights almost
+never emit ``</s>``, so every sentence is decoded to the cap: all variants
+use the same ``--max-decoding-length`` (default 256, which is also what
+argostranslate gets, since it passes none and CTranslate2's default is 256;
+the run checks that every output has that length) and the same beam
+(``--beam-size``, default 4, Argos's default). Absolute speeds are
+therefore those of the worst case (every sentence 256 tokens long); the
+ratios between variants are the point.
+
+Isolation: HOME, XDG_* and ARGOS_PACKAGES_DIR point into a temporary
+directory (set before argostranslate or pipeline is imported: argostranslate
+reads its settings at import time); the model is built once and cached in
+``benchmarks/out/models/`` (git-ignored), keyed by shape, quantization,
+seed and the builder's source, then installed with
+``pipeline.models.install``.
+
+Every measured configuration runs in its own subprocess, so its peak RSS
+(VmHWM; see peak_rss_mb) is its own. Each subprocess records wall time, its own CPU
+time and the CPU time used by *other* processes during the run (from
+/proc/stat), because a shared machine skews wall-clock numbers; before each
+repetition it waits (up to ``--quiet-wait`` seconds) for the machine to be
+idle.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_translate.py                  # default comparison
+    python benchmarks/bench_translate.py --sweep          # + pipeline layouts and batch sizes
+    python benchmarks/bench_translate.py --scale 20 --repeat 1   # memory/throughput at 20x
+    python benchmarks/bench_translate.py --quick          # one pass of each, ~10 min here
+
+See BENCHMARKS.md for results and benchmarks/README.md for details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+DEFAULT_SEED = REPO / "seeds" / "000_a24ceba1f548592f.txt"
+RESULT_MARK = "@@BENCH-RESULT "
+CT2_DEFAULT_MAX_DECODING_LENGTH = 256  # Translator.translate_batch's default
+
+# Settings argostranslate reads from the environment; a user's own values
+# must not leak into the benchmark (the baseline sets its own).
+_ARGOS_ENV = (
+    "ARGOS_PACKAGES_DIR", "ARGOS_TRANSLATE_PACKAGE_DIR", "ARGOS_DEVICE_TYPE", "ARGOS_INTER_THREADS",
+    "ARGOS_INTRA_THREADS", "ARGOS_BATCH_SIZE", "ARGOS_BEAM_SIZE", "ARGOS_COMPUTE_TYPE",
+    "ARGOS_CHUNK_TYPE", "ARGOS_MODEL_PROVIDER", "ARGOS_DEBUG", "ARGOS_DEV_MODE", "SNAP",
+)  # fmt: skip
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Isolation (must run before argostranslate / pipeline are imported)
+# ---------------------------------------------------------------------------
+
+
+def isolate(root: Path) -> None:
+    """Point HOME, XDG_* and ARGOS_PACKAGES_DIR into ``root``."""
+    if "argostranslate" in sys.modules or "pipeline.engines.argos" in sys.modules:
+        raise RuntimeError("isolate() must run before argostranslate is imported")
+    for name in _ARGOS_ENV:
+        os.environ.pop(name, None)
+    home = root / "home"
+    dirs = {
+        "HOME": home,
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_CACHE_HOME": home / ".cache",
+        "ARGOS_PACKAGES_DIR": root / "argos" / "packages",
+    }
+    for name, path in dirs.items():
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(path)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))  # tests.support
+
+
+_CHECK_IMPORTS = "import pipeline.translate, pipeline.extract, pipeline.models, pipeline.engines.argos"
+
+
+def snapshot_code(root: Path, attempts: int = 6) -> Path:
+    """Copy the ``pipeline`` package into ``root/code`` and put it first on
+    sys.path (ahead of the editable install), for this process and the
+    workers: every repetition then runs the same code even if the working
+    tree is edited meanwhile. Retried while the tree does not import (an
+    edit in progress)."""
+    code = root / "code"
+    for attempt in range(attempts):
+        shutil.rmtree(code, ignore_errors=True)
+        shutil.copytree(REPO / "pipeline", code / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+        check = subprocess.run(
+            [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); {_CHECK_IMPORTS}"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if check.returncode == 0:
+            sys.path.insert(0, str(code))
+            return code
+        log(f"pipeline does not import (attempt {attempt + 1}): {check.stderr.strip().splitlines()[-1:]}; retrying")
+        time.sleep(10)
+    raise RuntimeError("the pipeline package in the working tree does not import")
+
+
+def code_identity(code: Path) -> dict:
+    """Commit and whether the benchmarked engine/stage differ from it."""
+    out = {}
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        out["commit"] = head
+        for rel in ("pipeline/engines/argos.py", "pipeline/translate.py"):
+            committed = subprocess.run(["git", "-C", str(REPO), "show", f"HEAD:{rel}"], capture_output=True).stdout
+            current = (code / rel).read_bytes()
+            out[rel] = {"sha256": hashlib.sha256(current).hexdigest()[:12], "modified_since_commit": current != committed}
+    except OSError:
+        pass
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Machine load, CPU time, memory
+# ---------------------------------------------------------------------------
+
+_HZ = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat() -> tuple[float, float, float]:
+    """Seconds of (busy, steal, total) CPU time, summed over all CPUs."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = v
+    return (user + nice + system + irq + softirq) / _HZ, steal / _HZ, sum(v) / _HZ
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+class Meter:
+    """Wall time, own CPU time and other processes' CPU time over a span."""
+
+    def __enter__(self):
+        self.stat0, self.cpu0, self.t0 = _proc_stat(), _own_cpu(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.t0
+        self.cpu = _own_cpu() - self.cpu0
+        stat1 = _proc_stat()
+        busy = stat1[0] - self.stat0[0]
+        self.foreign_cores = max(0.0, busy - self.cpu) / self.wall if self.wall else 0.0
+        self.steal_cores = (stat1[1] - self.stat0[1]) / self.wall if self.wall else 0.0
+        return False
+
+    def as_dict(self) -> dict:
+        return {"wall": self.wall, "cpu": self.cpu, "foreign_cores": self.foreign_cores, "steal_cores": self.steal_cores}
+
+
+def wait_for_quiet(max_wait: float, threshold: float = 0.25, window: float = 2.0) -> dict:
+    """Wait until other processes use less than ``threshold`` cores over a
+    ``window``, for at most ``max_wait`` seconds."""
+    start = time.monotonic()
+    last = None
+    while True:
+        with Meter() as m:
+            time.sleep(window)
+        last = m.foreign_cores
+        waited = time.monotonic() - start
+        if last < threshold or waited >= max_wait:
+            return {"waited": round(waited, 1), "quiet": last < threshold, "load_before": round(last, 2)}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process image: VmHWM. (``ru_maxrss`` is not used: on
+    Linux it survives fork+exec, so a worker would report at least the
+    parent's RSS at spawn time, e.g. the parent's model build.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def ru_maxrss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+# ---------------------------------------------------------------------------
+# CTranslate2 batching, replicated to describe what each variant sends
+# ---------------------------------------------------------------------------
+
+
+def ct2_batches(lengths: list[int], max_batch_size: int, batch_type: str = "tokens") -> list[tuple[int, int]]:
+    """(sentences, longest source) of each batch CTranslate2 makes of one
+    ``translate_batch`` call: sorted longest first, filled while
+    ``count x longest <= max_batch_size`` (src/batch_reader.cc,
+    rebatch_input with padding)."""
+    out, count, longest = [], 0, 0
+    for n in sorted(lengths, reverse=True):
+        inc = n if batch_type == "tokens" else 1
+        if count and (count + 1) * max(longest, inc) > max_batch_size:
+            out.append((count, longest))
+            count, longest = 0, 0
+        count += 1
+        longest = max(longest, n)
+    if count:
+        out.append((count, longest))
+    return out
+
+
+def cache_mb(batch: tuple[int, int], beam: int, cap: int, layers: int = 6, d_model: int = 512) -> float:
+    """Decoder K/V cache of one batch at the last step (float32): self-
+    attention over ``cap`` positions plus cross-attention over the source,
+    for sentences x beam hypotheses (Transformer-base dimensions)."""
+    sentences, longest = batch
+    return layers * 2 * sentences * beam * (cap + longest) * d_model * 4 / 2**20
+
+
+def schedule(calls: list[list[tuple[int, int]]], workers: int) -> dict:
+    """Rough makespan of ``calls`` (each a blocking translate_batch call,
+    its batches run by ``workers`` workers in order) with a batch costing its
+    sentence count (every sentence is decoded to the same cap): how much of
+    the time workers idle at the end of each call."""
+    total = sum(n for call in calls for n, _ in call)
+    makespan = 0.0
+    for call in calls:
+        free = [0.0] * workers
+        for n, _ in call:
+            i = free.index(min(free))
+            free[i] += n
+        makespan += max(free)
+    ideal = total / workers
+    return {"calls": len(calls), "batches": sum(len(c) for c in calls), "idle_share": 1 - ideal / makespan if makespan else 0.0}
+
+
+# ---------------------------------------------------------------------------
+# Setup (parent process)
+# ---------------------------------------------------------------------------
+
+
+def ensure_model(quantization: str, seed: int) -> Path:
+    """The BASE random package, built once and cached by its parameters."""
+    from tests.support import random_argos
+
+    shape = random_argos.BASE
+    source = Path(random_argos.__file__).read_bytes()
+    key = (
+        f"base-L{shape.layers}-d{shape.d_model}-h{shape.heads}-f{shape.ffn}-v{shape.vocab_size}"
+        f"-{quantization}-seed{seed}-{hashlib.sha256(source).hexdigest()[:10]}"
+    )
+    dest = OUT / "models" / key
+    existing = sorted(dest.glob("*.argosmodel")) if dest.is_dir() else []
+    if existing:
+        return existing[0]
+    log(f"building the random BASE model ({quantization}) in {dest} ...")
+    t = time.perf_counter()
+    path = random_argos.build_argos_package(dest, shape=shape, quantization=quantization, seed=seed)
+    log(f"  built in {time.perf_counter() - t:.1f}s")
+    return path
+
+
+def scaled_catalog(catalog, factor: int, seed: int = 0):
+    """``factor`` copies of every entry, in shuffled order. Copy k>1 of a
+    segment gets the suffix （k） so that every msgid is distinct (the stage
+    translates each distinct source text once); the suffix adds 3-4 tokens."""
+    from babel.messages.catalog import Message
+
+    base = [m for m in catalog if m.id]
+    entries = []
+    for m in base:
+        for k in range(1, factor + 1):
+            text = m.id if k == 1 else f"{m.id}（{k}）"
+            entries.append(Message(text, "", locations=list(m.locations), auto_comments=list(m.auto_comments)))
+    random.Random(seed).shuffle(entries)
+    for m in base:
+        del catalog[m.id]
+    for m in entries:
+        catalog[m.id] = m
+    return catalog
+
+
+class Setup:
+    """Temp workspace(s), installed model, segments."""
+
+    def __init__(self, root: Path, args):
+        from pipeline import models
+        from pipeline.catalog import load_catalog, save_catalog
+        from pipeline.extract import extract
+        from pipeline.workspace import Workspace
+
+        self.root = root
+        archive = ensure_model(args.quantization, args.model_seed)
+        installed = models.install(archive)
+        self.package = installed.path
+        log(f"installed {installed.name} in {installed.path.parent}")
+
+        ws = Workspace(root / "ws")
+        ws.seeds.mkdir(parents=True)
+        seed_copy = ws.seeds / args.seed_document.name
+        shutil.copy2(args.seed_document, seed_copy)
+        result = extract(ws, seed_copy)
+        self.doc = result.doc
+        catalog = load_catalog(ws.catalog_path(self.doc), ws.relative(ws.catalog_path(self.doc)))
+        if args.segments:  # a prefix of the document, for quick trials
+            for m in [m for m in catalog if m.id][args.segments:]:
+                del catalog[m.id]
+            save_catalog(ws.catalog_path(self.doc), catalog)
+        self.segments = [m.id for m in catalog if m.id]
+        log(f"extracted {self.doc}: {result.entries} entries; benchmarking {len(self.segments)} segments")
+        self.workspaces = {1: self._freeze(ws, 1)}
+        if args.scale and args.scale > 1:
+            ws_n = Workspace(root / f"ws-x{args.scale}")
+            path = ws_n.catalog_path(self.doc)
+            path.parent.mkdir(parents=True)
+            save_catalog(path, scaled_catalog(catalog, args.scale))
+            self.workspaces[args.scale] = self._freeze(ws_n, args.scale)
+
+    def _freeze(self, ws, factor: int) -> dict:
+        """Keep the untranslated catalog, to restore before each repetition."""
+        from pipeline.catalog import load_catalog
+
+        path = ws.catalog_path(self.doc)
+        pristine = self.root / f"pristine-x{factor}.po"
+        shutil.copy2(path, pristine)
+        segments = [m.id for m in load_catalog(path, "catalog") if m.id]
+        seg_file = self.root / f"segments-x{factor}.json"
+        seg_file.write_text(json.dumps(segments, ensure_ascii=False), encoding="utf-8")
+        return {"ws": str(ws.root), "doc": self.doc, "pristine": str(pristine), "segments_file": str(seg_file), "n": len(segments)}
+
+
+# ---------------------------------------------------------------------------
+# Workers (one subprocess per measured configuration)
+# ---------------------------------------------------------------------------
+
+
+def _median_record(spec: dict, reps: list[dict], n: int) -> dict:
+    wall = statistics.median(r["wall"] for r in reps)
+    cpu = statistics.median(r["cpu"] for r in reps)
+    threads = spec["inter"] * spec["intra"]  # 0 when CTranslate2 picks the intra threads
+    return {
+        **spec,
+        "segments": n,
+        "reps": reps,
+        "seconds": wall,
+        "seg_per_s": n / wall,
+        "cpu_s_per_seg": cpu / n,
+        "utilization": cpu / (wall * threads) if threads else None,
+        "foreign_cores": statistics.median(r["foreign_cores"] for r in reps),
+        "peak_rss_mb": peak_rss_mb(),
+        "ru_maxrss_mb": ru_maxrss_mb(),
+        "pipeline_from": getattr(sys.modules.get("pipeline"), "__file__", None),
+    }
+
+
+def _tokenizer(package: Path):
+    import sentencepiece as spm
+
+    return spm.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
+
+
+def worker_pipeline(spec: dict) -> dict:
+    from pipeline.engines.argos import ArgosEngine, DecodingSettings
+    from pipeline.translate import translate_documents
+    from pipeline.workspace import Workspace
+
+    inter, intra = spec["inter"], spec["intra"]
+    settings = DecodingSettings(
+        threads=inter, beam_size=spec["beam"], batch_size=spec["batch"], max_decoding_length=spec["cap"]
+    )
+
+    if spec.get("engine") == "async":
+        make_engine = lambda: async_engine_class()(settings)  # noqa: E731 - prototype, see below
+    elif intra == 1:
+        make_engine = lambda: ArgosEngine(settings)  # noqa: E731 - the stage exactly as shipped
+    else:
+
+        class LayoutEngine(ArgosEngine):
+            """ArgosEngine whose translator runs ``inter`` workers of
+            ``intra`` threads (the engine itself always uses 1 thread per
+            worker). Only the Translator is replaced, after the engine
+            loaded it; grouping, batching and decoding are the engine's."""
+
+            def load(self):
+                if self._translator is not None:
+                    return
+                super().load()
+                import ctranslate2
+
+                self._translator = None  # free the first one before loading again
+                self._translator = ctranslate2.Translator(
+                    str(self._pkg.package_path / "model"), device="cpu", inter_threads=inter, intra_threads=intra
+                )
+
+        make_engine = lambda: LayoutEngine(settings)  # noqa: E731
+
+    info = spec["workspace"]
+    ws = Workspace(Path(info["ws"]))
+    path = ws.catalog_path(info["doc"])
+    pristine = Path(info["pristine"]).read_bytes()
+    n = info["n"]
+
+    # What the engine will send to CTranslate2 (its grouping is deterministic).
+    sp = _tokenizer(Path(spec["package"]))
+    segments = json.loads(Path(info["segments_file"]).read_text(encoding="utf-8"))
+    lengths = [len(sp.encode(s, out_type=str)) for s in segments]
+    groups = ArgosEngine(settings)._groups(lengths)
+    calls = [ct2_batches([lengths[i] for i in g], spec["batch"]) for g in groups]
+
+    reps = []
+    devnull = open(os.devnull, "w")
+    for rep in range(spec["repeat"]):
+        path.write_bytes(pristine)  # a fresh, untranslated catalog
+        quiet = wait_for_quiet(spec["quiet_wait"])
+        with Meter() as m:
+            summary = translate_documents(ws, [info["doc"]], make_engine, stream=devnull)
+        if summary.segments != n:
+            raise RuntimeError(f"pipeline translated {summary.segments} of {n} segments")
+        reps.append({**m.as_dict(), **quiet, "entries_filled": summary.entries})
+        log(f"    rep {rep + 1}: {m.wall:.1f}s ({n / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
+    rec = _median_record(spec, reps, n)
+    biggest = max((b for call in calls for b in call), key=lambda b: b[0])
+    if spec.get("engine") == "async":  # no barrier between groups
+        calls = [[b for call in calls for b in call]]
+    rec["plan"] = {
+        **schedule(calls, inter),
+        "max_sentences_per_batch": biggest[0],
+        "max_cache_mb": max(cache_mb(b, spec["beam"], spec["cap"]) for call in calls for b in call),
+        "source_tokens": sum(lengths),
+    }
+    return rec
+
+
+def async_engine_class():
+    """PROTOTYPE, for measurement only (not used by the pipeline): the
+    engine's own groups, batching and caps, but each group is submitted to
+    CTranslate2 asynchronously, a few groups ahead of the one being
+    collected, so workers never wait at the end of a group for the others
+    (translate_batch is otherwise a barrier per group)."""
+    from collections import deque
+
+    from pipeline.engines.argos import LENGTH_PENALTY, ArgosEngine
+    from pipeline.engines.base import Draft
+
+    class AsyncArgosEngine(ArgosEngine):
+        lookahead = 2  # groups queued beyond the one being collected
+
+        def translate_batches(self, segments):
+            self.load()
+            signature = self.signature()
+            tokenized = [self._tokenizer.encode(text) for text in segments]
+            prefix = self._pkg.target_prefix or None
+            groups = iter(self._groups([len(t) for t in tokenized]))
+            inflight = deque()
+
+            def submit():
+                group = next(groups, None)
+                if group is None:
+                    return
+                batch = [tokenized[i] for i in group]
+                futures = self._translator.translate_batch(
+                    batch,
+                    target_prefix=[[prefix]] * len(batch) if prefix else None,
+                    max_batch_size=self.settings.batch_size,
+                    batch_type="tokens",
+                    beam_size=self.settings.beam_size,
+                    length_penalty=LENGTH_PENALTY,
+                    replace_unknowns=True,
+                    max_decoding_length=self.settings.cap_for(max(len(t) for t in batch)),
+                    asynchronous=True,
+                )
+                inflight.append((group, futures))
+
+            for _ in range(1 + self.lookahead):
+                submit()
+            while inflight:
+                group, futures = inflight.popleft()
+                results = [f.result() for f in futures]
+                submit()
+                drafts = []
+                for result in results:
+                    tokens = result.hypotheses[0]
+                    if prefix and tokens and tokens[0] == prefix:
+                        tokens = tokens[1:]
+                    drafts.append(Draft(self._tokenizer.decode(tokens), signature))
+                yield group, drafts
+
+    return AsyncArgosEngine
+
+
+def worker_ceiling(spec: dict) -> dict:
+    import ctranslate2
+
+    info = spec["workspace"]
+    segments = json.loads(Path(info["segments_file"]).read_text(encoding="utf-8"))
+    sp = _tokenizer(Path(spec["package"]))
+    tokens = [sp.encode(s, out_type=str) for s in segments]  # not timed
+    t = time.perf_counter()
+    translator = ctranslate2.Translator(
+        str(Path(spec["package"]) / "model"), device="cpu", inter_threads=spec["inter"], intra_threads=spec["intra"]
+    )
+    load_s = time.perf_counter() - t
+    rss_loaded = rss_mb()
+    reps = []
+    lengths_out = set()
+    for rep in range(spec["repeat"]):
+        quiet = wait_for_quiet(spec["quiet_wait"])
+        with Meter() as m:
+            results = translator.translate_batch(
+                tokens,
+                max_batch_size=spec["batch"],
+                batch_type="tokens",
+                beam_size=spec["beam"],
+                length_penalty=0.2,  # as the engine and argostranslate
+                replace_unknowns=True,
+                max_decoding_length=spec["cap"],
+            )
+        lengths_out.update(len(r.hypotheses[0]) for r in results)
+        reps.append({**m.as_dict(), **quiet})
+        log(f"    rep {rep + 1}: {m.wall:.1f}s ({len(tokens) / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
+        del results
+    rec = _median_record(spec, reps, len(tokens))
+    batches = ct2_batches([len(t) for t in tokens], spec["batch"])
+    rec.update(
+        load_s=load_s,
+        rss_after_load_mb=rss_loaded,
+        output_lengths=sorted(lengths_out),
+        plan={**schedule([batches], spec["inter"]), "max_sentences_per_batch": max(b[0] for b in batches),
+              "max_cache_mb": max(cache_mb(b, spec["beam"], spec["cap"]) for b in batches)},  # fmt: skip
+    )
+    return rec
+
+
+def worker_baseline(spec: dict) -> dict:
+    """argostranslate's per-segment path. Runs in a process whose ARGOS_*
+    environment (threads, beam, batch) the parent has set."""
+    import ctranslate2
+
+    calls = []
+
+    class RecordingTranslator:
+        """Passes everything to a real Translator; records the keyword
+        arguments argostranslate gives translate_batch and output lengths."""
+
+        def __init__(self, *a, **kw):
+            self.kwargs = kw
+            self._t = real_translator(*a, **kw)
+
+        def translate_batch(self, *a, **kw):
+            passed_cap = kw.get("max_decoding_length")
+            if passed_cap is None and spec["cap"] != CT2_DEFAULT_MAX_DECODING_LENGTH:
+                # Only when the benchmark's cap differs from CTranslate2's
+                # default, which argostranslate relies on: same cap everywhere.
+                kw["max_decoding_length"] = spec["cap"]
+            results = self._t.translate_batch(*a, **kw)
+            calls.append({"kwargs": sorted(kw), "max_decoding_length": passed_cap,
+                          "beam_size": kw.get("beam_size"), "n": len(a[0]),
+                          "out_lengths": [len(r.hypotheses[0]) for r in results]})  # fmt: skip
+            return results
+
+    real_translator = ctranslate2.Translator
+    ctranslate2.Translator = RecordingTranslator  # argostranslate.translate calls ctranslate2.Translator(...)
+
+    from argostranslate import settings as argos_settings
+    from argostranslate import translate as argos_translate
+
+    class IdentitySentencizer:
+        """Our segments are already sentences. argostranslate's default
+        splitter (MiniSBD) downloads an ONNX model on first use, which fails
+        offline; this replaces it with the identity."""
+
+        def split_sentences(self, text: str) -> list[str]:
+            return [text]
+
+    all_segments = json.loads(Path(spec["workspace"]["segments_file"]).read_text(encoding="utf-8"))
+    count = spec["baseline_segments"]
+    # Evenly spread over the document, so the subset has its mix of lengths.
+    segments = [all_segments[i * len(all_segments) // count] for i in range(count)] if count < len(all_segments) else all_segments
+
+    reps = []
+    for rep in range(spec["repeat"]):
+        # Fresh objects every repetition: argostranslate keeps one
+        # CachedTranslation per language pair (lru_cache + a module list);
+        # clearing both gives a new cache, a new PackageTranslation and a new
+        # (lazily loaded) Translator, as a new process would have.
+        argos_translate.get_installed_languages.cache_clear()
+        argos_translate.installed_translates.clear()
+        translation = argos_translate.get_translation_from_codes("zh", "en")
+        if not isinstance(translation, argos_translate.CachedTranslation):
+            raise RuntimeError(f"unexpected translation object {translation!r}")
+        underlying = translation.underlying
+        underlying.sentencizer = IdentitySentencizer()
+        underlying_calls = [0]
+        real_hypotheses = underlying.hypotheses
+
+        def counted(*a, **kw):
+            underlying_calls[0] += 1
+            return real_hypotheses(*a, **kw)
+
+        underlying.hypotheses = counted
+        first = len(calls)
+        quiet = wait_for_quiet(spec["quiet_wait"])
+        with Meter() as m:
+            for segment in segments:
+                translation.translate(segment)
+        if underlying_calls[0] != len(segments):  # a cache hit would make this smaller
+            raise RuntimeError(f"{underlying_calls[0]} model calls for {len(segments)} segments")
+        reps.append({**m.as_dict(), **quiet, "ct2_calls": len(calls) - first})
+        log(f"    rep {rep + 1}: {m.wall:.1f}s ({len(segments) / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
+    rec = _median_record(spec, reps, len(segments))
+    rec.update(
+        argos_settings={
+            "inter_threads": argos_settings.inter_threads, "intra_threads": argos_settings.intra_threads,
+            "beam_size": argos_settings.beam_size, "batch_size": argos_settings.batch_size,
+        },  # fmt: skip
+        translate_batch_kwargs=calls[0]["kwargs"] if calls else [],
+        max_decoding_length_passed=calls[0]["max_decoding_length"] if calls else None,
+        beam_passed=calls[0]["beam_size"] if calls else None,
+        output_lengths=sorted({n for c in calls for n in c["out_lengths"]}),
+        sentences_per_call=sorted({c["n"] for c in calls}),
+    )
+    return rec
+
+
+def worker_profile(spec: dict) -> dict:
+    """Cost per sentence against sentences per batch: one CTranslate2 worker
+    of one thread, the segment of median length repeated (no padding),
+    decoded in batches of n sentences; CPU time is the robust measure on a
+    shared machine."""
+    import ctranslate2
+
+    segments = json.loads(Path(spec["workspace"]["segments_file"]).read_text(encoding="utf-8"))
+    sp = _tokenizer(Path(spec["package"]))
+    tokens = sorted((sp.encode(s, out_type=str) for s in segments), key=len)
+    sentence = tokens[len(tokens) // 2]
+    translator = ctranslate2.Translator(str(Path(spec["package"]) / "model"), device="cpu", inter_threads=1, intra_threads=1)
+    rows = []
+    for cap in spec["profile_caps"]:
+        for n in spec["profile_sizes"]:
+            total = max(n, spec["profile_sentences"])
+            with Meter() as m:
+                translator.translate_batch(
+                    [sentence] * total, max_batch_size=n, batch_type="examples", beam_size=spec["beam"],
+                    length_penalty=0.2, replace_unknowns=True, max_decoding_length=cap,
+                )  # fmt: skip
+            kv_mb = 6 * 2 * n * spec["beam"] * (cap + len(sentence)) * 512 * 4 / 2**20  # K and V, self + cross, float32
+            rows.append({"cap": cap, "sentences_per_batch": n, "sentences": total, "cpu_s_per_sentence": m.cpu / total,
+                         "wall_s_per_sentence": m.wall / total, "foreign_cores": m.foreign_cores,
+                         "cache_mb_per_batch": kv_mb})  # fmt: skip
+            log(f"    cap {cap} n {n:>3}: {m.cpu / total:.2f} CPU-s/sentence, {m.wall / total:.2f} s wall, other load {m.foreign_cores:.2f}")
+    return {**spec, "source_tokens": len(sentence), "profile": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+WORKERS = {"pipeline": worker_pipeline, "ceiling": worker_ceiling, "baseline": worker_baseline, "profile": worker_profile}
+
+
+def worker_main(spec: dict) -> None:
+    rec = WORKERS[spec["variant"]](spec)
+    print(RESULT_MARK + json.dumps(rec), flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Orchestration
+# ---------------------------------------------------------------------------
+
+
+def run_config(spec: dict, label: str) -> dict | None:
+    env = dict(os.environ)
+    if spec["variant"] == "baseline":
+        env.update(
+            ARGOS_INTER_THREADS=str(spec["inter"]),
+            ARGOS_INTRA_THREADS=str(spec["intra"]),
+            ARGOS_BEAM_SIZE=str(spec["beam"]),
+            ARGOS_BATCH_SIZE=str(spec["batch"]),
+        )
+    log(f"  {label} ...")
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--_worker", json.dumps(spec)],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    for line in proc.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            rec = json.loads(line[len(RESULT_MARK):])
+            rec["label"] = label
+            return rec
+    log(f"  {label}: FAILED (exit {proc.returncode})")
+    return None
+
+
+def merge_records(recs: list[dict], label: str) -> dict:
+    """One record from the single-repetition records of one configuration."""
+    rec = dict(recs[0])
+    reps = [r for x in recs for r in x["reps"]]
+    n = rec["segments"]
+    wall = statistics.median(r["wall"] for r in reps)
+    cpu = statistics.median(r["cpu"] for r in reps)
+    threads = rec["inter"] * rec["intra"]  # 0 when CTranslate2 picks the intra threads
+    rec.update(
+        label=label,
+        reps=reps,
+        seconds=wall,
+        seg_per_s=n / wall,
+        cpu_s_per_seg=cpu / n,
+        utilization=cpu / (wall * threads) if threads else None,
+        foreign_cores=statistics.median(r["foreign_cores"] for r in reps),
+        peak_rss_mb=max(x["peak_rss_mb"] for x in recs),
+        ru_maxrss_mb=max(x["ru_maxrss_mb"] for x in recs),
+    )
+    if "output_lengths" in rec:
+        rec["output_lengths"] = sorted({n for x in recs for n in x["output_lengths"]})
+    return rec
+
+
+def layout_str(inter: int, intra: int) -> str:
+    return f"{inter}x{intra if intra else '0 (CT2 default)'}"
+
+
+def parse_layout(text: str) -> tuple[int, int]:
+    inter, intra = text.lower().split("x")
+    return int(inter), int(intra)
+
+
+def fmt_table(rows: list[dict]) -> str:
+    head = ("variant", "layout", "batch", "segs", "reps", "median s", "seg/s", "cpu s/seg", "util", "other load", "peak RSS MB")
+    lines = [head]
+    for r in rows:
+        lines.append((
+            r["label"], layout_str(r["inter"], r["intra"]), str(r["batch"]), str(r["segments"]), str(len(r["reps"])),
+            f"{r['seconds']:.1f}", f"{r['seg_per_s']:.3f}", f"{r['cpu_s_per_seg']:.2f}",
+            f"{r['utilization']:.2f}" if r.get("utilization") else "-",
+            f"{r['foreign_cores']:.2f}", f"{r['peak_rss_mb']:.0f}",
+        ))  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    out = []
+    for k, line in enumerate(lines):
+        out.append("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) + " |")
+        if k == 0:
+            out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(out)
+
+
+def machine_info() -> dict:
+    import platform
+
+    import ctranslate2
+
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    try:
+        import argostranslate  # noqa: F401
+        from importlib.metadata import version
+
+        argos_version = next((version(d) for d in ("argostranslate", "argos-translate-lt") if _has_dist(d)), "?")
+    except Exception:  # noqa: BLE001
+        argos_version = "?"
+    return {
+        "nproc": os.cpu_count(),
+        "affinity": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "ram_gb": round(mem_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "ctranslate2": ctranslate2.__version__,
+        "argostranslate": argos_version,
+    }
+
+
+def _has_dist(name: str) -> bool:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        version(name)
+        return True
+    except PackageNotFoundError:
+        return False
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seed-document", type=Path, default=DEFAULT_SEED, help="source document (default: %(default)s)")
+    p.add_argument("--threads", type=int, default=None, help="total CPU threads for every variant (default: all cores)")
+    p.add_argument("--beam-size", type=int, default=4)
+    p.add_argument("--batch-size", type=int, default=1024, help="tokens per CTranslate2 batch (pipeline and ceiling)")
+    p.add_argument("--max-decoding-length", type=int, default=256, help="decoding cap for every variant")
+    p.add_argument("--repeat", type=int, default=3, help="repetitions per configuration; the median is reported")
+    p.add_argument("--baseline-segments", type=int, default=20, help="segments for the per-segment baseline")
+    p.add_argument("--baseline-layouts", default="1x2,2x1,1x0",
+                   help="argostranslate layouts (inter x intra; 0 = CTranslate2's default) probed on "
+                        "--baseline-probe-segments, the fastest is measured (default: %(default)s)")  # fmt: skip
+    p.add_argument("--baseline-probe-segments", type=int, default=4)
+    p.add_argument("--ceiling-layouts", default=None, help="raw CTranslate2 layouts (default: 2x1,1x2 for 2 threads)")
+    p.add_argument("--sweep", action="store_true", help="also time the pipeline at other layouts and batch sizes")
+    p.add_argument("--skip", default="", help="comma-separated variants not to run: baseline, pipeline, ceiling")
+    p.add_argument("--sweep-batch-sizes", default="512,2048,4096")
+    p.add_argument("--sweep-repeat", type=int, default=1)
+    p.add_argument("--scale", type=int, default=0, help="scale mode: a catalog SCALE x the seed; pipeline and ceiling only, at 1x and SCALEx")
+    p.add_argument("--profile-batches", action="store_true",
+                   help="only measure CPU time per sentence against sentences per batch (1 worker x 1 thread)")
+    p.add_argument("--profile-sizes", default="1,2,4,8,16,32")
+    p.add_argument("--profile-caps", default=None, help="decoding caps for --profile-batches (default: --max-decoding-length and 64)")
+    p.add_argument("--profile-sentences", type=int, default=16, help="sentences decoded per size (at least one batch)")
+    p.add_argument("--segments", type=int, default=0, help="use only the first N segments of the seed (quick trials)")
+    p.add_argument("--quick", action="store_true", help="one repetition, ceiling 2x1 only, 10 baseline segments, no probing")
+    p.add_argument("--quiet-wait", type=float, default=60, help="max seconds to wait for an idle machine before each repetition")
+    p.add_argument("--quantization", default="int8")
+    p.add_argument("--model-seed", type=int, default=1234)
+    p.add_argument("--json", type=Path, default=None, help="also write all results as JSON to this file")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    p.add_argument("--_worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args._worker:
+        spec = json.loads(args._worker)
+        sys.path.insert(0, spec["code"])  # the parent's snapshot of pipeline/
+        worker_main(spec)  # environment already isolated by the parent
+        return 0
+
+    threads = args.threads or len(os.sched_getaffinity(0))
+    if args.quick:
+        args.repeat = 1
+        args.baseline_segments = min(args.baseline_segments, 10)
+        args.baseline_layouts = "1x2" if threads == 2 else f"1x{threads}"
+    ceiling_layouts = args.ceiling_layouts or (f"{threads}x1" if args.quick else ",".join(sorted({f"{threads}x1", f"1x{threads}"}, reverse=True)))
+
+    started = time.time()
+    root = Path(tempfile.mkdtemp(prefix="bench-translate-"))
+    isolate(root)
+    try:
+        code = snapshot_code(root)
+        setup = Setup(root, args)
+        info = machine_info()
+        log(f"machine: {info}")
+        common = {
+            "package": str(setup.package), "beam": args.beam_size, "cap": args.max_decoding_length,
+            "quiet_wait": args.quiet_wait, "code": str(code),
+        }  # fmt: skip
+        results: dict = {"machine": info, "code": code_identity(code), "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "_worker"}}
+        rows: list[dict] = []
+
+        def config(variant, inter, intra, batch, factor=1, repeat=None, label=None, **extra) -> dict:
+            label = label or f"{variant}{'' if factor == 1 else f' x{factor}'}"
+            spec = {
+                **common, "variant": variant, "inter": inter, "intra": intra, "batch": batch,
+                "workspace": setup.workspaces[factor], "factor": factor, "repeat": 1, **extra,
+            }  # fmt: skip
+            return {"spec": spec, "label": label, "repeat": repeat or args.repeat}
+
+        def execute(configs: list[dict]) -> list[dict | None]:
+            """Repetitions round-robin over ``configs`` (each in a fresh
+            subprocess), so that load from other processes falls on all of
+            them alike; then one merged record per configuration."""
+            got: list[list[dict]] = [[] for _ in configs]
+            for r in range(max(c["repeat"] for c in configs)):
+                for c, recs in zip(configs, got):
+                    if r < c["repeat"]:
+                        spec = c["spec"]
+                        name = f"{c['label']} [{layout_str(spec['inter'], spec['intra'])}, batch {spec['batch']}] rep {r + 1}/{c['repeat']}"
+                        rec = run_config(spec, name)
+                        if rec:
+                            recs.append(rec)
+                            if args.json:  # every repetition as it comes: a killed run keeps its data
+                                with open(args.json.with_suffix(".reps.jsonl"), "a", encoding="utf-8") as f:
+                                    f.write(json.dumps({**rec, "label": c["label"], "round": r + 1}) + "\n")
+            merged = []
+            for c, recs in zip(configs, got):
+                rec = merge_records(recs, c["label"]) if recs else None
+                if rec:
+                    rows.append(rec)
+                merged.append(rec)
+            return merged
+
+        pipe_inter = threads  # the engine: threads workers x 1 thread
+        if args.profile_batches:
+            caps = [int(x) for x in (args.profile_caps or f"{args.max_decoding_length},64").split(",")]
+            spec = {
+                **common, "variant": "profile", "inter": 1, "intra": 1, "batch": 0, "workspace": setup.workspaces[1],
+                "profile_sizes": [int(x) for x in args.profile_sizes.split(",")], "profile_caps": caps,
+                "profile_sentences": args.profile_sentences,
+            }  # fmt: skip
+            rec = run_config(spec, "batch profile [1x1]")
+            if rec:
+                results["profile"] = rec["profile"]
+                print(f"\nCost per sentence against sentences per batch: 1 worker x 1 thread, beam {args.beam_size}, "
+                      f"the median-length segment ({rec['source_tokens']} tokens) repeated; cache = decoder K/V per batch")  # fmt: skip
+                print("| cap | sentences/batch | CPU s/sentence | wall s/sentence | other load | K/V cache MB/batch |")
+                print("|----:|----------------:|---------------:|----------------:|-----------:|-------------------:|")
+                for r in rec["profile"]:
+                    print(f"| {r['cap']} | {r['sentences_per_batch']} | {r['cpu_s_per_sentence']:.2f} | {r['wall_s_per_sentence']:.2f} "
+                          f"| {r['foreign_cores']:.2f} | {r['cache_mb_per_batch']:.0f} |")  # fmt: skip
+        elif args.scale and args.scale > 1:
+            ceil_inter, ceil_intra = parse_layout(args.ceiling_layouts or f"{threads}x1")
+            configs = []
+            for factor in (1, args.scale):
+                configs.append(config("pipeline", pipe_inter, 1, args.batch_size, factor))
+                configs.append(config("ceiling", ceil_inter, ceil_intra, args.batch_size, factor))
+            execute(configs)
+        else:
+            # 2. the per-segment baseline: probe layouts, measure the fastest
+            layouts = [parse_layout(x) for x in args.baseline_layouts.split(",")]
+            best = layouts[0]
+            skip = {x.strip() for x in args.skip.split(",") if x.strip()}
+            if len(layouts) > 1 and "baseline" not in skip:
+                probes = execute([
+                    config("baseline", inter, intra, 32, repeat=1, label="baseline probe",
+                           baseline_segments=args.baseline_probe_segments)
+                    for inter, intra in layouts
+                ])  # fmt: skip
+                probes = [r for r in probes if r]
+                if probes:
+                    top = max(probes, key=lambda r: r["seg_per_s"])
+                    best = (top["inter"], top["intra"])
+            configs = [
+                config("baseline", *best, 32, baseline_segments=args.baseline_segments),
+                config("pipeline", pipe_inter, 1, args.batch_size),  # 1. the stage as shipped
+            ]
+            configs += [config("ceiling", *parse_layout(x), args.batch_size) for x in ceiling_layouts.split(",")]
+            configs = [c for c in configs if c["spec"]["variant"] not in skip]
+            if args.sweep:
+                configs.append(config("pipeline", pipe_inter, 1, args.batch_size, repeat=args.sweep_repeat,
+                                      label="pipeline async (prototype)", engine="async"))  # fmt: skip
+                if threads > 1:
+                    configs.append(config("pipeline", 1, threads, args.batch_size, repeat=args.sweep_repeat, label="pipeline sweep"))
+                for bs in (int(x) for x in args.sweep_batch_sizes.split(",") if x):
+                    if bs != args.batch_size:
+                        configs.append(config("pipeline", pipe_inter, 1, bs, repeat=args.sweep_repeat, label="pipeline sweep"))
+            merged = [r for r in execute(configs) if r]
+            baseline = next((r for r in merged if r["label"] == "baseline"), None)
+            pipeline_rec = next((r for r in merged if r["label"] == "pipeline"), None)
+            ceilings = [r for r in merged if r["variant"] == "ceiling"]
+            if baseline and pipeline_rec:
+                results["speedup_vs_baseline"] = pipeline_rec["seg_per_s"] / baseline["seg_per_s"]
+                results["cpu_speedup_vs_baseline"] = baseline["cpu_s_per_seg"] / pipeline_rec["cpu_s_per_seg"]
+            if ceilings and pipeline_rec:
+                best_ceiling = max(ceilings, key=lambda r: r["seg_per_s"])
+                results["best_ceiling_layout"] = layout_str(best_ceiling["inter"], best_ceiling["intra"])
+                results["time_vs_ceiling"] = pipeline_rec["seconds"] / best_ceiling["seconds"]
+                results["cpu_vs_ceiling"] = pipeline_rec["cpu_s_per_seg"] / best_ceiling["cpu_s_per_seg"]
+
+        results["rows"] = rows
+        results["elapsed_s"] = time.time() - started
+
+        # ---------------- report ----------------
+        print()
+        print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}, "
+              f"CTranslate2 {info['ctranslate2']}, argostranslate {info['argostranslate']}")  # fmt: skip
+        print(f"model: random Transformer-base {args.quantization}; beam {args.beam_size}; "
+              f"max_decoding_length {args.max_decoding_length} for every variant; {threads} threads in total")  # fmt: skip
+        print(f"seed: {setup.doc} ({setup.workspaces[1]['n']} segments); code: {json.dumps(results['code'])}")
+        if rows:
+            print()
+            print(fmt_table(rows))
+            print()
+            print("util = own CPU time / (wall time x threads); other load = CPU cores used by other processes during the run.")
+        for r in rows:
+            if r["variant"] == "baseline" and r["label"] == "baseline":
+                print(f"baseline: argostranslate settings {r['argos_settings']}; translate_batch got "
+                      f"max_decoding_length={r['max_decoding_length_passed']} (so CTranslate2's default applies), "
+                      f"beam_size={r['beam_passed']}; {r['sentences_per_call']} sentence(s) per call; output lengths {r['output_lengths']}")  # fmt: skip
+            if r["variant"] == "ceiling":
+                print(f"{r['label']} {layout_str(r['inter'], r['intra'])}: output lengths {r['output_lengths']}; model load {r['load_s']:.2f}s, "
+                      f"RSS after load {r['rss_after_load_mb']:.0f} MB; {r['plan']['batches']} CT2 batches, largest {r['plan']['max_sentences_per_batch']} sentences; "
+                      f"largest K/V cache of one batch ~{r['plan'].get('max_cache_mb', 0):.0f} MB")  # fmt: skip
+            if r["variant"] == "pipeline":
+                if r.get("factor", 1) != 1:
+                    print(f"{r['label']}: {r['segments']} segments, {r['plan']['source_tokens']} source tokens")
+                plan = r["plan"]
+                print(f"{r['label']} {layout_str(r['inter'], r['intra'])} batch {r['batch']}: {plan['calls']} blocking translate_batch call(s), "
+                      f"{plan['batches']} CT2 batches, largest {plan['max_sentences_per_batch']} sentences; "
+                      f"modelled worker idle share {plan['idle_share']:.0%}; largest K/V cache of one batch ~{plan.get('max_cache_mb', 0):.0f} MB")  # fmt: skip
+        if "speedup_vs_baseline" in results:
+            s = results["speedup_vs_baseline"]
+            print(f"\npipeline vs per-segment baseline: {s:.2f}x the segments/s (target >= 5x: {'met' if s >= 5 else 'MISSED'}); "
+                  f"{results['cpu_speedup_vs_baseline']:.2f}x less CPU time per segment")
+        if "time_vs_ceiling" in results:
+            c = results["time_vs_ceiling"]
+            print(f"pipeline time / raw CTranslate2 ceiling time ({results['best_ceiling_layout']}): {c:.2f} "
+                  f"(target <= 1.15: {'met' if c <= 1.15 else 'MISSED'}); CPU time per segment {results['cpu_vs_ceiling']:.2f}x the ceiling's")  # fmt: skip
+        if args.scale and args.scale > 1:
+            for variant in ("pipeline", "ceiling"):
+                recs = {r["factor"]: r for r in rows if r["variant"] == variant}
+                if 1 in recs and args.scale in recs:
+                    a, b = recs[1], recs[args.scale]
+                    print(f"{variant}: 1x {a['segments']} segs {a['seg_per_s']:.3f} seg/s peak {a['peak_rss_mb']:.0f} MB; "
+                          f"{args.scale}x {b['segments']} segs {b['seg_per_s']:.3f} seg/s peak {b['peak_rss_mb']:.0f} MB")  # fmt: skip
+        print(f"\ntotal benchmark time {results['elapsed_s'] / 60:.1f} min")
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            log(f"wrote {args.json}")
+    finally:
+        if args.keep:
+            log(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
