@@ -72,7 +72,8 @@ def decoding_options(func):
     options = [
         click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for decoding [default: all cores]."),
         click.option("--beam-size", type=click.IntRange(1), default=4, show_default=True),
-        click.option("--batch-size", type=click.IntRange(1), default=1024, show_default=True, help="Tokens per batch."),
+        click.option("--batch-size", type=click.IntRange(1), default=1024, show_default=True,
+                     help="Source tokens per batch, padding included (a batch also holds at most 8192 decoder positions: sentences x beam x cap)."),
         click.option(
             "--max-decoding-length",
             type=click.IntRange(1),

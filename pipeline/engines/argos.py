@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from ..errors import ModelError, NoModelError
+from .allocator import keep_freed_memory
 from .base import Draft, Engine, Signature
 
 SOURCE_CODE = "zh"
@@ -31,8 +32,17 @@ MAX_LENGTH_RATIO = 2.0
 MAX_LENGTH_SLACK = 10
 MAX_LENGTH_CEILING = 512
 
-#: Groups submitted ahead, per worker, while the oldest is collected.
-GROUPS_IN_FLIGHT = 2
+#: Batches submitted ahead, per worker, while the oldest is collected.
+BATCHES_IN_FLIGHT = 2
+
+#: Decoder positions per batch: sentences × beam × cap. CTranslate2 keeps,
+#: per decoder layer, a key and a value cache of positions × d_model floats
+#: and reallocates them at every step; at d_model 512 (Argos's packages)
+#: 8192 positions are 16 MiB, under the 32 MiB up to which
+#: :mod:`.allocator` keeps freed memory for reuse. Larger batches gain
+#: little once the cache no longer fits (``BENCHMARKS.md``), and this bounds
+#: the memory of one batch whatever the catalog's size.
+CACHE_POSITIONS = 8192
 
 #: Argos's own decoding settings, kept so drafts match what Argos users know.
 LENGTH_PENALTY = 0.2
@@ -50,12 +60,15 @@ class DecodingSettings:
     """CTranslate2 decoding settings. ``threads`` is the total CPU threads;
     they run as that many workers of one thread each, which measured best on
     small machines (see BENCHMARKS.md). Argos's default of 0 intra threads
-    means CTranslate2's default of 4 per worker, which oversubscribes 2 cores."""
+    means CTranslate2's default of 4 per worker, which oversubscribes 2 cores.
+    A batch holds at most ``batch_size`` source tokens (padded) and
+    ``cache_positions`` decoder positions (sentences × beam × cap)."""
 
     threads: int | None = None
     beam_size: int = 4
-    batch_size: int = 1024  # tokens per CTranslate2 batch
+    batch_size: int = 1024  # source tokens per CTranslate2 batch, padding included
     max_decoding_length: int | None = None  # None: proportional to the source
+    cache_positions: int = CACHE_POSITIONS
 
     @property
     def workers(self) -> int:
@@ -65,6 +78,24 @@ class DecodingSettings:
         if self.max_decoding_length:
             return self.max_decoding_length
         return min(MAX_LENGTH_CEILING, math.ceil(MAX_LENGTH_RATIO * longest_source) + MAX_LENGTH_SLACK)
+
+    def plan_batches(self, lengths: Sequence[int]) -> list[list[int]]:
+        """Indices of segments of token ``lengths``, longest first, cut into
+        batches within ``batch_size`` padded tokens and ``cache_positions``
+        decoder positions; a segment too long for either gets a batch of its
+        own. Longest first, so that the short batches at the end fill the
+        workers while the last long one finishes."""
+        order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+        batches: list[list[int]] = []
+        for i in order:
+            current = batches[-1] if batches else None
+            if current:
+                longest, n = lengths[current[0]], len(current) + 1
+                if n * longest <= self.batch_size and n * self.beam_size * self.cap_for(longest) <= self.cache_positions:
+                    current.append(i)
+                    continue
+            batches.append([i])
+        return batches
 
 
 def prepare_argostranslate() -> None:
@@ -240,6 +271,8 @@ class ArgosEngine(Engine):
         pkg = find_package()
         import ctranslate2
 
+        keep_freed_memory()
+
         try:
             self._translator = ctranslate2.Translator(
                 str(pkg.package_path / "model"),
@@ -270,42 +303,28 @@ class ArgosEngine(Engine):
             ),
         )
 
-    def _groups(self, lengths: list[int]) -> list[list[int]]:
-        """Indices sorted by length, cut into groups of about one batch per worker."""
-        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-        budget = self.settings.batch_size * self.settings.workers
-        groups, current, tokens = [], [], 0
-        for i in order:
-            current.append(i)
-            tokens += lengths[i]
-            if tokens >= budget:
-                groups.append(current)
-                current, tokens = [], 0
-        if current:
-            groups.append(current)
-        return groups
-
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Draft]]]:
-        """Translate ``segments`` in groups sorted by length.
+        """Translate ``segments`` in the batches of
+        :meth:`DecodingSettings.plan_batches`.
 
-        Groups are submitted to CTranslate2 asynchronously, a few ahead of the
-        one being collected, so that no worker idles while another finishes
-        the longest batch of a group; at most :data:`GROUPS_IN_FLIGHT` per
-        worker are in flight, so memory stays bounded by a few batches."""
+        Batches are submitted to CTranslate2 asynchronously, a few ahead of
+        the one being collected, so that a worker that finishes takes the next
+        at once; at most :data:`BATCHES_IN_FLIGHT` per worker are queued, and
+        only the ones being decoded hold a cache, so memory stays bounded by
+        the model and one batch per worker."""
         self.load()
         signature = self.signature()
         tokenized = [self._tokenizer.encode(text) for text in segments]
         prefix = self._pkg.target_prefix or None
         pattern = self.placeholder_pattern
         in_flight: deque = deque()
-        for group in self._groups([len(t) for t in tokenized]):
-            batch = [tokenized[i] for i in group]
-            protected = [bool(pattern and pattern.search(segments[i])) for i in group]
+        for indices in self.settings.plan_batches([len(t) for t in tokenized]):
+            batch = [tokenized[i] for i in indices]
+            protected = [bool(pattern and pattern.search(segments[i])) for i in indices]
             futures = self._translator.translate_batch(
                 batch,
                 target_prefix=[[prefix]] * len(batch) if prefix else None,
-                max_batch_size=self.settings.batch_size,
-                batch_type="tokens",
+                max_batch_size=0,  # already cut: one CTranslate2 batch
                 asynchronous=True,
                 beam_size=self.settings.beam_size,
                 length_penalty=LENGTH_PENALTY,
@@ -314,14 +333,14 @@ class ArgosEngine(Engine):
                 # Attention costs time and memory; only placeholders need it.
                 return_attention=any(protected),
             )
-            in_flight.append((group, batch, protected, futures))
-            if len(in_flight) > GROUPS_IN_FLIGHT * self.settings.workers:
+            in_flight.append((indices, batch, protected, futures))
+            if len(in_flight) > BATCHES_IN_FLIGHT * self.settings.workers:
                 yield self._collect(*in_flight.popleft(), prefix, signature)
         while in_flight:
             yield self._collect(*in_flight.popleft(), prefix, signature)
 
-    def _collect(self, group, batch, protected, futures, prefix, signature) -> tuple[list[int], list[Draft]]:
-        """Wait for one group's results and turn them into drafts."""
+    def _collect(self, indices, batch, protected, futures, prefix, signature) -> tuple[list[int], list[Draft]]:
+        """Wait for one batch's results and turn them into drafts."""
         pattern = self.placeholder_pattern
         drafts = []
         for source, has_placeholders, future in zip(batch, protected, futures):
@@ -334,4 +353,4 @@ class ArgosEngine(Engine):
             if prefix and tokens and tokens[0] == prefix:
                 tokens = tokens[1:]
             drafts.append(Draft(self._tokenizer.decode(tokens), signature))
-        return group, drafts
+        return indices, drafts

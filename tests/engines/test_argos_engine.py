@@ -46,7 +46,31 @@ def test_engine_is_deterministic_and_stamped(tiny_model, packages_dir, no_networ
     assert no_network == []
 
 
-def test_engine_batches_by_tokens_never_one_call_per_segment(tiny_model, packages_dir):
+def test_batch_plan_respects_tokens_and_decoder_positions():
+    settings = DecodingSettings(beam_size=4, batch_size=100, max_decoding_length=10, cache_positions=160)
+    lengths = [5, 30, 12, 12, 7, 250, 1, 30, 9, 3, 20, 20, 20, 20]
+    batches = settings.plan_batches(lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))  # each segment exactly once
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(lengths, reverse=True)  # longest first
+    assert batches[0] == [5]  # longer than a whole batch: alone
+    for batch in batches[1:]:
+        assert len(batch) * max(lengths[i] for i in batch) <= 100  # padded tokens
+        assert len(batch) * 4 * 10 <= 160  # sentences x beam x cap
+    assert max(len(b) for b in batches) == 4  # the position bound binds for short segments
+    assert [len(b) for b in batches[:2]] == [1, 3]  # 3 x 30 tokens; a fourth would pad to 120
+
+
+def test_batch_plan_position_bound_follows_the_proportional_cap():
+    settings = DecodingSettings(beam_size=4, batch_size=10_000)  # cap 2 x longest + 10, 8192 positions
+    batches = settings.plan_batches([30] * 100 + [100] * 10)
+    long, short = batches[0], batches[-1]
+    assert len(long) == 8192 // (4 * 210)  # 9 of the 100-token sentences
+    assert len(short) <= 8192 // (4 * 70)
+    assert all(len(b) * 4 * settings.cap_for(30) <= 8192 for b in batches[2:])
+
+
+def test_engine_batches_never_one_call_per_segment(tiny_model, packages_dir):
     install(tiny_model)
     engine = ArgosEngine(DecodingSettings(threads=1, beam_size=1, batch_size=64, max_decoding_length=8))
     engine.load()
@@ -61,16 +85,17 @@ def test_engine_batches_by_tokens_never_one_call_per_segment(tiny_model, package
     engine._translator = Spy()
     segments = [s * k for k in range(1, 6) for s in SEGMENTS]  # 20 segments of varied length
     drafts = engine.translate(segments)
-    assert len(drafts) == len(segments)
+    assert len(drafts) == len(segments) and all(d.text for d in drafts)
     assert 1 < len(calls) < len(segments)
     lengths = [n for batch_lengths, _ in calls for n in batch_lengths]
-    assert lengths == sorted(lengths)  # sorted by length across the whole job
+    assert lengths == sorted(lengths, reverse=True)  # sorted by length across the whole job
     for batch_lengths, kwargs in calls:
-        assert kwargs["batch_type"] == "tokens" and kwargs["max_batch_size"] == 64
+        assert len(batch_lengths) == 1 or len(batch_lengths) * max(batch_lengths) <= 64
+        assert kwargs["max_batch_size"] == 0 and kwargs["asynchronous"] is True  # CTranslate2 does not re-cut
         assert kwargs["beam_size"] == 1
 
 
-def test_default_cap_follows_each_group(tiny_model, packages_dir):
+def test_default_cap_follows_each_batch(tiny_model, packages_dir):
     install(tiny_model)
     engine = ArgosEngine(DecodingSettings(threads=1, beam_size=1, batch_size=16))
     engine.load()

@@ -1,0 +1,67 @@
+"""glibc's allocator keeps freed decoder-cache memory for the next step."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.engines import allocator
+
+glibc = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt"
+)
+
+# What CTranslate2 does at every decoding step: allocate a cache a little
+# larger than the last, fill it, free the old one. Prints the page faults.
+CHURN = """
+import ctypes, resource, sys
+from pipeline.engines.allocator import keep_freed_memory
+applied = keep_freed_memory() if sys.argv[1] == "tuned" else None
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = (ctypes.c_void_p,)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for step in range(100):
+    size = (8 << 20) + step * 4096
+    block = libc.malloc(size)
+    ctypes.memset(block, 1, size)
+    libc.free(block)
+print(applied, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def _faults(mode: str, env: dict) -> tuple[str, int]:
+    out = subprocess.run([sys.executable, "-c", CHURN, mode], capture_output=True, text=True, check=True, env=env)
+    applied, faults = out.stdout.split()
+    return applied, int(faults)
+
+
+@glibc
+def test_freed_blocks_are_reused_instead_of_faulted_in_again():
+    applied, tuned = _faults("tuned", env=_clean_env())
+    _, default = _faults("default", env=_clean_env())
+    assert applied == "True"
+    pages = (8 << 20) // 4096
+    assert default > 50 * pages  # glibc's default unmaps each block: its pages fault in every time
+    assert tuned < 5 * pages  # tuned: the pages of the first blocks are reused
+
+
+@glibc
+def test_user_settings_are_kept(monkeypatch):
+    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"):
+        monkeypatch.delenv(name, raising=False)
+    assert not allocator.user_tuned()
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+    assert allocator.user_tuned() and allocator.keep_freed_memory() is False
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=1048576")
+    assert allocator.user_tuned() and allocator.keep_freed_memory() is False
+
+
+def _clean_env() -> dict:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not (k.startswith("MALLOC_") or k == "GLIBC_TUNABLES")}
