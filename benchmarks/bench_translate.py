@@ -229,6 +229,41 @@ def peak_rss_mb() -> float:
     return 0.0
 
 
+class RssSampler:
+    """VmRSS sampled every ``interval`` seconds on a thread, to tell a peak
+    reached early and held (the model and one batch per worker) from memory
+    that keeps growing as the catalog is worked through."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.interval, self.samples, self._stop = interval, [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        t0 = time.perf_counter()
+        while not self._stop.wait(self.interval):
+            self.samples.append((time.perf_counter() - t0, rss_mb()))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+    def halves(self) -> dict:
+        """Peak RSS over the first and the second half of the run (MB)."""
+        if not self.samples:
+            return {}
+        mid = self.samples[-1][0] / 2
+        first = [r for t, r in self.samples if t <= mid] or [0.0]
+        second = [r for t, r in self.samples if t > mid] or [0.0]
+        return {"rss_peak_first_half_mb": max(first), "rss_peak_second_half_mb": max(second)}
+
+
 def ru_maxrss_mb() -> float:
     import resource
 
@@ -458,11 +493,11 @@ def worker_pipeline(spec: dict) -> dict:
     for rep in range(spec["repeat"]):
         path.write_bytes(pristine)  # a fresh, untranslated catalog
         quiet = wait_for_quiet(spec["quiet_wait"])
-        with Meter() as m:
+        with Meter() as m, RssSampler() as rss:
             summary = translate_documents(ws, [info["doc"]], make_engine, stream=devnull)
         if summary.segments != n:
             raise RuntimeError(f"pipeline translated {summary.segments} of {n} segments")
-        reps.append({**m.as_dict(), **quiet, "entries_filled": summary.entries})
+        reps.append({**m.as_dict(), **quiet, **rss.halves(), "entries_filled": summary.entries})
         log(f"    rep {rep + 1}: {m.wall:.1f}s ({n / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
     rec = _median_record(spec, reps, n)
     rec["plan"] = {
@@ -1019,6 +1054,11 @@ def main(argv=None) -> int:
                     a, b = recs[1], recs[args.scale]
                     print(f"{variant}: 1x {a['segments']} segs {a['seg_per_s']:.3f} seg/s peak {a['peak_rss_mb']:.0f} MB; "
                           f"{args.scale}x {b['segments']} segs {b['seg_per_s']:.3f} seg/s peak {b['peak_rss_mb']:.0f} MB")  # fmt: skip
+                    for r in (a, b):
+                        if r["reps"] and "rss_peak_first_half_mb" in r["reps"][0]:
+                            h = r["reps"][0]
+                            print(f"  {r['label']}: peak RSS {h['rss_peak_first_half_mb']:.0f} MB in the first half of the run, "
+                                  f"{h['rss_peak_second_half_mb']:.0f} MB in the second")  # fmt: skip
         print(f"\ntotal benchmark time {results['elapsed_s'] / 60:.1f} min")
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

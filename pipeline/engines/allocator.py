@@ -15,6 +15,12 @@ on 64-bit) come from the heap, and freed memory up to 1 GiB stays in the
 process for the next step. The engine's batch plan keeps each cache tensor
 under 32 MiB (:data:`pipeline.engines.argos.CACHE_POSITIONS`).
 
+Keeping freed memory has a price: blocks freed while one batch decodes are
+not all reused by the next (fragmentation), so the heap would creep up over
+a long job. :func:`release_free_memory` (``malloc_trim``) hands the free
+pages back once per batch, a cost of a few page faults per batch instead of
+per step, so peak memory stays the model plus the batches in progress.
+
 Users who tune glibc themselves (``MALLOC_*_`` variables or
 ``glibc.malloc`` tunables) keep their settings.
 """
@@ -60,3 +66,12 @@ def keep_freed_memory() -> bool:
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     return all(mallopt(param, value) == 1 for param, value in SETTINGS)
+
+
+def release_free_memory() -> None:
+    """Return free heap pages to the kernel (``malloc_trim``); glibc only."""
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from ..errors import ModelError, NoModelError
-from .allocator import keep_freed_memory
+from .allocator import keep_freed_memory, release_free_memory
 from .base import Draft, Engine, Signature
 
 SOURCE_CODE = "zh"
@@ -353,4 +353,5 @@ class ArgosEngine(Engine):
             if prefix and tokens and tokens[0] == prefix:
                 tokens = tokens[1:]
             drafts.append(Draft(self._tokenizer.decode(tokens), signature))
+        release_free_memory()  # what this batch's cache left behind (see .allocator)
         return indices, drafts
