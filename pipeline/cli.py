@@ -15,7 +15,7 @@ from . import models, runner
 from .build import build
 from .check import check_documents, findings_json, format_summary, format_table, has_errors
 from .cache import StageCache
-from .engines.argos import ArgosEngine, DecodingSettings
+from .engines.argos import CACHE_POSITIONS, ArgosEngine, DecodingSettings
 from .catalog import State
 from .errors import NoModelError, PipelineError
 from .review import terminal
@@ -73,7 +73,8 @@ def decoding_options(func):
         click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for decoding [default: all cores]."),
         click.option("--beam-size", type=click.IntRange(1), default=4, show_default=True),
         click.option("--batch-size", type=click.IntRange(1), default=1024, show_default=True,
-                     help="Source tokens per batch, padding included (a batch also holds at most 8192 decoder positions: sentences x beam x cap)."),
+                     help=f"Source tokens per batch, padding included (a batch also holds at most {CACHE_POSITIONS} "
+                          "decoder positions: sentences x beam x cap)."),
         click.option(
             "--max-decoding-length",
             type=click.IntRange(1),

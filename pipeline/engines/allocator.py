@@ -28,6 +28,7 @@ Users who tune glibc themselves (``MALLOC_*_`` variables or
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import sys
@@ -54,24 +55,32 @@ def user_tuned() -> bool:
     )
 
 
+@functools.cache
+def glibc():
+    """The C library, if it is glibc (looked up once: ``platform.libc_ver``
+    reads the interpreter's binary); otherwise None."""
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    libc.mallopt.restype = ctypes.c_int
+    return libc
+
+
 def keep_freed_memory() -> bool:
     """Apply :data:`SETTINGS` with ``mallopt``; True if they were applied.
     Elsewhere than glibc, or when the user tuned glibc, nothing changes."""
-    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc" or user_tuned():
+    libc = glibc()
+    if libc is None or user_tuned():
         return False
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    return all(mallopt(param, value) == 1 for param, value in SETTINGS)
+    return all(libc.mallopt(param, value) == 1 for param, value in SETTINGS)
 
 
 def release_free_memory() -> None:
     """Return free heap pages to the kernel (``malloc_trim``); glibc only."""
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)

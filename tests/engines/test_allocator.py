@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import subprocess
 import sys
 
@@ -10,19 +9,22 @@ import pytest
 
 from pipeline.engines import allocator
 
-glibc = pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt"
-)
+glibc = pytest.mark.skipif(allocator.glibc() is None, reason="glibc's mallopt")
 
-# What CTranslate2 does at every decoding step: allocate a cache a little
-# larger than the last, fill it, free the old one. Prints the page faults.
-CHURN = """
-import ctypes, resource, sys
-from pipeline.engines.allocator import keep_freed_memory
-applied = keep_freed_memory() if sys.argv[1] == "tuned" else None
+# The C library's malloc and free, for the scripts below.
+LIBC = """
+import ctypes
 libc = ctypes.CDLL("libc.so.6")
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = (ctypes.c_void_p,)
+"""
+
+# What CTranslate2 does at every decoding step: allocate a cache a little
+# larger than the last, fill it, free the old one. Prints the page faults.
+CHURN = LIBC + """
+import resource, sys
+from pipeline.engines.allocator import keep_freed_memory
+applied = keep_freed_memory() if sys.argv[1] == "tuned" else None
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for step in range(100):
     size = (8 << 20) + step * 4096
@@ -67,15 +69,11 @@ def _clean_env() -> dict:
     return {k: v for k, v in os.environ.items() if not (k.startswith("MALLOC_") or k == "GLIBC_TUNABLES")}
 
 
-RELEASE = """
-import ctypes
+RELEASE = LIBC + """
 from pipeline.engines.allocator import keep_freed_memory, release_free_memory
 def rss():
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS:")).split()[1]) // 1024
 assert keep_freed_memory()
-libc = ctypes.CDLL("libc.so.6")
-libc.malloc.restype = ctypes.c_void_p
-libc.free.argtypes = (ctypes.c_void_p,)
 blocks = [libc.malloc(1 << 20) for _ in range(200)]
 for b in blocks:
     ctypes.memset(b, 1, 1 << 20)

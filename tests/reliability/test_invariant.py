@@ -192,13 +192,20 @@ class History(RuleBasedStateMachine):
     def translate(self):
         succeeds("translate", "-w", self.ws.root)
 
-    @rule(data=st.data())
-    def review(self, data):
+    def draw_waiting(self, data):
+        """The catalog and an entry waiting for review drawn from it, or None."""
         catalog = self.catalog()
         waiting = [m for m in catalog if m.id and state_of(m) in (State.MACHINE_DRAFT, State.FUZZY)]
         if not waiting:
+            return None
+        return catalog, data.draw(st.sampled_from(waiting), label="entry")
+
+    @rule(data=st.data())
+    def review(self, data):
+        drawn = self.draw_waiting(data)
+        if drawn is None:
             return
-        message = data.draw(st.sampled_from(waiting), label="entry")
+        catalog, message = drawn
         edit = data.draw(st.sampled_from(["accept", "edit", "rewrite"]), label="decision")
         text = {"accept": message.string, "edit": f"{message.string} (checked)", "rewrite": "A reviewer's own sentence."}[edit]
         set_reviewed(message, text)
@@ -207,11 +214,10 @@ class History(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def reject(self, data):
-        catalog = self.catalog()
-        waiting = [m for m in catalog if m.id and state_of(m) in (State.MACHINE_DRAFT, State.FUZZY)]
-        if not waiting:
+        drawn = self.draw_waiting(data)
+        if drawn is None:
             return
-        message = data.draw(st.sampled_from(waiting), label="entry")
+        catalog, message = drawn
         set_untranslated(message)
         save_catalog(self.po, catalog)
 
