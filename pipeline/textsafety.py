@@ -1,0 +1,57 @@
+"""Which characters we refuse in text that people or other tools hand us.
+
+One rule for every input: source documents, translations saved in the web
+app or the terminal editor, imported TMX/TBX/XLIFF, reviewer names and
+document names. A refused character gets one line that names where it is.
+
+- Text (sources, translations, notes): C0/C1 control characters other than
+  tab and line feed (carriage return and form feed are tolerated in
+  sources, which normalise them), lone surrogates, and the bidirectional
+  embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069),
+  which make text display in another order than it is stored.
+- Names (reviewer names, document names, anything written on one line of a
+  file header or comment): all of the above, and any line break at all,
+  so a name can never start a new line in a PO file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import PipelineError
+
+# C0/C1 controls other than tab, line feed, carriage return and form feed;
+# lone surrogates; bidi embeddings, overrides and isolates.
+_TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+# In names: also every line break, tab and Unicode line/paragraph separator.
+_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u2028\u2029\x85]")
+
+
+class UnsafeTextError(PipelineError):
+    """Text holding a character we refuse; the message says which and where."""
+
+
+def first_unsafe(text: str, name: bool = False) -> int | None:
+    """Index of the first refused character in ``text``, or None."""
+    match = (_NAME_UNSAFE if name else _TEXT_UNSAFE).search(text)
+    return match.start() if match else None
+
+
+def describe(text: str, index: int) -> str:
+    """``line L, column C: control character U+XXXX`` for the character at ``index``."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    code = ord(text[index])
+    kind = "lone surrogate" if 0xD800 <= code <= 0xDFFF else (
+        "bidirectional control" if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 else "control character"
+    )
+    return f"line {line}, column {column}: {kind} U+{code:04X}"
+
+
+def refuse_unsafe(text: str, where: str, name: bool = False) -> str:
+    """Return ``text`` unchanged, or raise :class:`UnsafeTextError` naming
+    ``where`` and the position of the first refused character."""
+    index = first_unsafe(text, name=name)
+    if index is not None:
+        raise UnsafeTextError(f"{where}: {describe(text, index)} is not allowed")
+    return text
