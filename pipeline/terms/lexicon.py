@@ -255,3 +255,68 @@ COMMON_WORDS = frozenset(
 #: An n-gram that starts with a numeral, a counting word or a determiner
 #: (一个, 第一, 每一个人, 次工业革命) is a phrase, not a term.
 NUMERAL_STARTS = frozenset("一二三四五六七八九十百千万亿两几第每各某本该此次")
+
+# --- Foreign names in transliteration ------------------------------------------
+
+#: Characters of the Xinhua transliteration tables (《英语姓名译名手册》,
+#: 《世界人名翻译大辞典》): the syllables Chinese news writes foreign names
+#: with (默克尔, 约翰逊, 特朗普, 安吉拉). Many are also Chinese surnames or
+#: given-name characters (马, 林, 华), so membership alone proves nothing:
+#: ``romanise.transliteration_score`` weighs each character by how much more
+#: often it stands in foreign names than in Chinese ones, learnt from jieba's
+#: dictionary, and this set adds the weight of the tables to that.
+TRANSLITERATION_CHARACTERS = frozenset(
+    "阿埃艾爱安昂奥巴拜班邦保鲍贝本比彼毕宾波玻伯博布查达戴丹道德登迪狄蒂丁东杜敦顿多"
+    "俄厄恩尔法凡菲斐费芬丰佛夫弗伏福富盖甘冈戈哥格根贡古瓜圭哈海汉豪赫亨洪胡华怀惠霍"
+    "基吉加贾杰捷金居卡凯坎康考柯科可克肯库夸奎昆拉莱赖兰朗劳勒雷蕾黎里理丽利莉列林琳"
+    "留隆卢鲁路伦罗洛马玛迈麦曼芒梅门蒙米密敏莫默姆穆纳娜奈南内尼妮涅纽努诺欧帕派潘庞"
+    "佩皮珀普奇齐琪恰乔切钦琼丘屈茹瑞若萨塞赛桑瑟森沙莎尚绍舍圣什舒斯丝松索塔泰坦汤唐"
+    "陶特滕提廷图托瓦旺威韦维温翁沃乌伍西希锡席夏谢辛欣休雅亚扬耶伊因尤约扎泽詹珍朱兹"
+    "佐逊翰茨史彭"
+)
+
+#: The separator between the parts of a foreign (or minority) name: 安吉拉·默克尔.
+#: Chinese text writes it as U+00B7 and, less carefully, as these look-alikes.
+NAME_PART_SEPARATORS = "·•‧・"
+
+#: Words next to a person's name in news (either side): 美国总统特朗普,
+#: 特朗普总统, 默克尔女士. A foreign-looking word that jieba calls a person
+#: is proposed only with one of these, a separator (·) or a speech verb.
+PERSON_CONTEXT_WORDS = frozenset(
+    """
+    总统 副总统 首相 总理 副总理 主席 国务卿 部长 外长 外交部长 大使 发言人 议员 参议员
+    众议员 州长 市长 领导人 国王 女王 王子 公主 王妃 教皇 教宗 总督 法官 律师 检察官
+    教练 主教练 主帅 球员 队长 选手 前锋 后卫 门将 中场 车手 冠军 演员 歌手 作家 导演
+    作者 画家 教授 博士 学者 专家 研究员 经济学家 分析师 首席执行官 执行官 总裁 董事长 创始人 老板
+    先生 女士 夫人 小姐 太太 妻子 丈夫 儿子 女儿 母亲 父亲 记者 编辑 医生 警官 将军 上将
+    司令 官员 主任 经理 总经理 CEO
+    """.split()
+)
+
+#: Words that follow a person's name and nothing else: 默克尔女士, 王先生.
+HONORIFICS = frozenset("先生 女士 夫人 小姐 太太 教授 博士 同志".split())
+
+#: Verbs that follow a person's name: 默克尔说, 约翰逊表示.
+SPEECH_VERBS = frozenset(
+    "说 表示 称 指出 认为 告诉 透露 强调 补充 回忆 解释 写道 坦言 宣布 承认 否认 警告 呼吁 质问 回应 说道 笑称 介绍".split()
+)
+
+#: Words that place a Chinese name in Taiwan or in Hong Kong (or Macao),
+#: where the press romanises names in their own way: Wade–Giles for Taiwan
+#: (陈水扁 Chen Shui-bian), Cantonese for Hong Kong (梁振英 Leung Chun-ying).
+TAIWAN_CONTEXT = ("台湾", "台北", "高雄", "台中", "台南", "新竹", "民进党", "国民党", "台当局", "立法院")
+HONG_KONG_CONTEXT = ("香港", "港府", "港人", "特区政府", "立法会", "澳门", "九龙", "新界")
+#: How far from a name (in characters) such a word counts.
+REGION_CONTEXT_WINDOW = 30
+
+# --- Word classes (jieba's part-of-speech tags) ----------------------------------
+
+#: jieba tags that name a person (nr; nrt: transliterated; nrfg: a well-known name).
+PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+#: jieba tags of words that can be part of the name of an organisation or
+#: place (nouns, proper nouns, abbreviations). A name stops at anything else:
+#: a verb (告诉|英国广播公司), a preposition, a pronoun, a numeral.
+NAME_PART_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "vn", "an", "b", "l", "ng"})
+#: ... and the first word of such a name is a noun or a proper noun, never a
+#: verbal noun or a descriptive word (研究|中心 alone is not a name).
+NAME_FIRST_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng"})

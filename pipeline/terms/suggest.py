@@ -1,22 +1,34 @@
 """Term suggestions: entries the termbase lacks, proposed for a person to confirm.
 
 ``suggest_terms`` reads source text (the segments of documents, each with
-its location) and proposes
+its location), cuts it into words with jieba (``words_of``: each word with
+its part of speech) and proposes
 
 * **people**, from the places news text names them unambiguously: speaker
-  labels (崔平：), bylines (记者 成良田), photo credits (（严龙 摄）) and titles
-  next to a name (主任崔平, 书记彭佳学, 李泽湘教授, 习近平总书记). A name is
-  2–3 characters and starts with a known surname (4 with a double surname);
-  its English is proposed in Hanyu Pinyin, surname first (``romanise.py``);
-* **organisations and places**: Han text ending in a suffix such as 实验室,
-  大学, 委员会 (organisations) or 省, 市, 县, 区 after a known place, and known
-  places themselves. The English is proposed where it is mechanical
-  (宁波市 → Ningbo, 浙江省 → Zhejiang Province, 甬江实验室 → Yongjiang
-  Laboratory) and left empty otherwise;
+  labels (崔平：), bylines (记者 成良田), photo credits (（严龙 摄）), titles
+  next to a name (主任崔平, 李泽湘教授, 习近平总书记), names with a ``·``
+  (安吉拉·默克尔), and the words jieba tags as names where a role or a
+  speech verb stands next to them (美国总统特朗普, 约翰逊表示). A name is
+  either **foreign**, written in transliteration characters
+  (``romanise.transliteration_score``: 默克尔, 约翰逊), and then gets no
+  English: its spelling must be looked up; or **Chinese**, a known surname
+  and a given name, proposed in Hanyu Pinyin (GB/T 28039, ``romanise.py``)
+  with a warning that the press writes names from Taiwan and Hong Kong in
+  other romanisations (``name_advice``);
+* **organisations and places**: names ending in a suffix such as 实验室,
+  大学, 公司 (organisations), jieba's organisation words (海关总署), known
+  places, with or without 省, 市, 县, 区, and jieba's place words. A name is
+  made of whole words: it starts at a word boundary and never takes in a
+  verb, a preposition or a pronoun before it (告诉|英国广播公司). The English
+  is proposed where it is mechanical (宁波市 → Ningbo, 浙江省 → Zhejiang
+  Province, 甬江实验室 → Yongjiang Laboratory) and left empty otherwise;
 * **recurring terms**: Han n-grams of 2–6 characters that occur at least
-  three times, are not part of a longer one that occurs as often, and are
-  not covered by a term or another candidate (新型工业化). Their English is
-  left for a person.
+  three times, are whole words, are not part of a longer one that occurs
+  as often, are not covered by another candidate, and are unusual in
+  general news: their document frequency in the background (jieba's IDF
+  table, ``background_idf``) is low (新型工业化, 贸易战; not 发展, 合作).
+  They are ranked by how much more often the text uses them than general
+  news does. Their English is left for a person.
 
 Candidates are never confirmed entries: ``write_candidates`` merges them
 into a candidates file (``locales/glossary-candidates.tsv``, same columns as
@@ -28,9 +40,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -50,20 +64,30 @@ from .lexicon import (
     COMMON_WORDS,
     DOUBLE_SURNAMES,
     GEOGRAPHIC_NAME_ENDINGS,
+    HONG_KONG_CONTEXT,
+    HONORIFICS,
     KNOWN_PLACES,
+    NAME_FIRST_TAGS,
+    NAME_PART_SEPARATORS,
+    NAME_PART_TAGS,
     NAME_BREAK_CHARS,
     NAME_FOLLOWERS,
     NAME_PRECEDERS,
     NOT_PLACE_SUFFIX_WORDS,
     NUMERAL_STARTS,
     ORGANISATION_SUFFIXES,
+    PERSON_CONTEXT_WORDS,
+    PERSON_TAGS,
     PLACE_SUFFIXES,
+    REGION_CONTEXT_WINDOW,
     SINGLE_SURNAMES,
+    SPEECH_VERBS,
+    TAIWAN_CONTEXT,
     TITLES_AFTER_NAME,
     TITLES_BEFORE_NAME,
     TITLES_EITHER_SIDE,
 )
-from .romanise import pinyin_word, romanise_name
+from .romanise import is_transliterated_name, is_transliteration_character, pinyin_word, romanise_name
 from .termbase import Term, Termbase, TermbaseError, read_termbase, write_termbase
 
 #: A Han n-gram is proposed when it occurs at least this often.
@@ -78,7 +102,18 @@ FRAGMENT_SHARE = 0.8
 #: character is still a word boundary when it meets this many different characters.
 MIN_NEIGHBOURS = 3
 
+#: A part of a foreign name (between ·) is at most this many characters.
+MAX_NAME_PART = 8
+#: A recurring n-gram is a term only when general news uses it rarely: its
+#: background IDF (``term_idf``) is at least this, i.e. it is in fewer than
+#: about one document in 8,000 (发展 3.6, 合作 5.5, 足球 8.2; 贸易战 9.8). Tuned on newstest2018.
+MIN_TERM_IDF = 9.0
+#: ... and when most of its occurrences are whole words to jieba.
+MIN_WHOLE_WORD_SHARE = 0.5
+
 CANDIDATE_NOTE = "candidate"
+#: Evidence from the page's layout, which no dictionary overrules.
+_LAYOUT_EVIDENCE = frozenset({"speaker label", "byline", "photo credit"})
 
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _BREAKS = re.compile(f"[{''.join(sorted(NAME_BREAK_CHARS))}]+")
@@ -87,9 +122,11 @@ _TITLES.update({"副" + t: "either" for t in TITLES_EITHER_SIDE})
 _TITLES.update({t: "after" for t in TITLES_AFTER_NAME})
 _TITLES.update({t: "before" for t in TITLES_BEFORE_NAME})
 _TITLE_RE = re.compile("|".join(sorted(_TITLES, key=len, reverse=True)))
-_ORGANISATION_RE = re.compile("|".join(sorted(ORGANISATION_SUFFIXES, key=len, reverse=True)))
 _PLACE_RE = re.compile("(" + "|".join(sorted(KNOWN_PLACES, key=len, reverse=True)) + ")(" + "|".join(PLACE_SUFFIXES) + ")?")
+_ORGANISATION_END_RE = re.compile("(?:" + "|".join(sorted(ORGANISATION_SUFFIXES, key=len, reverse=True)) + ")$")
 _SUFFIXES = frozenset(ORGANISATION_SUFFIXES) | frozenset(PLACE_SUFFIXES)
+#: A place word (jieba's ns) ending in one of these is a place: 井陉县, 密西西比河.
+_PLACE_ENDINGS = frozenset(PLACE_SUFFIXES) | GEOGRAPHIC_NAME_ENDINGS | frozenset("州镇乡村国")
 _CREDIT_WORD = re.compile(r"[\s\u3000]*(?:摄影|摄|供图|制图|绘|发)$")
 _NAME_SEPARATORS = re.compile(r"[\s\u3000、，,／/]+")
 
@@ -121,15 +158,22 @@ class Candidate:
     count: int
     first_location: str
     evidence: tuple[str, ...] = ()
+    #: What a person should know before confirming it: a foreign name's
+    #: English must be looked up; a Chinese name may be romanised otherwise.
+    advice: str = ""
+    #: For people: ``foreign`` (transliterated) or ``chinese``.
+    origin: str = ""
 
     @property
     def note(self) -> str:
-        """``candidate; 4×; seeds/x.txt:5; speaker label, title 主任``."""
+        """``candidate; 4×; seeds/x.txt:5; speaker label, title 主任; <advice>``."""
         parts = [CANDIDATE_NOTE, f"{self.count}×"]
         if self.first_location:
             parts.append(self.first_location)
         if self.evidence:
             parts.append(", ".join(self.evidence))
+        if self.advice:
+            parts.append(self.advice)
         return "; ".join(parts)
 
     def as_term(self) -> Term:
@@ -151,6 +195,53 @@ def source_passages(path: Path, source_ref: str | None = None) -> list[Passage]:
     return document_passages(segment_document(source.name, source.text), source_ref or str(path))
 
 
+# --- Words ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a passage as jieba cuts it, with its part of speech (``tag``:
+    nr person, nrt transliterated name, ns place, nt organisation, v verb ...)
+    and where it starts in the passage."""
+
+    text: str
+    tag: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def is_han(self) -> bool:
+        return all(is_han(ch) for ch in self.text)
+
+
+def words_of(text: str) -> list[Word]:
+    """``text`` cut into words by jieba, with parts of speech. jieba (and its
+    dictionary, ~0.5 s) is loaded on first use."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict ..." on every run
+    words, pos = [], 0
+    for pair in jieba.posseg.cut(text):
+        words.append(Word(pair.word, pair.flag, pos))
+        pos += len(pair.word)
+    return words
+
+
+@lru_cache(maxsize=1)
+def background_idf() -> tuple[dict[str, float], float]:
+    """Inverse document frequency of words in general text, and the IDF of a
+    word it has never seen: jieba's IDF table (``jieba/analyse/idf.txt``,
+    which ships with jieba). 发展 is 3.6 (in every 36th document), 贸易战 9.8."""
+    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+
+    loader = IDFLoader(DEFAULT_IDF)
+    return loader.idf_freq, max(loader.idf_freq.values())
+
+
 # --- People ---------------------------------------------------------------------
 
 
@@ -168,8 +259,8 @@ def is_person_name(zh: str, strict: bool = False) -> bool:
         given = zh[1:]
     else:
         return False
-    if any(ch in NAME_BREAK_CHARS for ch in given):
-        return False
+    if any(ch in NAME_BREAK_CHARS for ch in given) or given in _TITLES or given in HONORIFICS:
+        return False  # 王先生 is Mr Wang
     if strict and zh[0] in NAME_BREAK_CHARS:
         return False
     # 书记强调 is not a name 强调; a one-character follower (曾) may still be a surname.
@@ -183,6 +274,8 @@ def _title_at(text: str, pos: int) -> bool:
 def _name_ends_at(text: str, pos: int) -> bool:
     """Whether a name can end before ``pos``: the text ends, or a non-Han
     character, a function word, a following verb or a title comes next."""
+    if pos < len(text) and text[pos] in NAME_PART_SEPARATORS:
+        return False  # 肖恩|·萨顿 goes on
     if pos >= len(text) or not is_han(text[pos]) or text[pos] in NAME_BREAK_CHARS:
         return True
     return any(text.startswith(word, pos) for word in NAME_FOLLOWERS) or _title_at(text, pos)
@@ -191,6 +284,8 @@ def _name_ends_at(text: str, pos: int) -> bool:
 def _name_starts_at(text: str, pos: int) -> bool:
     """Whether a name can start at ``pos``: after the start, a non-Han
     character, a function character or a word that precedes names."""
+    if pos > 0 and text[pos - 1] in NAME_PART_SEPARATORS:
+        return False
     if pos <= 0 or not is_han(text[pos - 1]) or text[pos - 1] in NAME_BREAK_CHARS:
         return True
     return any(text.endswith(word, 0, pos) for word in NAME_PRECEDERS)
@@ -218,7 +313,8 @@ def _name_before(text: str, pos: int) -> str | None:
 
 
 def _people(passages: list[Passage]) -> list[tuple[str, str, Passage]]:
-    """``(name, evidence, passage)`` for every person named unambiguously."""
+    """``(name, evidence, passage)`` for every person named unambiguously by
+    the layout or a title (speaker labels, bylines, credits, 主任崔平)."""
     found: list[tuple[str, str, Passage]] = []
     label_counts = Counter(m.group("label") for p in passages if (m := SPEAKER_LABEL_RE.match(p.text)))
     for p in passages:
@@ -247,62 +343,252 @@ def _people(passages: list[Passage]) -> list[tuple[str, str, Passage]]:
     return found
 
 
-# --- Organisations and places ----------------------------------------------------
+#: jieba tags of words that never belong to a name: prepositions, conjunctions,
+#: particles, pronouns, adverbs, numerals, measure words, locatives.
+_FUNCTION_TAGS = ("p", "c", "u", "r", "d", "m", "q", "f", "y", "e", "o")
 
 
-def _name_start(run: str, end: int) -> int | None:
-    """Where the name that ends at ``end`` in a Han run begins: after the
-    nearest function character or preceding verb (专访了|甬江实验室), or at the
-    start of the run; None when that is too far to be one name."""
-    for start in range(end - 1, max(-1, end - MAX_ORGANISATION_PREFIX - 1), -1):
-        if start == 0 or run[start - 1] in NAME_BREAK_CHARS or any(run.endswith(w, 0, start) for w in NAME_PRECEDERS):
-            return start
+def _transliteration_word(word: Word) -> bool:
+    """A word that can be (a piece of) a transliterated name: Han, not a
+    function word, and every character a transliteration syllable."""
+    return (
+        word.is_han
+        and not word.tag.startswith(_FUNCTION_TAGS)
+        and all(ch not in NAME_BREAK_CHARS and is_transliteration_character(ch) for ch in word.text)
+    )
+
+
+def _extend_transliteration(words: list[Word], first: int, last: int) -> tuple[int, int]:
+    """``words[first:last + 1]`` widened over the transliteration words
+    around them, which jieba often cuts off a long name (扎克|伯格,
+    彭德尔|顿): never over a function word (萨顿|因, 当|弗拉基米尔), a word
+    with other characters (发言人|霍普, 总统|唐纳德), nor past ``MAX_NAME_PART``
+    characters on a side. Returns the first and last index."""
+    length = 0
+    while first > 0 and _transliteration_word(words[first - 1]) and length + len(words[first - 1].text) <= MAX_NAME_PART:
+        first -= 1
+        length += len(words[first].text)
+    length = 0
+    while last + 1 < len(words) and _transliteration_word(words[last + 1]) and length + len(words[last + 1].text) <= MAX_NAME_PART:
+        last += 1
+        length += len(words[last].text)
+    return first, last
+
+
+def _dotted_names(words: list[Word]) -> list[str]:
+    """Names whose parts a ``·`` joins (安吉拉·默克尔, 约翰·勒卡雷): the Han
+    words on both sides of each separator, widened over the transliteration
+    words around them (``_extend_transliteration``), when the whole reads as
+    a transliteration (创卫·携手 is two slogans)."""
+    names, i, n = [], 1, len(words)
+    while i < n - 1:
+        if not (_is_part_separator(words[i]) and words[i - 1].is_han and words[i + 1].is_han):
+            i += 1
+            continue
+        first, last = i - 1, i + 1
+        while last + 2 < n and _is_part_separator(words[last + 1]) and words[last + 2].is_han:
+            last += 2
+        first, last = _extend_transliteration(words, first, last)
+        name = "".join(w.text for w in words[first : last + 1])
+        if len(name) - name.count("·") >= 3 and is_transliterated_name(name):
+            names.append(name)
+        i = last + 2
+    return names
+
+
+def _is_part_separator(word: Word) -> bool:
+    return len(word.text) == 1 and word.text in NAME_PART_SEPARATORS
+
+
+def _person_context(words: list[Word], i: int) -> str | None:
+    """The word next to ``words[i]`` that says it names a person: a role or
+    title before it (美国总统|特朗普), an honorific (默克尔|女士) or a speech
+    verb after it (约翰逊|表示). A role after a word does not count: 阿富汗|总统
+    is a country's president."""
+    before = words[i - 1].text if i > 0 else ""
+    after = words[i + 1].text if i + 1 < len(words) else ""
+    if before in PERSON_CONTEXT_WORDS or before in _TITLES:
+        return before
+    if after in HONORIFICS or after in SPEECH_VERBS:
+        return after
     return None
+
+
+def _dictionary_tag(word: str) -> str | None:
+    """jieba's dictionary tag of ``word`` (None for a word it does not list)."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab.get(word)
+
+
+def _people_in_words(passages: list[Passage], words: list[list[Word]]) -> list[tuple[str, str, Passage]]:
+    """``(name, evidence, passage)`` for names that jieba's words show:
+    names with a ``·``, and words jieba tags as person names (nr, nrt, nrfg)
+    that a role, a title or a speech verb stands next to."""
+    found: list[tuple[str, str, Passage]] = []
+    for p, ws in zip(passages, words):
+        for name in _dotted_names(ws):
+            found.append((name, "name with ·", p))
+        for i, w in enumerate(ws):
+            if w.tag not in PERSON_TAGS or len(w.text) < 2 or not w.is_han:
+                continue
+            if any(0 <= j < len(ws) and _is_part_separator(ws[j]) for j in (i - 1, i + 1)):
+                continue  # a part of a name with ·, taken whole above
+            if (listed := _dictionary_tag(w.text)) is not None and listed not in PERSON_TAGS:
+                continue  # jieba lists it as something else (a place, a verb)
+            if (context := _person_context(ws, i)) is None:
+                continue
+            first, last = i, i
+            if is_transliterated_name(w.text):
+                first, last = _extend_transliteration(ws, i, i)
+                # ... but not over the word that said it is a person (主帅|默克尔).
+                if i > 0 and ws[i - 1].text == context:
+                    first = max(first, i)
+                if i + 1 < len(ws) and ws[i + 1].text == context:
+                    last = min(last, i)
+            found.append(("".join(x.text for x in ws[first : last + 1]), f"next to {context}", p))
+    return found
+
+
+def name_origin(zh: str) -> str:
+    """``foreign`` for a name in transliteration (默克尔, 安吉拉·默克尔),
+    ``chinese`` for a Chinese name (崔平), empty for neither."""
+    if any(sep in zh for sep in NAME_PART_SEPARATORS) or is_transliterated_name(zh):
+        return "foreign"
+    return "chinese" if is_person_name(zh) else ""
+
+
+#: The note on a foreign name: its English is its own spelling, not pinyin.
+FOREIGN_NAME_ADVICE = "foreign name in transliteration: look up its English spelling (no pinyin)"
+#: The note on every Chinese name.
+CHINESE_NAME_ADVICE = (
+    "pinyin (GB/T 28039); a name from Taiwan or Hong Kong may be spelt otherwise in the press "
+    "(Wade–Giles: Chen Shui-bian; Cantonese: Leung Chun-ying)"
+)
+
+
+def name_advice(origin: str, region_word: str | None = None) -> str:
+    """What a person should check before confirming a name: a foreign name
+    must be looked up; a Chinese one may have another romanisation, and
+    ``region_word`` (台湾, 香港 next to the name) says which."""
+    if origin == "foreign":
+        return FOREIGN_NAME_ADVICE
+    if region_word in TAIWAN_CONTEXT:
+        return (
+            f"pinyin (GB/T 28039), but named near {region_word}: the press writes Taiwanese names in "
+            "Wade–Giles (Chen Shui-bian); check the person's own spelling"
+        )
+    if region_word in HONG_KONG_CONTEXT:
+        return (
+            f"pinyin (GB/T 28039), but named near {region_word}: the press writes Hong Kong and Macao names "
+            "in Cantonese romanisation (Leung Chun-ying); check the person's own spelling"
+        )
+    return CHINESE_NAME_ADVICE
+
+
+_REGION_RE = re.compile("|".join(sorted(TAIWAN_CONTEXT + HONG_KONG_CONTEXT, key=len, reverse=True)))
+
+
+def _region_near(corpus: str, name: str) -> str | None:
+    """The first Taiwan or Hong Kong word within ``REGION_CONTEXT_WINDOW``
+    characters of an occurrence of ``name`` in the same passage."""
+    for m in re.finditer(re.escape(name), corpus):
+        lo = max(corpus.rfind("\x00", 0, m.start()) + 1, m.start() - REGION_CONTEXT_WINDOW)
+        hi = corpus.find("\x00", m.end())
+        hi = min(len(corpus) if hi == -1 else hi, m.end() + REGION_CONTEXT_WINDOW)
+        if region := _REGION_RE.search(corpus, lo, hi):
+            return region.group(0)
+    return None
+
+
+# --- Organisations and places ----------------------------------------------------
 
 
 def proper_name_english(zh: str) -> str | None:
     """The English of a proper name that can be had mechanically: a known
-    place (宁波 → Ningbo) or a two-character geographic name (甬江 → Yongjiang)."""
+    place (宁波 → Ningbo) or a two-character geographic name (甬江 → Yongjiang).
+    Never for a transliterated foreign name, whose English is its own spelling."""
     if zh in KNOWN_PLACES:
         return KNOWN_PLACES[zh]
-    if len(zh) == 2 and zh[-1] in GEOGRAPHIC_NAME_ENDINGS:
+    if len(zh) == 2 and zh[-1] in GEOGRAPHIC_NAME_ENDINGS and not is_transliterated_name(zh):
         return pinyin_word(zh)
     return None
 
 
-def _organisations(passages: list[Passage]) -> list[tuple[str, str, str, str, Passage]]:
-    """``(zh, en, type, evidence, passage)`` for names ending in an organisation suffix."""
+def _name_start_in_words(words: list[Word], last: int, limit: int) -> int:
+    """The index of the first word of a name that ends with ``words[last]``:
+    back over the words that can be part of a name (nouns, proper nouns),
+    at most ``limit`` characters before the last word, and never over a verb,
+    a preposition or a pronoun (告诉|英国广播公司). Its first word is a noun.
+    A bare suffix word may take one verb as its modifier (超算|中心)."""
+    start, length = last, 0
+    while start > 0:
+        previous = words[start - 1]
+        modifier = start == last and words[last].text in ORGANISATION_SUFFIXES and previous.tag == "v"
+        fits = previous.tag in NAME_PART_TAGS or modifier
+        if not previous.is_han or not fits or length + len(previous.text) > limit:
+            break
+        start -= 1
+        length += len(previous.text)
+    while start < last and words[start].tag not in NAME_FIRST_TAGS:
+        start += 1
+    return start
+
+
+def _organisations(passages: list[Passage], words: list[list[Word]]) -> list[tuple[str, str, str, str, Passage]]:
+    """``(zh, en, type, evidence, passage)`` for names that end in an
+    organisation suffix at a word's end (甬江|实验室, 英国广播公司), and for
+    jieba's organisation words (海关总署), each taken back to where the name
+    starts (``_name_start_in_words``)."""
     found = []
-    for p in passages:
-        for run in _HAN_RUN.finditer(p.text):
-            text = run.group(0)
-            previous_end = 0
-            for suffix in _ORGANISATION_RE.finditer(text):
-                start = _name_start(text, suffix.start())
-                # A name does not reach back over another one (本实验室融入实验室).
-                clashes = start is not None and start < previous_end
-                previous_end = suffix.end()
-                if start is None or clashes or suffix.start() - start < 2:
-                    continue  # no clear start, or a bare 本实验室 / 主园区
-                prefix = text[start : suffix.start()]
-                if any(ch in NAME_BREAK_CHARS for ch in prefix):
-                    continue
-                proper = proper_name_english(prefix)
-                en = f"{proper} {ORGANISATION_SUFFIXES[suffix.group(0)]}" if proper else ""
-                found.append((prefix + suffix.group(0), en, "organisation", f"suffix {suffix.group(0)}", p))
+    for p, ws in zip(passages, words):
+        for i, w in enumerate(ws):
+            if not w.is_han:
+                continue
+            suffix = _ORGANISATION_END_RE.search(w.text)
+            if suffix is None and not (w.tag == "nt" and len(w.text) >= 3):
+                continue
+            start = _name_start_in_words(ws, i, MAX_ORGANISATION_PREFIX)
+            name = p.text[ws[start].start : w.end]
+            if suffix is None:
+                found.append((name, "", "organisation", "organisation word", p))
+                continue
+            prefix = name[: len(name) - len(suffix.group(0))]
+            if len(prefix) < 2 or prefix[0] in NUMERAL_STARTS:
+                continue  # a bare 本实验室 / 该公司 / 两家公司
+            proper = proper_name_english(prefix)
+            en = f"{proper} {ORGANISATION_SUFFIXES[suffix.group(0)]}" if proper else ""
+            found.append((name, en, "organisation", f"suffix {suffix.group(0)}", p))
     return found
 
 
-def _places(passages: list[Passage]) -> list[tuple[str, str, str, str, Passage]]:
-    """Known places, alone (宁波) and with an administrative suffix (宁波市)."""
+def _places(passages: list[Passage], words: list[list[Word]]) -> list[tuple[str, str, str, str, Passage]]:
+    """Known places, alone (宁波) and with an administrative suffix (宁波市),
+    where they are whole words (not 海南 in 东海南部); and jieba's place
+    words that end in an administrative or geographic ending (井陉县,
+    密西西比河) or are transliterated (莫斯科)."""
     found = []
-    for p in passages:
+    for p, ws in zip(passages, words):
+        starts = {w.start for w in ws}
+        ends = {w.end for w in ws}
         for m in _PLACE_RE.finditer(p.text):
             place, suffix = m.group(1), m.group(2)
+            if m.start() not in starts or not (m.end(1) in ends or (suffix and m.end(2) in ends)):
+                continue
             found.append((place, KNOWN_PLACES[place], "place", "known place", p))
             if suffix and not any(p.text.startswith(word, m.start(2)) for word in NOT_PLACE_SUFFIX_WORDS):
                 en = " ".join(filter(None, [KNOWN_PLACES[place], PLACE_SUFFIXES[suffix]]))
                 found.append((place + suffix, en, "place", f"suffix {suffix}", p))
+        for i, w in enumerate(ws):
+            if w.tag != "ns" or len(w.text) < 2 or not w.is_han or _PLACE_RE.fullmatch(w.text):
+                continue
+            if any(0 <= j < len(ws) and _is_part_separator(ws[j]) for j in (i - 1, i + 1)):
+                continue  # 维多利亚·彭德尔顿 is a person
+            # A one-character stem is a common word (城市, 两国, 山区) or a country everyone knows (美国).
+            if w.text[-1] in _PLACE_ENDINGS and len(w.text) >= 3:
+                found.append((w.text, "", "place", "place word", p))
+            elif len(w.text) >= 3 and is_transliterated_name(w.text):
+                found.append((w.text, "", "place", "foreign place word", p))
     return found
 
 
@@ -321,7 +607,7 @@ def _stands_free(side: Counter, count: int) -> bool:
 
 
 def _recurring(texts: list[str], min_count: int) -> list[str]:
-    """Han n-grams that recur and look like terms.
+    """Han n-grams that recur and look like units of their own.
 
     An n-gram is left out when it contains a function character, starts
     with a numeral, is general vocabulary (``COMMON_WORDS``), a title or a
@@ -366,6 +652,35 @@ def _recurring(texts: list[str], min_count: int) -> list[str]:
     return terms
 
 
+def term_idf(zh: str) -> float:
+    """How unusual ``zh`` is in general news, as an inverse document
+    frequency (``background_idf``). A word the background has never seen
+    is as rare as its rarest; a phrase of several known words lies between
+    the IDF of its rarest word (it is at least that rare) and the sum of
+    its words' IDFs (as rare as if they never went together): the middle."""
+    idf, unseen = background_idf()
+    if zh in idf:
+        return idf[zh]
+    import jieba
+
+    parts = [idf.get(w, unseen) for w in jieba.cut(zh, HMM=False)]
+    if len(parts) <= 1:
+        return unseen
+    return (max(parts) + min(unseen, sum(parts))) / 2
+
+
+def _whole_word_share(corpus: str, boundaries: set[int], gram: str) -> float:
+    """The share of ``gram``'s occurrences in ``corpus`` that start and end
+    at word boundaries (新质生产力 does; 工业化进 does not)."""
+    hits = whole = 0
+    pos = corpus.find(gram)
+    while pos != -1:
+        hits += 1
+        whole += pos in boundaries and pos + len(gram) in boundaries
+        pos = corpus.find(gram, pos + 1)
+    return whole / hits if hits else 0.0
+
+
 # --- Putting it together ---------------------------------------------------------
 
 
@@ -374,12 +689,14 @@ class _Found:
     en: str
     type: str
     evidence: list[str] = field(default_factory=list)
+    score: float = 0.0
 
 
 def _mask(text: str, words: Iterable[str]) -> str:
-    """``text`` with every occurrence of ``words`` (longest first) blanked out."""
+    """``text`` with every occurrence of ``words`` (longest first) blanked
+    out, character for character, so that offsets stay where they were."""
     for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, "\x00")
+        text = text.replace(word, "\x00" * len(word))
     return text
 
 
@@ -388,13 +705,15 @@ def suggest_terms(
     termbase: Termbase | None = None,
     min_recurrence: int = MIN_RECURRENCE,
 ) -> list[Candidate]:
-    """Propose the entries ``termbase`` lacks, people first, then
-    organisations, places and recurring terms, most frequent first.
+    """Propose the entries ``termbase`` lacks: people first, then
+    organisations and places, most frequent first, then recurring terms,
+    most unusual first (count × IDF).
 
     ``passages`` are :class:`Passage` objects (see :func:`document_passages`)
     or plain strings, located as ``<text>:N``."""
     items = [p if isinstance(p, Passage) else Passage(p, f"<text>:{n}") for n, p in enumerate(passages, start=1)]
     termbase = termbase or Termbase()
+    words = [words_of(p.text) for p in items]
     found: dict[str, _Found] = {}
 
     def add(zh: str, en: str, kind: str, evidence: str) -> None:
@@ -404,33 +723,51 @@ def suggest_terms(
         if evidence not in entry.evidence:
             entry.evidence.append(evidence)
 
-    for name, evidence, _ in _people(items):
-        add(name, romanise_name(name), "person", evidence)
-    organisations = _organisations(items)
+    for name, evidence, _ in _people(items) + _people_in_words(items, words):
+        origin = name_origin(name)
+        listed = _dictionary_tag(name)
+        if evidence not in _LAYOUT_EVIDENCE and listed is not None and listed not in PERSON_TAGS:
+            continue  # 常委, 欧盟, 万达 next to a title: jieba lists them as other words
+        if origin:
+            add(name, romanise_name(name) if origin == "chinese" else "", "person", evidence)
+    organisations = _organisations(items, words)
     standalone = Counter(zh for zh, *_ in organisations)
     for zh, en, kind, evidence, _ in organisations:
         # 建设甬江实验室 seen once is 甬江实验室 (seen often) after a verb we do not list.
         if standalone[zh] == 1 and any(zh.endswith(o) and o != zh and standalone[o] >= 2 for o in standalone):
             continue
-        add(zh, en, kind, evidence)
-    for zh, en, kind, evidence, _ in _places(items):
-        add(zh, en, kind, evidence)
-
-    covered = [t.zh for t in termbase if t.zh] + list(found)
-    masked = [_mask(p.text, covered) for p in items]
-    for gram in _recurring(masked, min_recurrence):
-        add(gram, "", "term", "recurring")
+        if zh not in found or found[zh].type != "person":
+            add(zh, en, kind, evidence)
+    for zh, en, kind, evidence, _ in _places(items, words):
+        if zh not in found or found[zh].type != "person":
+            add(zh, en, kind, evidence)
 
     # All passages in one text, so that counting and finding is one pass per candidate.
     corpus = "\x00".join(p.text for p in items)
     starts = list(itertools.accumulate((len(p.text) + 1 for p in items[:-1]), initial=0))
+
+    covered = [t.zh for t in termbase if t.zh] + list(found)
+    masked = [_mask(p.text, covered) for p in items]
+    boundaries = {offset + b for offset, ws in zip(starts, words) for w in ws for b in (w.start, w.end)}
+    for gram in _recurring(masked, min_recurrence):
+        idf = term_idf(gram)
+        if idf >= MIN_TERM_IDF and _whole_word_share(corpus, boundaries, gram) >= MIN_WHOLE_WORD_SHARE:
+            add(gram, "", "term", "recurring")
+            found[gram].score = idf
+
     order = {kind: i for i, kind in enumerate(("person", "organisation", "place", "term", "title"))}
     ranked = []
     for zh, entry in found.items():
         first = corpus.find(zh)
         passage = items[bisect.bisect_right(starts, first) - 1]
-        candidate = Candidate(zh, entry.en, entry.type, corpus.count(zh), passage.location, tuple(entry.evidence))
-        ranked.append(((order.get(entry.type, len(order)), -candidate.count, first, zh), candidate))
+        count = corpus.count(zh)
+        advice, origin = "", ""
+        if entry.type == "person":
+            origin = name_origin(zh)
+            advice = name_advice(origin, _region_near(corpus, zh) if origin == "chinese" else None)
+        candidate = Candidate(zh, entry.en, entry.type, count, passage.location, tuple(entry.evidence), advice, origin)
+        weight = -count * entry.score if entry.type == "term" else -count
+        ranked.append(((order.get(entry.type, len(order)), weight, first, zh), candidate))
     return [candidate for _, candidate in sorted(ranked)]
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.terms.romanise import join_syllables, pinyin_word, romanise_name, split_name
+from pipeline.terms.romanise import (
+    is_transliterated_name,
+    join_syllables,
+    pinyin_word,
+    romanise_name,
+    split_name,
+    transliteration_score,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +75,17 @@ def test_split_name():
     assert split_name("欧阳修") == ("欧阳", "修")
     assert split_name("欧阳") == ("欧", "阳")  # two characters: surname 欧, given name 阳
     assert split_name("崔平") == ("崔", "平")
+
+
+@pytest.mark.parametrize("zh", ["默克尔", "约翰逊", "特朗普", "安吉拉", "罗德里格斯", "安吉拉·默克尔", "普京"])
+def test_transliterated_names_are_told_from_chinese_ones(zh):
+    assert is_transliterated_name(zh)
+
+
+@pytest.mark.parametrize("zh", ["崔平", "成良田", "马英九", "陈水扁", "习近平", "欧阳修", "赵秀平", "林郑月娥"])
+def test_chinese_names_are_not_transliterations(zh):
+    assert not is_transliterated_name(zh)
+
+
+def test_transliteration_score_leans_foreign_above_zero():
+    assert transliteration_score("默克尔") > 1 > -1 > transliteration_score("崔平")
