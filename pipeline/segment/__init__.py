@@ -10,21 +10,24 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from . import rules
-from .blocks import classify, speaker_label, speaker_labels, split_blocks
-from .model import Block, BlockType, Document, Line, Part, Segment
+from .blocks import classify, split_blocks
+from .model import Block, BlockType, Document, Join, Line, Part, Segment
 from .repair import repair_page_breaks
 from .sentences import split_sentences
 
-__all__ = ["Block", "BlockType", "Document", "Part", "Segment", "segment_document"]
+__all__ = ["Block", "BlockType", "Document", "Join", "Part", "Segment", "segment_document"]
 
 
-def segment_document(name: str, text: str) -> Document:
-    """Segment ``text`` (``\\n`` line ends) into typed blocks of segments."""
-    blocks = repair_page_breaks(classify(split_blocks(text)))
-    labels = speaker_labels([b.text for b in blocks])
+def segment_document(name: str, text: str, repair: bool = True) -> Document:
+    """Segment ``text`` (``\\n`` line ends) into typed blocks of segments.
+
+    ``repair=False`` joins no blocks across page breaks: for sources with
+    one paragraph per line. Extraction and build must cut a document with
+    the same setting."""
+    blocks = repair_page_breaks(classify(split_blocks(text)), enabled=repair)
     for block in blocks:
-        block.segments = _segments(block, labels)
-    return Document(name, blocks)
+        block.segments = _segments(block)
+    return Document(name, blocks, repair)
 
 
 def _line_at(block: Block, offsets: list[int], pos: int) -> int:
@@ -43,13 +46,15 @@ def _line_offsets(lines: list[Line], text: str) -> list[int]:
     return offsets
 
 
-def _segments(block: Block, labels: frozenset[str]) -> list[Segment]:
+def _segments(block: Block) -> list[Segment]:
     text = block.text
     spans: list[tuple[int, int, Part]] = []
     start, end = 0, len(text)
 
     if block.type is BlockType.QA_TURN:
-        label = speaker_label(text, labels)
+        # The classifier typed the block by this label, so it is a speaker's.
+        match = rules.SPEAKER_LABEL_RE.match(text)
+        label = match.group(0) if match else None
         if label:
             core = label.rstrip(" \t\u3000")
             spans.append((0, len(core), Part.SPEAKER_LABEL))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from . import rules
 from .model import Block, BlockType, Line
 from .normalize import normalize
+from .sentences import boundaries
 
 
 def split_blocks(text: str) -> list[list[Line]]:
@@ -78,6 +80,60 @@ def ends_sentence(text: str) -> bool:
     return core[-1] in ends or core[-1] in "?!."
 
 
+def holds_full_stop(text: str) -> bool:
+    """Whether a sentence of ``text`` ends with a full stop (。) before its
+    last one: a paragraph of several sentences. A full stop inside a short
+    quotation (《一。二》) does not count, nor do question and exclamation
+    marks: they also separate the parts of a headline (再也不用找代购了！这…)."""
+    cuts = boundaries(text)
+    return bool(cuts) and rules.FULL_STOP in text[: cuts[-1]]
+
+
+@dataclass(frozen=True)
+class Speakers:
+    """The speaker labels of a document, and why (see :func:`find_speakers`)."""
+
+    labels: frozenset[str]
+    reason: str
+
+
+def _label(text: str) -> str | None:
+    """The label that opens ``text`` (``记者``), unless it is a reporting
+    clause (``他说``)."""
+    match = rules.SPEAKER_LABEL_RE.match(text)
+    if not match:
+        return None
+    label = match.group("label")
+    if label.endswith(rules.REPORTING_VERBS):
+        return None
+    return label
+
+
+def find_speakers(texts: list[str]) -> Speakers:
+    """The speaker labels of a document: only a dialogue has them.
+
+    A label names a speaker when it is an interview role (问, 记者) or opens
+    at least two blocks; the document is a dialogue when turns of two
+    different speakers follow each other directly at least
+    ``MIN_DIALOGUE_EXCHANGES`` times. ``她说：`` or ``原标题：`` opening
+    paragraphs of running news are no dialogue."""
+    labels = [_label(t) for t in texts]
+    counts = Counter(label for label in labels if label)
+    speakers = {
+        label for label, n in counts.items()
+        if label in rules.KNOWN_SPEAKER_LABELS or n >= rules.SPEAKER_LABEL_MIN_REPEATS
+    }  # fmt: skip
+    exchanges = sum(
+        1 for a, b in zip(labels, labels[1:]) if a in speakers and b in speakers and a != b
+    )
+    if exchanges >= rules.MIN_DIALOGUE_EXCHANGES:
+        named = "、".join(sorted(speakers, key=lambda label: (-counts[label], label)))
+        return Speakers(frozenset(speakers), f"a dialogue: turns of {named} follow each other {exchanges} times")
+    if exchanges or speakers:
+        return Speakers(frozenset(), f"no dialogue: speakers take turns {exchanges} time(s), fewer than {rules.MIN_DIALOGUE_EXCHANGES}")
+    return Speakers(frozenset(), "")
+
+
 def speaker_label(text: str, known: frozenset[str]) -> str | None:
     """The speaker label that opens ``text`` (``记者：``), if it is one of ``known``."""
     match = rules.SPEAKER_LABEL_RE.match(text)
@@ -86,49 +142,56 @@ def speaker_label(text: str, known: frozenset[str]) -> str | None:
     return None
 
 
-def speaker_labels(texts: list[str]) -> frozenset[str]:
-    """Labels that are speaker labels in this document: the known ones, and any
-    name that opens enough blocks."""
-    counts = Counter(
-        m.group("label") for t in texts if (m := rules.SPEAKER_LABEL_RE.match(t))
-    )
-    repeated = {label for label, n in counts.items() if n >= rules.SPEAKER_LABEL_MIN_REPEATS}
-    return rules.KNOWN_SPEAKER_LABELS | repeated
-
-
 def classify(groups: list[list[Line]]) -> list[Block]:
-    """Type every block. The first blocks of a document without sentence-final
-    punctuation are its title and subtitles, up to the byline or the first
-    sentence."""
+    """Type every block and say why. The first blocks of a document without
+    sentence-final punctuation are its title and subtitles, up to the byline
+    or the first sentence."""
     texts = [block_text(g) for g in groups]
-    labels = speaker_labels(texts)
+    speakers = find_speakers(texts)
     blocks: list[Block] = []
     in_header = True
     for lines, text in zip(groups, texts):
-        btype = _classify_one(text, labels, in_header, seen_title=bool(blocks))
+        btype, reason = _classify_one(text, speakers, in_header, seen_title=bool(blocks))
         if btype not in (BlockType.TITLE, BlockType.SUBTITLE):
             in_header = False
-        blocks.append(Block(btype, lines, text))
+        blocks.append(Block(btype, lines, text, reason=reason))
     return blocks
 
 
-def _looks_like_heading(text: str) -> bool:
-    quoted_whole = text[0] in rules.QUOTE_PAIRS and text[-1] == rules.QUOTE_PAIRS[text[0]]
-    return quoted_whole or not any(ch in rules.CLAUSE_PUNCT for ch in text)
-
-
-def _classify_one(text: str, labels: frozenset[str], in_header: bool, seen_title: bool) -> BlockType:
+def _classify_one(text: str, speakers: Speakers, in_header: bool, seen_title: bool) -> tuple[BlockType, str]:
     if rules.CAPTION_RE.search(text):
-        return BlockType.CAPTION
+        return BlockType.CAPTION, "ends in a photo credit"
     if rules.SECTION_NUMBER_RE.match(text):
-        return BlockType.SECTION_NUMBER
+        return BlockType.SECTION_NUMBER, "a number standing alone"
     if rules.BYLINE_RE.match(text):
-        return BlockType.BYLINE
+        return BlockType.BYLINE, "a reporter's role and name"
+    if rules.CREDIT_LINE_RE.match(text):
+        return BlockType.BYLINE, "a credit line (who reported, edited)"
+    if rules.DATELINE_RE.match(text):
+        return BlockType.BYLINE, "a dateline"
     unfinished = not ends_sentence(text)
     if in_header and unfinished and len(text) <= rules.MAX_TITLE_CHARS:
-        return BlockType.SUBTITLE if seen_title else BlockType.TITLE
-    if speaker_label(text, labels):
-        return BlockType.QA_TURN
-    if unfinished and len(text) <= rules.MAX_HEADING_CHARS and _looks_like_heading(text):
-        return BlockType.HEADING
-    return BlockType.BODY
+        if seen_title:
+            return BlockType.SUBTITLE, "no sentence-final punctuation, under the title"
+        return BlockType.TITLE, "no sentence-final punctuation, at the top of the document"
+    label = speaker_label(text, speakers.labels)
+    if label:
+        return BlockType.QA_TURN, f"opens with the speaker label {label.strip()} ({speakers.reason})"
+    if not unfinished:
+        btype, reason = BlockType.BODY, "ends a sentence"
+    elif holds_full_stop(text):
+        btype, reason = BlockType.BODY, "a paragraph of several sentences; the last one is unfinished"
+    else:
+        btype, reason = BlockType.HEADING, "holds no sentence end: a headline, standfirst, subhead, caption or dateline"
+    return btype, reason + _why_no_speaker(text, speakers)
+
+
+def _why_no_speaker(text: str, speakers: Speakers) -> str:
+    """Why a block that opens like a speaker label (``她说：``) is no turn."""
+    match = rules.SPEAKER_LABEL_RE.match(text)
+    if not match:
+        return ""
+    label = match.group("label")
+    if _label(text) is None:
+        return f"; {label}： is a reporting clause, not a speaker label"
+    return f"; {label}： is no speaker label ({speakers.reason or 'no dialogue'})"

@@ -51,14 +51,34 @@ class Line:
     text: str
 
 
+@dataclass(frozen=True)
+class Join:
+    """A page break repaired: the block starting at source line ``line``
+    continues the paragraph above it, for ``reason``. ``moved`` holds the
+    first lines of the captions printed inside the sentence, moved after
+    the joined paragraph."""
+
+    line: int
+    reason: str
+    moved: tuple[int, ...] = ()
+
+
 @dataclass
 class Block:
-    """A paragraph of the page: blank-line separated, page breaks repaired."""
+    """A paragraph of the page: blank-line separated, page breaks repaired.
+
+    ``reason`` says why the block has its type; ``joins`` lists the page
+    breaks repaired inside it; ``kept_apart`` says why a block that stops
+    mid-clause was not joined to the next one ("" when it was not a
+    candidate)."""
 
     type: BlockType
     lines: list[Line]
     text: str = ""
     segments: list[Segment] = field(default_factory=list)
+    reason: str = ""
+    joins: list[Join] = field(default_factory=list)
+    kept_apart: str = ""
 
     @property
     def line(self) -> int:
@@ -81,6 +101,8 @@ class Document:
 
     name: str
     blocks: list[Block]
+    #: Whether page breaks were repaired (``--no-repair`` turns it off).
+    repair: bool = True
 
     def segments(self):
         """Every segment in document order, with its block."""

@@ -266,10 +266,19 @@ def test_headings(text):
     assert block_type(text) is BlockType.HEADING
 
 
-def test_a_long_unfinished_block_is_body_not_heading():
-    text = "很长的一段正文没有句号" * 4
+@pytest.mark.parametrize(
+    "text",
+    [
+        "很长的一段正文没有句号" * 4,  # longer than 30 characters
+        "新能源汽车：一季度销量增长三成",  # a colon
+        "新型工业化，宁波底气从何而来",  # a comma
+        "再也不用找代购了！这8000多种产品零关税",  # ！ separates the parts of a headline
+    ],
+)
+def test_a_block_without_a_full_stop_is_a_heading_whatever_its_length(text):
+    # Issue #11: headlines with ：/， or over 30 characters were body text.
     doc = segment_document("t", f"正文。\n\n{text}\n\n1\n\n正文。")
-    assert doc.blocks[1].type is BlockType.BODY
+    assert doc.blocks[1].type is BlockType.HEADING
 
 
 def test_title_subtitle_then_byline():
@@ -328,17 +337,17 @@ def test_lines_of_one_block_are_joined():
 
 
 def test_page_break_repair_moves_an_interrupting_caption():
-    text = "导语。\n\n第一段的前半句还没有写完，后面要继续写很多很多很多很多很多的字但是被\n\n图一。（张三 摄）\n\n分页打断了。\n\n下一段。"
+    text = "导语。\n\n第一段的第一句写完了。第二句还没有写完，后面要继续写很多的字但是被\n\n图一。（张三 摄）\n\n分页打断了。\n\n下一段。"
     assert blocks(text) == [
         ("body", "导语。"),
-        ("body", "第一段的前半句还没有写完，后面要继续写很多很多很多很多很多的字但是被分页打断了。"),
+        ("body", "第一段的第一句写完了。第二句还没有写完，后面要继续写很多的字但是被分页打断了。"),
         ("caption", "图一。（张三 摄）"),
         ("body", "下一段。"),
     ]
 
 
 def test_page_break_repair_never_joins_headings_or_section_numbers():
-    text = "导语。\n\n第一段的前半句没有写完而且这一段足够长足够长不会被当成小标题的正文\n\n2\n\n小标题\n\n正文。"
+    text = "导语。\n\n第一段的第一句写完了。第二句没有写完就被\n\n2\n\n小标题\n\n正文。"
     assert [t for t, _ in blocks(text)] == ["body", "body", "section-number", "heading", "body"]
 
 

@@ -1,0 +1,164 @@
+"""Chinese word boundaries, defined once: jieba's dictionary, loaded quietly.
+
+Chinese writes no spaces, so "is this a word here?" needs a dictionary:
+三 is a number in 三年 but a letter of the word 三明治 (sandwich), and the
+name 安那 is not in 路易斯安那州 (Louisiana). Two questions are answered here:
+
+* :func:`words`: jieba's segmentation of a text (dictionary and HMM), for
+  reading what a character belongs to;
+* :func:`word_spans`: the most probable segmentation over jieba's
+  dictionary plus some extra words (a termbase's terms), without HMM
+  guesses, so that a term occurrence counts only where the text, read with
+  the term in the dictionary, has a word boundary at both of its ends.
+
+jieba loads its dictionary (about 0.6 s, cached in the temp directory by
+jieba) on first use; nothing is loaded at import.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from functools import lru_cache
+
+#: Characters a word may hold: Han characters (jieba's own range).
+_HAN_LOW, _HAN_HIGH = "\u4e00", "\u9fd5"
+
+
+def quiet_jieba():
+    """The jieba module, initialised, with its progress messages silenced."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` (dictionary and HMM), in order; they join
+    back into ``text``."""
+    return tuple(quiet_jieba().lcut(text))
+
+
+def word_starts(text: str) -> list[int]:
+    """The start offset of each of :func:`words`."""
+    starts, at = [], 0
+    for word in words(text):
+        starts.append(at)
+        at += len(word)
+    return starts
+
+
+def _is_han(ch: str) -> bool:
+    return _HAN_LOW <= ch <= _HAN_HIGH
+
+
+def word_spans(text: str, extra: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each word of the most probable segmentation
+    of ``text`` over jieba's dictionary and the ``extra`` words.
+
+    An extra word the dictionary lacks gets the frequency that makes it
+    just beat its own pieces (jieba's ``suggest_freq``), so a term is read
+    as one word wherever the dictionary has no longer word across it. Only
+    runs of Han characters are segmented; every other character is a word
+    of its own."""
+    jieba = quiet_jieba()
+    tokenizer = jieba.dt
+    freq, total = tokenizer.FREQ, tokenizer.total
+    extra_freq = {w: _frequency(w) for w in set(extra) if w}
+    by_first: dict[str, list[str]] = {}
+    for w in extra_freq:
+        by_first.setdefault(w[0], []).append(w)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        if not _is_han(text[i]):
+            spans.append((i, i + 1))
+            i += 1
+            continue
+        j = i
+        while j < len(text) and _is_han(text[j]):
+            j += 1
+        spans.extend(_segment_run(text, i, j, freq, total, extra_freq, by_first))
+        i = j
+    return spans
+
+
+def _frequency(word: str) -> int:
+    """The dictionary frequency of ``word``, or the one that just makes it
+    beat its own pieces."""
+    tokenizer = quiet_jieba().dt
+    known = tokenizer.FREQ.get(word)
+    if known:
+        return known
+    share = 1.0
+    for piece in tokenizer.cut(word, HMM=False):
+        share *= (tokenizer.FREQ.get(piece) or 1) / tokenizer.total
+    return int(share * tokenizer.total) + 1
+
+
+def _segment_run(text, start, end, freq, total, extra_freq, by_first) -> list[tuple[int, int]]:
+    """jieba's dynamic programme (maximum product of word probabilities)
+    over ``text[start:end]``, with the extra words in its dictionary."""
+    log_total = math.log(total)
+    best = [(0.0, end)] * (end - start + 1)  # best[k]: (score, end of first word) from start + k
+    for k in range(end - 1, start - 1, -1):
+        options = []
+        i, fragment = k, text[k]
+        while i < end and fragment in freq:  # jieba's prefix dictionary
+            if freq[fragment]:
+                options.append((fragment, i + 1))
+            i += 1
+            fragment = text[k : i + 1]
+        for w in by_first.get(text[k], ()):
+            if text.startswith(w, k) and k + len(w) <= end:
+                options.append((w, k + len(w)))
+        if not options:
+            options.append((text[k], k + 1))
+        best[k - start] = max(
+            (math.log(extra_freq.get(w) or freq.get(w) or 1) - log_total + best[stop - start][0], stop)
+            for w, stop in options
+        )
+    spans, k = [], start
+    while k < end:
+        stop = best[k - start][1]
+        spans.append((k, stop))
+        k = stop
+    return spans
+
+
+#: jieba's part-of-speech tag of transliterated foreign names (路易斯, 默克尔).
+_TRANSLITERATION_TAG = "nrt"
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    quiet_jieba()
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def is_word_at(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``text[start:end]`` stands as a word in the segmentation
+    ``spans`` (from :func:`word_spans`).
+
+    Both its ends must be word boundaries, or the word holding it must be
+    it plus one Han character (宁波市, 浙江省, 宁波人: a name and a one-character
+    suffix, the commonest compound of Chinese names). And it must not run
+    on from a transliterated foreign name (路易斯|安娜州: Louisiana, written
+    with 娜): transliterations are written without spaces, so a name right
+    next to one is a piece of a longer name."""
+    starts = {s for s, _ in spans}
+    ends = {e for _, e in spans}
+    if not (start in starts and end in ends):
+        holder = next(((s, e) for s, e in spans if s <= start and end <= e), None)
+        if holder != (start, end + 1) or not _is_han(text[end : end + 1] or "a"):
+            return False
+    tags = _word_tags()
+    for s, e in spans:
+        if (e == start or s == end) and e - s >= 2 and tags.get(text[s:e]) == _TRANSLITERATION_TAG:
+            return False
+    return True
