@@ -12,6 +12,10 @@ document names. A refused character gets one line that names where it is.
 - Names (reviewer names, document names, anything written on one line of a
   file header or comment): all of the above, and any line break at all,
   so a name can never start a new line in a PO file.
+
+Text that got in before (a catalog written by another tool) is shown with
+:func:`printable`, which spells those characters as escapes, so that
+displaying it can never move the cursor, ring the bell or reorder a line.
 """
 
 from __future__ import annotations
@@ -55,3 +59,16 @@ def refuse_unsafe(text: str, where: str, name: bool = False) -> str:
     if index is not None:
         raise UnsafeTextError(f"{where}: {describe(text, index)} is not allowed")
     return text
+
+
+def _escape(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """``text`` safe to print on a terminal: every character the name rule
+    refuses (controls, lone surrogates, bidi controls, line separators) is
+    shown as ``\\x1b`` or ``\\u202e``. Tab and line feed are kept, unless
+    ``one_line`` (a table cell, a one-line message)."""
+    kept = "" if one_line else "\t\n"
+    return _NAME_UNSAFE.sub(lambda m: m.group() if m.group() in kept else _escape(ord(m.group())), text)

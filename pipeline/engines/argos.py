@@ -118,8 +118,10 @@ def installed_packages():
 
     try:
         return [p for p in argos_package.get_installed_packages() if p.type == "translate"]
-    except (FileNotFoundError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         raise ModelError(f"Argos packages directory is damaged: {exc}") from None
+    except (RecursionError, TypeError, AttributeError):  # a metadata.json nested too deep, or of the wrong shape
+        raise ModelError("Argos packages directory is damaged: a package's metadata.json is not what argostranslate reads") from None
 
 
 def models_dir() -> str:

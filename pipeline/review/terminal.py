@@ -5,6 +5,14 @@ long segments), reject, skip, undo, quit. Every decision is saved at once;
 quitting, Ctrl-C or a crash loses nothing but the entry on screen. The
 queue holds what is not reviewed yet, so a new session resumes where the
 last one stopped.
+
+Text typed or saved in $EDITOR that holds a character
+:mod:`pipeline.textsafety` refuses (a control character, an escape
+sequence, a bidirectional control) is refused with one line, and the entry
+is shown again; so is accepting a draft that holds one. Everything shown
+comes from a catalog another tool may have written, so it is displayed
+through :func:`~pipeline.textsafety.printable`: an escape sequence in a
+translation is shown as ``\x1b[…``, never run by the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import click
 from ..catalog import State
 from ..errors import PipelineError
 from ..terms import Termbase
+from ..textsafety import printable, refuse_unsafe
 from .queue import ReviewItem, build_queue, findings_for
 from .session import ReviewConflict, ReviewSession
 
@@ -28,24 +37,25 @@ _STATE_COLOURS = {State.MACHINE_DRAFT: "blue", State.FUZZY: "yellow", State.UNTR
 
 def _show(item: ReviewItem, session: ReviewSession, position: int, total: int) -> None:
     reviewed, entries = session.progress()
-    echo = click.echo
+    echo, p = click.echo, printable
     echo()
     echo(click.style(f"{reviewed}/{entries} reviewed", bold=True) + f"  ·  {position}/{total} in queue  ·  "
-         + click.style(item.state.value, fg=_STATE_COLOURS[item.state]) + f"  ·  {', '.join(item.types) or '?'}  ·  {item.location}")
+         + click.style(item.state.value, fg=_STATE_COLOURS[item.state])
+         + p(f"  ·  {', '.join(item.types) or '?'}  ·  {item.location}", one_line=True))
     if item.before:
-        echo(click.style(f"  before  {item.before}", dim=True))
-    echo(click.style(f"  source  {item.msgid}", bold=True))
+        echo(click.style(f"  before  {p(item.before)}", dim=True))
+    echo(click.style(f"  source  {p(item.msgid)}", bold=True))
     if item.after:
-        echo(click.style(f"  after   {item.after}", dim=True))
+        echo(click.style(f"  after   {p(item.after)}", dim=True))
     if item.previous_source:
-        echo(click.style(f"  was     {item.previous_source}", fg="yellow"))
-    echo(f"  draft   {item.target or click.style('(untranslated)', fg='red')}")
+        echo(click.style(f"  was     {p(item.previous_source)}", fg="yellow"))
+    echo(f"  draft   {p(item.target) if item.target else click.style('(untranslated)', fg='red')}")
     if item.origin:
-        echo(click.style(f"  origin  {item.origin}", dim=True))
+        echo(click.style(f"  origin  {p(item.origin)}", dim=True))
     for term in item.glossary:
-        echo(f"  term    {term.zh} = {term.en}  ({term.type})")
+        echo(p(f"  term    {term.zh} = {term.en}  ({term.type})"))
     for suggestion in item.suggestions:
-        echo(f"  memory  {_suggestion(suggestion)}")
+        echo(f"  memory  {p(_suggestion(suggestion))}")
     _show_findings(item.findings)
 
 
@@ -60,7 +70,7 @@ def _suggestion(suggestion) -> str:
 def _show_findings(findings) -> None:
     for f in findings:
         colour = "red" if f.severity.value == "error" else "yellow"
-        click.echo(click.style(f"  check   [{f.severity.value}] {f.code}: {f.message}", fg=colour))
+        click.echo(click.style(printable(f"  check   [{f.severity.value}] {f.code}: {f.message}", one_line=True), fg=colour))
 
 
 def _edit(item: ReviewItem, external: bool) -> str | None:
@@ -72,6 +82,7 @@ def _edit(item: ReviewItem, external: bool) -> str | None:
         text = " ".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
     else:
         text = click.prompt("  english", default=item.target or "", show_default=False).strip()
+    refuse_unsafe(text, "your edit")
     return " ".join(text.split()) or None
 
 
@@ -99,6 +110,7 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                 if not item.target:
                     click.echo("  nothing to accept: edit it, or skip")
                     continue
+                refuse_unsafe(item.target, "the draft (press e to edit it)")
                 session.accept(item.msgid, expected=item.tag)
                 counts["accepted"] += 1
             elif key in ("e", "E"):
@@ -132,13 +144,13 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
             else:
                 continue
         except ReviewConflict as conflict:
-            click.echo(click.style(f"  conflict: {conflict}", fg="red"))
+            click.echo(click.style(printable(f"  conflict: {conflict}", one_line=True), fg="red"))
             if conflict.current is not None:
-                click.echo(f"  now on disk: {conflict.current.string or '(untranslated)'}")
+                click.echo(printable(f"  now on disk: {conflict.current.string or '(untranslated)'}"))
             queue = _refresh(session, termbase, queue)
             continue
         except PipelineError as exc:
-            click.echo(click.style(f"  {exc}", fg="red"))
+            click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
             continue
         i += 1
         if key != "s":

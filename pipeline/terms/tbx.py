@@ -45,6 +45,12 @@ The XML parser refuses entity declarations and any DOCTYPE with an internal
 subset, where they live (billion laughs, external entities); a DOCTYPE that
 only names an external DTD, as Translate Toolkit writes, is accepted and the
 DTD is never read. Malformed XML gives one line with the line number.
+
+An entry whose term or note holds a character :mod:`pipeline.textsafety`
+refuses (a control or bidirectional control character) refuses the whole
+file with one line naming the file, the entry's line and the field, as a
+TMX import does: a glossary is shared, and an entry skipped on the way
+would be lost without anyone deciding it.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from ..atomicfile import atomic_write
+from ..textsafety import UnsafeTextError, refuse_unsafe
 from .termbase import TERM_TYPES, Term, Termbase, TermbaseError
 
 SOURCE_LANGUAGE = "zh-Hans"
@@ -336,9 +343,9 @@ def read_tbx(source: bytes | BinaryIO, filename: str = "termbase.tbx") -> TbxImp
                 by_language[language].extend(_terms(section))
                 categories.extend(_categories(section, ("tig", "ntig", "termSec")))
         zh_terms, en_terms = by_language["zh"], by_language["en"]
+        label = f" '{entry.attrs['id']}'" if "id" in entry.attrs else ""
         if not zh_terms or not en_terms:
             missing = "Chinese (zh)" if not zh_terms else "English (en)"
-            label = f" '{entry.attrs['id']}'" if "id" in entry.attrs else ""
             result.skipped.append(f"{filename}:{entry.line}: entry{label} has no {missing} term")
             continue
         en = next((t for t in en_terms if t.preferred), en_terms[0]).text
@@ -346,6 +353,11 @@ def read_tbx(source: bytes | BinaryIO, filename: str = "termbase.tbx") -> TbxImp
         notes = [value for name, value in categories if name == "note" and value]
         if not notes:
             notes = [value for name, value in categories if name == "definition" and value]
+        try:
+            for what, text in [("English term", en), ("note", " ".join(notes))] + [("Chinese term", t.text) for t in zh_terms]:
+                refuse_unsafe(text, f"{filename}:{entry.line}: entry{label}, {what}")
+        except UnsafeTextError as exc:
+            raise TbxError(f"{exc}; the whole file is refused (fix or remove that entry)") from None
         for zh in zh_terms:
             if zh.text in defined:
                 raise TbxError(f"{filename}:{zh.line}: '{zh.text}' is already defined at line {defined[zh.text]}")

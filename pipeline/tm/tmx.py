@@ -24,6 +24,13 @@ declaration hooks, and a ``<!DOCTYPE>`` with an internal subset is refused
 before its entities could expand ("billion laughs"). A plain
 ``<!DOCTYPE tmx SYSTEM "tmx14.dtd">``, which many tools write, is accepted;
 external DTDs and entities are never loaded.
+
+A unit that holds a character :mod:`pipeline.textsafety` refuses (a control
+character, a bidirectional control; line breaks too in the creator, the
+document and the ``<tu>`` attributes) refuses the whole file, with one line
+that names the file, the line of the ``<tu>`` and the field. The file is not
+half imported with the unit skipped: a memory is shared and re-exported, and
+a unit left out on the way would be lost without anyone deciding it.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from xml.parsers import expat
 
 from .. import __version__
 from ..errors import PipelineError
+from ..textsafety import UnsafeTextError, refuse_unsafe
 from .units import Unit
 
 SOURCE_LANG = "zh-Hans"
@@ -267,6 +275,7 @@ class _Reader:
         self.field: list[str] | None = None  # text of a <prop> or <note>
         self.prop_type = ""
         self.content = TmxContent([], 0, Counter())
+        self.tu_count = 0  # <tu> elements so far, for messages
 
     def error(self, message: str) -> TmxError:
         return TmxError(f"{self.filename}:{self.parser.CurrentLineNumber}: {message}")
@@ -298,6 +307,7 @@ class _Reader:
         elif name == "body" and parent == "tmx":
             self.seen_body = True
         elif name == "tu" and parent == "body":
+            self.tu_count += 1
             self.tu = _Tu(self.parser.CurrentLineNumber, dict(attrs))
         elif name in ("prop", "note") and parent == "tu":
             self.field, self.prop_type = [], attrs.get("type", "")
@@ -354,7 +364,8 @@ class _Reader:
         if documents:
             properties.remove((DOCUMENT_PROP, origin))
         self.content.units.append(
-            Unit(
+            self.safe(
+                tu,
                 source=source.seg or "",
                 target=target.seg or "",
                 origin=origin,
@@ -365,6 +376,25 @@ class _Reader:
                 attributes=tuple((k, v) for k, v in tu.attrs.items() if k in KEPT_TU_ATTRIBUTES),
             )
         )
+
+    def safe(self, tu: _Tu, **fields) -> Unit:
+        """The unit, or TmxError naming the first field that holds a refused character."""
+        unit = Unit(**fields)
+        texts = [("Chinese segment", unit.source), ("English segment", unit.target)]
+        texts += [(f"<prop type={kind!r}>", value) for kind, value in unit.properties]
+        texts += [("<note>", note) for note in unit.notes]
+        names = [("document (x-document)", unit.origin), ("creationid", unit.created_by or "")]
+        names += [("<prop> type", kind) for kind, _ in unit.properties]
+        names += [(f"attribute {name}", value) for name, value in unit.attributes]
+        where = f"{self.filename}:{tu.line}: translation unit {self.tu_count}"
+        try:
+            for what, text in texts:
+                refuse_unsafe(text, f"{where}, {what}")
+            for what, text in names:
+                refuse_unsafe(text, f"{where}, {what}", name=True)
+        except UnsafeTextError as exc:
+            raise TmxError(f"{exc}; the whole file is refused (fix or remove that unit)") from None
+        return unit
 
 
 def parse_tmx(fileobj: BinaryIO, filename: str = "<tmx>") -> TmxContent:

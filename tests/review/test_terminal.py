@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.catalog import State, load_catalog, state_of
@@ -55,3 +56,63 @@ def test_unknown_document_is_a_one_line_error(drafted):
     ws, _ = drafted
     result = _review(ws, "nope", "q")
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+# --- Control characters: refused when typed, escaped when shown ----------------------------
+
+ESCAPES = "\x1b[2J\x1b]0;pwned\x07"  # clear the screen, set the window title, ring the bell
+
+
+def _plant(ws, doc, index: int, text: str, msgid: str | None = None) -> str:
+    """Write ``text`` as the draft of entry ``index``, as another tool could
+    (our own writer is not asked to write it: the bytes are put in the file)."""
+    from pipeline.catalog import save_catalog
+    from pipeline.catalog.states import set_machine_draft
+
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    message = [m for m in catalog if m.id][index]
+    set_machine_draft(message, "PLANTED-DRAFT", "other-tool")
+    save_catalog(path, catalog)
+    path.write_bytes(path.read_bytes().replace(b"PLANTED-DRAFT", text.encode("utf-8")))
+    assert load_catalog(path)[message.id].string == text
+    return message.id
+
+
+def test_escape_sequences_in_a_catalog_are_shown_escaped(drafted):
+    ws, doc = drafted
+    _plant(ws, doc, 0, f"Draft{ESCAPES} zero.")
+    result = CliRunner().invoke(
+        main, ["review", doc, "-w", str(ws.root), "--reviewer", "Tester"], input="q", color=True
+    )
+    assert result.exit_code == 0, result.output
+    assert "\x1b[2J" not in result.output and "\x07" not in result.output and "\x1b]" not in result.output
+    assert "Draft\\x1b[2J\\x1b]0;pwned\\x07 zero." in result.output
+
+
+@pytest.mark.parametrize("typed", ["Bad\x1b[31mtext", "a\x00b", "bell\x07", "rtl\u202etxet", "c1\x9bx"])
+def test_a_typed_edit_with_a_control_character_is_refused(drafted, typed):
+    ws, doc = drafted
+    msgid = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id][0]
+    result = _review(ws, doc, f"e{typed}\nq")
+    assert result.exit_code == 0, result.output
+    assert "your edit: line 1, column" in result.output and "is not allowed" in result.output
+    disk = load_catalog(ws.catalog_path(doc))[msgid]
+    assert disk.string == "Draft 0." and state_of(disk) is State.MACHINE_DRAFT
+
+
+def test_an_edit_saved_in_the_editor_with_a_control_character_is_refused(drafted, monkeypatch):
+    ws, doc = drafted
+    msgid = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id][0]
+    monkeypatch.setattr("click.edit", lambda text, **kw: "Fine text\x1b]52;c;cGF5bG9hZA==\x07\n# comment\n")
+    result = _review(ws, doc, "Eq")
+    assert "your edit: line 1, column 10: control character U+001B is not allowed" in result.output
+    assert load_catalog(ws.catalog_path(doc))[msgid].string == "Draft 0."
+
+
+def test_a_draft_with_a_control_character_cannot_be_accepted_as_it_is(drafted):
+    ws, doc = drafted
+    msgid = _plant(ws, doc, 0, "Draft\x1b[2J zero.")
+    result = _review(ws, doc, "aq")
+    assert "the draft (press e to edit it): line 1, column 6" in result.output
+    assert state_of(load_catalog(ws.catalog_path(doc))[msgid]) is State.MACHINE_DRAFT

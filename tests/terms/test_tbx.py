@@ -199,3 +199,35 @@ def test_a_term_that_xml_cannot_hold_is_refused_on_export():
 def test_load_of_a_missing_file_is_a_one_line_error(tmp_path):
     with pytest.raises(TbxError, match="cannot read"):
         load_tbx(tmp_path / "nope.tbx")
+
+
+def _entry(zh: str, en: str, note: str = "", entry_id: str = "e2") -> str:
+    note_xml = f"<note>{note}</note>" if note else ""
+    return (
+        f'<termEntry id="{entry_id}">{note_xml}<langSet xml:lang="zh"><tig><term>{zh}</term></tig></langSet>'
+        f'<langSet xml:lang="en"><tig><term>{en}</term></tig></langSet></termEntry>'
+    )
+
+
+@pytest.mark.parametrize(
+    "entry, field, character",
+    [
+        (_entry("崔平", "Cui\u009bPing"), "English term", "U+009B"),
+        (_entry("崔\u202e平", "Cui Ping"), "Chinese term", "bidirectional control U+202E"),
+        (_entry("崔平", "Cui Ping", "a\u2066b"), "note", "U+2066"),
+    ],
+    ids=["c1-in-english", "bidi-in-chinese", "isolate-in-note"],
+)
+def test_an_entry_holding_a_refused_character_refuses_the_whole_file(entry, field, character):
+    data = ("<martif><text><body>\n" + _entry("甬江", "Yongjiang", entry_id="e1") + "\n" + entry + "</body></text></martif>").encode()
+    with pytest.raises(TbxError) as error:
+        read_tbx(data, "partner.tbx")
+    message = str(error.value)
+    assert message.startswith("partner.tbx:3: entry 'e2', " + field), message
+    assert character in message and "the whole file is refused" in message and "\n" not in message
+
+
+def test_controls_xml_cannot_hold_are_refused_by_the_parser():
+    for term in ("Cui\x1bPing", "Cui&#7;Ping", "Cui&#xDC80;Ping"):
+        with pytest.raises(TbxError, match="not well-formed XML"):
+            read_tbx(("<martif><text><body>" + _entry("崔平", term) + "</body></text></martif>").encode(), "x.tbx")

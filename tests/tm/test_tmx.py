@@ -21,6 +21,7 @@ from pipeline.tm.tmx import (
     tmx_bytes,
     write_tmx,
 )
+from pipeline.textsafety import first_unsafe
 from pipeline.tm.units import Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -130,19 +131,22 @@ _xml_text = st.text(
 _dates = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)
 ).map(lambda d: d.replace(microsecond=0))
+# What reading accepts (pipeline.textsafety): text, and one-line names.
+_safe_text = _xml_text.filter(lambda s: first_unsafe(s) is None)
+_safe_name = _xml_text.filter(lambda s: first_unsafe(s, name=True) is None)
 _units = st.builds(
     Unit,
-    source=_xml_text.filter(lambda s: s.strip()),
-    target=_xml_text.filter(lambda s: s.strip()),
-    origin=_xml_text,
-    created_by=st.none() | _xml_text.filter(bool),
+    source=_safe_text.filter(lambda s: s.strip()),
+    target=_safe_text.filter(lambda s: s.strip()),
+    origin=_safe_name,
+    created_by=st.none() | _safe_name.filter(bool),
     created_at=st.none() | _dates,
     properties=st.lists(
-        st.tuples(st.sampled_from(["x-block-type", "x-context", "x-document"]), _xml_text), max_size=2
+        st.tuples(st.sampled_from(["x-block-type", "x-context", "x-document"]), _safe_text), max_size=2
     ).map(tuple),
-    notes=st.lists(_xml_text, max_size=2).map(tuple),
+    notes=st.lists(_safe_text, max_size=2).map(tuple),
     attributes=st.lists(
-        st.tuples(st.sampled_from(["tuid", "changeid", "usagecount"]), _xml_text), max_size=2, unique_by=lambda p: p[0]
+        st.tuples(st.sampled_from(["tuid", "changeid", "usagecount"]), _safe_name), max_size=2, unique_by=lambda p: p[0]
     ).map(tuple),
 )
 
@@ -306,3 +310,46 @@ def test_an_external_entity_is_refused():
     )
     with pytest.raises(TmxError, match="refusing a <!DOCTYPE>"):
         read_tmx(io.BytesIO(data), "xxe.tmx")
+
+
+# --- Refusing characters that text must not hold (pipeline.textsafety) -----------
+
+_BAD = {
+    "c1-csi-in-english": (tu("宁波", "Ningbo\u009b2J"), "English segment", "U+009B"),
+    "bidi-override-in-chinese": (tu("宁\u202e波", "Ningbo"), "Chinese segment", "bidirectional control U+202E"),
+    "isolate-in-note": ('<tu><note>a\u2068b</note>' + tu("宁波", "Ningbo")[4:], "<note>", "U+2068"),
+    "nel-in-prop": ('<tu><prop type="x-context">a\u0085b</prop>' + tu("宁波", "Ningbo")[4:], "x-context", "U+0085"),
+    "newline-in-creationid": (tu("宁波", "Ningbo", extra=' creationid="Li&#10;msgstr \'x\'"'), "creationid", "U+000A"),
+    "newline-in-document": ('<tu><prop type="x-document">a&#10;b</prop>' + tu("宁波", "Ningbo")[4:], "x-document", "U+000A"),
+    "tab-in-tuid": (tu("宁波", "Ningbo", extra=' tuid="a&#9;b"'), "attribute tuid", "U+0009"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BAD))
+def test_a_unit_holding_a_refused_character_refuses_the_whole_file(case):
+    """One line naming the file, the line of the <tu>, which unit and which
+    field; nothing is read from the file (not even the good unit before it)."""
+    unit, field, character = _BAD[case]
+    data = tmx(tu("甬江", "Yongjiang") + "\n" + unit)
+    with pytest.raises(TmxError) as info:
+        read_tmx(io.BytesIO(data), "partner.tmx")
+    text = str(info.value)
+    assert text.startswith("partner.tmx:6: translation unit 2, "), text
+    assert field in text and character in text and "the whole file is refused" in text
+    assert "\n" not in text and first_unsafe(text, name=True) is None
+
+
+def test_characters_xml_cannot_hold_are_refused_by_the_parser_already():
+    """ESC, NUL, BEL and lone surrogates never reach a unit: XML 1.0 has no
+    way to carry them, raw or as a character reference."""
+    for body in (tu("宁波", "a\x1b[2Jb"), tu("宁波", "a&#27;b"), tu("宁波", "a&#7;b"), tu("宁波", "a&#xD800;b")):
+        with pytest.raises(TmxError, match="not well-formed XML"):
+            read_tmx(io.BytesIO(tmx(body)), "x.tmx")
+
+
+def test_tabs_line_breaks_and_rtl_text_in_segments_are_accepted():
+    """Only the controls are refused: Arabic or Hebrew text in a note, a tab
+    or a line break in a segment are text."""
+    data = tmx('<tu><note>ملاحظة שלום</note>' + tu("宁波\t甬江\n第二行", "Ningbo\tline\nnext")[4:])
+    [unit] = read_tmx(io.BytesIO(data), "x.tmx")
+    assert unit.source == "宁波\t甬江\n第二行" and unit.notes == ("ملاحظة שלום",)
