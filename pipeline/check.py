@@ -13,6 +13,7 @@ from collections import Counter
 from .catalog import load_catalog
 from .checks import Finding, Severity, run_checks
 from .terms import load_termbase
+from .textsafety import printable
 from .workspace import Workspace
 
 _COLUMNS = ("document", "location", "check", "severity", "message")
@@ -41,7 +42,11 @@ def format_table(findings: list[Finding]) -> str:
     location, check, severity, message); an empty string for none."""
     if not findings:
         return ""
-    rows = [_COLUMNS] + [(f.document, f.location, f.code, f.severity.value, f.message) for f in findings]
+    # Escaped: a catalog written by another tool may hold terminal escapes.
+    rows = [_COLUMNS] + [
+        tuple(printable(cell, one_line=True) for cell in (f.document, f.location, f.code, f.severity.value, f.message))
+        for f in findings
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS) - 1)]
     lines = []
     for row in rows:

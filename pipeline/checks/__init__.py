@@ -29,8 +29,10 @@ from .model import NO_CHECK_PREFIX, Check, CheckContext, Finding, Severity
 CHECKS: tuple[Check, ...] = (
     Check("han-in-target", Severity.ERROR, "Chinese characters left in the English", text.check_han_in_target),
     Check("source-copied", Severity.ERROR, "The translation is a copy of the source", text.check_source_copied),
-    Check("numbers", Severity.ERROR, "Numbers differ between source and translation", numbers.check_numbers),
+    Check("numbers", Severity.ERROR, "A figure changed between source and translation", numbers.check_numbers),
     Check("repetition", Severity.ERROR, "A word or phrase repeated three times in a row", text.check_repetition),
+    Check("doubled-word", Severity.WARNING, 'A word written twice in a row ("the the")', text.check_doubled_word),
+    Check("numbers-unpaired", Severity.WARNING, "A figure left out of the translation, or added by it", numbers.check_numbers_unpaired),
     Check("glossary", Severity.WARNING, "A termbase term is not translated as the termbase says", text.check_glossary),
     Check("brackets-quotes", Severity.WARNING, "Quotes or brackets unbalanced, or lost in translation", text.check_brackets_quotes),
     Check("end-punctuation", Severity.WARNING, "Sentence-final punctuation differs from the source", text.check_end_punctuation),

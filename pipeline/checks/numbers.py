@@ -57,7 +57,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from fractions import Fraction
 
 from .model import CheckContext
@@ -68,6 +69,7 @@ from ..chinese_numbers import CN_SCALES as _CN_SCALES
 from ..chinese_numbers import CN_UNITS as _CN_UNITS
 from ..chinese_numbers import MAX_DIGITS as _MAX_DIGITS
 from ..chinese_numbers import chinese_number, decimal_value
+from ..chinese_words import words
 
 # --- Quantities ----------------------------------------------------------------
 
@@ -85,6 +87,8 @@ class Quantity:
     values: tuple[Fraction, ...]
     required: bool = True
     precision: Fraction | None = None
+    #: a small number spelled out, optional but named when a figure is missing
+    spelled: bool = False
 
     def matches(self, other: Quantity) -> bool:
         """True when the two quantities can stand for each other."""
@@ -158,7 +162,7 @@ _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 # (5千米 is 5 km) nor the 百 of 百分点.
 _CN_SCALE_AFTER_DIGITS = r"(?:十|百(?!分)|千(?![米克瓦])|万|亿)"
 _NUM = (
-    rf"(?:(?:{_ARABIC})(?:[多余]?{_CN_SCALE_AFTER_DIGITS}+)?"
+    rf"(?:(?:{_ARABIC})(?:\s?[多余]?{_CN_SCALE_AFTER_DIGITS}+)?"
     rf"|[{_CN_NUMERALS}]+(?:[多余几]{_CN_SCALE_AFTER_DIGITS}+)?)"
 )
 
@@ -169,7 +173,7 @@ _NUM = (
 MEASURE_WORDS = (
     # time
     "世纪", "年代", "周年", "年", "个月", "月", "日", "号", "天", "周岁", "岁", "周", "星期",
-    "个小时", "小时", "分钟", "秒钟", "秒", "季度", "届", "期", "轮", "次", "回", "遍", "趟", "代",
+    "个小时", "小时", "分钟", "秒钟", "秒", "分", "季度", "届", "期", "轮", "次", "回", "遍", "趟", "代",
     # things and people
     "个百分点", "百分点", "个", "位", "名", "人次", "人", "户", "家", "所", "座", "栋", "层", "间", "套",
     "条", "支", "只", "头", "棵", "张", "把", "台", "部", "架", "辆", "艘", "列", "本", "篇", "份", "首",
@@ -193,6 +197,7 @@ LEXICALISED = (
     "百花齐放", "百年大计", "百年未有", "十字路口", "十全十美", "九死一生", "七上八下", "三心二意", "一五一十",
     "独一无二", "统一", "唯一", "同一", "万一", "逐一", "之一", "进一步", "百度",
     "第一(?=时间|线|要务|动力|资源|生产力)",
+    "第二(?=天|日|年|周|个月|季|场|轮)",  # 第二天: "the next day", "the following year"
     # place names with a measure word in them
     "五台山", "七台河", "五道口",
 )  # fmt: skip
@@ -213,7 +218,9 @@ LEXICON: dict[str, list[tuple[tuple[Fraction, ...], bool]]] = {
 _CN_DECIMAL = r"[〇零一二两三四五六七八九十百千]+点[〇零一二三四五六七八九]+(?![分钟时])"
 
 _SOURCE_RE = re.compile(
-    rf"(?P<dotted>[0-9]+(?:\.[0-9]+){{2,}})"
+    rf"(?P<year_range>(?<![0-9])[12][0-9]{{3}}\s?[-–/]\s?[0-9]{{2}}(?![0-9]))"
+    rf"|(?P<date>(?<![0-9.])(?:1[0-2]|0?[1-9])[.·•](?:3[01]|[12][0-9]|0?[1-9])(?![0-9]|\s?[%多余十百千万亿]))"
+    rf"|(?P<dotted>[0-9]+(?:\.[0-9]+){{2,}})"
     rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
     rf"|(?P<lexicon>{'|'.join(sorted(map(re.escape, LEXICON), key=len, reverse=True))})"
     rf"|(?P<lexicalised>{'|'.join(LEXICALISED)})"
@@ -221,7 +228,7 @@ _SOURCE_RE = re.compile(
     rf"|(?P<denominator>{_NUM})分之(?P<numerator>{_CN_DECIMAL}|{_NUM})"
     rf"|第(?P<ordinal>{_NUM})"
     rf"|(?P<century>{_NUM})世纪(?P<decade>{_NUM})年代"
-    rf"|(?P<cn_decimal>{_CN_DECIMAL})"
+    rf"|(?P<cn_decimal>{_CN_DECIMAL})(?P<cn_decimal_scale>[万亿]*)"
     rf"|(?P<number>{_NUM})"
 )
 _NUMERAL_RUN_RE = re.compile(f"[{_CN_NUMERALS}0-9]+")
@@ -266,7 +273,11 @@ def source_quantities(text: str) -> list[Quantity]:
     pos = 0
     while (m := _SOURCE_RE.search(text, pos)) is not None:
         pos = m.end()
-        if m.group("dotted"):  # 2024.3.15: a date or version, one number per part
+        if m.group("year_range"):  # 2016/17赛季, 2014-15: the years 2016 and 2017
+            found.extend(year_range(m.group()))
+        elif m.group("date"):  # 5.12, 8·11: May 12, or the decimal 5.12
+            found.extend(possible_date(m.group()))
+        elif m.group("dotted"):  # 2024.3.15: a date or version, one number per part
             found.extend(Quantity(part, (decimal_value(part),)) for part in m.group().split("."))
         elif m.group("slash"):
             found.append(_slash_fraction(m.group()))
@@ -297,12 +308,37 @@ def source_quantities(text: str) -> list[Quantity]:
             century, decade = chinese_number(m.group("century")), chinese_number(m.group("decade"))
             if century is not None and decade is not None:
                 found.append(Quantity(m.group(), ((century - 1) * 100 + decade,)))  # 18世纪60年代: the 1760s
-        elif m.group("cn_decimal"):
-            found.append(Quantity(m.group(), (_cn_decimal(m.group()),)))
+        elif m.group("cn_decimal"):  # 五点二亿: 520 million
+            scale = 1
+            for ch in m.group("cn_decimal_scale"):
+                scale *= _CN_SCALES[ch]
+            found.append(Quantity(m.group(), (_cn_decimal(m.group("cn_decimal")) * scale,)))
         else:
             quantities, pos = _read_number(text, m)
             found.extend(quantities)
     return found
+
+
+def year_range(text: str) -> list[Quantity]:
+    """2019-20, 2016/17: a season or fiscal year, the years 2019 and 2020."""
+    first, second = (part.strip() for part in re.split(r"[-–/]", text))
+    century = int(first) // 100 * 100
+    return [
+        Quantity(first, (Fraction(int(first)),)),
+        Quantity(second, (Fraction(int(second)), Fraction(century + int(second)))),
+    ]
+
+
+def possible_date(text: str) -> list[Quantity]:
+    """5.12 may be the decimal or May 12 (the 5·12 earthquake); 8·11 is a
+    date. Month and day may pair with "May 12" or "12 May"; a decimal point
+    leaves every reading optional, since only the context tells which."""
+    month, day = (part for part in re.split(r"[.·•]", text))
+    dated = "." not in text
+    readings = [Quantity(text, (Fraction(int(month)),), required=dated), Quantity(text, (Fraction(int(day)),), required=dated)]
+    if not dated:
+        readings.append(Quantity(text, (decimal_value(text),), required=False))
+    return readings
 
 
 def _slash_fraction(text: str) -> Quantity:
@@ -330,20 +366,39 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
     run, start = m.group("number"), m.start("number")
     after = m.end()
     approximate = text[after : after + 1] if text[after : after + 1] in ("多", "余", "来", "几") else ""
-    measure_match = _MEASURE_RE.match(text, after + len(approximate))
+    gap = 1 if text[after + len(approximate) : after + len(approximate) + 1] == " " else 0  # 18 世纪, 80 年代
+    measure_match = _MEASURE_RE.match(text, after + len(approximate) + gap)
     measure = measure_match.group() if measure_match else ""
-    end = after + len(approximate) + len(measure) if measure else after
-    surface = text[start:end]
+    end = after + len(approximate) + gap + len(measure) if measure else after
     extra: list[Quantity] = []
     if measure == "点" and text[end : end + 1] == "半":  # 9点半: 9:30
         extra.append(Quantity(text[start : end + 1], (Fraction(30),), required=False))
         end += 1
+    scale = 1
+    if measure == "个" and text[end : end + 1] in _CN_SCALES:  # 3个亿: 300 million
+        scale, measure = _CN_SCALES[text[end]], ""
+        end += 1
+    fraction = None
+    if measure == "秒" and (digits := re.match(r"[0-9]+", text[end:])):  # 9秒58: 9.58 seconds
+        fraction = Fraction(int(digits.group()), 10 ** len(digits.group()))
+        end += len(digits.group())
+    surface = text[start:end]
+    run = run.replace(" ", "")
 
     if len(run) > _MAX_DIGITS:
         return [], end  # not a figure: a pasted table, a run of characters
     if run[0].isascii() and run[0].isdigit():  # Arabic digits always count
-        value = chinese_number(run)
-        return [Quantity(surface, _with_measure(value, measure))] + extra, end
+        value = chinese_number(run) * scale + (fraction or 0)
+        # 600-700万: the first number of a range shares the scale of the second
+        if not measure and (shared := _RANGE_SCALE_RE.match(text, end)) and scale == 1 and value == chinese_number(run):
+            shared_scale = 1
+            for ch in shared.group(1):
+                shared_scale *= _CN_SCALES[ch]
+            return [Quantity(surface, (value, value * shared_scale))] + extra, end
+        # ... but 1 before a measure word that counts things is the English
+        # article: 击毙1名受刑人, "killing a prisoner".
+        article = value == 1 and measure and measure not in _NOT_COUNTING
+        return [Quantity(surface, _with_measure(value, measure), required=not article)] + extra, end
 
     pair = _approximate_pair(run)
     if pair is not None:
@@ -351,6 +406,7 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
     value = chinese_number(run)
     if value is None:
         return [], end
+    value = value * scale + (fraction or 0)
     before = text[:start]
     weekday = len(run) == 1 and before.endswith(_WEEKDAY_PREFIXES) and not measure
     digit_by_digit = len(run) > 1 and all(ch in _CN_DIGITS for ch in run)
@@ -363,6 +419,7 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         extra.extend(Quantity(surface, (v,), required=False) for v in _digit_splits(run))
     required = (
         (bool(measure) or weekday or figure)
+        and not inside_word(text, start, start + len(run))
         and run != "一"  # 一张王牌: the English article
         and approximate != "几"
         and "几" not in run
@@ -370,6 +427,36 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         and not (before.endswith(_APPROXIMATING_BEFORE_MAGNITUDES) and run[0] in "百千万亿")
     )
     return [Quantity(surface, _with_measure(value, measure), required=required)] + extra, end
+
+
+_RANGE_SCALE_RE = re.compile(r"\s?[-–~～至到]\s?[0-9]+(?:\.[0-9]+)?\s?([万亿]+)")
+#: Measure words that do not count things: after them, 1 is not "a".
+_NOT_COUNTING = frozenset(
+    ["世纪", "年代", "周年", "年", "个月", "月", "日", "号", "周岁", "岁", "个小时", "小时", "分钟", "秒钟", "秒", "分",
+     "季度", "个百分点", "百分点", "%", "倍", "成", "点"]
+)  # fmt: skip
+#: What may stand in one word with a number: an ordinal or weekday prefix
+#: (第一, 星期三), approximations (十几个, 三千多) and a measure word.
+_NUMBER_WORD_RE = re.compile(
+    rf"(?:第|星期|礼拜|周|初)?[{_CN_NUMERALS}0-9.]+[多余来几]?[{_CN_NUMERALS}]*"
+    rf"(?:{'|'.join(sorted(map(re.escape, MEASURE_WORDS), key=len, reverse=True))})?[半]?"
+)
+
+
+def inside_word(text: str, start: int, end: int) -> bool:
+    """Whether the numerals ``text[start:end]`` are letters of a word rather
+    than a number: jieba reads the word that holds them, and it is more than
+    a number with its ordinal prefix and measure word (三明治 "sandwich",
+    七上八下, 五角大楼 "the Pentagon", 三轮车 "tricycle", 零组件 "components")."""
+    at = 0
+    for word in words(text):
+        word_end = at + len(word)
+        if at < end and start < word_end and not _NUMBER_WORD_RE.fullmatch(word):
+            return True
+        if word_end >= end:
+            return False
+        at = word_end
+    return False
 
 
 def _digit_splits(run: str) -> list[Fraction]:
@@ -421,6 +508,8 @@ _EN_LOOSE: dict[str, tuple[Fraction, ...]] = {
     **{w: (Fraction(3),) for w in ("thrice", "triple", "tripled", "triples", "tripling", "threefold")},
     **{w: (Fraction(4),) for w in ("quadruple", "quadrupled", "quadrupling", "fourfold")},
     "fivefold": (Fraction(5),), "tenfold": (Fraction(10),), "hundredfold": (Fraction(100),),
+    "firstly": (Fraction(1),), "secondly": (Fraction(2),), "thirdly": (Fraction(3),), "fourthly": (Fraction(4),),
+    "fifthly": (Fraction(5),),
     "once": (Fraction(1),), "single": (Fraction(1),), "half": (Fraction(1, 2), Fraction(50)),
     "dozen": (Fraction(12),), "dozens": (Fraction(12),), "decade": (Fraction(10),), "decades": (Fraction(10),),
     "century": (Fraction(100),), "centuries": (Fraction(100),), "millennium": (Fraction(1000),),
@@ -430,6 +519,8 @@ _EN_LOOSE: dict[str, tuple[Fraction, ...]] = {
 #: English number words that stand alone as something else: "one of", "no
 #: one", "at first", "for the first time" (首次, 率先).
 _EN_OPTIONAL_ALONE = {"one", "first"}
+#: Spelled-out numbers up to this one are optional (see _read_words).
+_OPTIONAL_SPELLED_MAX = 12
 _EN_SCALE_ABBREVIATIONS = {"k": 10**3, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9, "tn": 10**12, "trn": 10**12}
 _ROMAN_CONTEXT = r"Phase|Stage|Part|Chapter|Article|Section|Volume|Class|Grade|Level|Type|War|Plan"
 _ROMAN_RE = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
@@ -445,6 +536,9 @@ _NUMBER_WORD = _words(_EN_UNITS, _EN_TENS, _EN_SCALES, _EN_ORDINALS)
 _TARGET_RE = re.compile(
     rf"(?P<dotted>(?<![0-9])[0-9]+(?:\.[0-9]+){{2,}})"
     rf"|(?P<year_range>(?<![0-9])[12][0-9]{{3}}[-–/][0-9]{{2}}(?![0-9]))"
+    rf"|(?P<clock>(?<![0-9.:])[0-9]{{1,2}}:[0-5][0-9](?::[0-5][0-9])?(?:\.[0-9]+)?(?![0-9:])"
+    rf"|(?<![0-9.:])[0-9]{{1,2}}\.[0-5][0-9](?=\s?(?i:am|pm|a\.m\.|p\.m\.)))"
+    rf"|(?P<date>(?<![0-9.,])(?:1[0-2]|0?[1-9])\.(?:3[01]|[12][0-9]|0?[1-9])(?![0-9.,])(?!\s?(?:%|(?i:percent|per\s+cent|{'|'.join(_EN_SCALES)}|bn|mn|tn)\b)))"
     rf"|['’](?P<short_decade>[0-9]0)s\b"
     rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
     rf"|(?P<arabic>(?<![0-9])(?<![0-9][.,])(?:{_ARABIC}))"
@@ -465,6 +559,7 @@ _SCALE_WORD_RE = re.compile(rf"\s*-?\s*(?i:({'|'.join(_EN_SCALES)}))\b")
 _SCALE_ABBREVIATION_RE = re.compile(r"(?i:(bn|mn|tn|trn)|\s(bn|mn|tn|trn)|([kmb]))\b")
 _CENTURY_RE = re.compile(r"[\s-]+(?i:centur(?:y|ies))\b")
 _DECADES_RE = re.compile(r"\s+(?i:decades?)\b")
+_EN_RANGE_SCALE_RE = re.compile(rf"\s?(?:[-–]|to)\s?[0-9]+(?:\.[0-9]+)?\s*(?i:({'|'.join(_EN_SCALES)}))\b")
 _VAGUE_BEFORE_RE = re.compile(r"\b(?i:few|several|many|some)\s+$")
 
 
@@ -479,10 +574,14 @@ def target_quantities(text: str) -> list[Quantity]:
         if kind == "dotted":
             found.extend(Quantity(part, (decimal_value(part),)) for part in m.group().split("."))
         elif kind == "year_range":  # 2020-21: 2020 and 2021
-            first, second = re.split(r"[-–/]", m.group())
-            century = int(first) // 100 * 100
-            found.append(Quantity(first, (Fraction(int(first)),)))
-            found.append(Quantity(second, (Fraction(int(second)), Fraction(century + int(second)))))
+            found.extend(year_range(m.group()))
+        elif kind == "clock":  # 9:30, 1:57.79 (a minute and 57.79 seconds); ":00" says nothing
+            parts = re.split(r"[:.]", m.group()) if ":" not in m.group() else m.group().split(":")
+            found.extend(
+                Quantity(m.group(), (Fraction(part),), required=i == 0 or Fraction(part) != 0) for i, part in enumerate(parts)
+            )
+        elif kind == "date":  # 5.12: the decimal, or May 12
+            found.extend(possible_date(m.group()))
         elif kind == "slash":
             found.append(_slash_fraction(m.group()))
         elif kind == "short_decade":  # the '60s
@@ -507,12 +606,22 @@ def target_quantities(text: str) -> list[Quantity]:
             value = Fraction(_EN_DECADE_WORDS[m.group().lower()])
             found.append(Quantity(m.group(), (value, 1900 + value)))
         elif kind == "month":
-            found.append(Quantity(m.group(), (Fraction(_EN_MONTHS[m.group()]),), required=m.group() != "May"))
+            # "May" is also a verb; a month after a capitalised word is part of a name (Long March 5).
+            in_name = re.search(r"\b[A-Z][a-z]+\s+$", text[: m.start()]) and not _sentence_start(text, m.start())
+            required = m.group() != "May" and not in_name
+            found.append(Quantity(m.group(), (Fraction(_EN_MONTHS[m.group()]),), required=required))
         elif kind == "weekday":
             found.append(Quantity(m.group(), (Fraction(_EN_WEEKDAYS[m.group()]),), required=False))
         else:
             found.append(Quantity(m.group(), _EN_LOOSE[m.group().lower()], required=False))
     return found
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Whether the word before ``pos`` starts a sentence (capitalised by position)."""
+    before = text[:pos].rstrip()
+    before = before[: before.rfind(" ") + 1] if " " in before else ""
+    return not before.strip() or before.rstrip()[-1] in ".!?:\"“"
 
 
 def _roman_value(numeral: str) -> int:
@@ -534,7 +643,8 @@ def _read_fraction(text: str) -> Quantity:
     values = (Fraction(numerator, denominator), Fraction(numerator * 100, denominator))
     if count in ("a", "an") and denominator_word.lower() in _EN_ORDINALS:
         values += (Fraction(denominator),)
-    return Quantity(text, values)
+    # "a year and a half" (一年半): the half belongs to another number.
+    return Quantity(text, values, required=not (count in ("a", "an") and denominator == 2))
 
 
 def _read_arabic(text: str, m: re.Match) -> tuple[Quantity, int]:
@@ -564,6 +674,8 @@ def _read_arabic(text: str, m: re.Match) -> tuple[Quantity, int]:
         # 11m is 11 million in a headline, 11 metres in a race: keep both.
         values = (value * scale,) if len(word) > 1 else (value * scale, value)
         pos = suffix.end()
+    elif shared := _EN_RANGE_SCALE_RE.match(text, pos):  # 6-7 million: 6 million too
+        values = (value, value * _EN_SCALES[shared.group(1).lower()])
     values, pos = _century_or_decades(text, pos, values, ordinal)
     return Quantity(text[m.start() : pos], values, precision=precision), pos
 
@@ -621,10 +733,16 @@ def _read_words(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         enumerator = len(number["words"]) == 1 and number["ordinal"] and text[base + number["end"] :].startswith(",")
         optional = (
             number["words"] in (["one"], ["first"])
+            # A small number spelled out may be the English making explicit
+            # what Chinese leaves implicit ("the two sides" for 双方, "all
+            # three" for 三者之一's list): it may pair, but need not. A
+            # changed figure is still caught from the source's side.
+            or (len(number["words"]) == 1 and value <= _OPTIONAL_SPELLED_MAX)
             or enumerator  # "Second, ..." for 其次
             or (number["words"][0] in _EN_SCALES and _VAGUE_BEFORE_RE.search(text[: base + number["start"]]))
         )
-        quantities.append(Quantity(text[base + number["start"] : surface_end], values, required=not optional))
+        spelled = optional and len(number["words"]) == 1 and value <= _OPTIONAL_SPELLED_MAX
+        quantities.append(Quantity(text[base + number["start"] : surface_end], values, required=not optional, spelled=spelled))
     return quantities, pos
 
 
@@ -757,18 +875,53 @@ def _push(end, came_from, spare_left, spare_right, flow) -> bool:
     return True
 
 
-def check_numbers(source: str, target: str, context: CheckContext) -> Iterator[str]:
-    """Numbers of the source missing from the translation, or added by it."""
+@lru_cache(maxsize=1024)
+def compare_numbers(source: str, target: str) -> tuple[tuple[Quantity, ...], tuple[Quantity, ...]]:
+    """The figures of the source missing from the translation, and the
+    figures the translation adds: ``(missing, extra)``."""
     source_items, target_items = source_quantities(source), target_quantities(target)
-    missing = unmatched(source_items, target_items)
-    extra = unmatched(target_items, source_items)
+    missing = _restated(unmatched(source_items, target_items), source_items)
+    if missing:  # a figure is missing: name the small numbers the English says instead
+        target_items = [replace(q, required=True) if q.spelled else q for q in target_items]
+    extra = _restated(unmatched(target_items, source_items), target_items)
+    return tuple(missing), tuple(extra)
+
+
+def _describe(missing, extra) -> str:
     parts = []
     if missing:
         parts.append("not in the translation: " + _listing(missing))
     if extra:
         parts.append("not in the source: " + _listing(extra))
-    if parts:
-        yield "; ".join(parts)
+    return "; ".join(parts)
+
+
+def check_numbers(source: str, target: str, context: CheckContext) -> Iterator[str]:
+    """A figure changed: one of the source is missing from the translation
+    and the translation has one the source lacks (2027 → 2028)."""
+    missing, extra = compare_numbers(source, target)
+    if missing and extra:
+        yield _describe(missing, extra)
+
+
+def check_numbers_unpaired(source: str, target: str, context: CheckContext) -> Iterator[str]:
+    """A figure of the source left out of the translation, or one the
+    translation adds, with no figure changed. Translators drop a figure
+    the English says otherwise and add one the reader needs (the 19th
+    Congress for 十九大精神 said elsewhere), so it is a warning."""
+    missing, extra = compare_numbers(source, target)
+    if bool(missing) != bool(extra):
+        yield _describe(missing, extra)
+
+
+def _restated(left_over: list[Quantity], side: list[Quantity]) -> list[Quantity]:
+    """``left_over`` without the figures that only say again what the same
+    side says elsewhere, in a quantity that was paired: 十九大 twice in the
+    Chinese and "the 19th Congress" once, or "February 22 … February 27"
+    for 2月22日 … 当月27日. A figure dropped or changed everywhere stays."""
+    left_ids = {id(q) for q in left_over}
+    paired = {v for q in side if id(q) not in left_ids and q.required for v in q.values}
+    return [q for q in left_over if not paired.intersection(q.values)]
 
 
 def _listing(quantities: list[Quantity], limit: int = 6) -> str:

@@ -3,6 +3,11 @@
 Names and terms are what machine translation of Chinese news gets wrong
 most often (崔平, 甬江实验室, 彭佳学). The termbase fixes their English form;
 term protection, the glossary check and the reviewer all read it here.
+
+A file holding a character :mod:`pipeline.textsafety` refuses (a control
+or bidirectional control character) is refused whole, with its line and
+column: every command reads the termbase, and terms are inserted into
+translations and shown to reviewers.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomicfile import atomic_write_text
+from ..chinese_words import is_word_at, word_spans
 from ..errors import PipelineError
+from ..textsafety import UnsafeTextError, refuse_unsafe
 
 COLUMNS = ("zh", "en", "type", "note")
 _TSV_BREAKS = re.compile(r"[\t\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -53,16 +60,19 @@ class Termbase:
 
     def matches(self, source: str) -> list[tuple[int, int, Term]]:
         """Non-overlapping ``(start, end, term)`` occurrences in ``source``,
-        longest term first (甬江实验室 wins over 实验室), in text order."""
+        longest term first (甬江实验室 wins over 实验室), in text order.
+
+        An occurrence counts only where it stands as a word
+        (:func:`pipeline.chinese_words.is_word_at`): 安那 is not in 路易斯安那州."""
         taken = [False] * len(source)
         found: list[tuple[int, int, Term]] = []
-        for term in sorted(self.terms, key=lambda t: -len(t.zh)):
-            if not term.zh:
-                continue
+        present = [t for t in self.terms if t.zh and t.zh in source]
+        spans = word_spans(source, (t.zh for t in present)) if present else []
+        for term in sorted(present, key=lambda t: -len(t.zh)):
             start = source.find(term.zh)
             while start != -1:
                 end = start + len(term.zh)
-                if not any(taken[start:end]):
+                if not any(taken[start:end]) and is_word_at(source, start, end, spans):
                     found.append((start, end, term))
                     for i in range(start, end):
                         taken[i] = True
@@ -75,6 +85,10 @@ def read_termbase(text: str, filename: str = "glossary.tsv", require_en: bool = 
 
     ``require_en=False`` reads a candidates file, whose rows may still wait
     for a person to supply the English."""
+    try:
+        refuse_unsafe(text, filename)
+    except UnsafeTextError as exc:
+        raise TermbaseError(str(exc)) from None
     rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows:
         return Termbase()

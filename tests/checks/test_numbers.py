@@ -13,6 +13,7 @@ from pipeline.checks.model import CheckContext
 from pipeline.checks.numbers import (
     Quantity,
     check_numbers,
+    check_numbers_unpaired,
     chinese_number,
     format_value,
     source_quantities,
@@ -24,7 +25,22 @@ CONTEXT = CheckContext(block_types=("body",))
 
 
 def problems(source: str, target: str) -> list[str]:
-    return list(check_numbers(source, target, CONTEXT))
+    """What the two numbers checks say: a changed figure (error) or a figure
+    left out or added (warning); their messages read alike."""
+    return list(check_numbers(source, target, CONTEXT)) + list(check_numbers_unpaired(source, target, CONTEXT))
+
+
+@pytest.mark.parametrize(
+    "source, target, changed",
+    [
+        ("到2027年实现目标。", "The goal is for 2028.", True),
+        ("到2027年实现目标。", "The goal is near.", False),
+        ("实现目标。", "The goal is for 2028.", False),
+    ],
+)
+def test_a_changed_figure_is_an_error_and_a_dropped_one_a_warning(source, target, changed):
+    assert bool(list(check_numbers(source, target, CONTEXT))) is changed
+    assert bool(list(check_numbers_unpaired(source, target, CONTEXT))) is not changed
 
 
 def readings(quantities: list[Quantity]) -> list[tuple[Fraction, bool]]:
@@ -129,8 +145,11 @@ def test_full_width_digits_read_as_digits():
         ("twenty-one", [(21, True)]),
         ("one hundred and five", [(105, True)]),
         ("three thousand two hundred", [(3200, True)]),
-        ("two three-year terms", [(2, True), (3, True)]),
-        ("the Second and Third Industrial Revolutions", [(2, True), (3, True)]),
+        # Small numbers spelled out are optional: English spells out what
+        # Chinese implies ("the two sides" for 双方); larger ones count.
+        ("two three-year terms", [(2, False), (3, False)]),
+        ("the Second and Third Industrial Revolutions", [(2, False), (3, False)]),
+        ("thirteen three-year terms", [(13, True), (3, False)]),
         ("two-thirds", [(Fraction(2, 3), True)]),
         ("September 18 to 19", [(9, True), (18, True), (19, True)]),
         ("Sept. 18", [(9, True), (18, True)]),
@@ -251,8 +270,8 @@ def test_a_changed_figure_is_missing_and_extra(source, target, missing, extra):
         ("不到三年时间。", "In a short time.", "三年 (3)"),
         ("第一次工业革命。", "The Industrial Revolution.", "第一 (1)"),
         ("超过一半的企业。", "Most companies.", "一半 (0.5)"),
-        # Each occurrence counts: 20年 twice needs 20 twice.
-        ("我来宁波刚好20年，也见证了这20年的发展。", "I came to Ningbo 20 years ago and have seen its development.", "20年"),
+        # A figure dropped everywhere is missing, however often it is said.
+        ("我来宁波刚好20年，也见证了这20年的发展。", "I came to Ningbo long ago and have seen its development.", "20年, 20年"),
     ],
 )
 def test_a_dropped_figure_is_missing(source, target, missing):
@@ -264,7 +283,8 @@ def test_a_dropped_figure_is_missing(source, target, missing):
     [
         ("崔平很忙。", "Cui Ping has been busy for 20 years.", "20"),
         ("今年将加大投入。", "Investment will rise in 2024.", "2024"),
-        ("建设研发线。", "It is building two R&D lines.", "two (2)"),
+        ("建设研发线。", "It is building 2 R&D lines.", "2"),
+        ("建设研发线。", "It is building thirteen R&D lines.", "thirteen (13)"),
     ],
 )
 def test_an_added_figure_is_extra(source, target, extra):

@@ -67,6 +67,11 @@ def test_severities_sort_by_rank():
     assert sorted(Severity, key=lambda s: s.rank) == [Severity.ERROR, Severity.WARNING, Severity.INFO]
 
 
+#: The comment the template writes on a body sentence: the entry starts a
+#: sentence, so its capitalisation is checked from the start.
+BODY = ["type: body"]
+
+
 def _catalog(*messages: Message, project: str = "doc") -> Catalog:
     catalog = Catalog(locale="en", project=project)
     for message in messages:
@@ -92,7 +97,7 @@ def test_run_checks_makes_findings_with_document_location_and_msgid():
 
 
 def test_run_checks_names_the_document_it_is_given():
-    catalog = _catalog(Message("崔平很忙。", "cui Ping is busy."), project="from-header")
+    catalog = _catalog(Message("崔平很忙。", "Cui Ping is busy ."), project="from-header")
     assert [f.document for f in run_checks(catalog)] == ["from-header"]
     assert [f.document for f in run_checks(catalog, doc="other")] == ["other"]
 
@@ -105,10 +110,10 @@ def test_an_entry_without_a_location_is_located_by_its_msgid():
 
 def test_run_checks_covers_drafts_fuzzy_and_reviewed_but_not_untranslated():
     catalog = _catalog(
-        Message("崔平很忙。", "cui Ping is busy.", locations=[("seeds/doc.txt", 1)]),  # reviewed
-        Message("崔平很忙！", "cui Ping is busy!", flags=["fuzzy"], user_comments=[MT_PREFIX + "argos"], locations=[("seeds/doc.txt", 2)]),
-        Message("崔平很累。", "cui Ping is tired.", flags=["fuzzy"], locations=[("seeds/doc.txt", 3)]),  # fuzzy
-        Message("崔平很好。", "", locations=[("seeds/doc.txt", 4)]),  # untranslated
+        Message("崔平很忙。", "cui Ping is busy.", locations=[("seeds/doc.txt", 1)], auto_comments=BODY),  # reviewed
+        Message("崔平很忙！", "cui Ping is busy!", flags=["fuzzy"], user_comments=[MT_PREFIX + "argos"], locations=[("seeds/doc.txt", 2)], auto_comments=BODY),
+        Message("崔平很累。", "cui Ping is tired.", flags=["fuzzy"], locations=[("seeds/doc.txt", 3)], auto_comments=BODY),  # fuzzy
+        Message("崔平很好。", "", locations=[("seeds/doc.txt", 4)], auto_comments=BODY),  # untranslated
     )
     findings = run_checks(catalog)
     assert [(f.location, f.code) for f in findings] == [
@@ -146,7 +151,7 @@ def test_check_entry_leaves_out_silenced_checks():
 
 
 def test_a_flag_silences_one_check_through_a_po_round_trip(msgfmt_check):
-    catalog = _catalog(Message("到2027年实现目标。", "the goal is to be met by 2028.", flags=["no-check-numbers"]))
+    catalog = _catalog(Message("到2027年实现目标。", "the goal is to be met by 2028.", flags=["no-check-numbers"], auto_comments=BODY))
     data = catalog_bytes(catalog)
     msgfmt_check(data)
     reread = read_catalog(io.BytesIO(data), "doc.po")

@@ -247,10 +247,39 @@ def test_slogans_and_titles_may_lose_their_quotes(source, target):
 ASIDE = "是核心科技（如蒸汽机、电力、计算机）对工业化起到了决定性的推动作用。"
 
 
-def test_brackets_quotes_fires_when_an_aside_loses_its_brackets():
+def test_an_aside_may_become_a_clause():
+    """Issue 11: professional news translations turn （…） asides into
+    clauses (35 of 36 such findings on the WMT dev corpus were false)."""
     target = "core technologies such as the steam engine, electricity and the computer played a decisive role."
-    (problem,) = problems("brackets-quotes", ASIDE, target)
-    assert problem == "the source has （如蒸汽机、电力、计算机） in brackets but the translation has no brackets"
+    assert problems("brackets-quotes", ASIDE, target) == []
+    assert problems("brackets-quotes", "印尼总统佐科·维多多（人们常称其为佐科维）发誓。", "President Joko Widodo, popularly known as Jokowi, vowed.") == []
+
+
+@pytest.mark.parametrize(
+    "source, target",
+    [
+        # A quotation that runs over several entries: open here, closed later,
+        # or closed here after opening earlier; English does as the source does.
+        ("他说：“这是抗击艾滋病的关键时刻。", "He said: 'This is a pivotal moment in the fight against HIV."),
+        ("他说：“这是抗击艾滋病的关键时刻。", 'He said: "This is a pivotal moment in the fight against HIV.'),
+        ("所以我们的精油含量更少。”", 'So we have fewer parts with essential oil."'),
+        ("无论情况如何，这都是极其辉煌的。“", 'Whatever the circumstances, it\'s absolutely brilliant."'),
+        # A closing single quote before a dash.
+        ("与“宿敌”——监管风险有关。", "It has to do with the 'sworn enemy'—regulation."),
+    ],
+)
+def test_a_quotation_over_several_entries_may_stay_open(source, target):
+    assert problems("brackets-quotes", source, target) == []
+
+
+def test_a_balanced_source_needs_balanced_english():
+    found = problems("brackets-quotes", "为“一带一路”沿线国家提供服务。", 'Services for countries along "the Belt and Road”.')
+    assert found == ["unbalanced quotation marks: ” without an opening “", 'unbalanced quotation marks: an odd number of "']
+
+
+def test_a_quotation_continued_from_another_entry_counts_as_quoted():
+    found = problems("brackets-quotes", "她表示“我感觉好多了。", 'This feels so much better," she said.')
+    assert found == []
 
 
 @pytest.mark.parametrize(
@@ -277,7 +306,17 @@ def test_length_ratio_quiet_on_a_normal_translation():
 
 def test_length_ratio_fires_on_a_truncated_translation():
     (problem,) = problems("length-ratio", LONG_SOURCE, "Ningbo is striving.")
-    assert problem == "the translation is short: 0.6 characters per Chinese character (normal 2–12)"
+    assert problem == "the translation is short: 0.6 characters per Chinese character (expected about 4.1 for a source this long)"
+
+
+def test_length_ratio_bound_narrows_as_the_source_grows():
+    """The length model, not a fixed bound: correct lengths spread less on
+    long sources, so 1.9 characters per Han character is short for a long
+    sentence but within reach for a ten-character headline."""
+    long_source = "宁" * 90
+    short_source = "宁" * 10
+    assert problems("length-ratio", long_source, "x" * 171)[0].startswith("the translation is short: 1.9")
+    assert problems("length-ratio", short_source, "x" * 19) == []
 
 
 def test_length_ratio_fires_on_a_runaway_translation():
@@ -404,3 +443,30 @@ def test_whitespace_is_quiet_on_clean_text():
 )
 def test_whitespace_fires(target, problem):
     assert problems("whitespace", "崔平很忙。", target) == [problem]
+
+
+# --- glossary: how news names a person ---------------------------------------------
+
+PEOPLE = CheckContext(
+    block_types=("body",),
+    termbase=Termbase([Term("习近平", "Xi Jinping", "person"), Term("默克尔", "Angela Merkel", "person"), Term("崔平", "Cui Ping", "person")]),
+)
+
+
+@pytest.mark.parametrize(
+    "source, target",
+    [
+        ("习近平主席表示欢迎。", "President Xi welcomed it."),
+        ("习近平的讲话", "Xi's speech"),
+        ("习近平的讲话", "Xi Jinping's speech"),
+        ("默克尔表示。", "Merkel said."),
+        ("默克尔表示。", "Chancellor Merkel's office said."),
+    ],
+)
+def test_glossary_accepts_one_part_of_a_person_name(source, target):
+    assert problems("glossary", source, target, PEOPLE) == []
+
+
+@pytest.mark.parametrize("source, target", [("崔平表示。", "Cui Pin said."), ("默克尔表示。", "Angela Merkle said.")])
+def test_glossary_still_fires_on_a_wrong_name(source, target):
+    assert len(problems("glossary", source, target, PEOPLE)) == 1

@@ -1,0 +1,55 @@
+"""The checks on the WMT news development corpus (issue 11 targets), by the
+benchmark's own code (benchmarks/bench_checks.py). Skipped when
+../shared/corpora/wmt-news-dev is absent."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "corpora" / "wmt-news-dev"
+
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "newstest2019-zhen.tsv").exists(), reason=f"the dev corpus is not at {CORPUS}"
+)
+
+
+@pytest.fixture(scope="module")
+def report():
+    spec = importlib.util.spec_from_file_location("bench_checks", ROOT / "benchmarks" / "bench_checks.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_checks", bench)  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    pairs = {name: bench.load_pairs(CORPUS, name) for name in bench.SETS}
+    termbase = bench.newsroom_termbase(pairs)
+    held_out = bench.HELD_OUT_SET
+    return bench.measure(held_out, pairs[held_out], termbase, {}, per_kind=200, seed=bench.SEED)
+
+
+@pytest.mark.parametrize("kind", ["number", "chinese", "copied", "doubled", "name"])
+def test_recall_on_planted_errors(report, kind):
+    result = report["recall"][kind]
+    assert result["caught"] >= 0.9 * result["planted"] > 0
+
+
+@pytest.mark.xfail(reason="not met: length, clauses and figures catch about 63-73% of dropped second halves at a 1% false-flag cost (BENCHMARKS.md section 5)", strict=False)
+def test_recall_on_truncation(report):
+    result = report["recall"]["truncated"]
+    assert result["caught"] >= 0.9 * result["planted"]
+
+
+@pytest.mark.xfail(reason="not met: 7.5% of newstest2019 entries flagged, most by real reference defects (BENCHMARKS.md section 5)", strict=False)
+def test_flag_rate(report):
+    assert report["flagged"] <= 0.02 * report["entries"]
+    assert report["error_entries"] <= 0.005 * report["entries"]
+
+
+def test_flag_rate_does_not_regress(report):
+    """What is met on the held-out set: at most 8% flagged, at most 1% with
+    an error (it was 14.2% and 3.25%)."""
+    assert report["flagged"] <= 0.08 * report["entries"]
+    assert report["error_entries"] <= 0.01 * report["entries"]
