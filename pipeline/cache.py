@@ -6,17 +6,22 @@ of the inputs and what the stage concluded; a stage whose inputs have the
 same fingerprint skips its work. Files are fingerprinted by size and
 nanosecond mtime (catalogs, which tools rewrite) or by SHA-256 (sources).
 The cache is machine-local (``locales/.pipeline-cache.json``, git-ignored);
-deleting it only costs time.
+deleting it only costs time. So a cache that cannot be read (a link, a
+FIFO, garbage) counts as no cache, and one that cannot be written (a full
+disk, a read-only ``locales/``) is a warning: the outputs it describes were
+written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 from . import __version__
-from .atomicfile import atomic_write_text
+from .atomicfile import atomic_write_text, read_regular
+from .errors import PipelineError, WriteError
 
 
 def file_signature(path: Path) -> list[int] | None:
@@ -41,9 +46,9 @@ class StageCache:
         self.path = path
         self.data: dict = {}
         if data is None:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (FileNotFoundError, ValueError, OSError):
+            try:  # never through a link: a planted one could lead anywhere
+                data = json.loads(read_regular(path, str(path), follow_links=False))
+            except (ValueError, RecursionError, OSError, PipelineError):
                 data = {}
         if isinstance(data, dict) and data.get("version") == __version__:
             self.data = data
@@ -62,7 +67,11 @@ class StageCache:
             self.dirty = True
 
     def save(self) -> None:
+        """Write the cache if it changed. A cache that cannot be written is
+        a warning on stderr, never an error: it only saves time."""
         if self.dirty:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.path, json.dumps(self.data, ensure_ascii=False, sort_keys=True))
+            try:
+                atomic_write_text(self.path, json.dumps(self.data, ensure_ascii=False, sort_keys=True))
+            except WriteError as exc:
+                print(f"warning: {self.path}: stage cache not saved ({exc.reason}); the next run redoes its work", file=sys.stderr)
             self.dirty = False

@@ -20,6 +20,21 @@ class ModelError(PipelineError):
     """A translation model that is missing, corrupt or of the wrong language pair."""
 
 
+class WriteError(PipelineError):
+    """A file that could not be written (full disk, read-only, permissions);
+    the file was left as it was. ``reason`` is the system's word for why."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
+
+
+class UnsafePathError(PipelineError):
+    """A path we refuse to read or write: it leads outside the workspace
+    (a link, ``..``, an absolute header), or it is not a regular file (a
+    directory, a FIFO, a device), or it is a link where none may be."""
+
+
 class WorkspaceBusy(PipelineError):
     """Another command holds the workspace lock."""
 

@@ -10,12 +10,13 @@ that is not UTF-8 but decodes strictly as GB18030 is GB18030 in practice.
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SourceError
+from .atomicfile import read_regular
+from .errors import SourceError, UnsafePathError
 from .segment.rules import count_han
+from .textsafety import describe, first_unsafe, refuse_unsafe
 
 #: Source formats that can be segmented, by suffix.
 SUPPORTED_SUFFIXES = (".txt",)
@@ -27,8 +28,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# C0/C1 controls other than tab, line feed, carriage return and form feed.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,15 @@ class Source:
     @property
     def name(self) -> str:
         """The document name: the file's stem. Catalogs are named after it."""
-        return self.path.stem
+        return document_name(self.path)
+
+
+def document_name(path: Path, display: str | None = None) -> str:
+    """The name of the document in the file at ``path`` (a source or a
+    catalog): the file's stem. Files, headers and messages are named after
+    it, so a name holding a line break, a control or a bidirectional
+    control is refused with one line (:mod:`pipeline.textsafety`)."""
+    return refuse_unsafe(path.stem, f"{display or repr(str(path))}: document name", name=True)
 
 
 def _position(data: bytes, offset: int) -> str:
@@ -113,25 +120,29 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_source(path: Path, display: str | None = None) -> Source:
-    """Read and decode a source document, refusing what cannot be segmented."""
+def read_source(path: Path, display: str | None = None, inside: Path | None = None) -> Source:
+    """Read and decode a source document, refusing what cannot be segmented.
+
+    A FIFO, device or directory is refused without blocking on it; with
+    ``inside`` (the workspace), so is a file that lies outside it."""
     where = display or str(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         supported = ", ".join(SUPPORTED_SUFFIXES)
         raise SourceError(f"{where}: unsupported format '{path.suffix or '(none)'}' (supported: {supported})")
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise SourceError(f"{where}: is a directory, expected a text file") from None
+        data = read_regular(path, where, inside)
+    except UnsafePathError as exc:
+        raise SourceError(str(exc)) from None
     except OSError as exc:
         raise SourceError(f"{where}: cannot read: {exc.strerror}") from None
     text, encoding = decode(data, where)
     text = normalize_newlines(text)
-    bad = _CONTROL_RE.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise SourceError(
-            f"{where}:{line}:{column}: control character U+{ord(bad.group()):04X} in text"
-        )
+    bad = first_unsafe(text)
+    if bad is not None:
+        # file:line:column, as compilers say it; which characters are
+        # refused, and their names, are pipeline.textsafety's.
+        line = text.count("\n", 0, bad) + 1
+        column = bad - (text.rfind("\n", 0, bad) + 1) + 1
+        what = describe(text, bad).split(": ", 1)[1]
+        raise SourceError(f"{where}:{line}:{column}: {what} in text")
     return Source(path, text, encoding)

@@ -1,4 +1,4 @@
-"""The workspace layout, defined once.
+"""The workspace layout, defined once, and which files a workspace may use.
 
 A workspace is a directory holding ``seeds/`` (source documents) and
 ``locales/`` (catalogs, in Babel's layout)::
@@ -10,22 +10,41 @@ A workspace is a directory holding ``seeds/`` (source documents) and
     locales/glossary-candidates.tsv        suggested terms, not yet confirmed
     locales/tm/*.tmx                       imported translation memories
     build/<doc>.en.txt ...                 editions (``--out``)
+
+A workspace may come from someone else (a clone, a tarball) and sit where
+other users can write. So every path of this layout, and every source a
+catalog names, must lie inside the workspace once links are followed
+(:meth:`Workspace.inside`), and a file must be a regular file
+(:meth:`Workspace.regular_file`); otherwise it is refused with one line.
+Links that stay inside the workspace are followed; the workspace itself
+may be reached through a link.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from .errors import PipelineError, WorkspaceBusy
-from .sources import SUPPORTED_SUFFIXES
+from .atomicfile import clean_stale_temp_files, is_under, not_regular, open_lock_file, outside
+from .errors import PipelineError, UnsafePathError, WorkspaceBusy, WriteError
+from .languages import SOURCE, TARGET
+from .sources import SUPPORTED_SUFFIXES, document_name
+from .textsafety import first_unsafe
 
-TARGET_LANGUAGE = "en"
-SOURCE_LANGUAGE = "zh_Hans"
+# gettext spellings, for the catalog directory and PO headers (pipeline.languages).
+TARGET_LANGUAGE = TARGET.gettext
+SOURCE_LANGUAGE = SOURCE.gettext
+
+# Machine-local files in locales/: never committed (pipeline.scaffold ignores them).
+LOCK_FILE = ".pipeline.lock"
+CATALOG_LOCK_FILE = ".catalogs.lock"
+CACHE_FILE = ".pipeline-cache.json"
 
 
 @dataclass(frozen=True)
@@ -42,32 +61,96 @@ class Workspace:
 
     @property
     def default_build(self) -> Path:
-        return self.root / "build"
+        return self.output_dir(self.root / "build")
 
     @property
     def cache_path(self) -> Path:
-        """Machine-local record of what each stage last saw (see pipeline.cache)."""
-        return self.locales / ".pipeline-cache.json"
+        """Machine-local record of what each stage last saw (see pipeline.cache).
+
+        Its directory is checked here; the cache itself is read without
+        following a link and replaced, never written through one."""
+        return self.inside(self.locales) / CACHE_FILE
 
     @property
     def glossary(self) -> Path:
-        return self.locales / "glossary.tsv"
+        return self.regular_file(self.locales / "glossary.tsv")
 
     @property
     def glossary_candidates(self) -> Path:
         """Suggested terms waiting for a person to confirm them."""
-        return self.locales / "glossary-candidates.tsv"
+        return self.regular_file(self.locales / "glossary-candidates.tsv")
 
     @property
     def translation_memory(self) -> Path:
         """Imported TMX files live here; reviewed catalogs are read directly."""
-        return self.locales / "tm"
+        return self.inside(self.locales / "tm")
 
     def template_path(self, doc: str) -> Path:
-        return self.locales / f"{doc}.pot"
+        return self.regular_file(self.locales / f"{doc}.pot")
+
+    def catalog_dir(self, lang: str = TARGET_LANGUAGE) -> Path:
+        return self.inside(self.locales / lang / "LC_MESSAGES")
 
     def catalog_path(self, doc: str, lang: str = TARGET_LANGUAGE) -> Path:
-        return self.locales / lang / "LC_MESSAGES" / f"{doc}.po"
+        return self.regular_file(self.locales / lang / "LC_MESSAGES" / f"{doc}.po")
+
+    # --- which paths may be used ---------------------------------------------------
+
+    def inside(self, path: Path, display: str | None = None) -> Path:
+        """``path``, unchanged, once it is known to lie inside the workspace
+        with every link followed (it need not exist yet). Otherwise
+        :class:`UnsafePathError`, one line naming ``display`` (default: the
+        path as the workspace names it) and never quoting the file."""
+        if not is_under(os.path.realpath(path), self._real_root):
+            raise outside(display or self.display(path))
+        return path
+
+    @cached_property
+    def _real_root(self) -> str:
+        return os.path.realpath(self.root)
+
+    def regular_file(self, path: Path, display: str | None = None) -> Path:
+        """:meth:`inside`, and a regular file or nothing yet: a directory,
+        FIFO, device or socket in its place is refused with one line."""
+        display = display or self.display(path)
+        self.inside(path, display)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return path
+        except OSError as exc:  # a loop of links, a permission
+            raise UnsafePathError(f"{display}: cannot be used ({exc.strerror})") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise not_regular(display, st.st_mode)
+        return path
+
+    def output_dir(self, path: Path) -> Path:
+        """Where editions go: any directory the user names, but one that is
+        inside the workspace by name (``build``, the default) must not lead
+        out of it through a link."""
+        if _lexically_within(path, self.root):
+            self.inside(path)
+        return path
+
+    def source_ref(self, path: Path) -> str:
+        """How a catalog records the source at ``path`` (relative to the
+        workspace). The source must be a regular file inside the workspace."""
+        self.regular_file(path)
+        return self.relative(path)
+
+    def recorded_source(self, written: str, display: str) -> Path:
+        """The source a catalog records (``X-Pipeline-Source``), checked
+        like any other: inside the workspace, a regular file."""
+        return self.regular_file(self.resolve(written), display)
+
+    def display(self, path: Path) -> str:
+        """``path`` for a message: as the workspace names it when it lies
+        inside by name, on one line whatever characters it holds."""
+        if _lexically_within(path, self.root):
+            text = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))).as_posix()
+        else:
+            text = str(path)
+        return repr(text) if first_unsafe(text, name=True) is not None else text
 
     def relative(self, path: Path) -> str:
         """``path`` as written in catalogs: relative to the workspace, with
@@ -82,17 +165,28 @@ class Workspace:
         return path if path.is_absolute() else self.root / path
 
     def default_sources(self) -> list[Path]:
-        """Every supported source document under ``seeds/``, by name."""
+        """Every supported source document under ``seeds/``, by name.
+
+        Subdirectories are skipped; a link out of the workspace, a FIFO or
+        a device named like a source is refused."""
         if not self.seeds.is_dir():
             raise PipelineError(f"no source documents given and no {self.seeds} directory")
-        return sorted(p for p in self.seeds.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        seeds = self.inside(self.seeds)
+        sources = []
+        for path in sorted(seeds.iterdir()):
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            self.inside(path)
+            if not path.is_dir():
+                sources.append(self.regular_file(path))
+        return sources
 
     def documents(self) -> list[str]:
         """Names of the documents that have an English catalog."""
-        directory = self.catalog_path("x").parent
+        directory = self.catalog_dir()
         if not directory.is_dir():
             return []
-        return sorted(p.stem for p in directory.glob("*.po"))
+        return sorted(document_name(p) for p in directory.glob("*.po"))
 
     def resolve_documents(self, names: tuple[str, ...] | list[str]) -> list[str]:
         """Document names from arguments that may be names or source paths."""
@@ -116,8 +210,7 @@ class Workspace:
         Batch commands hold :meth:`lock` for their whole run; review decisions,
         translation flushes and merges also take this one around each write,
         so a reviewer's decision and a flush never interleave."""
-        self.locales.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.locales / ".catalogs.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._lock_file(CATALOG_LOCK_FILE)
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -134,21 +227,43 @@ class Workspace:
 
     @contextmanager
     def lock(self):
-        """Hold the workspace's write lock; refuse if another command holds it."""
-        self.locales.mkdir(parents=True, exist_ok=True)
-        path = self.locales / ".pipeline.lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Hold the workspace's write lock; refuse if another command holds it.
+
+        Once it holds the lock, a command removes the temporary files that
+        killed writes left in the directories we write."""
+        fd = self._lock_file(LOCK_FILE)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
                 raise WorkspaceBusy(
-                    f"{self.root}: another pipeline command (pid {holder}) is writing this workspace; "
-                    "wait for it to finish"
+                    f"{self.root}: another pipeline command (pid {holder if holder.isdecimal() else '?'}) "
+                    "is writing this workspace; wait for it to finish"
                 ) from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            try:  # who holds it, for the message above; a full disk must not stop the command here
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            except OSError:
+                pass
+            self._clean_stale_temp_files()
             yield
         finally:
             os.close(fd)
+
+    def _lock_file(self, name: str) -> int:
+        locales = self.inside(self.locales)
+        try:
+            locales.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(f"{self.display(locales)}: cannot be created ({exc.strerror})", exc.strerror) from None
+        return open_lock_file(locales, name, self.root, self.display(locales / name))
+
+    def _clean_stale_temp_files(self) -> None:
+        for directory in (self.locales, self.locales / TARGET_LANGUAGE / "LC_MESSAGES", self.locales / "tm", self.root / "build"):
+            clean_stale_temp_files(directory, self.root)
+
+
+def _lexically_within(path: Path, root: Path) -> bool:
+    """Whether ``path`` names something under ``root`` without following links."""
+    return is_under(os.path.abspath(path), os.path.abspath(root))

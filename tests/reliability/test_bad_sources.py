@@ -129,6 +129,8 @@ def test_mixed_encodings_with_a_gbk_paragraph_gb18030_cannot_read(bare_workspace
         ("第一行。\n第二行\x85。\n", "\n", "2:4: control character U+0085"),  # C1 (NEL)
         ("标题\n\n正文\x00第一句。\n", "\n", "3:3: control character U+0000"),  # NUL in UTF-16 is text, not binary
         ("第一行。\n\n第三行\x07。\n", "\r\n", "3:4: control character U+0007"),  # CRLF counts as one line end
+        ("第一行\u202e。\n", "\n", "1:4: bidirectional control U+202E"),  # shows text in another order
+        ("他说\u2068مرحبا\u2069。\n", "\n", "1:3: bidirectional control U+2068"),
     ],
 )
 def test_control_character_is_refused_with_line_and_column(bare_workspace, text, newline, where):
@@ -255,7 +257,9 @@ def test_chain_of_parentheses_made_full_width_one_by_one():
 
 
 def test_long_run_of_blocks_broken_by_page_breaks():
-    piece = "宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到了决定性的推动作用，这一点毋庸置疑"
+    # A paragraph of several sentences that stops mid-word (毋庸置|疑), so each
+    # block continues the one above (issue #11: page breaks need evidence).
+    piece = "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到了决定性的推动作用，这一点毋庸置"
     assert len(piece) > 60  # a body block, not a title or a heading
     text = "正文开始。\n\n" + "\n\n".join([piece] * (REPEATS // 10)) + "\n\n结束。\n"
     blocks = segment_document("doc", text).blocks
