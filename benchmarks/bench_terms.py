@@ -14,12 +14,16 @@ English references of the lines it occurs in:
   the surname in a Wade–Giles / Cantonese form; wrong when a reference has
   a matching foreign-looking name and no pinyin (a foreign name romanised),
   or no capitalised name at all; otherwise undecided;
-* **organisation**: wrong when its first word is, to jieba, not a noun (a
-  verb, a preposition, a pronoun, a numeral: 告诉英国广播公司) or it starts
-  with a demonstrative or a count (该公司, 两家公司); correct when a
-  reference has a capitalised word after its first word or an acronym;
-  otherwise undecided. (The boundary test uses jieba, as the suggester
-  does: the hand judgements below are the independent check.);
+* **organisation** (strict, ``judge_organisation``): wrong when it is never
+  a whole name in its lines (its first word is, to jieba, not a noun:
+  告诉英国广播公司; or it is always inside a longer word) or starts with a
+  demonstrative or a count (该公司); correct when a reference has an
+  organisation's acronym or a multi-word capitalised name with the English of
+  its head (公司 Company/Corp, 委员会 Committee, 部 Ministry ...); wrong when
+  a reference has that head in lower case after a modifier (美国公司 "US
+  companies") or no capitalised name at all; otherwise undecided. It cannot
+  tell which name of a line is the one (no alignment): the hand judgements
+  below are the independent check;
 * **place**: correct when a reference has its English (known places), its
   pinyin, or, for a transliterated place, a capitalised word whose first
   letter fits; wrong when no reference has a capitalised word after its
@@ -91,6 +95,32 @@ _STOP = set(
     "As If When While After Before Since Mr Mrs Ms Dr President Prime Minister Chinese China Beijing".split()
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+#: Acronyms that are not organisations: countries, units, common abbreviations.
+_NOT_ORGANISATION_ACRONYMS = set("US USA UK GB UAE DPRK ROK PRC AM PM TV ID OK CEO GDP CPI PPI AI IT VR DNA HIV".split())
+#: English heads of organisation names, by the Chinese head they translate
+#: (longest Chinese head first when judging).
+_ORGANISATION_HEADS_EN = {
+    "公司": r"compan(?:y|ies)|corp(?:oration)?s?|co|inc|ltd|group|firms?",
+    "集团": r"groups?|corp(?:oration)?s?|holdings?|cartels?",
+    "银行": r"banks?",
+    "大学": r"universit(?:y|ies)|colleges?",
+    "学院": r"colleges?|institutes?|academ(?:y|ies)|schools?",
+    "委员会": r"committees?|commissions?|councils?|boards?",
+    "中心": r"cent(?:er|re)s?|agenc(?:y|ies)",
+    "协会": r"associations?|federations?|societ(?:y|ies)|unions?|councils?",
+    "研究院": r"institutes?|academ(?:y|ies)",
+    "研究所": r"institutes?|academ(?:y|ies)",
+    "医院": r"hospitals?|infirmar(?:y|ies)",
+    "基金会": r"foundations?|funds?|trusts?",
+    "大会": r"congress(?:es)?|conferences?|assembl(?:y|ies)|conventions?",
+    "实验室": r"laborator(?:y|ies)|labs?",
+    "政府": r"governments?|administrations?",
+    "部": r"ministr(?:y|ies)|departments?",
+    "局": r"bureaus?|administrations?|agenc(?:y|ies)|offices?|authorit(?:y|ies)|services?",
+    "党": r"part(?:y|ies)",
+    "队": r"teams?|squads?|corps|forces?",
+}
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:(?:of|for|and|the|on|de|&)\s+)*[A-Z][\w'’\-]*)+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z'\-]+")
 
 
@@ -181,16 +211,7 @@ def judge(c, references: list[str], sources: list[str], common: set[str]) -> str
             return "correct"
         return "wrong" if not names else "undecided"
     if kind == "organisation":
-        for source in sources:
-            pos = source.find(c.zh)
-            first = next(((w, t, st) for w, t, st in _jieba_words(source) if st <= pos < st + len(w)), None)
-            if first is not None and (first[2] != pos or first[1][:1] in "vpcrdmqfuy"):
-                return "wrong"
-            if c.zh[0] in "该这那本各两几某每其此":
-                return "wrong"
-        if any(_ACRONYM.search(r) for r in references) or names:
-            return "correct"
-        return "undecided"
+        return judge_organisation(c.zh, references, sources)
     if kind == "place":
         stem = c.zh
         while stem and stem[-1] in PLACE_SUFFIXES and len(stem) > 2:
@@ -206,6 +227,55 @@ def judge(c, references: list[str], sources: list[str], common: set[str]) -> str
         return "correct" if _phonetic_name_in(stem, references) and not english else "undecided"
     if kind == "term":
         return "wrong" if c.zh in common else "undecided"
+    return "undecided"
+
+
+def _multiword_names(reference: str) -> list[str]:
+    """Runs of two or more capitalised words (of/for/and/the between them
+    allowed) that are not all common openers or titles (The, Prime Minister)."""
+    runs = []
+    for m in _CAPITALISED_RUN.finditer(reference):
+        words = [w for w in re.findall(r"[A-Z][\w'’\-]*", m.group(0)) if w not in _STOP]
+        if len(words) >= 2:
+            runs.append(m.group(0))
+    return runs
+
+
+def judge_organisation(zh: str, references: list[str], sources: list[str]) -> str:
+    """Strict: an organisation is correct only where a reference names one.
+
+    Wrong when its first word is, to jieba, not a noun (告诉英国广播公司) or
+    it starts with a demonstrative or a count (该公司). Its Chinese head
+    (公司, 银行, 委员会, 部 ...) has English heads: correct when a reference
+    has one capitalised inside a multi-word name (Bank of England) or an
+    organisation's acronym (BBC); wrong when a reference has the head only in
+    lower case (美国公司 "US companies", 私人银行 "private banks") or no
+    capitalised name at all; otherwise undecided (微软公司 "Microsoft"). A
+    name without a known head (联合国, 中共中央) is correct with a
+    multi-word capitalised name or an acronym."""
+    if zh[0] in "该这那本各两几某每其此":
+        return "wrong"
+    bad_starts = 0
+    for source in sources:
+        pos = source.find(zh)
+        first = next(((w, t, st) for w, t, st in _jieba_words(source) if st <= pos < st + len(w)), None)
+        bad_starts += first is not None and (first[2] != pos or first[1][:1] in "vpcrdmqfuy")
+    if sources and bad_starts == len(sources):
+        return "wrong"  # never a whole name: 告诉英国广播公司, or 统计局 only inside 国家统计局
+    acronym = any(a not in _NOT_ORGANISATION_ACRONYMS for r in references for a in _ACRONYM.findall(r))
+    runs = [run for r in references for run in _multiword_names(r)]
+    head = next((h for h in sorted(_ORGANISATION_HEADS_EN, key=len, reverse=True) if zh.endswith(h)), None)
+    if head is None:
+        if acronym or runs:
+            return "correct"
+        return "wrong" if not any(_capitalised(r) for r in references) else "undecided"
+    english = re.compile(rf"\b(?:{_ORGANISATION_HEADS_EN[head]})\b", re.I)
+    if acronym or any(english.search(run) and any(w[0].isupper() for w in english.findall(run)) for run in runs):
+        return "correct"
+    # The head in lower case after a modifier ("US companies", "private banks"), not "the company".
+    modified = re.compile(rf"\b(?!(?:the|a|an|this|that|its|their|our|his|her)\b)[A-Za-z\-]+\s+(?:{_ORGANISATION_HEADS_EN[head]})\b")
+    if any(modified.search(r) for r in references) or not any(_capitalised(r) for r in references):
+        return "wrong"
     return "undecided"
 
 

@@ -140,6 +140,42 @@ ORGANISATION_SUFFIXES = {
     "协会": "Association",
 }
 
+#: The last characters of the names of institutions: jieba tags many words
+#: as organisations (nt) that are not (国际化, 中俄关系, 公共交通). An
+#: organisation word is one only when it ends in one of these (外交部,
+#: 国家统计局, 新华社, 中共中央, 国际田联) or is well attested
+#: (``WELL_KNOWN_ORGANISATION_FREQUENCY``). Taken from the endings of the
+#: organisation words of jieba's dictionary that name an institution.
+ORGANISATION_HEAD_CHARS = frozenset("学会院局司队部社团行委军党所馆心织台校厅联协厂办盟处室央署店报")
+#: ... or, without such an ending, when jieba's dictionary counts it at least
+#: this often (联合国, 全国人大; not 国际化 689, 美国市场 87). Entries of
+#: frequency 3 and less were added in bulk, unchecked (新闻资讯, 党和政府).
+WELL_KNOWN_ORGANISATION_FREQUENCY = 1000
+UNCHECKED_DICTIONARY_FREQUENCY = 3
+
+#: Heads that name a class of things, not one institution, after a place
+#: or a one-character country (美国公司 "US companies", 印度政府 "the
+#: Indian government", 叙政府, 中国市场, 喀布尔市中心 "the centre of
+#: Kabul"): such a phrase is not a name.
+GENERIC_HEADS = ("公司", "企业", "政府", "当局", "市场", "媒体", "军队", "部队", "队", "银行业", "中心")
+
+#: A name whose words before its suffix hold no proper noun (no person,
+#: place, organisation, other proper noun or abbreviation, and no word
+#: jieba's dictionary lacks) is a common phrase (能源公司, 购物中心,
+#: 私人银行, 有限公司) unless it has at least this many such words (国家
+#: 艾滋病信托基金会, 代表资格审查委员会).
+MIN_COMMON_WORDS_OF_A_NAME = 3
+
+#: Words that begin the names of public bodies while being common nouns
+#: (国家统计局, 中央纪委, 全国妇联, 国际田联). Other common nouns before the
+#: first proper noun of a name are not part of it (会见|美国泰拉能源公司,
+#: 巨头|阿里巴巴集团, 代表|中共中央).
+NAME_SCOPE_WORDS = frozenset("国家 中央 全国 国际 世界 地方 省 市 县 区".split())
+
+#: Words that end in an institution's last character without naming one
+#: (中西部, 新格局, 当局 "the authorities", 大局).
+NOT_ORGANISATION_ENDINGS = ("东部", "西部", "南部", "北部", "中部", "内部", "外部", "全部", "局部", "格局", "大局", "当局", "结局", "社会", "机会", "大会")
+
 #: Suffixes of administrative divisions and their English. A city is named
 #: without "City" (宁波市 → Ningbo), as English-language news does.
 PLACE_SUFFIXES = {
@@ -320,3 +356,7 @@ NAME_PART_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "en
 #: ... and the first word of such a name is a noun or a proper noun, never a
 #: verbal noun or a descriptive word (研究|中心 alone is not a name).
 NAME_FIRST_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng"})
+#: jieba tags of proper nouns (people, places, organisations, other names,
+#: Latin words): the words that make a phrase a name. Not its abbreviations
+#: (j), which are as often common words (房地产, 掌控, 美军).
+PROPER_NOUN_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})

@@ -63,6 +63,7 @@ from ..sources import read_source
 from .lexicon import (
     COMMON_WORDS,
     DOUBLE_SURNAMES,
+    GENERIC_HEADS,
     GEOGRAPHIC_NAME_ENDINGS,
     HONG_KONG_CONTEXT,
     HONORIFICS,
@@ -74,11 +75,16 @@ from .lexicon import (
     NAME_FOLLOWERS,
     NAME_PRECEDERS,
     NOT_PLACE_SUFFIX_WORDS,
+    MIN_COMMON_WORDS_OF_A_NAME,
+    NAME_SCOPE_WORDS,
+    NOT_ORGANISATION_ENDINGS,
     NUMERAL_STARTS,
+    ORGANISATION_HEAD_CHARS,
     ORGANISATION_SUFFIXES,
     PERSON_CONTEXT_WORDS,
     PERSON_TAGS,
     PLACE_SUFFIXES,
+    PROPER_NOUN_TAGS,
     REGION_CONTEXT_WINDOW,
     SINGLE_SURNAMES,
     SPEECH_VERBS,
@@ -86,6 +92,8 @@ from .lexicon import (
     TITLES_AFTER_NAME,
     TITLES_BEFORE_NAME,
     TITLES_EITHER_SIDE,
+    UNCHECKED_DICTIONARY_FREQUENCY,
+    WELL_KNOWN_ORGANISATION_FREQUENCY,
 )
 from .romanise import is_transliterated_name, is_transliteration_character, pinyin_word, romanise_name
 from .termbase import Term, Termbase, TermbaseError, read_termbase, write_termbase
@@ -94,7 +102,7 @@ from .termbase import Term, Termbase, TermbaseError, read_termbase, write_termba
 MIN_RECURRENCE = 3
 NGRAM_SIZES = range(2, 7)
 #: The part of an organisation's name before its suffix: 2 to this many characters.
-MAX_ORGANISATION_PREFIX = 8
+MAX_ORGANISATION_PREFIX = 12
 #: An n-gram is a fragment of a longer unit when one neighbouring character
 #: accompanies at least this share of its occurrences.
 FRAGMENT_SHARE = 0.8
@@ -110,6 +118,21 @@ MAX_NAME_PART = 8
 MIN_TERM_IDF = 9.0
 #: ... and when most of its occurrences are whole words to jieba.
 MIN_WHOLE_WORD_SHARE = 0.5
+#: A term of one word is general vocabulary when jieba's dictionary counts
+#: it this often or more (决赛 1761, 篮球 634, 恐龙 299; 色氨酸 20, 电商 5),
+#: unless it is a proper noun. Tuned on newstest2018.
+GENERAL_WORD_FREQUENCY = 100
+#: A phrase of common words is a term when at least this share of the
+#: occurrences of its least frequent word are in it. Tuned on newstest2018.
+MIN_TERM_COHESION = 0.5
+#: jieba tags that end a term besides nouns (n...): verbal nouns (攻坚),
+#: abbreviations (冬奥会), Latin words.
+TERM_HEAD_TAGS = frozenset({"vn", "j", "eng"})
+#: ... and tags that never start one: verbs (not verbal nouns: 行动纲要),
+#: adjectives used as adverbs, idioms and set phrases (学习贯彻, 深刻领会, 坚定不移).
+NOT_TERM_START_TAGS = ("v", "ad", "i", "l")
+#: jieba tags of names: a name is a term however often the dictionary counts it.
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt"})
 
 CANDIDATE_NOTE = "candidate"
 #: Evidence from the page's layout, which no dictionary overrules.
@@ -520,11 +543,17 @@ def _name_start_in_words(words: list[Word], last: int, limit: int) -> int:
     back over the words that can be part of a name (nouns, proper nouns),
     at most ``limit`` characters before the last word, and never over a verb,
     a preposition or a pronoun (告诉|英国广播公司). Its first word is a noun.
-    A bare suffix word may take one verb as its modifier (超算|中心)."""
+    A bare suffix word may take one verb that jieba's dictionary does not
+    list as its modifier (超算|中心), never a listed verb (员工脱离|公司)."""
     start, length = last, 0
     while start > 0:
         previous = words[start - 1]
-        modifier = start == last and words[last].text in ORGANISATION_SUFFIXES and previous.tag == "v"
+        modifier = (
+            start == last
+            and words[last].text in ORGANISATION_SUFFIXES
+            and previous.tag == "v"
+            and dictionary_frequency(previous.text) == 0
+        )
         fits = previous.tag in NAME_PART_TAGS or modifier
         if not previous.is_han or not fits or length + len(previous.text) > limit:
             break
@@ -535,21 +564,96 @@ def _name_start_in_words(words: list[Word], last: int, limit: int) -> int:
     return start
 
 
+def dictionary_frequency(word: str) -> int:
+    """How often jieba's dictionary counts ``word`` (0: not listed)."""
+    import jieba
+
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(word) or 0
+
+
+def _is_proper(word: Word) -> bool:
+    """Whether ``word`` makes a phrase a name: a proper noun of jieba's
+    dictionary (宁波, 孔子, 南水北调) or a word it does not list, found by its
+    model (开滦, 科创). Entries added in bulk, unchecked (上市公司, 3), do not count."""
+    frequency = dictionary_frequency(word.text)
+    if frequency == 0:
+        return word.is_han
+    return word.tag in PROPER_NOUN_TAGS and frequency > UNCHECKED_DICTIONARY_FREQUENCY
+
+
+def _is_organisation_word(word: Word) -> bool:
+    """Whether a word jieba tags as an organisation (nt) names an
+    institution: it ends like one (外交部, 新华社, 中共中央) or jieba's
+    dictionary knows it well (联合国); not 国际化, 中俄关系, 公共交通."""
+    if word.tag != "nt" or len(word.text) < 3 or not word.is_han or word.text.endswith(NOT_ORGANISATION_ENDINGS):
+        return False
+    frequency = dictionary_frequency(word.text)
+    if 0 < frequency <= UNCHECKED_DICTIONARY_FREQUENCY:
+        return False  # 全党全军, 商业机会, 美中关系: added in bulk, unchecked
+    return word.text[-1] in ORGANISATION_HEAD_CHARS or frequency >= WELL_KNOWN_ORGANISATION_FREQUENCY
+
+
+def _is_place_word(zh: str) -> bool:
+    """A place (美国, 宁波市), a one-character country (叙, 美) or nothing
+    (a bare class noun: 国家队)."""
+    if len(zh) <= 1:
+        return True
+    if zh[-1] in PLACE_SUFFIXES and (zh[:-1] in KNOWN_PLACES or _dictionary_tag(zh[:-1]) == "ns"):
+        return True
+    return zh in KNOWN_PLACES or _dictionary_tag(zh) == "ns"
+
+
+def _is_common_phrase(name: str, words: list[Word], suffix: str | None) -> bool:
+    """Whether a name-shaped phrase is a common noun phrase, not a name:
+    nothing proper before its suffix (能源|公司, 私人|银行, 有限公司: see
+    ``MIN_COMMON_WORDS_OF_A_NAME``), or a place and a class noun (美国公司
+    "US companies", 印度政府 "the Indian government"). An organisation word
+    (外交部) is a name by itself."""
+    if suffix is not None:
+        modifiers = words[:-1]
+        if len(words[-1].text) > len(suffix):
+            modifiers = [*modifiers, words[-1]]  # 苹果公司, 有限公司: the word holds its modifier
+        # Words of one character are pieces of a word jieba did not know (风|投|公司).
+        words_of_name = [w for w in modifiers if len(w.text) > 1]
+        if not any(_is_proper(w) for w in modifiers) and len(words_of_name) < MIN_COMMON_WORDS_OF_A_NAME:
+            return True
+    return any(name.endswith(head) and _is_place_word(name[: -len(head)]) for head in GENERIC_HEADS)
+
+
 def _organisations(passages: list[Passage], words: list[list[Word]]) -> list[tuple[str, str, str, str, Passage]]:
     """``(zh, en, type, evidence, passage)`` for names that end in an
     organisation suffix at a word's end (甬江|实验室, 英国广播公司), and for
-    jieba's organisation words (海关总署), each taken back to where the name
-    starts (``_name_start_in_words``)."""
+    jieba's organisation words that name an institution (海关总署), each
+    taken back to where the name starts (``_name_start_in_words``); never a
+    common phrase (``_is_common_phrase``: 能源公司, 美国公司)."""
     found = []
     for p, ws in zip(passages, words):
         for i, w in enumerate(ws):
             if not w.is_han:
                 continue
             suffix = _ORGANISATION_END_RE.search(w.text)
-            if suffix is None and not (w.tag == "nt" and len(w.text) >= 3):
+            if suffix is None and not _is_organisation_word(w):
                 continue
+            if i + 1 < len(ws) and len(ws[i + 1].text) == 1 and dictionary_frequency(w.text[-1] + ws[i + 1].text):
+                continue  # jieba cut a longer word: 民政部|门 is 民政|部门, 天文学|家 is 天文|学家
             start = _name_start_in_words(ws, i, MAX_ORGANISATION_PREFIX)
+            if suffix is None:
+                # An organisation word is a whole name: only a place or a scope word
+                # widens it (中国|外交部, 英国|国家统计局; not 代表|中共中央, 汪洋|代表|中共中央).
+                while start < i and not all(_widens_a_name(x) for x in ws[start:i]):
+                    start += 1
+            elif _is_proper(w) and not any(_widens_a_name(x) or _is_proper(x) for x in ws[start:i]):
+                start = i  # a whole name after common nouns: 建部|会同|人民银行
+            # A name starts after another organisation's suffix that a proper noun follows
+            # (制药公司|美国默克集团, 英国教育集团|培生集团).
+            for k in range(i - 1, start, -1):
+                if _ORGANISATION_END_RE.search(ws[k - 1].text) and _is_proper(ws[k]):
+                    start = k
+                    break
             name = p.text[ws[start].start : w.end]
+            if _is_common_phrase(name, ws[start : i + 1], suffix and suffix.group(0)):
+                continue
             if suffix is None:
                 found.append((name, "", "organisation", "organisation word", p))
                 continue
@@ -560,6 +664,37 @@ def _organisations(passages: list[Passage], words: list[list[Word]]) -> list[tup
             en = f"{proper} {ORGANISATION_SUFFIXES[suffix.group(0)]}" if proper else ""
             found.append((name, en, "organisation", f"suffix {suffix.group(0)}", p))
     return found
+
+
+def _widens_a_name(word: Word) -> bool:
+    """A place, an organisation, a person, an abbreviation, a scope word or
+    a rank, which can stand before the name of an institution as part of it
+    (中国|外交部, 弗里德曼|美术馆, 深圳|中级|人民法院)."""
+    if word.text in NAME_SCOPE_WORDS or word.tag == "b":
+        return True
+    return word.tag in ("ns", "nt", "j", "nr", "nrt", "nrfg") and _is_proper(word)
+
+
+def _not_part_of_a_name(zh: str) -> bool:
+    """Whether ``zh``, before a name, is not part of it: a verb or a
+    common noun that jieba's dictionary lists (建设, 巨头), not a scope word
+    (国家, 中央), a proper noun or a word it does not know."""
+    if zh in NAME_SCOPE_WORDS:
+        return False
+    tag = _dictionary_tag(zh)
+    return tag is not None and tag not in PROPER_NOUN_TAGS
+
+
+def _fragments(names: Iterable[str], corpus: str) -> set[str]:
+    """The names that occur only inside longer ones (统计局 always in
+    国家统计局, 法医学中心 in 瑞典国家法医学中心): the longest name that
+    occurs is the name."""
+    masked, inside = corpus, set()
+    for name in sorted(set(names), key=len, reverse=True):
+        if name not in masked:
+            inside.add(name)
+        masked = masked.replace(name, "\x00")
+    return inside
 
 
 def _places(passages: list[Passage], words: list[list[Word]]) -> list[tuple[str, str, str, str, Passage]]:
@@ -641,7 +776,7 @@ def _recurring(texts: list[str], min_count: int) -> list[str]:
     frequent = {g: n for g, n in counts.items() if n >= min_count}
     terms = []
     for gram, n in frequent.items():
-        if gram in COMMON_WORDS or gram[0] in NUMERAL_STARTS or gram in _SUFFIXES or gram in _TITLES:
+        if gram in COMMON_WORDS or gram[0] in NUMERAL_STARTS or gram in _SUFFIXES or gram in _TITLES or gram in PERSON_CONTEXT_WORDS:
             continue
         # Inside a longer recurring n-gram with the same count: then a one-character
         # extension has that count too (新型工业 → 新型工业化).
@@ -669,16 +804,57 @@ def term_idf(zh: str) -> float:
     return (max(parts) + min(unseen, sum(parts))) / 2
 
 
-def _whole_word_share(corpus: str, boundaries: set[int], gram: str) -> float:
+def _occurrences_as_words(corpus: str, word_at: dict[int, Word], gram: str) -> tuple[float, list[list[Word]]]:
     """The share of ``gram``'s occurrences in ``corpus`` that start and end
-    at word boundaries (新质生产力 does; 工业化进 does not)."""
-    hits = whole = 0
+    at word boundaries (新质生产力 does; 工业化进 does not), and the words
+    of those occurrences. ``word_at`` maps an offset to the word starting there."""
+    hits, whole = 0, []
     pos = corpus.find(gram)
     while pos != -1:
         hits += 1
-        whole += pos in boundaries and pos + len(gram) in boundaries
+        ws, at, end = [], pos, pos + len(gram)
+        while at < end and at in word_at:
+            ws.append(word_at[at])
+            at += len(word_at[at].text)
+        if ws and at == end:
+            whole.append(ws)
         pos = corpus.find(gram, pos + 1)
-    return whole / hits if hits else 0.0
+    return (len(whole) / hits if hits else 0.0), whole
+
+
+def _is_person_reference(zh: str) -> bool:
+    """A name with an honorific, or an anonymised one (普京先生, 尹女士,
+    李某, 克林顿夫妇): a way of referring to a person, not a term."""
+    return zh.endswith(tuple(HONORIFICS) + ("某", "夫妇"))
+
+
+def _noun_like(word: Word) -> bool:
+    return word.tag.startswith("n") or word.tag in TERM_HEAD_TAGS or dictionary_frequency(word.text) == 0
+
+
+def is_term_shaped(words: list[Word], cohesion: float = 1.0) -> bool:
+    """Whether words make a term: a noun or a noun phrase, the way a
+    termbase holds one (新质生产力, 茶壶炼油厂, 兴奋剂, 比特币), not a
+    phrase that starts with a verb or holds a function word (学习贯彻,
+    进入新时代, 贺函中表示), not a bare verb, adjective or idiom (脱贫,
+    坚定不移), and neither a word nor a phrase of words that general news
+    uses all the time (``GENERAL_WORD_FREQUENCY``: 决赛, 篮球, 芯片; 门票销售,
+    外国游客) unless the text uses its words mostly together: ``cohesion``
+    is the share of the occurrences of its least frequent word that are in
+    it (``MIN_TERM_COHESION``: 新型工业化, 行动纲要). Names (jieba's nr, ns,
+    nt) are terms whatever their frequency."""
+    first = words[0].tag if words else ""
+    if not words or not _noun_like(words[-1]) or (first.startswith(NOT_TERM_START_TAGS) and first != "vn"):
+        return False
+    if any(w.tag.startswith(_FUNCTION_TAGS) for w in words):
+        return False
+    if len(words) == 1 and words[0].tag in NAME_TAGS:
+        return True
+    # One of its words, at least, is unusual (红船|精神, 页岩|气田), or its
+    # words go together in the text (新型|工业化); not 门票|销售, 外国|游客.
+    if any(dictionary_frequency(w.text) < GENERAL_WORD_FREQUENCY for w in words):
+        return True
+    return len(words) > 1 and cohesion >= MIN_TERM_COHESION
 
 
 # --- Putting it together ---------------------------------------------------------
@@ -730,11 +906,19 @@ def suggest_terms(
             continue  # 常委, 欧盟, 万达 next to a title: jieba lists them as other words
         if origin:
             add(name, romanise_name(name) if origin == "chinese" else "", "person", evidence)
+    # All passages in one text, so that counting and finding is one pass per candidate.
+    corpus = "\x00".join(p.text for p in items)
+    starts = list(itertools.accumulate((len(p.text) + 1 for p in items[:-1]), initial=0))
+
     organisations = _organisations(items, words)
     standalone = Counter(zh for zh, *_ in organisations)
+    fragments = _fragments(standalone, corpus)
     for zh, en, kind, evidence, _ in organisations:
-        # 建设甬江实验室 seen once is 甬江实验室 (seen often) after a verb we do not list.
-        if standalone[zh] == 1 and any(zh.endswith(o) and o != zh and standalone[o] >= 2 for o in standalone):
+        # 建设甬江实验室 seen once is 甬江实验室 (seen often) after a verb we do not list;
+        # 巨头阿里巴巴集团 is 阿里巴巴集团 after a common noun.
+        if any(zh.endswith(o) and o != zh and standalone[o] >= standalone[zh] and _not_part_of_a_name(zh[: -len(o)]) for o in standalone):
+            continue
+        if zh in fragments:
             continue
         if zh not in found or found[zh].type != "person":
             add(zh, en, kind, evidence)
@@ -742,16 +926,20 @@ def suggest_terms(
         if zh not in found or found[zh].type != "person":
             add(zh, en, kind, evidence)
 
-    # All passages in one text, so that counting and finding is one pass per candidate.
-    corpus = "\x00".join(p.text for p in items)
-    starts = list(itertools.accumulate((len(p.text) + 1 for p in items[:-1]), initial=0))
-
     covered = [t.zh for t in termbase if t.zh] + list(found)
     masked = [_mask(p.text, covered) for p in items]
-    boundaries = {offset + b for offset, ws in zip(starts, words) for w in ws for b in (w.start, w.end)}
+    word_at = {offset + w.start: w for offset, ws in zip(starts, words) for w in ws}
     for gram in _recurring(masked, min_recurrence):
         idf = term_idf(gram)
-        if idf >= MIN_TERM_IDF and _whole_word_share(corpus, boundaries, gram) >= MIN_WHOLE_WORD_SHARE:
+        if idf < MIN_TERM_IDF:
+            continue
+        share, occurrences = _occurrences_as_words(corpus, word_at, gram)
+        if share < MIN_WHOLE_WORD_SHARE or _is_person_reference(gram):
+            continue
+        if any(gram.endswith(head) and _is_place_word(gram[: -len(head)]) for head in GENERIC_HEADS):
+            continue  # 日本队, 印度政府: a place and a class noun
+        cohesion = corpus.count(gram) / min(corpus.count(w.text) for w in occurrences[0])
+        if is_term_shaped(occurrences[0], cohesion):
             add(gram, "", "term", "recurring")
             found[gram].score = idf
 
