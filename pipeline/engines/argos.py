@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from ..errors import ModelError, NoModelError
+from ..languages import SOURCE, TARGET
 from .allocator import keep_freed_memory, release_free_memory
 from .base import Draft, Engine, Signature
 
-SOURCE_CODE = "zh"
-TARGET_CODE = "en"
+SOURCE_CODE = SOURCE.argos
+TARGET_CODE = TARGET.argos
 
 #: Default cap on output length, proportional to the longest source in the
 #: batch: RATIO × source tokens + SLACK, at most MAX. English SentencePiece

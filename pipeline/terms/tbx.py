@@ -64,11 +64,12 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from ..atomicfile import atomic_write
+from ..languages import SOURCE, TARGET
 from ..textsafety import UnsafeTextError, refuse_unsafe
 from .termbase import TERM_TYPES, Term, Termbase, TermbaseError
 
-SOURCE_LANGUAGE = "zh-Hans"
-TARGET_LANGUAGE = "en"
+SOURCE_LANGUAGE = SOURCE.bcp47
+TARGET_LANGUAGE = TARGET.bcp47
 ENTITY_CLASS = "entityClass"  # our concept-level data category for Term.type
 
 #: partOfSpeech (a TBX-Basic pick list) for each type; "term" has none we know.

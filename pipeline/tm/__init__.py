@@ -21,7 +21,7 @@ from .reuse import (
     suggestions_of,
 )
 from .similarity import similarity
-from .store import ImportedMemory, export_tmx, import_tmx, load_memory, units_from_catalog
+from .store import ImportedMemory, exchanged_units, export_tmx, import_tmx, load_memory, units_from_catalog
 from .tmx import TmxError, read_tmx, write_tmx
 from .units import Unit
 
@@ -39,6 +39,7 @@ __all__ = [
     "Unit",
     "add_suggestions",
     "apply_exact",
+    "exchanged_units",
     "export_tmx",
     "import_tmx",
     "load_memory",

@@ -9,13 +9,20 @@ each load, so it can never disagree with the catalogs:
   translation), with the document as origin;
 * every imported TMX file in ``locales/tm/`` (:attr:`Workspace.translation_memory`),
   in name order.
+
+What the workspace gives other tools is narrower (:func:`exchanged_units`,
+for ``pipeline tm export`` and ``build/<doc>.tmx``): an exchange file is read
+as the translation of the documents as they are now, so it leaves out
+obsolete entries and any pair whose source is no longer a segment of its
+document, even where another tool has revived it as a live entry (Translate
+Toolkit's ``xliff2po`` does).
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,11 +57,23 @@ def units_from_catalog(catalog: Catalog, doc: str) -> list[Unit]:
     ``doc`` as origin. A catalog records no per-entry reviewer, so the
     creation info is the catalog's: its Last-Translator (when it names a
     person) and its PO-Revision-Date."""
+    return _reviewed_units(catalog, [*catalog, *catalog.obsolete.values()], doc)
+
+
+def exchanged_units(catalog: Catalog, doc: str, segments: Collection[str] | None) -> list[Unit]:
+    """The reviewed pairs of ``catalog`` that other tools receive: live
+    entries only (not obsolete) and, when ``segments`` (the translatable
+    segments of the document as it is now) is given, only those whose source
+    is one of them."""
+    return _reviewed_units(catalog, [m for m in catalog if segments is None or m.id in segments], doc)
+
+
+def _reviewed_units(catalog: Catalog, messages: list, doc: str) -> list[Unit]:
     translator = (catalog.last_translator or "").strip()
     created_by = None if translator in _NO_TRANSLATOR else translator
     created_at = _revision_date(catalog)
     units = []
-    for message in [*catalog, *catalog.obsolete.values()]:
+    for message in messages:
         if not message.id or message.pluralizable or state_of(message) is not State.REVIEWED:
             continue
         units.append(
@@ -75,7 +94,7 @@ def memory_files(ws: Workspace) -> list[Path]:
     directory = ws.translation_memory
     if not directory.is_dir():
         return []
-    return sorted(path for path in directory.glob("*.tmx") if path.is_file())
+    return sorted(ws.regular_file(path) for path in directory.glob("*.tmx") if not path.is_dir())
 
 
 def load_memory(ws: Workspace) -> TranslationMemory:
@@ -132,15 +151,30 @@ def import_tmx(ws: Workspace, path: Path | str) -> ImportedMemory:
     return ImportedMemory(target, len(content.units), content.skipped)
 
 
+def template_segments(ws: Workspace, doc: str) -> set[str] | None:
+    """The segments of ``doc`` as its template records them
+    (``locales/<doc>.pot``, which ``extract`` writes from the source), or
+    None when there is no template."""
+    path = ws.template_path(doc)
+    if not path.exists():
+        return None
+    return {message.id for message in load_catalog(path, ws.relative(path)) if message.id}
+
+
 def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable[str] | None = None) -> int:
     """Write the reviewed pairs of ``docs`` (default: every document) as TMX
     to ``destination``, a path (written atomically) or a binary file object.
-    Return the number of units written."""
+    Return the number of units written.
+
+    Only the pairs of the documents as they are (:func:`exchanged_units`):
+    the template says which sentences a document has; a catalog without one
+    gives its live entries."""
     names = ws.resolve_documents(list(docs or []))
     units: list[Unit] = []
     for doc in names:
         path = ws.catalog_path(doc)
-        units.extend(units_from_catalog(load_catalog(path, ws.relative(path)), doc))
+        catalog = load_catalog(path, ws.relative(path))
+        units.extend(exchanged_units(catalog, doc, template_segments(ws, doc)))
     data = tmx_bytes(units)
     if isinstance(destination, (str, os.PathLike)):
         atomic_write(Path(destination), data)

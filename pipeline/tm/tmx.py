@@ -46,11 +46,12 @@ from xml.parsers import expat
 
 from .. import __version__
 from ..errors import PipelineError
+from ..languages import SOURCE, TARGET
 from ..textsafety import UnsafeTextError, refuse_unsafe
 from .units import Unit
 
-SOURCE_LANG = "zh-Hans"
-TARGET_LANG = "en"
+SOURCE_LANG = SOURCE.bcp47
+TARGET_LANG = TARGET.bcp47
 #: The property naming the document a unit was reviewed in.
 DOCUMENT_PROP = "x-document"
 
