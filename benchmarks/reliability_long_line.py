@@ -17,13 +17,29 @@ segmenter linear (issue #7):
 Then it times ``pipeline extract`` (segmentation, template, merge, two
 catalog writes) on a 1 MB line of distinct sentences.
 
-    /work/venv-dev/bin/python benchmarks/reliability_long_line.py [--max-mb 2]
+``--part han-line`` (issue #11): one line of Han characters without any
+punctuation, the seed's characters in the seed's order, repeated, at sizes
+doubling up to ``--max-mb`` and at 1,000,000 characters. Each command runs
+as its own process (``python -m pipeline``: start-up and jieba's dictionary
+included), in a fresh workspace:
+
+* ``extract``   the first extraction, no termbase
+* ``+terms``    the same with the seed's termbase (glossary hits, jieba)
+* ``edited``    re-extraction after one character in the middle changed,
+                the entry reviewed before: the merge's fuzzy match
+* ``status``, ``build``
+
+and ``msgfmt -c`` checks the catalog of the largest size.
+
+    .venv/bin/python benchmarks/reliability_long_line.py [--max-mb 2] [--part all|segment|han-line]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +50,8 @@ from pipeline.cli import main
 from pipeline.segment import segment_document
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_a24ceba1f548592f.txt"
-BROKEN = "宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到推动作用，这一点毋庸置疑"
+# Several sentences stopping mid-word (毋庸置|疑): evidence of a page break.
+BROKEN = "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到推动作用，这一点毋庸置"
 
 
 def shapes() -> dict[str, str]:
@@ -67,11 +84,83 @@ def best_of(runs: int, func) -> float:
     return best
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def han_line(chars: int) -> str:
+    """``chars`` Han characters of the seed, in order, nothing else."""
+    han = "".join(c for c in SEED.read_text(encoding="utf-8") if "\u4e00" <= c <= "\u9fff")
+    return (han * (chars // len(han) + 1))[:chars]
+
+
+def _timed(root: Path, *args: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline", *args, "-w", str(root)], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"pipeline {' '.join(args)} failed: {done.stderr.strip()}")
+    return seconds
+
+
+def han_line_table(max_mb: float) -> None:
+    """Time against length for one line of Han characters (see the module docstring)."""
+    from pipeline.catalog import load_catalog, save_catalog
+    from pipeline.catalog.states import set_reviewed
+
+    sizes, chars = [], 31_250
+    while chars * 3 <= max_mb * 1_000_000:
+        sizes.append(chars)
+        chars *= 2
+    sizes = sorted(set(sizes) | {1_000_000})
+    checked = "not run"
+    print(f"\none line of Han characters, no punctuation (each command a process; seconds)")
+    print(f"{'chars':>9} {'MB':>5} {'extract':>8} {'+terms':>8} {'edited':>8} {'status':>8} {'build':>8} {'x prev':>7}")
+    previous = None
+    for chars in sizes:
+        text = han_line(chars)
+        row = {}
+        for with_terms in (False, True):
+            root = Path(tempfile.mkdtemp(prefix="bench-han-line-"))
+            try:
+                (root / "seeds").mkdir()
+                (root / "locales").mkdir()
+                if with_terms:
+                    shutil.copy(REPO / "locales" / "glossary.tsv", root / "locales" / "glossary.tsv")
+                source = root / "seeds" / "line.txt"
+                source.write_text(text, encoding="utf-8")
+                row["+terms" if with_terms else "extract"] = _timed(root, "extract")
+                if with_terms:
+                    continue
+                po = root / "locales" / "en" / "LC_MESSAGES" / "line.po"
+                catalog = load_catalog(po)
+                set_reviewed(catalog[text], "A reviewed translation of the line.")
+                save_catalog(po, catalog)
+                source.write_text(text[: chars // 2] + "甬" + text[chars // 2 + 1 :], encoding="utf-8")
+                row["edited"] = _timed(root, "extract")
+                row["status"] = _timed(root, "status")
+                row["build"] = _timed(root, "build")
+                if chars == sizes[-1]:
+                    check = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+                    checked = "ok" if check.returncode == 0 else check.stderr.strip()
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
+        ratio = f"{row['extract'] / previous:7.2f}" if previous else f"{'':>7}"
+        print(f"{chars:>9,} {chars * 3 / 1e6:5.2f} " + " ".join(f"{row[k]:8.2f}" for k in
+              ("extract", "+terms", "edited", "status", "build")) + f" {ratio}")
+        previous = row["extract"]
+    print(f"msgfmt -c on the catalog of {sizes[-1]:,} characters: {checked}")
+
+
 def main_(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--max-mb", type=float, default=2.0, help="largest size, in MB of UTF-8 (default 2)")
     parser.add_argument("--runs", type=int, default=3, help="best of this many runs (default 3)")
+    parser.add_argument("--part", choices=("all", "segment", "han-line"), default="all")
     args = parser.parse_args(argv)
+    if args.part in ("all", "han-line"):
+        han_line_table(args.max_mb)
+    if args.part == "han-line":
+        return
 
     sizes = []
     size = 125_000

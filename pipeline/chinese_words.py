@@ -17,6 +17,7 @@ jieba) on first use; nothing is loaded at import.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections.abc import Iterable
@@ -151,14 +152,26 @@ def is_word_at(text: str, start: int, end: int, spans: list[tuple[int, int]]) ->
     on from a transliterated foreign name (路易斯|安娜州: Louisiana, written
     with 娜): transliterations are written without spaces, so a name right
     next to one is a piece of a longer name."""
-    starts = {s for s, _ in spans}
-    ends = {e for _, e in spans}
-    if not (start in starts and end in ends):
-        holder = next(((s, e) for s, e in spans if s <= start and end <= e), None)
-        if holder != (start, end + 1) or not _is_han(text[end : end + 1] or "a"):
+    # ``spans`` tile the text in order: the words around the occurrence are
+    # found by bisection (a scan per occurrence is quadratic on a long line).
+    first = bisect.bisect_right(spans, (start, math.inf)) - 1  # the word holding ``start``
+    last = bisect.bisect_right(spans, (end - 1, math.inf)) - 1  # the word holding ``end - 1``
+    if first < 0 or last < 0:
+        return False
+    if not (spans[first][0] == start and spans[last][1] == end):
+        if spans[first] != (start, end + 1) or not _is_han(text[end : end + 1] or "a"):
             return False
     tags = _word_tags()
-    for s, e in spans:
-        if (e == start or s == end) and e - s >= 2 and tags.get(text[s:e]) == _TRANSLITERATION_TAG:
+    before = spans[first - 1] if spans[first][0] == start and first > 0 else None
+    after = spans[last + 1] if spans[last][1] == end and last + 1 < len(spans) else None
+    for s, e in filter(None, (before, after)):
+        if e - s >= 2 and tags.get(text[s:e]) == _TRANSLITERATION_TAG:
             return False
     return True
+
+
+def word_tag(word: str) -> str | None:
+    """jieba's dictionary part-of-speech tag of ``word`` (``n``, ``v``,
+    ``nr``, ``u``…), or None for a word its dictionary lacks (an HMM guess,
+    usually a name)."""
+    return _word_tags().get(word)

@@ -121,3 +121,66 @@ def test_check_command_table_json_and_strict(workspace):
     assert any(f["code"] == "han-in-target" and f["msgid"] == "崔平很忙。" for f in data)
     strict = _invoke("check", "-w", workspace, "--strict", code=1)
     assert "Traceback" not in strict.output
+
+
+def _no_model(settings):
+    from pipeline.engines.argos import no_model_message
+    from pipeline.errors import NoModelError
+
+    raise NoModelError(no_model_message())
+
+
+def _second_document(workspace):
+    """A reviewed seed, and a second document: two sentences the memory has,
+    one it has not."""
+    ws, doc, reviewed = _reviewed_seed(workspace)
+    (workspace / "seeds" / "second.txt").write_text("工业对宁波有特殊意义。\n\n崔平很忙。\n\n这是一句全新的话。\n", encoding="utf-8")
+    return ws, reviewed
+
+
+def test_without_a_model_the_memory_fills_are_saved_and_translate_exits_0(workspace):
+    ws, reviewed = _second_document(workspace)
+    _invoke("extract", "-w", workspace)
+    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace)], obj={"engine_factory": _no_model})
+    assert result.exit_code == 0, result.output
+    assert ("filled 2 entries from the translation memory; 1 entries need a model: "
+            "no zh→en translation model is installed") in result.output
+    assert "'pipeline models install FILE.argosmodel'" in result.output
+    catalog = load_catalog(ws.catalog_path("second"))  # on disk
+    for text in ("工业对宁波有特殊意义。", "崔平很忙。"):
+        assert catalog[text].string == reviewed[text].string
+        assert memory_stamp(catalog[text]).startswith(f"{ws.documents()[0]};similarity=100")
+    assert state_of(catalog["这是一句全新的话。"]) is State.UNTRANSLATED
+
+
+def test_require_model_exits_1_and_still_saves_the_memory_fills(workspace):
+    ws, reviewed = _second_document(workspace)
+    _invoke("extract", "-w", workspace)
+    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace), "--require-model"],
+                                obj={"engine_factory": _no_model})
+    assert result.exit_code == 1
+    assert "filled 2 entries from the translation memory; 1 entries need a model" in result.output
+    assert "Error: 1 entries left untranslated (--require-model); the 2 entries filled from the translation " \
+           "memory are saved" in result.output
+    assert "Traceback" not in result.output
+    catalog = load_catalog(ws.catalog_path("second"))
+    assert catalog["工业对宁波有特殊意义。"].string == reviewed["工业对宁波有特殊意义。"].string
+    # Nothing left for a model: --require-model is satisfied without one.
+    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace), "--require-model", "--no-tm"],
+                                obj={"engine_factory": lambda s: FakeEngine()})
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace), "--require-model"],
+                                obj={"engine_factory": _no_model})
+    assert result.exit_code == 0, result.output
+
+
+def test_run_without_a_model_extracts_fills_from_memory_and_builds(workspace):
+    ws, reviewed = _second_document(workspace)
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", jobs], obj={"engine_factory": _no_model})
+        assert result.exit_code == 0, result.output
+        assert "1 entries need a model: no zh→en translation model is installed" in result.output
+        edition = (workspace / "build" / "second.en.txt").read_text(encoding="utf-8")
+        assert reviewed["工业对宁波有特殊意义。"].string in edition and "这是一句全新的话。" in edition
+    catalog = load_catalog(ws.catalog_path("second"))
+    assert catalog["崔平很忙。"].string == reviewed["崔平很忙。"].string

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from babel.messages import catalog as babel_catalog
-from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, escape, generate_po, unescape, write_po
 
 from ..atomicfile import atomic_write
 from ..errors import CatalogError
@@ -245,13 +245,159 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
     return out, previous
 
 
+#: The width every catalog is wrapped to (see wrap_string).
+WRAP_WIDTH = 76
+
+# Text runs: whitespace, word characters (\w, which includes Han), the rest.
+_RUNS = re.compile(r"\s+|\w+|[^\s\w]+")
+_WORD_CHAR = re.compile(r"\w")
+_ASCII_LETTER = re.compile("[a-zA-Z]")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_BEFORE_DASHES = frozenset("!\"'&.,?")  # besides word characters
+
+
+def _is_word(char: str) -> bool:
+    return bool(char) and _WORD_CHAR.match(char) is not None
+
+
+def _word_chunks(line: str) -> list[str]:
+    """``line`` cut where Babel's ``WORD_SEP`` cuts it, as ``re.split`` gives
+    it (pieces and separators alternating), in linear time.
+
+    Babel's separators are a whitespace run, an ASCII word ending in a
+    letter and a hyphen before another such word (``[^\\s\\w]*\\w+[a-zA-Z]-``,
+    punctuation in front included), and a run of two or more hyphens after
+    a word character or ``!"'&.,?`` and before a word character. Its regex
+    tries the second one at every position of a run of word characters and
+    reads to the end of the run each time: quadratic on a long run of Han
+    characters, which are all word characters. Here each run is looked at a
+    constant number of times. tests/catalog/test_pofile.py compares the two
+    on random strings."""
+    runs = [m.span() for m in _RUNS.finditer(line)]
+    kinds = ["s" if line[a].isspace() else "w" if _is_word(line[a]) else "p" for a, _ in runs]
+    pieces: list[str] = []
+    last = 0
+
+    def cut(start: int, end: int) -> None:
+        nonlocal last
+        pieces.append(line[last:start])
+        pieces.append(line[start:end])
+        last = end
+
+    def hyphenated(i: int) -> bool:
+        """Whether word run ``i``, from its start, is an ASCII word ending in
+        a letter, followed by ``-`` and a word run holding a letter after
+        its first character."""
+        start, end = runs[i]
+        return (
+            end - start >= 2
+            and line[end - 1] in _ASCII_LETTERS
+            and i + 2 < len(runs)
+            and runs[i + 1][1] - runs[i + 1][0] == 1 and line[end] == "-"
+            and kinds[i + 2] == "w"
+            and _ASCII_LETTER.search(line, runs[i + 2][0] + 1, runs[i + 2][1]) is not None
+        )  # fmt: skip
+
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        if kinds[i] == "s":
+            cut(start, end)
+            i += 1
+        elif kinds[i] == "w":  # a word run where a match may start
+            if hyphenated(i):
+                cut(start, end + 1)
+                i += 2  # on to the word after the hyphen
+            else:
+                i += 1
+        else:  # punctuation, perhaps before a word run
+            if i + 1 < len(runs) and kinds[i + 1] == "w":
+                if hyphenated(i + 1):
+                    cut(start, runs[i + 1][1] + 1)
+                    i += 3
+                    continue
+                dashes = start + len(line[start:end].rstrip("-"))
+                before = line[dashes - 1] if dashes > 0 else ""
+                if end - dashes >= 2 and (before in _BEFORE_DASHES or _is_word(before)):
+                    cut(dashes, end)
+                    i += 1  # the word run may start a match of its own
+                    continue
+                i += 2  # no match can start inside the word run either
+            else:
+                i += 1
+    pieces.append(line[last:])
+    return pieces
+
+
+def wrap_string(text: str, prefix: str = "", width: int = WRAP_WIDTH) -> str:
+    """``text`` as the quoted string(s) after a PO keyword: the one place
+    where catalogs are wrapped. Linear in the length of ``text``.
+
+    The rule (Babel's ``normalize``, which our catalogs have always
+    followed): a logical line of ``text`` (up to and including ``\\n``)
+    whose quoted, escaped form plus ``prefix`` is longer than ``width`` is
+    cut into chunks at the separators of ``_word_chunks``, and the chunks
+    are packed greedily: a line takes the next chunk while 2 (the quotes)
+    plus, for each chunk, its escaped length plus ``len(prefix)`` stays
+    under ``width``. A chunk that alone is too long stands on a line of its
+    own, so a run of Han characters is never cut. A string of more than one
+    line starts with ``""`` on the keyword's line."""
+    if width and width > 0:
+        lines = []
+        for line in text.splitlines(True):
+            if len(escape(line)) + len(prefix) > width:
+                chunks = _word_chunks(line)
+                chunks.reverse()
+                while chunks:
+                    buf = []
+                    size = 2
+                    while chunks:
+                        length = len(escape(chunks[-1])) - 2 + len(prefix)
+                        if size + length < width:
+                            buf.append(chunks.pop())
+                            size += length
+                        else:
+                            if not buf:
+                                buf.append(chunks.pop())
+                            break
+                    lines.append("".join(buf))
+            else:
+                lines.append(line)
+    else:
+        lines = text.splitlines(True)
+    if len(lines) > 1 and not lines[-1]:
+        # An empty last chunk alone on a line (a line ending in a separator,
+        # with a prefix): dropped. (Babel adds "\\n" to the line before,
+        # which changes the text.)
+        del lines[-1]
+    if len(lines) <= 1:
+        return escape(text)
+    return '""\n' + "\n".join(prefix + escape(line) for line in lines)
+
+
 def _previous_lines(previous_id: list[str]) -> list[str]:
     """``#| msgid`` (and ``#| msgid_plural``) laid out as GNU gettext does: a
     long one continues on ``#| "..."`` lines. (Babel runs it through its
     comment wrapper instead, which gives ``#| msgid "" "first part"``.)"""
-    out = [f"#| msgid {normalize(previous_id[0], prefix='#| ', width=76)}\n"]
+    out = [f"#| msgid {wrap_string(previous_id[0], prefix='#| ')}\n"]
     if len(previous_id) > 1:
-        out.append(f"#| msgid_plural {normalize(previous_id[1], prefix='#| ', width=76)}\n")
+        out.append(f"#| msgid_plural {wrap_string(previous_id[1], prefix='#| ')}\n")
+    return out
+
+
+def _message_lines(message, num_plurals: int, prefix: str) -> list[str]:
+    """The keyword lines of an entry (``msgctxt``, ``msgid``,
+    ``msgid_plural``, ``msgstr``/``msgstr[n]``), as Babel lays them out."""
+    def line(keyword: str, text: str) -> str:
+        return f"{prefix}{keyword} {wrap_string(text, prefix=prefix)}\n"
+
+    out = [line("msgctxt", message.context)] if message.context else []
+    if isinstance(message.id, (list, tuple)):
+        out += [line("msgid", message.id[0]), line("msgid_plural", message.id[1])]
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string or ""]
+        out += [line(f"msgstr[{n}]", strings[n] if n < len(strings) else "") for n in range(num_plurals)]
+    else:
+        out += [line("msgid", message.id), line("msgstr", message.string or "")]
     return out
 
 
@@ -270,7 +416,12 @@ def _entry(message, locale, obsolete: bool) -> str:
         single.obsolete[bare.id] = bare
     else:
         single[bare.id] = bare
-    lines = list(generate_po(single, omit_header=True, width=76))
+    # Babel writes the comments; the strings are wrapped here, in linear
+    # time (width=0: Babel only quotes them, and they are replaced).
+    lines = list(generate_po(single, omit_header=True, width=0))
+    prefix = "#~ " if obsolete else ""
+    at = next(i for i, line in enumerate(lines) if line.startswith((f"{prefix}msgctxt ", f"{prefix}msgid ")))
+    lines[at:] = _message_lines(bare, single.num_plurals, prefix) + ["\n"]
     if obsolete and message.flags:
         at = next(i for i, line in enumerate(lines) if line.startswith("#~"))
         lines.insert(at, "#, " + ", ".join(sorted(message.flags)) + "\n")
