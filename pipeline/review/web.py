@@ -14,32 +14,56 @@ Pages:
 * ``/doc/<doc>``: Chinese | English, one row per segment, keyboard-driven;
 * ``/doc/<doc>/bilingual``: the bilingual edition, built on demand.
 
-Security, for a server that may see other people's browsers:
+Security, for a server that may see other people's browsers (a shared
+newsroom machine, a LAN; see SECURITY.md):
 
-* On loopback no token is needed, but the ``Host`` header must name the
-  loopback (DNS rebinding). Any other address needs an access token, given
-  once as ``?token=`` (then kept in an HttpOnly SameSite=Strict cookie) or
-  in an ``Authorization: token …`` header.
+* Every request needs the access token, on the loopback too, as Jupyter does:
+  ``pipeline serve`` prints the address with ``?token=…``; opening it once
+  sets an HttpOnly, SameSite=Strict cookie that holds a secret of this run
+  (never the token itself) and drops the token from the address. Scripts may
+  send ``Authorization: token …``. The token is generated per run, or read
+  from ``--token-file`` (mode 600) or ``$PIPELINE_TOKEN`` -- never from the
+  command line, which every user can read -- and has
+  :data:`MIN_TOKEN_LENGTH` characters at least. ``--no-token`` is an
+  explicit choice, allowed only on the loopback.
+* Whether the server is on the loopback is decided on the address it bound,
+  after name resolution, never on the name given. On the loopback the
+  ``Host`` header must name the loopback too (DNS rebinding).
 * Every write is a POST carrying the per-server CSRF token (``X-CSRF-Token``)
-  from a same-origin page (``Origin``/``Referer``); no GET changes state.
+  from a same-origin page (``Origin``/``Referer``); no GET changes state. A
+  page on another port of the same host gets our cookie from the browser
+  (cookies ignore ports), but not the CSRF token nor our origin.
+* Bodies are limited to :data:`MAX_BODY_BYTES`, chunked ones included, and a
+  translation to :func:`max_translation_length` of its source. Text with a
+  character :mod:`pipeline.textsafety` refuses (controls, bidi controls,
+  lone surrogates) is refused with one line, as is such a reviewer name.
 * Text is escaped by Jinja; the page's data travels as HTML-safe JSON in a
   ``<script type="application/json">`` island, and the script renders text
   with ``textContent`` only. A Content-Security-Policy allows no inline
   script or style.
+* The temporary directory of the editions is removed on Ctrl+C, SIGTERM and
+  SIGHUP; decisions being saved are finished first.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import ipaddress
+import json
+import os
+import re
 import secrets
+import signal
 import socket
+import stat
 import tempfile
 import threading
 import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -55,6 +79,7 @@ from ..editions import html as html_edition
 from ..errors import PipelineError
 from ..status import document_status
 from ..terms import Termbase, load_termbase
+from ..textsafety import refuse_unsafe
 from ..workspace import Workspace
 from .queue import PENDING, ReviewItem, findings_for, items
 from .session import ReviewConflict, ReviewSession, reviewer_name
@@ -63,6 +88,16 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 CSRF_HEADER = "X-CSRF-Token"
 TOKEN_PARAM = "token"
+#: Where ``pipeline serve`` reads the access token when no --token-file is given.
+TOKEN_ENV = "PIPELINE_TOKEN"
+#: The shortest access token accepted; a generated one has 43 characters (256 bits).
+MIN_TOKEN_LENGTH = 16
+#: The largest request body read (a decision is a few KiB of JSON at most).
+MAX_BODY_BYTES = 1024 * 1024
+#: Seconds a connection may stay silent before the server drops it.
+IDLE_TIMEOUT_S = 60
+#: Seconds a stopping server waits for the decisions being saved.
+STOP_GRACE_S = 10
 #: Undo histories kept at once (one per open page); the oldest is dropped.
 MAX_SESSIONS = 64
 
@@ -122,14 +157,80 @@ def _hostname(host_header: str) -> str:
         return ""
 
 
-def access_token(host: str, token: str | None) -> str | None:
-    """The token the server will require: ``token`` if given; a new random
-    one for a non-loopback ``host`` (as Jupyter does); else none."""
+def bound_to_loopback(address: str) -> bool:
+    """True when the address a socket is bound to only ever reaches this machine.
+
+    The decision on the bound address, never on a name: ``x.localhost`` may
+    well resolve to a LAN address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return (mapped or ip).is_loopback
+
+
+def check_token(token: str, where: str = "the access token") -> str:
+    """Return ``token`` if it is long enough and one word of printable ASCII."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise PipelineError(
+            f"{where} has {len(token)} characters; an access token needs at least {MIN_TOKEN_LENGTH} characters "
+            "(leave it out and one is generated)"
+        )
+    if not re.fullmatch(r"[\x21-\x7e]+", token):
+        raise PipelineError(f"{where} may only hold printable ASCII characters, no space")
+    return token
+
+
+def _read_token_file(path: Path) -> str:
+    try:
+        info = os.stat(path)
+        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise PipelineError(f"{path}: other users of this machine can read the token file; chmod 600 {path}")
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PipelineError(f"cannot read the token file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def access_token(
+    token: str | None = None, token_file: Path | str | None = None, no_token: bool = False, environ=None
+) -> tuple[str | None, str]:
+    """The token the server will require, and where it came from.
+
+    From ``token_file``, else ``token`` (the command line: deprecated, every
+    user can read it in the process list), else $PIPELINE_TOKEN, else a new
+    random one, as Jupyter does. ``no_token`` is the one way to serve
+    without: ``(None, "--no-token")``."""
+    environ = os.environ if environ is None else environ
+    if no_token and (token is not None or token_file is not None):
+        raise PipelineError("--no-token contradicts --token and --token-file; give one of them")
+    if token is not None and token_file is not None:
+        raise PipelineError("give the access token one way: one of --token-file, --token or $" + TOKEN_ENV)
+    if no_token:
+        return None, "--no-token"
+    if token_file is not None:
+        return check_token(_read_token_file(Path(token_file)), f"the token file {token_file}"), "--token-file"
     if token is not None:
-        if not token.strip():
-            raise PipelineError("--token must not be empty")
-        return token
-    return None if is_loopback(host) else secrets.token_urlsafe(24)
+        return check_token(token, "--token"), "--token"
+    if environ.get(TOKEN_ENV):
+        return check_token(environ[TOKEN_ENV], f"${TOKEN_ENV}"), f"${TOKEN_ENV}"
+    return secrets.token_urlsafe(32), "generated"
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison that gives away neither content nor length."""
+    digest = lambda text: hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()  # noqa: E731
+    return hmac.compare_digest(digest(given), digest(expected))
+
+
+def max_translation_length(source: str) -> int:
+    """The longest translation saved for ``source``: 8 characters per source
+    character, plus 500 for a short headline or a name spelled out.
+
+    English runs to 3.6 characters per Chinese one (median of the 5,961
+    pairs of the WMT dev corpus; 13.6 at most, on a 5-character line); no
+    pair there comes within half of this bound. A pasted file does not fit."""
+    return 8 * len(source) + 500
 
 
 def server_url(host: str, port: int, token: str | None = None) -> str:
@@ -145,6 +246,9 @@ def server_url(host: str, port: int, token: str | None = None) -> str:
 # --- Review sessions, one per open page ----------------------------------------
 
 
+_PAGE_ID = re.compile(r"[0-9a-f]{16}")
+
+
 class _Sessions:
     """Review sessions by (document, page): each page load has its own undo
     history, as each run of ``pipeline review`` does. A session is reloaded
@@ -156,7 +260,7 @@ class _Sessions:
         self._lock = threading.Lock()
 
     def new_page(self) -> str:
-        return secrets.token_hex(8)
+        return secrets.token_hex(8)  # matches _PAGE_ID
 
     def get(self, doc: str, page: str) -> tuple[ReviewSession, threading.Lock]:
         key = (doc, page)
@@ -169,6 +273,50 @@ class _Sessions:
             while len(self._sessions) > self.limit:
                 self._sessions.popitem(last=False)
             return entry
+
+
+class _Lifecycle:
+    """What a stopping server must finish or remove: the decisions being
+    saved, and the temporary directory of the editions (made on first use,
+    so a server that never built one leaves nothing even on SIGKILL)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._saving = 0
+        self._stopping = False
+        self._editions: tempfile.TemporaryDirectory | None = None
+
+    @contextmanager
+    def saving(self):
+        """Around a decision: refused once the server stops, waited for while it stops."""
+        with self._cond:
+            if self._stopping:
+                abort(503, description="the server is stopping; this decision was not saved")
+            self._saving += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._saving -= 1
+                self._cond.notify_all()
+
+    def editions_dir(self) -> Path:
+        with self._cond:
+            if self._stopping:
+                abort(503, description="the server is stopping")
+            if self._editions is None:
+                self._editions = tempfile.TemporaryDirectory(prefix="pipeline-serve-")
+            return Path(self._editions.name)
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        """Refuse new decisions, wait up to ``grace`` seconds for those being
+        saved, and remove the temporary directory."""
+        with self._cond:
+            self._stopping = True
+            self._cond.wait_for(lambda: self._saving == 0, timeout=grace)
+            editions, self._editions = self._editions, None
+        if editions is not None:
+            editions.cleanup()
 
 
 # --- JSON views of the review model --------------------------------------------
@@ -249,17 +397,28 @@ class _ReviewFlask(Flask):
     json_provider_class = _HtmlSafeJSON
 
 
-def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
+def create_app(ws: Workspace, reviewer: str, token: str | None, loopback_only: bool | None = None) -> Flask:
     """The review web app for the documents of ``ws``.
 
     Decisions are recorded as ``reviewer``. With a ``token``, every request
-    must carry it (query parameter, cookie or ``Authorization: token …``);
-    without one, only requests addressed to a loopback host are served."""
+    must carry it (query parameter, then a cookie; or ``Authorization: token
+    …``); ``None`` serves without one. With ``loopback_only`` (the default
+    without a token) only requests addressed to a loopback host are served."""
+    refuse_unsafe(reviewer, "reviewer name", name=True)
+    if token is not None:
+        check_token(token)
+    if loopback_only is None:
+        loopback_only = token is None
     app = _ReviewFlask(__name__, static_folder="static", template_folder="templates")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # a declared length past it: 413, the body never read
     csrf_token = secrets.token_urlsafe(32)
+    # The cookie holds a secret of this run, not the token: the browser never
+    # stores the long-lived token, and a restart ends every cookie.
+    cookie_secret = secrets.token_urlsafe(32)
     sessions = _Sessions(ws, reviewer)
-    editions_dir = tempfile.TemporaryDirectory(prefix="pipeline-serve-")
-    weakref.finalize(app, editions_dir.cleanup)
+    lifecycle = _Lifecycle()
+    app.extensions["pipeline.review"] = lifecycle
+    weakref.finalize(app, lifecycle.stop, 0)  # an app never served (tests, screenshots) cleans up too
     build_lock = threading.Lock()
 
     def known_document(doc: str) -> str:
@@ -284,12 +443,10 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
 
     @app.before_request
     def guard():
-        if token is None:
-            # Without a token the loopback is the only protection; a page on a
-            # rebinding domain (evil.example → 127.0.0.1) must not be served.
-            if not is_loopback(_hostname(request.host)):
-                return error_response(403, "this server only answers requests addressed to the loopback (localhost, 127.0.0.1)")
-        else:
+        if loopback_only and not is_loopback(_hostname(request.host)):
+            # On the loopback, a page on a rebinding domain (evil.example → 127.0.0.1) is not served.
+            return error_response(403, "this server only answers requests addressed to the loopback (localhost, 127.0.0.1)")
+        if token is not None:
             refusal = check_access_token()
             if refusal is not None:
                 return refusal
@@ -310,21 +467,24 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
         if given is None:
             scheme, _, value = request.headers.get("Authorization", "").partition(" ")
             given = value.strip() if scheme.lower() == "token" else None
-        if given is None:
-            given = request.cookies.get(token_cookie())
-        if given is None:
+        if given is not None:
+            if not _same_secret(given, token):
+                return error_response(403, "wrong access token")
+        elif not _same_secret(request.cookies.get(token_cookie(), ""), cookie_secret):
             return error_response(
                 401, "this server needs its access token: open the address that 'pipeline serve' printed (it ends in ?token=…)"
             )
-        if not secrets.compare_digest(given.encode(), token.encode()):
-            return error_response(403, "wrong access token")
         if from_query and request.method == "GET":
             # Keep the token out of the address bar and history: a cookie carries it from now on.
             args = request.args.copy()
             args.pop(TOKEN_PARAM)
             query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in args.items(multi=True))
-            response = redirect(request.path + (f"?{query}" if query else ""), code=303)
-            response.set_cookie(token_cookie(), token, httponly=True, samesite="Strict", path="/")
+            # One leading slash: "//evil.example" would send the browser to another host.
+            path = "/" + quote(request.path.lstrip("/\\"), safe="/")
+            response = redirect(path + (f"?{query}" if query else ""), code=303)
+            response.set_cookie(
+                token_cookie(), cookie_secret, httponly=True, samesite="Strict", secure=request.is_secure, path="/"
+            )
             return response
         return None
 
@@ -354,6 +514,8 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 413:
+            return error_response(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KiB; nothing was saved")
         return error_response(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(PipelineError)
@@ -437,7 +599,7 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
     def bilingual(doc: str):
         doc = known_document(doc)
         with build_lock:  # one build at a time into the shared directory
-            result = build(ws, doc, Path(editions_dir.name))
+            result = build(ws, doc, lifecycle.editions_dir())
         page = next(p for p in result.paths if p.name.endswith(".bilingual.html"))
         response = Response(page.read_bytes(), mimetype="text/html")
         response.headers["Content-Security-Policy"] = _EDITION_CSP
@@ -446,26 +608,47 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
     # --- the review API ------------------------------------------------------
 
     def payload() -> dict:
-        data = request.get_json(silent=True)
+        raw = request.get_data(cache=True)
+        if len(raw) >= MAX_BODY_BYTES:  # werkzeug reads a chunked body up to the limit and cuts it there, silently
+            abort(413)
+        try:
+            data = json.loads(raw) if request.is_json else None
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to parse
+            data = None
         if not isinstance(data, dict):
             abort(400, description="expected a JSON object")
         return data
 
-    def field(data: dict, name: str, required: bool = True) -> str | None:
+    def field(data: dict, name: str) -> str:
         value = data.get(name)
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or (required and not value):
+        if not isinstance(value, str) or not value:
             abort(400, description=f"'{name}' must be a non-empty string")
-        return value
+        return refuse_unsafe(value, f"'{name}'")
+
+    def translation(data: dict, msgid: str) -> str | None:
+        """The text typed for ``msgid``, as one line of single spaces (as in the
+        terminal's editor); None when none was sent."""
+        text = data.get("text")
+        if text is None:
+            return None
+        if not isinstance(text, str):
+            abort(400, description="'text' must be a string")
+        limit = max_translation_length(msgid)
+        if len(text) > limit:
+            abort(400, description=f"the translation has {len(text)} characters; at most {limit} are saved for this "
+                                   "source (8 per source character, plus 500)")  # fmt: skip
+        return " ".join(refuse_unsafe(text, "the translation").split())
 
     def decide(doc: str, act: Callable[[ReviewSession, dict], str | None]):
         """Run one decision through the page's session; answer with the entry as now saved."""
         doc = known_document(doc)
         data = payload()
-        session, lock = sessions.get(doc, field(data, "page"))
+        page = field(data, "page")
+        if not _PAGE_ID.fullmatch(page):  # an id this server handed out, not a key of any size
+            abort(400, description="'page' is not a page id of this server: reload the page")
+        session, lock = sessions.get(doc, page)
         terms = termbase()
-        with lock:
+        with lifecycle.saving(), lock:
             session.reload()
             try:
                 msgid = act(session, data)
@@ -486,9 +669,7 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
     def accept(doc: str):
         def act(session: ReviewSession, data: dict) -> str:
             msgid, tag = field(data, "msgid"), field(data, "tag")
-            text = field(data, "text", required=False)
-            # As in the terminal's editor: a segment is one line of single spaces.
-            session.accept(msgid, None if text is None else " ".join(text.split()), expected=tag)
+            session.accept(msgid, translation(data, msgid), expected=tag)
             return msgid
 
         return decide(doc, act)
@@ -515,12 +696,13 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
         """The checks that fire on a text being typed (nothing is saved)."""
         doc = known_document(doc)
         data = payload()
-        msgid, text = field(data, "msgid"), field(data, "text", required=False) or ""
+        msgid = field(data, "msgid")
+        text = translation(data, msgid) or ""
         session = ReviewSession(ws, doc, reviewer)
         message = session.catalog.get(msgid)
         if message is None:
             abort(404, description="the entry is no longer in the catalog (re-extracted?)")
-        findings = findings_for(doc, message, " ".join(text.split()), termbase())
+        findings = findings_for(doc, message, text, termbase())
         return jsonify(msgid=msgid, findings=findings_json(findings))
 
     return app
@@ -528,68 +710,131 @@ def create_app(ws: Workspace, reviewer: str, token: str | None) -> Flask:
 
 # --- Serving --------------------------------------------------------------------
 
+_TOKEN_IN_TEXT = re.compile(r"(token=)[^&\s'\"]+")
+
 
 class _QuietRequestHandler(WSGIRequestHandler):
-    """No access log: results and logs of the CLI stay readable; errors still show."""
+    """No access log: results and logs of the CLI stay readable; errors still
+    show, with any ``token=`` masked. A connection silent for
+    :data:`IDLE_TIMEOUT_S` is dropped, so idle or trickling clients do not
+    hold a thread each for ever."""
+
+    timeout = IDLE_TIMEOUT_S
 
     def log_request(self, code="-", size="-"):
         pass
+
+    def log(self, type: str, message: str, *args) -> None:
+        text = message % args if args else message
+        if text.startswith("Request timed out"):  # an idle keep-alive connection of a browser: not news
+            return
+        super().log(type, "%s", _TOKEN_IN_TEXT.sub(r"\1[hidden]", text))
 
 
 def create_server(ws: Workspace, host: str, port: int, reviewer: str, token: str | None) -> BaseWSGIServer:
     """Bind the review app to ``host:port`` (0 picks a free port) without serving yet.
 
-    Werkzeug's threaded server: one thread per request is plenty for a
-    review tool used by a few browser tabs, and it needs no other
-    dependency; every decision is saved before its response is sent."""
-    if not is_loopback(host) and token is None:
-        raise PipelineError(f"serving on {host} needs an access token (--token); only loopback addresses may go without")
-    app = create_app(ws, reviewer, token)
+    Without a ``token`` the address bound, after name resolution, must be a
+    loopback address. Werkzeug's threaded server: one thread per request is
+    plenty for a review tool used by a few browser tabs, and it needs no
+    other dependency; every decision is saved before its response is sent."""
+
+    def cannot_listen(exc: OSError) -> PipelineError:
+        return PipelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port, or --port 0)")
+
     # Bind here rather than in werkzeug, which prints and exits when it cannot.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         address = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)[0][4]
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise cannot_listen(exc) from None
+    with sock:
+        try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(address)
+        except OSError as exc:
+            raise cannot_listen(exc) from None
+        bound = sock.getsockname()[0]
+        loopback = bound_to_loopback(bound)
+        if token is None and not loopback:
+            shown = host if host == bound else f"{host} ({bound})"
+            raise PipelineError(
+                f"{shown} is not a loopback address: serving it needs an access token (--no-token is for the loopback only)"
+            )
+        app = create_app(ws, reviewer, token, loopback_only=loopback)
+        try:
             sock.listen(128)
             # The server works on its own duplicate of the socket.
             return make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler, fd=sock.fileno())
-    except OSError as exc:
-        raise PipelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port, or --port 0)") from None
+        except OSError as exc:
+            raise cannot_listen(exc) from None
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def serve(
     ws: Workspace, host: str, port: int, reviewer: str, token: str | None, ready: Callable[[str], None] | None = None
 ) -> None:
-    """Serve the review app until interrupted; ``ready(url)`` is called once listening."""
+    """Serve the review app until Ctrl+C, SIGTERM or SIGHUP; ``ready(url)`` is
+    called once listening. On the way out, the decisions being saved are
+    finished and the temporary directory is removed."""
     server = create_server(ws, host, port, reviewer, token)
+    lifecycle: _Lifecycle = server.app.extensions["pipeline.review"]
+    previous = {}
     try:
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                sig = getattr(signal, name, None)
+                # A signal the parent chose to ignore (nohup, a background job) stays ignored.
+                if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+                    previous[sig] = signal.signal(sig, _interrupt)
         if ready is not None:
             ready(server_url(host, server.port, token))
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        for sig in previous:  # cleaning up is not cut short by a second signal
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            server.server_close()
+            lifecycle.stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def serve_command(
-    workspace: Path | str, host: str, port: int, reviewer: str | None, token: str | None, echo: Callable[[str], None]
+    workspace: Path | str,
+    host: str,
+    port: int,
+    reviewer: str | None,
+    token: str | None,
+    echo: Callable[[str], None],
+    token_file: Path | str | None = None,
+    no_token: bool = False,
 ) -> None:
-    """The body of ``pipeline serve``: check the workspace, pick the token,
-    print the address (through ``echo``, to stderr) and serve until Ctrl+C."""
+    """The body of ``pipeline serve``: check the workspace, pick the token
+    (:func:`access_token`), print the address with it (through ``echo``, to
+    stderr) and serve until stopped."""
     ws = Workspace(Path(workspace))
     if not ws.documents():
         raise PipelineError(f"no catalogs in {ws.locales}; run 'pipeline extract' first")
-    required = access_token(host, token)
+    required, source = access_token(token, token_file, no_token)
     name = reviewer_name(reviewer)
+    if source == "--token":
+        echo(f"serve: warning: --token is visible to every user of this machine; use --token-file or ${TOKEN_ENV}")
 
     def ready(url: str) -> None:
         echo(f"serve: reviewing {len(ws.documents())} document(s) in {ws.root} as {name}")
         echo(f"serve: open {url}")
-        if required is not None and token is None:
+        if source == "generated":
             echo("serve: the token was generated for this run; every request must carry it")
+        elif required is None:
+            echo("serve: no access token (--no-token): every user of this machine can read and review these catalogs")
         echo("serve: Ctrl+C stops the server; every decision is already saved")
 
     serve(ws, host, port, name, required, ready)

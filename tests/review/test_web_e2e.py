@@ -32,6 +32,7 @@ from .test_web import review_ws  # noqa: F401  (fixture)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REVIEWER = "E2E Reviewer"
+TOKEN = "e2e-access-token-0123456789abcdef"
 CURRENT = re.compile(r"\bcurrent\b")
 REVIEWED_ROW = re.compile(r"\bstate-reviewed\b")
 
@@ -58,9 +59,9 @@ def browser():
 
 @pytest.fixture
 def live(review_ws):  # noqa: F811
-    """The app on a free loopback port, served by a thread: ``url, ws, doc, ids``."""
+    """The app on a free loopback port, with its access token, served by a thread: ``url, ws, doc, ids``."""
     ws, doc, ids = review_ws
-    server = create_server(ws, "127.0.0.1", 0, REVIEWER, None)
+    server = create_server(ws, "127.0.0.1", 0, REVIEWER, TOKEN)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}", ws, doc, ids
@@ -89,8 +90,18 @@ class Watched:
 
 
 @pytest.fixture
-def context(browser):
+def context(browser, live):
+    """A browser profile that opened the address ``pipeline serve`` prints, token
+    and all, as a reviewer does: from then on a cookie carries the access."""
+    base = live[0]
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    assert page.goto(f"{base}/doc/nope").status == 401  # nothing without the token
+    page.goto(f"{base}/?token={TOKEN}")
+    assert page.url == f"{base}/"  # the token left the address bar and the history
+    cookies = context.cookies()
+    assert [c["httpOnly"] for c in cookies] == [True] and TOKEN not in cookies[0]["value"]
+    page.close()
     yield context
     context.close()
 
@@ -266,23 +277,25 @@ def test_two_tabs_on_the_same_segment_conflict_visibly(live, context):
 
 # --- crash ---------------------------------------------------------------------------
 
-def _start_server(ws) -> tuple[subprocess.Popen, str]:
+def _start_server(ws) -> tuple[subprocess.Popen, str, dict]:
+    """``pipeline serve`` as a user starts it: the address it prints, and the
+    ``Authorization`` header a script sends with the token of that address."""
     command = [sys.executable, "-m", "pipeline", "serve", "-w", str(ws.root), "--port", "0", "--reviewer", "Crash Tester"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     for line in proc.stderr:
-        match = re.search(r"open (http://127\.0\.0\.1:\d+/)", line)
+        match = re.search(r"open (http://127\.0\.0\.1:\d+/)\?token=(\S+)", line)
         if match:
             threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
-            return proc, match.group(1)
+            return proc, match.group(1), {"Authorization": f"token {match.group(2)}"}
         if time.monotonic() > deadline:
             break
     proc.kill()
     pytest.fail("the server did not start")
 
 
-def _open_page(base: str, doc: str) -> tuple[str, str, dict]:
-    with urllib.request.urlopen(f"{base}doc/{doc}", timeout=10) as response:
+def _open_page(base: str, doc: str, auth: dict) -> tuple[str, str, dict]:
+    with urllib.request.urlopen(urllib.request.Request(f"{base}doc/{doc}", headers=auth), timeout=10) as response:
         html = response.read().decode()
     csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', html).group(1)
     page = re.search(r'data-page="([0-9a-f]+)"', html).group(1)
@@ -290,10 +303,10 @@ def _open_page(base: str, doc: str) -> tuple[str, str, dict]:
     return csrf, page, {item["msgid"]: item["tag"] for item in json.loads(island)}
 
 
-def _decide_until_killed(base, doc, msgids, proc, acknowledged: dict, kill_after: int) -> None:
+def _decide_until_killed(base, auth, doc, msgids, proc, acknowledged: dict, kill_after: int) -> None:
     """Accept ``msgids`` one after another; SIGKILL the server once ``kill_after``
     decisions were acknowledged, while the next ones are being saved."""
-    csrf, page, tags = _open_page(base, doc)
+    csrf, page, tags = _open_page(base, doc, auth)
     origin = base.rstrip("/")
     stop = threading.Event()
 
@@ -303,7 +316,7 @@ def _decide_until_killed(base, doc, msgids, proc, acknowledged: dict, kill_after
             body = json.dumps({"page": page, "msgid": msgid, "tag": tags[msgid], "text": text}).encode()
             request = urllib.request.Request(
                 f"{base}api/doc/{doc}/accept", data=body, method="POST",
-                headers={"Content-Type": "application/json", CSRF_HEADER: csrf, "Origin": origin},
+                headers={"Content-Type": "application/json", CSRF_HEADER: csrf, "Origin": origin, **auth},
             )  # fmt: skip
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
@@ -329,9 +342,9 @@ def test_sigkill_keeps_every_acknowledged_decision(review_ws, msgfmt_check):  # 
     path = ws.catalog_path(doc)
     acknowledged: dict[str, str] = {}
     for round_, kill_after in enumerate((6, 14)):  # kill, restart on the same files, kill again
-        proc, base = _start_server(ws)
+        proc, base, auth = _start_server(ws)
         try:
-            _decide_until_killed(base, doc, [i for i in ids if i not in acknowledged], proc, acknowledged, kill_after)
+            _decide_until_killed(base, auth, doc, [i for i in ids if i not in acknowledged], proc, acknowledged, kill_after)
         finally:
             if proc.poll() is None:
                 proc.kill()
