@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import StageCache, content_hash, file_signature
-from .atomicfile import atomic_write
+from .atomicfile import atomic_write, read_regular
 from .catalog import load_catalog
 from .catalog.template import SOURCE_HEADER
 from .editions import RENDERERS, Coverage, assemble, write_editions
 from .errors import PipelineError
+from .extract import repairs_page_breaks
 from .segment import segment_document
 from .sources import SUPPORTED_SUFFIXES, read_source
-from .tm.store import units_from_catalog
+from .tm.store import exchanged_units
 from .tm.tmx import tmx_bytes
 from .workspace import Workspace
 
@@ -28,14 +29,17 @@ class BuildResult:
     skipped: bool = False  # sources, catalog and editions as the last build left them
 
 
-def source_of(ws: Workspace, doc: str, recorded: str | None) -> Path:
-    """The source document a catalog was extracted from."""
+def source_of(ws: Workspace, doc: str, recorded: str | None, display: str) -> Path:
+    """The source document a catalog was extracted from: the one its
+    ``X-Pipeline-Source`` header records, else ``seeds/<doc>.txt``. Either
+    must be a regular file inside the workspace (a cloned catalog may name
+    any file on the machine); ``display`` names the catalog in a refusal."""
     if recorded:
-        path = ws.resolve(recorded)
+        path = ws.recorded_source(recorded, f"{display}: {SOURCE_HEADER} {recorded!r}")
         if path.exists():
             return path
     for suffix in SUPPORTED_SUFFIXES:
-        path = ws.seeds / f"{doc}{suffix}"
+        path = ws.regular_file(ws.seeds / f"{doc}{suffix}")
         if path.exists():
             return path
     raise PipelineError(f"{doc}: source document {recorded or ws.relative(ws.seeds / (doc + '.txt'))} not found")
@@ -46,37 +50,44 @@ def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, c
 
     With a ``cache``, a document whose source, catalog, options and written
     editions are unchanged since the last build is not rebuilt."""
+    out_dir = ws.output_dir(out_dir)
     po_path = ws.catalog_path(doc)
     paths = [out_dir / f"{doc}{suffix}" for suffix in RENDERERS] + [out_dir / f"{doc}{TMX_SUFFIX}"]
     record = cache.get("build", doc) if cache is not None else None
     if record is not None:
-        path = ws.resolve(record["source_path"])
-        inputs = _inputs(path, po_path, reviewed_only, paths)
+        inputs = _inputs(ws, record["source_path"], po_path, reviewed_only, paths)
         if inputs is not None and inputs == record["inputs"]:
             return BuildResult(doc, Coverage(**record["coverage"]), paths, skipped=True)
 
-    catalog = load_catalog(po_path, ws.relative(po_path))
-    path = source_of(ws, doc, catalog.extra_headers.get(SOURCE_HEADER))
-    source = read_source(path, ws.relative(path))
-    edition = assemble(segment_document(doc, source.text), catalog, reviewed_only)
+    display = ws.relative(po_path)
+    catalog = load_catalog(po_path, display)
+    path = source_of(ws, doc, catalog.extra_headers.get(SOURCE_HEADER), display)
+    source = read_source(path, ws.relative(path), inside=ws.root)
+    document = segment_document(doc, source.text, repair=repairs_page_breaks(catalog))
+    edition = assemble(document, catalog, reviewed_only)
     written = write_editions(edition, out_dir)
-    # The document's reviewed pairs, for other tools' translation memories.
+    # The document's reviewed pairs, for other tools' translation memories:
+    # only sentences the document still has.
+    segments = {seg.text for _, seg in document.segments() if seg.translatable}
     tmx_path = out_dir / f"{doc}{TMX_SUFFIX}"
-    atomic_write(tmx_path, tmx_bytes(units_from_catalog(catalog, doc)))
+    atomic_write(tmx_path, tmx_bytes(exchanged_units(catalog, doc, segments)))
     written.append(tmx_path)
     if cache is not None:
+        ref = ws.relative(path)
         cache.put("build", doc, {
-            "source_path": ws.relative(path),
-            "inputs": _inputs(path, po_path, reviewed_only, written),
+            "source_path": ref,
+            "inputs": _inputs(ws, ref, po_path, reviewed_only, written),
             "coverage": vars(edition.coverage),
         })  # fmt: skip
     return BuildResult(doc, edition.coverage, written)
 
 
-def _inputs(source: Path, po_path: Path, reviewed_only: bool, outputs: list[Path]) -> dict | None:
+def _inputs(ws: Workspace, source_ref: str, po_path: Path, reviewed_only: bool, outputs: list[Path]) -> dict | None:
+    """What a build depends on; None when the source cannot be read safely
+    (the full build then says why)."""
     try:
-        source_hash = content_hash(source.read_bytes())
-    except OSError:
+        source_hash = content_hash(read_regular(ws.resolve(source_ref), source_ref, inside=ws.root))
+    except (OSError, PipelineError):
         return None
     return {
         "source": source_hash,

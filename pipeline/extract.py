@@ -8,13 +8,14 @@ from pathlib import Path
 
 from .cache import StageCache, content_hash, file_signature
 from .catalog import Catalog, load_catalog, save_catalog
-from .catalog.merge import MergeReport, merge, touch
+from .catalog.merge import MergeReport, merge
 from .catalog.pofile import catalog_bytes
+from .catalog.store import update_catalog
 from .catalog.template import build_template
-from .segment import segment_document
+from .segment import Document, segment_document
 from .terms import Termbase, load_termbase
 from .terms.protect import glossary_hits, set_glossary_hits
-from .sources import read_source
+from .sources import document_name, read_source
 from .workspace import Workspace
 
 
@@ -28,6 +29,7 @@ class ExtractResult:
     template_changed: bool
     catalog_changed: bool
     skipped: bool = False  # nothing changed since the last extraction
+    document: Document | None = None  # the segmentation, when not skipped
 
     @property
     def empty(self) -> bool:
@@ -45,6 +47,26 @@ def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, da
     setattr(catalog, date_attr, now)
     save_catalog(path, catalog)
     return True
+
+
+#: The catalog header recording that a document was extracted without
+#: page-break repair (``pipeline extract --no-repair``: one paragraph per
+#: line), so that later extractions and the build cut it the same way.
+#: Absent: page breaks are repaired.
+SEGMENTATION_HEADER = "X-Pipeline-Segmentation"
+NO_REPAIR = "no-repair"
+
+
+def repairs_page_breaks(catalog: Catalog | None) -> bool:
+    """Whether the document of ``catalog`` is segmented with page-break repair."""
+    return catalog is None or catalog.extra_headers.get(SEGMENTATION_HEADER) != NO_REPAIR
+
+
+def _record_repair(catalog: Catalog, repair: bool) -> None:
+    if repair:
+        catalog.extra_headers.pop(SEGMENTATION_HEADER, None)
+    else:
+        catalog.extra_headers[SEGMENTATION_HEADER] = NO_REPAIR
 
 
 def _inputs(source_path: Path, pot_path: Path, po_path: Path, glossary: Path) -> dict | None:
@@ -71,43 +93,71 @@ def record_glossary_hits(catalog: Catalog, termbase: Termbase) -> None:
 
 
 def extract(
-    ws: Workspace, source_path: Path, cache: StageCache | None = None, termbase: Termbase | None = None
+    ws: Workspace,
+    source_path: Path,
+    cache: StageCache | None = None,
+    termbase: Termbase | None = None,
+    repair: bool | None = None,
 ) -> ExtractResult:
     """Segment ``source_path`` and update its template and English catalog.
 
     With a ``cache``, a source whose bytes, template and catalog are as the
-    last extraction left them is not processed again."""
-    ref = ws.relative(source_path)
-    doc = source_path.stem
+    last extraction left them is not processed again. ``repair`` turns
+    page-break repair on or off; None keeps what the template records
+    (on for a new document)."""
+    ref = ws.source_ref(source_path)  # a regular file inside the workspace, or refused
+    doc = document_name(source_path, ref)
     pot_path, po_path = ws.template_path(doc), ws.catalog_path(doc)
     inputs = _inputs(source_path, pot_path, po_path, ws.glossary) if cache is not None else None
+    requested = repair  # the option asked for: another one extracts again
+    if inputs is not None:
+        inputs["repair"] = requested
     record = cache.get("extract", doc) if cache is not None else None
     if inputs and record and record["inputs"] == inputs:
         return ExtractResult(
             doc, record["encoding"], record["blocks"], record["entries"], MergeReport(),
             template_changed=False, catalog_changed=False, skipped=True,
         )  # fmt: skip
-    source = read_source(source_path, display=ref)
-    document = segment_document(source.name, source.text)
-    template = build_template(document, ref)
-
+    source = read_source(source_path, display=ref, inside=ws.root)
     old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
+    if repair is None:
+        repair = repairs_page_breaks(old_template)
+    document = segment_document(source.name, source.text, repair=repair)
+    template = build_template(document, ref)
+    _record_repair(template, repair)
+
     template_changed = _write_if_changed(pot_path, template, old_template, "creation_date")
 
-    with ws.catalog_lock():  # a reviewer may be saving a decision right now
-        old = load_catalog(po_path, ws.relative(po_path)) if po_path.exists() else None
+    terms = termbase if termbase is not None else load_termbase(ws.glossary)
+    merged: list[MergeReport] = []
+
+    def change(old: Catalog | None) -> Catalog | None:
+        # The catalog as it is on disk now: a reviewer or Poedit may have
+        # saved it a moment ago. Merged anew on every attempt.
         catalog, report = merge(old, template)
-        record_glossary_hits(catalog, termbase if termbase is not None else load_termbase(ws.glossary))
+        merged[:] = [report]
+        _record_repair(catalog, repair)  # the old catalog's header may say otherwise
+        record_glossary_hits(catalog, terms)
         if old is not None:
             catalog.revision_date = old.revision_date
-        catalog_changed = old is None or catalog_bytes(catalog) != po_path.read_bytes()
-        if catalog_changed:
-            touch(catalog)
-            save_catalog(po_path, catalog)
+        return catalog
+
+    # A no-op re-extraction leaves the file (and git) alone: compare bytes.
+    # A document extracted before has a catalog: one missing for a moment
+    # (an editor deleting and re-creating it on save) is waited for, never
+    # replaced by a fresh one.
+    update = update_catalog(
+        po_path, change, ws.relative(po_path), lock=ws.catalog_lock,
+        wait_if_missing=old_template is not None, skip_same_bytes=True,
+    )  # fmt: skip
+    report, catalog_changed = merged[0], update.written
     entries = len([m for m in template if m.id])
     if cache is not None:
         outputs = {"encoding": source.encoding, "blocks": len(document.blocks), "entries": entries}
-        cache.put("extract", doc, {"inputs": _inputs(source_path, pot_path, po_path, ws.glossary), **outputs})
+        done = _inputs(source_path, pot_path, po_path, ws.glossary)
+        if done is not None:
+            done["repair"] = requested
+        cache.put("extract", doc, {"inputs": done, **outputs})
     return ExtractResult(
         doc=source.name,
         encoding=source.encoding,
@@ -116,4 +166,5 @@ def extract(
         report=report,
         template_changed=template_changed,
         catalog_changed=catalog_changed,
+        document=document,
     )

@@ -24,7 +24,7 @@ from .build import BuildResult, build
 from .cache import StageCache
 from .engines.argos import DecodingSettings
 from .engines.base import Engine
-from .errors import NoModelError, PipelineError
+from .errors import PipelineError
 from .extract import ExtractResult, extract
 from .translate import FLUSH_SECONDS, MemoryPolicy, TranslateSummary, translate_documents
 from .workspace import Workspace
@@ -49,7 +49,6 @@ class DocumentRun:
     extracted: ExtractResult | None = None
     translated: TranslateSummary | None = None
     built: BuildResult | None = None
-    no_model: str | None = None
     error: str | None = None  # a PipelineError: reported, the other documents go on
     cache: dict = field(default_factory=dict)
 
@@ -92,14 +91,13 @@ def run_document(ws_root: Path, source: Path, options: RunOptions) -> DocumentRu
     try:
         result.extracted = extract(ws, source, cache)
         result.doc = result.extracted.doc
-        try:
-            result.translated = translate_documents(
-                ws, [result.doc], _worker_engine, options.retranslate_fuzzy, stream=io.StringIO(),
-                flush_seconds=options.flush_seconds, cache=cache, on_batch=_updates.put if _updates else None,
-                memory=_memory,
-            )  # fmt: skip
-        except NoModelError as exc:
-            result.no_model = str(exc)
+        # Without a model, the summary says so (no_model) and the memory's
+        # entries are saved: the document is still built.
+        result.translated = translate_documents(
+            ws, [result.doc], _worker_engine, options.retranslate_fuzzy, stream=io.StringIO(),
+            flush_seconds=options.flush_seconds, cache=cache, on_batch=_updates.put if _updates else None,
+            memory=_memory,
+        )  # fmt: skip
         result.built = build(ws, result.doc, options.out_dir, options.reviewed_only, cache)
     except PipelineError as exc:
         result.error = str(exc)

@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from .catalog import State, load_catalog, state_of
+from .catalog.states import is_segment
 from .segment.rules import count_han
 from .workspace import Workspace
 
@@ -23,6 +24,9 @@ class DocumentStatus:
     fuzzy: int
     reviewed: int
     obsolete: int
+    #: Entries that are not segments (a msgctxt, a plural): kept as they
+    #: are, not counted above (see pipeline.catalog.states.is_segment).
+    untouched: int = 0
 
     @property
     def percent_reviewed(self) -> float:
@@ -37,8 +41,10 @@ def document_status(ws: Workspace, doc: str) -> DocumentStatus:
     catalog = load_catalog(path, ws.relative(path))
     counts = {state: 0 for state in State}
     han = words = 0
+    untouched = 0
     for message in catalog:
-        if not message.id:
+        if not is_segment(message):
+            untouched += bool(message.id)
             continue
         counts[state_of(message)] += 1
         han += count_han(message.id)
@@ -54,4 +60,5 @@ def document_status(ws: Workspace, doc: str) -> DocumentStatus:
         fuzzy=counts[State.FUZZY],
         reviewed=counts[State.REVIEWED],
         obsolete=len(catalog.obsolete),
+        untouched=untouched,
     )

@@ -8,27 +8,31 @@ that stands in several catalogs is translated once. Completed drafts are
 saved every few seconds, atomically, so an interrupted run keeps them and
 the next run resumes with what is left.
 
-Before each save the catalog is re-read if it changed on disk (a
-translator working in Poedit meanwhile): drafts only ever fill entries
-that are still untranslated, so nobody's edit is overwritten.
+Each save goes through :func:`pipeline.catalog.store.update_catalog`: the
+catalog is read as it is on disk at that moment (a translator may be
+working in Poedit meanwhile), drafts only fill entries that still hold
+what they held when their work was decided, and the file is replaced only
+if nobody saved it in between (a compare-and-swap, retried), so nobody's
+edit is overwritten.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Iterator, TextIO
 
 from babel.messages.catalog import Message
 
 from .cache import StageCache, file_signature
-from .catalog import Catalog, State, load_catalog, save_catalog, state_of
-from .catalog.merge import touch
-from .catalog.states import set_machine_draft
+from .catalog import Catalog, State, state_of
+from .catalog.states import Key, find, is_segment, set_machine_draft, translation_text
+from .catalog.store import load_snapshot, update_catalog
 from .engines.base import Draft, Engine
-from .errors import CatalogError
+from .errors import CatalogError, NoModelError
 from .progress import Progress
 from .tm import DEFAULT_THRESHOLD, Reuse, TranslationMemory, reuse_from_memory
 from .workspace import Workspace
@@ -39,15 +43,25 @@ FLUSH_SECONDS = 10.0
 
 def eligible(message: Message, retranslate_fuzzy: bool) -> bool:
     """Whether ``message`` gets a machine draft. Reviewed entries never do;
-    fuzzy ones (source changed) keep their old translation unless asked."""
-    if not message.id:
+    fuzzy ones (source changed) keep their old translation unless asked;
+    entries that are not segments (a msgctxt, a plural) are left alone."""
+    if not is_segment(message):
         return False
     state = state_of(message)
     return state is State.UNTRANSLATED or (retranslate_fuzzy and state is State.FUZZY)
 
 
+#: What an engine yields: the indices of the segments and their drafts.
+Batch = tuple[list[int], list[Draft]]
+
 #: A change to apply to a catalog entry when it is saved.
 Operation = Callable[[Message], object]
+
+
+@dataclass
+class _Pending:
+    seen: str  # the translation the entry had when its work was decided
+    operations: list[Operation] = field(default_factory=list)
 
 
 @dataclass
@@ -56,40 +70,48 @@ class _CatalogFile:
     path: Path
     display: str
     catalog: Catalog
-    loaded: bytes
-    pending: dict[str, list[Operation]] = field(default_factory=dict)
+    pending: dict[Key, _Pending] = field(default_factory=dict)
     written: int = 0
 
-    def add(self, msgid: str, operation: Operation) -> None:
-        self.pending.setdefault(msgid, []).append(operation)
+    def add(self, key: Key, operation: Operation) -> None:
+        if key not in self.pending:
+            self.pending[key] = _Pending(translation_text(find(self.catalog, key)))
+        self.pending[key].operations.append(operation)
 
     def flush(self, retranslate_fuzzy: bool, ws: Workspace) -> None:
+        """Save the pending work through :func:`update_catalog`: each entry
+        is filled only if, in the file as it is on disk at that moment, it
+        is still eligible and still holds the translation it had when its
+        work was decided; an edit made meanwhile (Poedit, a reviewer) wins."""
         if not self.pending:
             return
-        with ws.catalog_lock():
-            self._flush(retranslate_fuzzy)
+        filled = 0
 
-    def _flush(self, retranslate_fuzzy: bool) -> None:
-        try:
-            current = self.path.read_bytes()
-        except FileNotFoundError:
-            lost = len(self.pending)
-            self.pending.clear()
-            raise CatalogError(
-                f"{self.display}: the catalog was removed while it was being translated; "
-                f"{lost} drafts for it were not saved"
-            ) from None
-        if current != self.loaded:  # edited meanwhile: apply to the new version
-            self.catalog = load_catalog(self.path, self.display)
-        for msgid, operations in self.pending.items():
-            message = self.catalog.get(msgid)
-            if message is not None and eligible(message, retranslate_fuzzy):
-                for operation in operations:
+        def change(catalog: Catalog | None) -> Catalog | None:
+            nonlocal filled
+            if catalog is None:
+                lost = len(self.pending)
+                self.pending.clear()
+                raise CatalogError(
+                    f"{self.display}: the catalog was removed while it was being translated; "
+                    f"{lost} drafts for it were not saved"
+                )
+            filled = applied = 0
+            for key, work in self.pending.items():
+                message = find(catalog, key)
+                if message is None or not eligible(message, retranslate_fuzzy):
+                    continue
+                if translation_text(message) != work.seen:
+                    continue  # somebody typed a translation meanwhile
+                for operation in work.operations:
                     operation(message)
-                self.written += state_of(message) is not State.UNTRANSLATED
-        touch(self.catalog)
-        save_catalog(self.path, self.catalog)
-        self.loaded = self.path.read_bytes()
+                applied += 1
+                filled += state_of(message) is not State.UNTRANSLATED
+            return catalog if applied else None
+
+        update = update_catalog(self.path, change, self.display, lock=ws.catalog_lock, wait_if_missing=True)
+        self.catalog = update.catalog
+        self.written += filled
         self.pending.clear()
 
 
@@ -104,6 +126,10 @@ class TranslateSummary:
     fuzzy_kept: int = 0
     seconds: float = 0.0
     model_loaded: bool = False
+    #: Without a model: why (the engine's message), and how many entries
+    #: still wait for one (what the memory filled is saved all the same).
+    no_model: str | None = None
+    need_model: int = 0
 
     @property
     def rate(self) -> float:
@@ -154,17 +180,16 @@ def translate_documents(
             summary.fuzzy_kept += record[State.FUZZY.value]
             continue
         display = ws.relative(path)
-        data = path.read_bytes() if path.exists() else b""
-        catalog = load_catalog(path, display)
-        entry = _CatalogFile(doc, path, display, catalog, data)
+        catalog, _ = load_snapshot(path, display)
+        entry = _CatalogFile(doc, path, display, catalog)
         pending = False
         for message in catalog:
             if eligible(message, retranslate_fuzzy):
                 waiting.setdefault(message.id, []).append(entry)
                 pending = True
-            elif message.id and state_of(message) is State.REVIEWED:
+            elif is_segment(message) and state_of(message) is State.REVIEWED:
                 summary.reviewed += 1
-            elif message.id and state_of(message) is State.FUZZY:
+            elif is_segment(message) and state_of(message) is State.FUZZY:
                 summary.fuzzy_kept += 1
         if pending:
             files.append(entry)
@@ -181,18 +206,25 @@ def translate_documents(
         _remember(cache, files)
         return summary  # the memory had it all: no model is loaded
 
-    engine = engine_factory()
     texts = list(waiting)
     started = time.monotonic()
+    try:
+        batches = _first_computed(engine_factory().translate_batches(texts))
+    except NoModelError as exc:  # the memory's work is saved: say what is left
+        summary.no_model = str(exc)
+        summary.need_model = sum(len(entries) for entries in waiting.values())
+        summary.entries = sum(entry.written for entry in files)
+        _remember(cache, files)
+        return summary
     progress = Progress(len(texts), stream=stream)
     last_flush = started
     try:
-        for indices, drafts in engine.translate_batches(texts):
+        for indices, drafts in batches:
             summary.model_loaded = True
             for i, draft in zip(indices, drafts):
                 if draft.text.strip():
                     for entry in waiting[texts[i]]:
-                        entry.add(texts[i], _draft(draft))
+                        entry.add((None, texts[i]), _draft(draft))
             progress.update(len(indices))
             if on_batch is not None:
                 on_batch(len(indices))
@@ -207,6 +239,13 @@ def translate_documents(
         summary.entries = sum(entry.written for entry in files)
         _remember(cache, files)
     return summary
+
+
+def _first_computed(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """``batches`` with the first one already computed: an engine loads its
+    model on the first batch, so a missing model is raised here."""
+    first = next(batches, None)
+    return batches if first is None else itertools.chain([first], batches)
 
 
 def _from_memory(
@@ -229,8 +268,8 @@ def _from_memory(
     for text, entries in waiting.items():
         for entry in entries:
             # Decide on a copy; the operation is replayed on the entry when saved.
-            outcome = operation(entry.catalog[text].clone())
-            entry.add(text, operation)
+            outcome = operation(find(entry.catalog, (None, text)).clone())
+            entry.add((None, text), operation)
             if outcome.kind is Reuse.EXACT:
                 summary.memory_exact += 1
             else:
@@ -264,6 +303,6 @@ def _remember(cache: StageCache | None, files: list[_CatalogFile]) -> None:
     for entry in files:
         counts = {state.value: 0 for state in State}
         for message in entry.catalog:
-            if message.id:
+            if is_segment(message):
                 counts[state_of(message).value] += 1
         cache.put("translate", entry.doc, {"po": file_signature(entry.path), **counts})

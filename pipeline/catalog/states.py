@@ -23,6 +23,7 @@ translate stage was told to accept exact matches.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Optional
 
 from babel.messages.catalog import Message
 
@@ -34,6 +35,33 @@ TM_PREFIX = "tm:"
 #: place a term itself); replaced with each new draft.
 MT_NOTE_PREFIX = "mt-note: "
 _DRAFT_STAMPS = (MT_PREFIX, TM_PREFIX, MT_NOTE_PREFIX)
+
+
+#: How an entry is named: (msgctxt, msgid), as gettext names it. Two
+#: entries may share a msgid when their msgctxt differs; a plural entry is
+#: named by its singular msgid. Nothing keys entries by msgid alone.
+Key = tuple[Optional[str], str]
+
+
+def entry_key(message: Message) -> Key:
+    """The key of ``message``: its (msgctxt, msgid)."""
+    msgid = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+    return (message.context, msgid)
+
+
+def find(catalog, key: Key) -> Message | None:
+    """The entry of ``catalog`` with ``key``, or None."""
+    return catalog.get(key[1], context=key[0])
+
+
+def is_segment(message: Message) -> bool:
+    """Whether ``message`` is an entry the pipeline translates: one source
+    segment, as ``extract`` writes it (not the header, no ``msgctxt``, no
+    ``msgid_plural``). Other entries (added by another tool or by hand) are
+    kept exactly as they are: never drafted, reviewed or built, counted
+    apart by ``status``, and kept by re-extraction (obsolete once their
+    source is gone, as any entry)."""
+    return bool(message.id) and message.context is None and not message.pluralizable
 
 
 class State(str, Enum):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..catalog import Catalog, State, state_of
+from ..catalog.states import find, is_segment
 from ..segment import Block, BlockType, Document, Part
 
 
@@ -68,8 +69,8 @@ class Edition:
 
 
 def _lookup(catalog: Catalog, text: str, reviewed_only: bool) -> tuple[str, Shown]:
-    message = catalog.get(text)
-    if message is None:
+    message = find(catalog, (None, text))
+    if message is None or not is_segment(message):  # a plural entry is never a segment's translation
         return text, Shown.UNTRANSLATED
     state = state_of(message)
     if state is State.REVIEWED:

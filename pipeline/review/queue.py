@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from babel.messages.catalog import Message
 
 from ..catalog import State, state_of
-from ..catalog.states import machine_signature, memory_stamp
+from ..catalog.states import is_segment, machine_signature, memory_stamp
 from ..catalog.template import block_types
 from ..checks import CheckContext, Finding, Severity, check_entry, entry_location
 from ..terms import Term, Termbase
@@ -63,7 +63,7 @@ def origin_of(message: Message) -> str | None:
 
 def findings_for(doc: str, message: Message, text: str, termbase: Termbase | None) -> tuple[Finding, ...]:
     """The checks that fire on ``text`` as the translation of ``message``."""
-    if not text:
+    if not text or not is_segment(message):
         return ()
     context = CheckContext.for_message(message, termbase)
     return tuple(

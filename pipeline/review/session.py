@@ -20,10 +20,11 @@ from datetime import datetime, timezone
 
 from babel.messages.catalog import Message
 
-from ..catalog import Catalog, State, load_catalog, save_catalog, state_of
-from ..catalog.merge import touch
-from ..catalog.states import set_reviewed, set_untranslated
+from ..catalog import Catalog, State, state_of
+from ..catalog.states import find, is_segment, set_reviewed, set_untranslated
+from ..catalog.store import load_snapshot, update_catalog
 from ..errors import PipelineError
+from ..textsafety import refuse_unsafe
 from ..workspace import Workspace
 
 REVIEWED_BY = "reviewed-by: "
@@ -40,7 +41,12 @@ class ReviewConflict(PipelineError):
 
 
 def reviewer_name(explicit: str | None = None) -> str:
-    """``--reviewer``, else $PIPELINE_REVIEWER, else git's user.name, else the login."""
+    """``--reviewer``, else $PIPELINE_REVIEWER, else git's user.name, else the
+    login; refused (one line) if it could break a line of the PO file."""
+    return refuse_unsafe(_reviewer_name(explicit), "reviewer name", name=True)
+
+
+def _reviewer_name(explicit: str | None) -> str:
     if explicit:
         return explicit
     if os.environ.get(REVIEWER_ENV):
@@ -110,12 +116,15 @@ class ReviewSession:
         self.reload()
 
     def reload(self) -> None:
-        self.catalog = load_catalog(self.path, self.display)
+        self.catalog, _ = load_snapshot(self.path, self.display)
 
     # --- reading -------------------------------------------------------------
 
     def messages(self) -> list[Message]:
-        return [m for m in self.catalog if m.id]
+        """The entries to review: the segments (see
+        :func:`~pipeline.catalog.states.is_segment`; other entries are kept
+        as they are, and never shown)."""
+        return [m for m in self.catalog if is_segment(m)]
 
     def version(self, msgid: str) -> EntryVersion:
         return EntryVersion.of(self._message(self.catalog, msgid))
@@ -126,8 +135,9 @@ class ReviewSession:
         return sum(state_of(m) is State.REVIEWED for m in messages), len(messages)
 
     def _message(self, catalog: Catalog, msgid: str) -> Message:
-        message = catalog.get(msgid)
-        if message is None:
+        # Review works on segments, which have no msgctxt: the key is (None, msgid).
+        message = find(catalog, (None, msgid))
+        if message is None or not is_segment(message):
             raise ReviewConflict(msgid, f"{self.display}: the entry is no longer in the catalog (re-extracted?)", None)
         return message
 
@@ -172,30 +182,36 @@ class ReviewSession:
         return last
 
     def _stamp(self, message: Message, rejected: bool = False) -> None:
+        # However the session got its name, it never starts a line of its own in the file.
+        refuse_unsafe(self.reviewer, "reviewer name", name=True)
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
         message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED_BY)]
         message.user_comments.append(f"{REVIEWED_BY}{self.reviewer}, {now}" + (" (rejected)" if rejected else ""))
 
     def _commit(self, msgid: str, action: str, change, expected: str | None, record: bool = True) -> Decision:
-        """Apply ``change`` to the entry on disk, unless it changed since it was seen."""
-        seen = self.version(msgid) if expected is None else None
-        with self.ws.catalog_lock():
-            return self._commit_locked(msgid, action, change, expected or seen.tag, record)
+        """Apply ``change`` to the entry on disk, unless it changed since it was
+        seen: through :func:`~pipeline.catalog.store.update_catalog`, so a save
+        made by another program meanwhile is kept, never written over."""
+        expected = expected or self.version(msgid).tag
+        decided: list[Decision] = []
 
-    def _commit_locked(self, msgid: str, action: str, change, expected: str, record: bool) -> Decision:
-        disk = load_catalog(self.path, self.display)
-        message = self._message(disk, msgid)
-        current = EntryVersion.of(message)
-        if current.tag != expected:
-            self.catalog = disk
-            raise ReviewConflict(
-                msgid, f"{self.display}: this entry was changed elsewhere since it was shown; review it again", current
-            )
-        change(message)
-        touch(disk)
-        save_catalog(self.path, disk)
-        self.catalog = disk
-        decision = Decision(msgid, action, current, EntryVersion.of(message))
+        def apply(disk: Catalog | None) -> Catalog:
+            if disk is None:
+                raise PipelineError(f"{self.display}: no such catalog (removed?)")
+            self.catalog = disk  # on a conflict, the session shows what is on disk
+            message = self._message(disk, msgid)
+            current = EntryVersion.of(message)
+            if current.tag != expected:
+                raise ReviewConflict(
+                    msgid, f"{self.display}: this entry was changed elsewhere since it was shown; review it again", current
+                )
+            change(message)
+            decided[:] = [Decision(msgid, action, current, EntryVersion.of(message))]
+            return disk
+
+        update = update_catalog(self.path, apply, self.display, lock=self.ws.catalog_lock, wait_if_missing=True)
+        self.catalog = update.catalog
+        decision = decided[0]
         if record:
             self.history.append(decision)
         return decision

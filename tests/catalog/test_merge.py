@@ -224,3 +224,36 @@ def test_entries_carry_their_block_type(seed_text):
     assert "#. type: caption, part: photo-credit\n" in text
     # Section numbers (digits) have nothing to translate and make no entry.
     assert "1" not in template
+
+
+# --- A line of a million characters (merging stays linear) ----------------------
+
+
+def test_similarity_is_difflibs_below_the_bound_and_a_lower_bound_above():
+    import difflib
+    import random
+
+    from pipeline.catalog.merge import EXACT_PAIRS, _ratio
+
+    rng = random.Random(4)
+    for _ in range(200):
+        a = "".join(rng.choice("宁波工业化。") for _ in range(rng.randint(1, 120)))
+        b = "".join(c if rng.random() < 0.8 else rng.choice("宁波新") for c in a)
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        assert _ratio(matcher, a, b) == matcher.ratio()
+    a = "".join(rng.choice("宁波工业化实验室") for _ in range(3_000))
+    b = a[:1_000] + "新" + a[1_001:2_500] + "变" + a[2_501:]
+    assert len(a) * len(b) > EXACT_PAIRS
+    exact = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    assert _ratio(difflib.SequenceMatcher(None, a, b, autojunk=False), a, b) <= exact
+
+
+def test_a_long_line_edited_in_one_place_keeps_its_translation_as_fuzzy():
+    line = "宁波推进新型工业化的冲锋号已经吹响并不断演进升级" * 8_000  # 192,000 characters, no sentence end
+    old, _ = merge(None, template_of(line))
+    set_reviewed(old[line], "The bugle has sounded.")
+    edited = line[:100_000] + "甬" + line[100_001:]
+    new, report = merge(roundtrip(old), template_of(edited))
+    assert (report.fuzzy, report.new, report.obsolete) == (1, 0, 1)
+    assert new[edited].string == "The bugle has sounded." and new[edited].previous_id == [line]
+    assert state_of(new[edited]) is State.FUZZY
