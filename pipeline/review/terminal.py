@@ -89,7 +89,7 @@ def _edit(item: ReviewItem, external: bool) -> str | None:
 def _key() -> str:
     """One key press; from a pipe, one character (end of input quits)."""
     try:
-        return click.getchar()
+        return click.getchar() or "q"  # '' is the end of input
     except OSError:  # no terminal: keys come from standard input
         return sys.stdin.read(1) or "q"
     except EOFError:

@@ -116,3 +116,11 @@ def test_a_draft_with_a_control_character_cannot_be_accepted_as_it_is(drafted):
     result = _review(ws, doc, "aq")
     assert "the draft (press e to edit it): line 1, column 6" in result.output
     assert state_of(load_catalog(ws.catalog_path(doc))[msgid]) is State.MACHINE_DRAFT
+
+
+def test_end_of_input_quits_instead_of_looping(drafted):
+    ws, doc = drafted
+    before = ws.catalog_path(doc).read_bytes()
+    result = _review(ws, doc, "")  # no keys at all: getchar returns ''
+    assert result.exit_code == 0, result.output
+    assert ws.catalog_path(doc).read_bytes() == before
