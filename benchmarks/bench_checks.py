@@ -24,9 +24,10 @@ the glossary check is measured on real terms.
 
 Tune on newstest2018; newstest2019 is the held-out set::
 
-    .venv/bin/python benchmarks/bench_checks.py                        # both sets, separately
-    .venv/bin/python benchmarks/bench_checks.py --set newstest2018 --show numbers   # read the findings
-    .venv/bin/python benchmarks/bench_checks.py --json out.json
+    .venv/bin/python -m benchmarks.bench_checks                        # both sets, separately
+    .venv/bin/python -m benchmarks.bench_checks --set newstest2018 --show numbers   # read the findings
+    .venv/bin/python -m benchmarks.bench_checks --json out.json
+    .venv/bin/python -m benchmarks.bench_checks --fit-omission     # the omission model's weights and trade-off
 
 ``--show CODE`` prints every finding of a check with its source and
 translation (to the terminal only), for judging.
@@ -46,6 +47,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.measure import CORPUS, read_corpus, require_corpus
 from pipeline.catalog.pofile import Catalog
 from pipeline.checks import CHECKS, Severity, run_checks
 from pipeline.checks.text import english_form_found, english_form_pattern
@@ -53,8 +55,6 @@ from pipeline.chinese_words import quiet_jieba, words
 from pipeline.segment.rules import HAN_RE
 from pipeline.terms import Term, Termbase
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpora" / "wmt-news-dev"
 SETS = {"newstest2018": "newstest2018-zhen.tsv", "newstest2019": "newstest2019-zhen.tsv"}
 TUNING_SET, HELD_OUT_SET = "newstest2018", "newstest2019"
 JUDGEMENTS = Path(__file__).resolve().parent / "checks-judgements.tsv"
@@ -76,13 +76,11 @@ class Pair:
 
 def load_pairs(corpus: Path, name: str) -> list[Pair]:
     """The pairs of one corpus file."""
-    pairs = []
-    with open(corpus / SETS[name], encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            zh, _, en = line.rstrip("\n").partition("\t")
-            if zh.strip() and en.strip():
-                pairs.append(Pair(name, number, zh, en))
-    return pairs
+    return [
+        Pair(name, number, zh, en)
+        for number, (zh, en) in enumerate(read_corpus(name, corpus), start=1)
+        if zh.strip() and en.strip()
+    ]
 
 
 def pair_catalog(pairs: list[tuple[str, str, str]]) -> Catalog:
@@ -289,6 +287,108 @@ def planted_recall(pairs: list[Pair], clean: set[str], termbase: Termbase, per_k
     return result
 
 
+# --- the omission model ------------------------------------------------------------------
+
+
+def omission_rows(pairs: list[Pair], seed: int = SEED):
+    """``(features or None, z, truncated?, pair id)`` for every reference,
+    and for the same reference with its second half dropped
+    (:func:`plant_truncated`)."""
+    from pipeline.checks.coverage import omission_features
+    from pipeline.checks.text import length_z
+
+    rng = random.Random(f"{seed}:omission")
+    rows = []
+    for pair in pairs:
+        for truncated, en in ((False, pair.en), (True, plant_truncated(pair, rng, Termbase()))):
+            if en is not None:
+                rows.append((omission_features(pair.zh, en), length_z(pair.zh, en), truncated, pair.id))
+    return rows
+
+
+def _vector(f) -> list[float]:
+    return [f.z, f.source_share, f.target_share, f.tail]
+
+
+def fit_omission(rows, l2: float = 1e-3) -> tuple[float, ...]:
+    """Logistic regression (Newton's method) of truncated-or-not on the
+    omission features, over the rows that have them."""
+    import numpy as np
+
+    data = [(_vector(f), t) for f, _, t, _ in rows if f is not None]
+    x = np.array([v + [1.0] for v, _ in data])
+    y = np.array([float(t) for _, t in data])
+    w = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ w))
+        gradient = x.T @ (p - y) + l2 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, gradient)
+    return tuple(round(float(v), 2) for v in w)
+
+
+def omission_curve(rows, weights, thresholds) -> list[tuple[float, float, float]]:
+    """``(threshold, share of references flagged, share of truncations
+    caught)`` by length-ratio's short bound or the omission check."""
+    from pipeline.checks.coverage import omission_score
+    from pipeline.checks.text import MAX_SHORT_Z
+
+    refs = [r for r in rows if not r[2]]
+    cuts = [r for r in rows if r[2]]
+
+    def flagged(row, threshold):
+        f, z, _, _ = row
+        if z is not None and z < -MAX_SHORT_Z:
+            return True
+        return f is not None and omission_score(f, weights) > threshold
+
+    return [
+        (t, sum(flagged(r, t) for r in refs) / len(refs), sum(flagged(r, t) for r in cuts) / len(cuts))
+        for t in thresholds
+    ]
+
+
+def omission_judged(rows, weights, thresholds, verdicts: dict) -> list[tuple[float, int, int, int]]:
+    """``(threshold, omission findings on references, judged false,
+    unjudged)``: what the content rule adds to length-ratio on correct text."""
+    from pipeline.checks.coverage import omission_score
+    from pipeline.checks.text import MAX_SHORT_Z
+
+    out = []
+    for t in thresholds:
+        ids = [
+            entry_id
+            for f, z, truncated, entry_id in rows
+            if not truncated and f is not None and f.z >= -MAX_SHORT_Z and omission_score(f, weights) > t
+        ]
+        judged = [verdicts.get((entry_id, "omission")) for entry_id in ids]
+        out.append((t, len(ids), judged.count("false"), judged.count(None)))
+    return out
+
+
+def report_omission_fit(all_pairs: dict[str, list[Pair]], seed: int, verdicts: dict) -> None:
+    from pipeline.checks.coverage import OMISSION_THRESHOLD, OMISSION_WEIGHTS
+
+    rows = {name: omission_rows(all_pairs[name], seed) for name in SETS}
+    weights = fit_omission(rows[TUNING_SET])
+    print(f"fitted on {TUNING_SET}: weights (z, source share, target share, tail, constant) = {weights}")
+    print(f"in force: {OMISSION_WEIGHTS}, threshold {OMISSION_THRESHOLD}")
+    thresholds = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 99.0]
+    print("length-ratio (short) or omission, on every entry (not only those no check flags):")
+    print(f"{'threshold':>9}  " + "  ".join(f"{n + ' refs flagged':>22} {'truncations caught':>18}" for n in SETS))
+    for label, w in (("weights in force", OMISSION_WEIGHTS), ("weights just fitted", weights)):
+        print(label)
+        curves = {name: omission_curve(rows[name], w, thresholds) for name in SETS}
+        for i, t in enumerate(thresholds):
+            cells = "  ".join(f"{100 * curves[n][i][1]:>21.2f}% {100 * curves[n][i][2]:>17.1f}%" for n in SETS)
+            print(f"{t:>9}  {cells}")
+    print("omission findings on the references (weights in force), judged false, unjudged:")
+    for name in SETS:
+        for t, n, false, unjudged in omission_judged(rows[name], OMISSION_WEIGHTS, thresholds[:-1], verdicts):
+            share = 100 * false / len(all_pairs[name])
+            print(f"  {name} threshold {t}: {n} findings, {false} judged false ({share:.2f}% of entries), {unjudged} unjudged")
+
+
 # --- judgements ----------------------------------------------------------------------
 
 
@@ -396,13 +496,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", metavar="CHECK", help="print every finding of CHECK with its pair")
     parser.add_argument("--no-termbase", action="store_true", help="run without the mined termbase")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--fit-omission", action="store_true", help="fit the omission model on the tuning set and print its trade-off curve")
     args = parser.parse_args(argv)
-    if not args.corpus.is_dir():
-        print(f"no corpus at {args.corpus}", file=sys.stderr)
-        return 1
+    require_corpus(args.corpus)
     verdicts = load_judgements(args.judgements)
     names = list(SETS) if args.set in (None, "all") else [args.set]
     all_pairs = {name: load_pairs(args.corpus, name) for name in SETS}
+    if args.fit_omission:
+        report_omission_fit(all_pairs, args.seed, verdicts)
+        return 0
     termbase = Termbase() if args.no_termbase else newsroom_termbase(all_pairs)
     if args.show:
         for name in names:

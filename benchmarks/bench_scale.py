@@ -20,13 +20,13 @@ Measured per step:
 
 On one step (``--jobs-step``, default 10) it also compares ``run --jobs 1``
 with ``run --jobs 2`` from scratch, with the tiny random-weight model of
-``tests/support/random_argos.py`` installed in a private
+``pipeline/testing/random_model.py`` installed in a private
 ``ARGOS_PACKAGES_DIR`` (``--base-model`` adds the Transformer-base-shaped
 int8 model, decoding capped at ``--max-decoding-length 64``).
 
 Usage::
 
-    python benchmarks/bench_scale.py [--steps 1,10,100] [--reps 3] [--json]
+    python -m benchmarks.bench_scale [--steps 1,10,100] [--reps 3] [--json]
 
 The table goes to stdout (``--json``: one JSON document instead); progress
 to stderr. Argos, HOME and XDG directories are private to the run's work
@@ -39,10 +39,8 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,25 +49,8 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
-
-import make_corpus
-
-# The wrapper: runs one command, then reports what the child used. A fresh
-# process per command, so ru_maxrss is that command's peak and nothing else's.
-WRAPPER = r"""
-import json, resource, subprocess, sys, time
-report, cmd = sys.argv[1], sys.argv[2:]
-start = time.perf_counter()
-proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-wall = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(report, "w") as f:
-    json.dump({"rc": proc.returncode, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-               "maxrss_kib": usage.ru_maxrss, "stderr": proc.stderr.decode("utf-8", "replace")}, f)
-"""
+from benchmarks import make_corpus
+from benchmarks.measure import REPO, log, machine_info, measure_child, median
 
 FAKE_SIGNATURE = "bench:fake-zh_en@0"
 FAKE_WORDS = ("the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "by", "new", "industry",
@@ -104,15 +85,15 @@ class Measurement:
 
     @property
     def wall(self) -> float:
-        return statistics.median(r.wall for r in self.runs)
+        return median(r.wall for r in self.runs)
 
     @property
     def cpu(self) -> float:
-        return statistics.median(r.cpu for r in self.runs)
+        return median(r.cpu for r in self.runs)
 
     @property
     def maxrss_mib(self) -> float:
-        return statistics.median(r.maxrss_kib for r in self.runs) / 1024
+        return median(r.maxrss_kib for r in self.runs) / 1024
 
     def as_dict(self) -> dict:
         return {
@@ -133,10 +114,9 @@ class BenchError(Exception):
 class Bench:
     """Runs ``python -m pipeline`` commands in a private environment."""
 
-    def __init__(self, work: Path, reps: int, log):
+    def __init__(self, work: Path, reps: int):
         self.work = work
         self.reps = reps
-        self.log = log
         self.empty_packages = work / "argos-empty"
         self.empty_packages.mkdir(parents=True, exist_ok=True)
         home = work / "home"
@@ -158,13 +138,7 @@ class Bench:
 
     def once(self, cmd: list[str], env: dict, accept=(0,)) -> dict:
         """Run ``cmd`` in a fresh wrapper; return its report."""
-        with tempfile.NamedTemporaryFile(dir=self.work, suffix=".json", delete=False) as f:
-            report_path = Path(f.name)
-        try:
-            subprocess.run([sys.executable, "-c", WRAPPER, str(report_path), *cmd], env=env, cwd=self.work, check=True)
-            report = json.loads(report_path.read_text())
-        finally:
-            report_path.unlink(missing_ok=True)
+        report = measure_child(cmd, env=env, cwd=self.work)
         if report["rc"] not in accept:
             tail = report["stderr"].strip().splitlines()[-3:]
             raise BenchError(f"{' '.join(cmd[2:])} exited {report['rc']}: {' | '.join(tail)}")
@@ -183,7 +157,7 @@ class Bench:
             result.runs.append(Run(report["wall"], report["cpu"], report["maxrss_kib"], report["rc"]))
             if after is not None:
                 after(report)
-        self.log(f"  {stage:<22} {result.wall:7.2f} s wall {result.cpu:7.2f} s cpu {result.maxrss_mib:6.0f} MiB")
+        log(f"  {stage:<22} {result.wall:7.2f} s wall {result.cpu:7.2f} s cpu {result.maxrss_mib:6.0f} MiB")
         return result
 
     def command_exists(self, name: str) -> bool:
@@ -342,13 +316,13 @@ def bench_jobs(bench: Bench, step: int, seeds: Path, model: Path, label: str, ex
 
 def build_model(work: Path, label: str) -> tuple[Path, list[str]]:
     """The random-weight package for ``label`` and the run options it needs."""
-    from tests.support.random_argos import BASE, build_argos_package
+    from pipeline.testing.random_model import BASE, build_random_argos_package
 
     if label == "tiny":
-        return build_argos_package(work / "model-tiny"), []
+        return build_random_argos_package(work / "model-tiny"), []
     # Random weights never emit </s>: every sentence would decode to the
     # default cap (up to 512 tokens); 64 is about what a real model writes.
-    path = build_argos_package(work / "model-base", shape=BASE, quantization="int8")
+    path = build_random_argos_package(work / "model-base", shape=BASE, quantization="int8")
     return path, ["--max-decoding-length", "64"]
 
 
@@ -445,19 +419,6 @@ def render_saved(path: Path) -> str:
     ])  # fmt: skip
 
 
-def machine() -> dict:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = platform.processor()
-    try:
-        load = os.getloadavg()
-    except OSError:
-        load = None
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(), "loadavg": load}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", default="1,10,100", help="corpus steps in documents; empty for none [1,10,100]")
@@ -479,16 +440,13 @@ def main(argv: list[str] | None = None) -> int:
     if set(models) - {"tiny", "base"}:
         parser.error("--models takes tiny, base or tiny,base")
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     try:
-        bench = Bench(work.resolve(), args.reps, log)
+        bench = Bench(work.resolve(), args.reps)
         wanted = steps + ([args.jobs_step] if args.jobs_step and models else [])
-        docs, _ = make_corpus.generate(max(wanted))
+        docs, _ = make_corpus.generate(max(wanted, default=0))
         corpus = work / "corpus"
         with_check = bench.command_exists("check")
         log(f"pipeline check: {'measured' if with_check else 'not available, skipped'}")
@@ -515,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         doc = {
-            "machine": machine(),
+            "machine": machine_info(),
             "reps": args.reps,
             "seconds": round(elapsed, 1),
             "startup": startup.as_dict(),
@@ -525,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        info = machine()
+        info = machine_info()
         print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load {info['loadavg']}; "
               f"medians of {args.reps} runs; {elapsed:.0f} s in all")  # fmt: skip
         print(table(results, startup, jobs))

@@ -18,7 +18,7 @@ Then it checks the seed: its five page-break joins and its caption move.
 The rules were tuned on newstest2018 only; newstest2019 is the held-out
 check.
 
-    .venv/bin/python benchmarks/bench_segment.py [--doc-lines N] [--show 10] [--no-repair]
+    .venv/bin/python -m benchmarks.bench_segment [--doc-lines N] [--show 10] [--no-repair]
 
 ``--doc-lines N`` cuts each file into documents of N lines (default: one
 document per file, the harshest: a label that recurs anywhere in the file
@@ -29,29 +29,20 @@ from __future__ import annotations
 
 import argparse
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from benchmarks.measure import CORPUS, read_corpus, require_corpus, stopwatch
+from benchmarks.measure import CORPUS_SETS as FILES
+from benchmarks.measure import SEED_DOCUMENT as SEED
 from pipeline.segment import BlockType, Part, segment_document
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpora" / "wmt-news-dev"
-FILES = {"newstest2018": "tuned on", "newstest2019": "held out"}
-SEED = ROOT / "seeds" / "000_a24ceba1f548592f.txt"
 _BLANK = re.compile(r"\n[ \t\u3000]*\n")
 
 
 def corpus_lines(name: str) -> list[str]:
     """The Chinese side of a corpus file, one non-empty line per item."""
-    path = CORPUS / f"{name}-zhen.tsv"
-    lines = []
-    for row in path.read_text(encoding="utf-8").splitlines():
-        zh = row.split("\t", 1)[0].strip()
-        if zh:
-            lines.append(zh)
-    return lines
+    return [zh.strip() for zh, _ in read_corpus(name, CORPUS) if zh.strip()]
 
 
 @dataclass
@@ -74,9 +65,9 @@ def measure(lines: list[str], doc_lines: int | None = None, repair: bool = True)
     for start in range(0, len(lines), step):
         part = lines[start : start + step]
         text = "\n\n".join(part) + "\n"
-        began = time.perf_counter()
-        document = segment_document(f"dev{start}", text, repair=repair)
-        figures.seconds += time.perf_counter() - began
+        with stopwatch() as span:
+            document = segment_document(f"dev{start}", text, repair=repair)
+        figures.seconds += span.wall
         figures.documents += 1
         raw = [chunk for chunk in _BLANK.split(text) if chunk.strip()]
         figures.joins += len(raw) - len(document.blocks)
@@ -124,8 +115,7 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=5, help="examples of joins and labels to print")
     parser.add_argument("--no-repair", dest="repair", action="store_false", help="segment without page-break repair")
     args = parser.parse_args()
-    if not CORPUS.is_dir():
-        raise SystemExit(f"the development corpus is not at {CORPUS}")
+    require_corpus(CORPUS)
     for name, role in FILES.items():
         report(name, role, measure(corpus_lines(name), args.doc_lines, args.repair), args.show)
     joins, moved = seed_figures(args.repair)

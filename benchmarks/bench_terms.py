@@ -42,8 +42,8 @@ with its first source line and reference, for judging.
 
 Run::
 
-    .venv/bin/python benchmarks/bench_terms.py                   # newstest2018 (tuning) and 2019 (held out)
-    .venv/bin/python benchmarks/bench_terms.py --sets 2019 --show person-foreign
+    .venv/bin/python -m benchmarks.bench_terms                   # newstest2018 (tuning) and 2019 (held out)
+    .venv/bin/python -m benchmarks.bench_terms --sets 2019 --show person-foreign
 """
 
 from __future__ import annotations
@@ -53,20 +53,20 @@ import hashlib
 import random
 import re
 import sys
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-# ``--code DIR`` measures the suggester of another checkout (the code before a change).
-_CODE = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv[:-1] else str(REPO)
-sys.path.insert(0, _CODE)
+from benchmarks.measure import CORPUS, markdown_table, read_corpus, require_corpus, stopwatch
+
+# ``--code DIR`` measures the suggester of another checkout (the code before a
+# change): its ``pipeline`` package is imported instead of this one.
+if "--code" in sys.argv[:-1]:
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
 
 from pipeline.terms.lexicon import KNOWN_PLACES, PLACE_SUFFIXES  # noqa: E402
 from pipeline.terms.romanise import romanise_name, split_name  # noqa: E402
 from pipeline.terms.suggest import Passage, suggest_terms  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "corpora" / "wmt-news-dev"
 JUDGEMENTS = Path(__file__).with_name("terms_judgements.tsv")
 TYPES = ("person-foreign", "person-chinese", "organisation", "place", "term")
 SAMPLE = 50
@@ -309,11 +309,10 @@ def load_judgements() -> dict[str, int]:
 
 
 def run(year: str, show: str | None, common: set[str]) -> None:
-    pairs = [line.rstrip("\n").split("\t") for line in (CORPUS / f"newstest{year}-zhen.tsv").open(encoding="utf-8")]
+    pairs = read_corpus(f"newstest{year}", CORPUS)
     passages = [Passage(zh, f"newstest{year}:{n}") for n, (zh, _) in enumerate(pairs, start=1)]
-    started = time.perf_counter()
-    candidates = suggest_terms(passages)
-    seconds = time.perf_counter() - started
+    with stopwatch() as suggesting:
+        candidates = suggest_terms(passages)
     lines_of: dict[str, list[int]] = defaultdict(list)
     by_kind: dict[str, list] = defaultdict(list)
     for c in candidates:
@@ -326,9 +325,12 @@ def run(year: str, show: str | None, common: set[str]) -> None:
                 if len(lines_of[c.zh]) == 5:
                     break
     judged = load_judgements()
-    print(f"\nnewstest{year}: {len(pairs)} lines, {len(candidates)} suggestions in {seconds:.1f} s")
-    print("| type | suggestions | auto correct | auto wrong | undecided | auto precision | hand sample | hand precision | auto agrees with hand |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"\nnewstest{year}: {len(pairs)} lines, {len(candidates)} suggestions in {suggesting.wall:.1f} s")
+    head = (
+        "type", "suggestions", "auto correct", "auto wrong", "undecided", "auto precision",
+        "hand sample", "hand precision", "auto agrees with hand",
+    )
+    table, samples = [], []
     for kind in TYPES:
         items = by_kind.get(kind, [])
         verdicts = {}
@@ -345,19 +347,19 @@ def run(year: str, show: str | None, common: set[str]) -> None:
         hand_p = f"{sum(v for v, _ in hand) / len(hand):.0%}" if hand else "–"
         agree = [(v == 1) == (a == "correct") for v, a in hand if a != "undecided"]
         agree_s = f"{sum(agree)}/{len(agree)}" if agree else "–"
-        print(
-            f"| {kind} | {len(items)} | {tally['correct']} | {tally['wrong']} | {tally['undecided']} | {auto} "
-            f"| {len(hand)}/{len(sample)} | {hand_p} | {agree_s} |"
-        )
+        counts = (len(items), tally["correct"], tally["wrong"], tally["undecided"])
+        table.append((kind, *map(str, counts), auto, f"{len(hand)}/{len(sample)}", hand_p, agree_s))
         if show == kind:
-            for c in sample:
-                n = lines_of[c.zh][0]
-                at = pairs[n][0].find(c.zh)
-                context = pairs[n][0][max(0, at - 20) : at + len(c.zh) + 20]
-                print(
-                    f"{candidate_id(year, kind, c.zh)}\t{c.zh}\t{c.en}\t{c.count}×\t{verdicts[c.zh]}\t"
-                    f"{', '.join(c.evidence)}\n    {context}\n    {pairs[n][1][:220]}"
-                )
+            samples = [(c, verdicts[c.zh]) for c in sample]
+    print(markdown_table(head, table))
+    for c, verdict in samples:  # --show: the hand-judgement sample of one type
+        n = lines_of[c.zh][0]
+        at = pairs[n][0].find(c.zh)
+        context = pairs[n][0][max(0, at - 20) : at + len(c.zh) + 20]
+        print(
+            f"{candidate_id(year, show, c.zh)}\t{c.zh}\t{c.en}\t{c.count}×\t{verdict}\t"
+            f"{', '.join(c.evidence)}\n    {context}\n    {pairs[n][1][:220]}"
+        )
 
 
 def main() -> int:
@@ -366,9 +368,7 @@ def main() -> int:
     parser.add_argument("--show", choices=TYPES, help="print the hand-judgement sample of this type")
     parser.add_argument("--code", help="import the pipeline package from this checkout instead (before/after)")
     args = parser.parse_args()
-    if not CORPUS.is_dir():
-        print(f"no dev corpus at {CORPUS}", file=sys.stderr)
-        return 1
+    require_corpus(CORPUS)
     common = common_words()
     for year in args.sets.split(","):
         run(year.strip(), args.show, common)

@@ -22,7 +22,7 @@ the first N lookups with a brute-force scan of the whole memory.
 
 Run::
 
-    /work/venv-dev/bin/python benchmarks/bench_tm.py [--segments 100000] [--queries 200] [--verify 0]
+    .venv/bin/python -m benchmarks.bench_tm [--segments 100000] [--queries 200] [--verify 0]
 """
 
 from __future__ import annotations
@@ -34,28 +34,16 @@ import random
 import re
 import statistics
 import sys
-import time
 from collections import Counter
-from pathlib import Path
 
+from benchmarks.measure import SEED_DOCUMENT as SEED
+from benchmarks.measure import p95, rss_mb, stopwatch
 from pipeline.segment import segment_document
 from pipeline.segment.rules import HAN_RE
 from pipeline.tm import TranslationMemory, Unit
 from pipeline.tm.similarity import key_similarity, match_key
 
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_a24ceba1f548592f.txt"
 CLAUSE_END = re.compile(r"(?<=[，、；：])")
-
-
-def rss_mib() -> float:
-    """Resident memory of this process (Linux), in MiB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def common_characters() -> list[str]:
@@ -161,14 +149,12 @@ def main() -> None:
     mean_len = statistics.mean(map(len, sources))
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rss_before = rss_mib()
-    started = time.perf_counter()
-    memory = TranslationMemory(units)
-    keyed = time.perf_counter() - started
-    started = time.perf_counter()
-    memory.build_index()
-    indexed = time.perf_counter() - started
-    rss_after = rss_mib()
+    rss_before = rss_mb()
+    with stopwatch() as keyed:
+        memory = TranslationMemory(units)
+    with stopwatch() as indexed:
+        memory.build_index()
+    rss_after = rss_mb()
 
     per_kind = args.queries // 8
     queries = (
@@ -184,21 +170,17 @@ def main() -> None:
     found: Counter = Counter()
     results = []
     for kind, query in queries:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        matches = memory.fuzzy(query, threshold=args.threshold, limit=args.limit)
-        times.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
+        with stopwatch() as lookup:
+            matches = memory.fuzzy(query, threshold=args.threshold, limit=args.limit)
+        times.setdefault(kind, []).append(lookup.wall * 1000)
+        cpu.append(lookup.cpu * 1000)
         found[kind] += bool(matches)
         results.append(matches)
 
     every = sorted(t for ts in times.values() for t in ts)
-
-    def p95(values: list[float]) -> float:
-        return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
-
     print(f"load average at start: {load:.2f} on {os.cpu_count()} cores (wall-clock figures grow with it)")
     print(f"memory: {len(memory):,} segments ({memory.distinct_sources:,} distinct), mean {mean_len:.1f} characters")
-    print(f"build: match keys {keyed:.2f} s, bigram index {indexed:.2f} s")
+    print(f"build: match keys {keyed.wall:.2f} s, bigram index {indexed.wall:.2f} s")
     print(
         f"memory: index arrays {memory.index_nbytes() / 2**20:.1f} MiB; process RSS {rss_before:.0f} -> {rss_after:.0f} MiB"
     )
@@ -216,7 +198,7 @@ def main() -> None:
         )
     if args.verify:
         keys = [match_key(s) for s in dict.fromkeys(sources)]
-        for (kind, query), matches in list(zip(queries, results))[: args.verify]:
+        for (kind, query), matches in list(zip(queries, results, strict=True))[: args.verify]:
             expected = brute_force(keys, match_key(query), args.threshold, args.limit)
             got = [m.similarity for m in matches]
             if [round(x, 9) for x in got] != [round(x, 9) for x in expected]:

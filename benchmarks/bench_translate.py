@@ -16,7 +16,7 @@ Compares, on the seed document's segments (the msgids of its catalog):
 
 The model is a random-weight Transformer-base (6+6 layers, d_model 512,
 8 heads, FFN 2048, 32k vocabulary, int8) built by
-``tests/support/random_argos.py``: the shape and size of Argos's published
+``pipeline/testing/random_model.py``: the shape and size of Argos's published
 packages, so the cost per decoding step is realistic. Random weights almost
 never emit ``</s>``, so every sentence is decoded to the cap: all variants
 use the same ``--max-decoding-length`` (default 256, which is also what
@@ -31,7 +31,7 @@ directory (set before argostranslate or pipeline is imported: argostranslate
 reads its settings at import time); the model is built once and cached in
 ``benchmarks/out/models/`` (git-ignored), keyed by shape, quantization,
 seed and the builder's source, then installed with
-``pipeline.models.install``.
+``pipeline.engines.argos_packages.install``.
 
 Every measured configuration runs in its own subprocess, so its peak RSS
 (VmHWM; see peak_rss_mb) is its own. Each subprocess records wall time, its own CPU
@@ -42,10 +42,10 @@ idle.
 
 Usage (from the repository root)::
 
-    python benchmarks/bench_translate.py                  # default comparison
-    python benchmarks/bench_translate.py --sweep          # + pipeline layouts and batch sizes
-    python benchmarks/bench_translate.py --scale 20 --repeat 1   # memory/throughput at 20x
-    python benchmarks/bench_translate.py --quick          # one pass of each, ~10 min here
+    python -m benchmarks.bench_translate                  # default comparison
+    python -m benchmarks.bench_translate --sweep          # + pipeline layouts and batch sizes
+    python -m benchmarks.bench_translate --scale 20 --repeat 1   # memory/throughput at 20x
+    python -m benchmarks.bench_translate --quick          # one pass of each, ~10 min here
 
 See BENCHMARKS.md for results and benchmarks/README.md for details.
 """
@@ -58,17 +58,29 @@ import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-OUT = HERE / "out"
-DEFAULT_SEED = REPO / "seeds" / "000_a24ceba1f548592f.txt"
+from benchmarks.measure import (
+    REPO,
+    SEED_DOCUMENT,
+    Meter,
+    RssSampler,
+    log,
+    machine_info,
+    markdown_table,
+    median,
+    peak_rss_mb,
+    rss_mb,
+    ru_maxrss_mb,
+    wait_for_quiet,
+)
+
+MODULE = "benchmarks.bench_translate"  # workers run as ``python -m MODULE --_worker SPEC``
+OUT = REPO / "benchmarks" / "out"
 RESULT_MARK = "@@BENCH-RESULT "
 CT2_DEFAULT_MAX_DECODING_LENGTH = 256  # Translator.translate_batch's default
 
@@ -79,10 +91,6 @@ _ARGOS_ENV = (
     "ARGOS_INTRA_THREADS", "ARGOS_BATCH_SIZE", "ARGOS_BEAM_SIZE", "ARGOS_COMPUTE_TYPE",
     "ARGOS_CHUNK_TYPE", "ARGOS_MODEL_PROVIDER", "ARGOS_DEBUG", "ARGOS_DEV_MODE", "SNAP",
 )  # fmt: skip
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------
@@ -107,11 +115,12 @@ def isolate(root: Path) -> None:
     for name, path in dirs.items():
         path.mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(path)
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))  # tests.support
 
 
-_CHECK_IMPORTS = "import pipeline.translate, pipeline.extract, pipeline.models, pipeline.engines.argos"
+_CHECK_IMPORTS = (
+    "import pipeline.translate, pipeline.extract, pipeline.engines.argos_packages, pipeline.engines.argos, "
+    "pipeline.testing.random_model"
+)
 
 
 def snapshot_code(root: Path, attempts: int = 6) -> Path:
@@ -142,132 +151,14 @@ def code_identity(code: Path) -> dict:
     try:
         head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
         out["commit"] = head
-        for rel in ("pipeline/engines/argos.py", "pipeline/translate.py"):
+        engine = ("argos.py", "batching.py", "settings.py")
+        for rel in [*(f"pipeline/engines/{name}" for name in engine), "pipeline/translate.py"]:
             committed = subprocess.run(["git", "-C", str(REPO), "show", f"HEAD:{rel}"], capture_output=True).stdout
             current = (code / rel).read_bytes()
             out[rel] = {"sha256": hashlib.sha256(current).hexdigest()[:12], "modified_since_commit": current != committed}
     except OSError:
         pass
     return out
-
-
-# ---------------------------------------------------------------------------
-# Machine load, CPU time, memory
-# ---------------------------------------------------------------------------
-
-_HZ = os.sysconf("SC_CLK_TCK")
-
-
-def _proc_stat() -> tuple[float, float, float]:
-    """Seconds of (busy, steal, total) CPU time, summed over all CPUs."""
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:9]]
-    user, nice, system, idle, iowait, irq, softirq, steal = v
-    return (user + nice + system + irq + softirq) / _HZ, steal / _HZ, sum(v) / _HZ
-
-
-def _own_cpu() -> float:
-    t = os.times()
-    return t.user + t.system
-
-
-def _own_sys() -> float:
-    return os.times().system
-
-
-class Meter:
-    """Wall time, own CPU time and other processes' CPU time over a span."""
-
-    def __enter__(self):
-        self.stat0, self.cpu0, self.sys0, self.t0 = _proc_stat(), _own_cpu(), _own_sys(), time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.wall = time.perf_counter() - self.t0
-        self.cpu = _own_cpu() - self.cpu0
-        self.sys = _own_sys() - self.sys0  # kernel share of self.cpu (page faults, ...)
-        stat1 = _proc_stat()
-        busy = stat1[0] - self.stat0[0]
-        self.foreign_cores = max(0.0, busy - self.cpu) / self.wall if self.wall else 0.0
-        self.steal_cores = (stat1[1] - self.stat0[1]) / self.wall if self.wall else 0.0
-        return False
-
-    def as_dict(self) -> dict:
-        return {"wall": self.wall, "cpu": self.cpu, "sys": self.sys, "foreign_cores": self.foreign_cores, "steal_cores": self.steal_cores}
-
-
-def wait_for_quiet(max_wait: float, threshold: float = 0.25, window: float = 2.0) -> dict:
-    """Wait until other processes use less than ``threshold`` cores over a
-    ``window``, for at most ``max_wait`` seconds."""
-    start = time.monotonic()
-    last = None
-    while True:
-        with Meter() as m:
-            time.sleep(window)
-        last = m.foreign_cores
-        waited = time.monotonic() - start
-        if last < threshold or waited >= max_wait:
-            return {"waited": round(waited, 1), "quiet": last < threshold, "load_before": round(last, 2)}
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def peak_rss_mb() -> float:
-    """Peak RSS of this process image: VmHWM. (``ru_maxrss`` is not used: on
-    Linux it survives fork+exec, so a worker would report at least the
-    parent's RSS at spawn time, e.g. the parent's model build.)"""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class RssSampler:
-    """VmRSS sampled every ``interval`` seconds on a thread, to tell a peak
-    reached early and held (the model and one batch per worker) from memory
-    that keeps growing as the catalog is worked through."""
-
-    def __init__(self, interval: float = 0.5):
-        import threading
-
-        self.interval, self.samples, self._stop = interval, [], threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        t0 = time.perf_counter()
-        while not self._stop.wait(self.interval):
-            self.samples.append((time.perf_counter() - t0, rss_mb()))
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        return False
-
-    def halves(self) -> dict:
-        """Peak RSS over the first and the second half of the run (MB)."""
-        if not self.samples:
-            return {}
-        mid = self.samples[-1][0] / 2
-        first = [r for t, r in self.samples if t <= mid] or [0.0]
-        second = [r for t, r in self.samples if t > mid] or [0.0]
-        return {"rss_peak_first_half_mb": max(first), "rss_peak_second_half_mb": max(second)}
-
-
-def ru_maxrss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 # ---------------------------------------------------------------------------
@@ -324,10 +215,10 @@ def schedule(calls: list[list[tuple[int, int]]], workers: int) -> dict:
 
 def ensure_model(quantization: str, seed: int) -> Path:
     """The BASE random package, built once and cached by its parameters."""
-    from tests.support import random_argos
+    from pipeline.testing import random_model
 
-    shape = random_argos.BASE
-    source = Path(random_argos.__file__).read_bytes()
+    shape = random_model.BASE
+    source = Path(random_model.__file__).read_bytes()
     key = (
         f"base-L{shape.layers}-d{shape.d_model}-h{shape.heads}-f{shape.ffn}-v{shape.vocab_size}"
         f"-{quantization}-seed{seed}-{hashlib.sha256(source).hexdigest()[:10]}"
@@ -338,7 +229,7 @@ def ensure_model(quantization: str, seed: int) -> Path:
         return existing[0]
     log(f"building the random BASE model ({quantization}) in {dest} ...")
     t = time.perf_counter()
-    path = random_argos.build_argos_package(dest, shape=shape, quantization=quantization, seed=seed)
+    path = random_model.build_random_argos_package(dest, shape=shape, quantization=quantization, seed=seed)
     log(f"  built in {time.perf_counter() - t:.1f}s")
     return path
 
@@ -367,14 +258,14 @@ class Setup:
     """Temp workspace(s), installed model, segments."""
 
     def __init__(self, root: Path, args):
-        from pipeline import models
+        from pipeline.engines import argos_packages
         from pipeline.catalog import load_catalog, save_catalog
         from pipeline.extract import extract
         from pipeline.workspace import Workspace
 
         self.root = root
         archive = ensure_model(args.quantization, args.model_seed)
-        installed = models.install(archive)
+        installed = argos_packages.install(archive)
         self.package = installed.path
         log(f"installed {installed.name} in {installed.path.parent}")
 
@@ -417,19 +308,26 @@ class Setup:
 # ---------------------------------------------------------------------------
 
 
-def _median_record(spec: dict, reps: list[dict], n: int) -> dict:
-    wall = statistics.median(r["wall"] for r in reps)
-    cpu = statistics.median(r["cpu"] for r in reps)
-    threads = spec["inter"] * spec["intra"]  # 0 when CTranslate2 picks the intra threads
+def summarise(reps: list[dict], n: int, inter: int, intra: int) -> dict:
+    """Medians of the repetitions of one configuration that did ``n`` segments."""
+    wall = median(r["wall"] for r in reps)
+    cpu = median(r["cpu"] for r in reps)
+    threads = inter * intra  # 0 when CTranslate2 picks the intra threads
     return {
-        **spec,
-        "segments": n,
         "reps": reps,
         "seconds": wall,
         "seg_per_s": n / wall,
         "cpu_s_per_seg": cpu / n,
         "utilization": cpu / (wall * threads) if threads else None,
-        "foreign_cores": statistics.median(r["foreign_cores"] for r in reps),
+        "foreign_cores": median(r["foreign_cores"] for r in reps),
+    }
+
+
+def _median_record(spec: dict, reps: list[dict], n: int) -> dict:
+    return {
+        **spec,
+        "segments": n,
+        **summarise(reps, n, spec["inter"], spec["intra"]),
         "peak_rss_mb": peak_rss_mb(),
         "ru_maxrss_mb": ru_maxrss_mb(),
         "pipeline_from": getattr(sys.modules.get("pipeline"), "__file__", None),
@@ -443,7 +341,9 @@ def _tokenizer(package: Path):
 
 
 def worker_pipeline(spec: dict) -> dict:
-    from pipeline.engines.argos import ArgosEngine, DecodingSettings
+    from pipeline.engines.argos import ArgosEngine
+    from pipeline.engines.batching import plan_batches
+    from pipeline.engines.settings import DecodingSettings
     from pipeline.translate import translate_documents
     from pipeline.workspace import Workspace
 
@@ -486,7 +386,7 @@ def worker_pipeline(spec: dict) -> dict:
     sp = _tokenizer(Path(spec["package"]))
     segments = json.loads(Path(info["segments_file"]).read_text(encoding="utf-8"))
     lengths = [len(sp.encode(s, out_type=str)) for s in segments]
-    batches = [(len(b), max(lengths[i] for i in b)) for b in settings.plan_batches(lengths)]
+    batches = [(len(b), max(lengths[i] for i in b)) for b in plan_batches(lengths, settings)]
 
     reps = []
     devnull = open(os.devnull, "w")
@@ -520,7 +420,7 @@ def worker_ceiling(spec: dict) -> dict:
     tuned = spec.get("ceiling") == "tuned"
     if tuned:
         from pipeline.engines.allocator import keep_freed_memory
-        from pipeline.engines.argos import CACHE_POSITIONS
+        from pipeline.engines.settings import CACHE_POSITIONS
 
         if not keep_freed_memory():
             raise RuntimeError("could not apply the allocator settings")
@@ -629,9 +529,9 @@ def worker_baseline(spec: dict) -> dict:
         underlying_calls = [0]
         real_hypotheses = underlying.hypotheses
 
-        def counted(*a, **kw):
-            underlying_calls[0] += 1
-            return real_hypotheses(*a, **kw)
+        def counted(*a, _calls=underlying_calls, _real=real_hypotheses, **kw):
+            _calls[0] += 1
+            return _real(*a, **kw)
 
         underlying.hypotheses = counted
         first = len(calls)
@@ -717,8 +617,8 @@ def run_config(spec: dict, label: str) -> dict | None:
         )
     log(f"  {label} ...")
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--_worker", json.dumps(spec)],
-        env=env, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-m", MODULE, "--_worker", json.dumps(spec)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARK):
@@ -733,18 +633,9 @@ def merge_records(recs: list[dict], label: str) -> dict:
     """One record from the single-repetition records of one configuration."""
     rec = dict(recs[0])
     reps = [r for x in recs for r in x["reps"]]
-    n = rec["segments"]
-    wall = statistics.median(r["wall"] for r in reps)
-    cpu = statistics.median(r["cpu"] for r in reps)
-    threads = rec["inter"] * rec["intra"]  # 0 when CTranslate2 picks the intra threads
     rec.update(
         label=label,
-        reps=reps,
-        seconds=wall,
-        seg_per_s=n / wall,
-        cpu_s_per_seg=cpu / n,
-        utilization=cpu / (wall * threads) if threads else None,
-        foreign_cores=statistics.median(r["foreign_cores"] for r in reps),
+        **summarise(reps, rec["segments"], rec["inter"], rec["intra"]),
         peak_rss_mb=max(x["peak_rss_mb"] for x in recs),
         ru_maxrss_mb=max(x["ru_maxrss_mb"] for x in recs),
     )
@@ -764,67 +655,36 @@ def parse_layout(text: str) -> tuple[int, int]:
 
 def fmt_table(rows: list[dict]) -> str:
     head = ("variant", "layout", "batch", "segs", "reps", "median s", "seg/s", "cpu s/seg", "util", "other load", "peak RSS MB")
-    lines = [head]
-    for r in rows:
-        lines.append((
+    return markdown_table(head, [
+        (
             r["label"], layout_str(r["inter"], r["intra"]), str(r["batch"]), str(r["segments"]), str(len(r["reps"])),
             f"{r['seconds']:.1f}", f"{r['seg_per_s']:.3f}", f"{r['cpu_s_per_seg']:.2f}",
             f"{r['utilization']:.2f}" if r.get("utilization") else "-",
             f"{r['foreign_cores']:.2f}", f"{r['peak_rss_mb']:.0f}",
-        ))  # fmt: skip
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    out = []
-    for k, line in enumerate(lines):
-        out.append("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) + " |")
-        if k == 0:
-            out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
+        )
+        for r in rows
+    ])  # fmt: skip
 
 
-def machine_info() -> dict:
-    import platform
+def versions() -> dict:
+    """CTranslate2's and argostranslate's versions (the machine's are in machine_info)."""
+    from importlib.metadata import PackageNotFoundError, version
 
     import ctranslate2
 
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
-    try:
-        import argostranslate  # noqa: F401
-        from importlib.metadata import version
-
-        argos_version = next((version(d) for d in ("argostranslate", "argos-translate-lt") if _has_dist(d)), "?")
-    except Exception:  # noqa: BLE001
-        argos_version = "?"
-    return {
-        "nproc": os.cpu_count(),
-        "affinity": len(os.sched_getaffinity(0)),
-        "cpu": cpu,
-        "ram_gb": round(mem_kb / 1024**2, 1),
-        "python": platform.python_version(),
-        "ctranslate2": ctranslate2.__version__,
-        "argostranslate": argos_version,
-    }
+    argos = "?"
+    for dist in ("argostranslate", "argos-translate-lt"):
+        try:
+            argos = version(dist)
+            break
+        except PackageNotFoundError:
+            continue
+    return {"ctranslate2": ctranslate2.__version__, "argostranslate": argos}
 
 
-def _has_dist(name: str) -> bool:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        version(name)
-        return True
-    except PackageNotFoundError:
-        return False
-
-
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed-document", type=Path, default=DEFAULT_SEED, help="source document (default: %(default)s)")
+    p.add_argument("--seed-document", type=Path, default=SEED_DOCUMENT, help="source document (default: %(default)s)")
     p.add_argument("--threads", type=int, default=None, help="total CPU threads for every variant (default: all cores)")
     p.add_argument("--beam-size", type=int, default=4)
     p.add_argument("--batch-size", type=int, default=1024, help="tokens per CTranslate2 batch (pipeline and ceiling)")
@@ -863,14 +723,241 @@ def main(argv=None) -> int:
     p.add_argument("--json", type=Path, default=None, help="also write all results as JSON to this file")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     p.add_argument("--_worker", help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
+    return p
 
-    if args._worker:
-        spec = json.loads(args._worker)
-        sys.path.insert(0, spec["code"])  # the parent's snapshot of pipeline/
-        worker_main(spec)  # environment already isolated by the parent
-        return 0
 
+# ---------------------------------------------------------------------------
+# The run (parent process), step by step
+# ---------------------------------------------------------------------------
+
+
+class Bench:
+    """One benchmark run: its settings, the configurations it measures and
+    the merged rows of their results."""
+
+    def __init__(self, args, setup: Setup, code: Path, threads: int):
+        self.args, self.setup, self.threads = args, setup, threads
+        self.skip = {x.strip() for x in args.skip.split(",") if x.strip()}
+        self.common = {
+            "package": str(setup.package), "beam": args.beam_size, "cap": args.max_decoding_length,
+            "quiet_wait": args.quiet_wait, "code": str(code), "cache_positions": args.cache_positions,
+        }  # fmt: skip
+        self.rows: list[dict] = []
+
+    def config(self, variant, inter, intra, batch, factor=1, repeat=None, label=None, **extra) -> dict:
+        label = label or f"{variant}{'' if factor == 1 else f' x{factor}'}"
+        spec = {
+            **self.common, "variant": variant, "inter": inter, "intra": intra, "batch": batch,
+            "workspace": self.setup.workspaces[factor], "factor": factor, "repeat": 1, **extra,
+        }  # fmt: skip
+        return {"spec": spec, "label": label, "repeat": repeat or self.args.repeat}
+
+    def execute(self, configs: list[dict]) -> list[dict | None]:
+        """Repetitions round-robin over ``configs`` (each in a fresh
+        subprocess), so that load from other processes falls on all of
+        them alike; then one merged record per configuration."""
+        got: list[list[dict]] = [[] for _ in configs]
+        for r in range(max(c["repeat"] for c in configs)):
+            for c, recs in zip(configs, got, strict=True):
+                if r < c["repeat"]:
+                    spec = c["spec"]
+                    name = f"{c['label']} [{layout_str(spec['inter'], spec['intra'])}, batch {spec['batch']}] rep {r + 1}/{c['repeat']}"
+                    rec = run_config(spec, name)
+                    if rec:
+                        recs.append(rec)
+                        if self.args.json:  # every repetition as it comes: a killed run keeps its data
+                            with open(self.args.json.with_suffix(".reps.jsonl"), "a", encoding="utf-8") as f:
+                                f.write(json.dumps({**rec, "label": c["label"], "round": r + 1}) + "\n")
+        merged = []
+        for c, recs in zip(configs, got, strict=True):
+            rec = merge_records(recs, c["label"]) if recs else None
+            if rec:
+                self.rows.append(rec)
+            merged.append(rec)
+        return merged
+
+
+def profile_batches(bench: Bench, results: dict) -> None:
+    """``--profile-batches``: CPU time per sentence against sentences per batch."""
+    args = bench.args
+    caps = [int(x) for x in (args.profile_caps or f"{args.max_decoding_length},64").split(",")]
+    spec = {
+        **bench.common, "variant": "profile", "inter": 1, "intra": 1, "batch": 0, "workspace": bench.setup.workspaces[1],
+        "profile_sizes": [int(x) for x in args.profile_sizes.split(",")], "profile_caps": caps,
+        "profile_sentences": args.profile_sentences, "allocator": args.profile_allocator,
+    }  # fmt: skip
+    rec = run_config(spec, f"batch profile [1x1, allocator {args.profile_allocator}]")
+    if not rec:
+        return
+    results["profile"] = rec["profile"]
+    print(f"\nCost per sentence against sentences per batch: 1 worker x 1 thread, beam {args.beam_size}, "
+          f"the median-length segment ({rec['source_tokens']} tokens) repeated; cache = decoder K/V per batch")  # fmt: skip
+    head = ("cap", "sentences/batch", "CPU s/sentence", "system share", "wall s/sentence", "other load", "K/V cache MB/batch")
+    print(markdown_table(head, [
+        (str(r["cap"]), str(r["sentences_per_batch"]), f"{r['cpu_s_per_sentence']:.2f}", f"{r.get('sys_share', 0):.0%}",
+         f"{r['wall_s_per_sentence']:.2f}", f"{r['foreign_cores']:.2f}", f"{r['cache_mb_per_batch']:.0f}")
+        for r in rec["profile"]
+    ], left=0))  # fmt: skip
+
+
+def scale_runs(bench: Bench) -> None:
+    """``--scale K``: the pipeline and the tuned ceiling at 1x and Kx the seed."""
+    args = bench.args
+    ceil_inter, ceil_intra = parse_layout(args.ceiling_layouts or f"{bench.threads}x1")
+    configs = []
+    for factor in (1, args.scale):
+        configs.append(bench.config("pipeline", bench.threads, 1, args.batch_size, factor))
+        configs.append(bench.config("ceiling", ceil_inter, ceil_intra, args.batch_size, factor, ceiling="tuned"))
+    bench.execute([c for c in configs if c["spec"]["variant"] not in bench.skip])
+
+
+def probe_baseline_layout(bench: Bench) -> tuple[int, int] | None:
+    """argostranslate at its default layout (1 worker x CTranslate2's default
+    threads) and at ``--baseline-layouts``, on a few segments: the fastest,
+    when it is not the default."""
+    args = bench.args
+    layouts = [parse_layout(x) for x in args.baseline_layouts.split(",") if x]
+    if not layouts or "baseline" in bench.skip:
+        return None
+    probes = bench.execute([
+        bench.config("baseline", inter, intra, 32, repeat=1, label="baseline probe",
+                     baseline_segments=args.baseline_probe_segments)
+        for inter, intra in [(1, 0), *layouts]
+    ])  # fmt: skip
+    probes = [r for r in probes if r]
+    if probes:
+        top = max(probes, key=lambda r: r["seg_per_s"])
+        if (top["inter"], top["intra"]) != (1, 0):
+            return top["inter"], top["intra"]
+    return None
+
+
+def comparison_configs(bench: Bench, tuned_layout: tuple[int, int] | None, ceiling_layouts: str) -> list[dict]:
+    """The default comparison (baseline, pipeline, ceilings), less ``--skip``,
+    plus the ``--sweep`` configurations."""
+    args, threads = bench.args, bench.threads
+    configs = [
+        bench.config("baseline", 1, 0, 32, baseline_segments=args.baseline_segments),
+        bench.config("pipeline", threads, 1, args.batch_size),  # 1. the stage as shipped
+    ]
+    if tuned_layout:
+        configs.append(bench.config("baseline", *tuned_layout, 32, label="baseline, tuned layout",
+                                    baseline_segments=args.baseline_segments))  # fmt: skip
+    configs += [
+        bench.config("ceiling", *parse_layout(x), args.batch_size, label=f"ceiling ({kind})", ceiling=kind)
+        for kind in args.ceilings.split(",")
+        for x in ceiling_layouts.split(",")
+    ]
+    configs = [c for c in configs if c["spec"]["variant"] not in bench.skip]
+    if args.sweep:
+        if threads > 1:
+            configs.append(bench.config("pipeline", 1, threads, args.batch_size, repeat=args.sweep_repeat, label="pipeline sweep"))
+        for bs in (int(x) for x in args.sweep_batch_sizes.split(",") if x):
+            if bs != args.batch_size:
+                configs.append(bench.config("pipeline", threads, 1, bs, repeat=args.sweep_repeat, label="pipeline sweep"))
+        for cp in (int(x) for x in args.sweep_cache_positions.split(",") if x):
+            configs.append(bench.config("pipeline", threads, 1, args.batch_size, repeat=args.sweep_repeat,
+                                        label=f"pipeline sweep, {cp} positions", cache_positions=cp))  # fmt: skip
+    return configs
+
+
+def compare(merged: list[dict], results: dict) -> None:
+    """The pipeline against the baselines and the best ceiling, into ``results``."""
+    by_label = {r["label"]: r for r in merged}
+    pipeline_rec = by_label.get("pipeline")
+    for key, label in (("", "baseline"), ("_tuned", "baseline, tuned layout")):
+        if label in by_label and pipeline_rec:
+            results[f"speedup_vs_baseline{key}"] = pipeline_rec["seg_per_s"] / by_label[label]["seg_per_s"]
+            results[f"cpu_speedup_vs_baseline{key}"] = by_label[label]["cpu_s_per_seg"] / pipeline_rec["cpu_s_per_seg"]
+    ceilings = [r for r in merged if r["variant"] == "ceiling"]
+    if ceilings and pipeline_rec:
+        best_ceiling = max(ceilings, key=lambda r: r["seg_per_s"])
+        results["best_ceiling"] = f"{best_ceiling['label']} {layout_str(best_ceiling['inter'], best_ceiling['intra'])}"
+        results["time_vs_ceiling"] = pipeline_rec["seconds"] / best_ceiling["seconds"]
+        results["cpu_vs_ceiling"] = pipeline_rec["cpu_s_per_seg"] / best_ceiling["cpu_s_per_seg"]
+
+
+def comparison_runs(bench: Bench, results: dict, ceiling_layouts: str) -> None:
+    """The default comparison: baseline (and its tuned layout), pipeline, ceilings."""
+    tuned_layout = probe_baseline_layout(bench)
+    merged = [r for r in bench.execute(comparison_configs(bench, tuned_layout, ceiling_layouts)) if r]
+    compare(merged, results)
+
+
+def report_rows(rows: list[dict]) -> None:
+    """What each variant sent to CTranslate2, under the table."""
+    for r in rows:
+        if r["variant"] == "baseline" and r["label"] != "baseline probe":
+            print(f"{r['label']}: argostranslate settings {r['argos_settings']}; translate_batch got "
+                  f"max_decoding_length={r['max_decoding_length_passed']} (so CTranslate2's default applies), "
+                  f"beam_size={r['beam_passed']}; {r['sentences_per_call']} sentence(s) per call; output lengths {r['output_lengths']}")  # fmt: skip
+        if r["variant"] == "ceiling":
+            print(f"{r['label']} {layout_str(r['inter'], r['intra'])}: output lengths {r['output_lengths']}; model load {r['load_s']:.2f}s, "
+                  f"RSS after load {r['rss_after_load_mb']:.0f} MB; {r['plan']['batches']} CT2 batches, largest {r['plan']['max_sentences_per_batch']} sentences; "
+                  f"largest K/V cache of one batch ~{r['plan'].get('max_cache_mb', 0):.0f} MB")  # fmt: skip
+        if r["variant"] == "pipeline":
+            if r.get("factor", 1) != 1:
+                print(f"{r['label']}: {r['segments']} segments, {r['plan']['source_tokens']} source tokens")
+            plan = r["plan"]
+            print(f"{r['label']} {layout_str(r['inter'], r['intra'])} batch {r['batch']}: "
+                  f"{plan['batches']} CT2 batches, largest {plan['max_sentences_per_batch']} sentences; "
+                  f"modelled worker idle share {plan['idle_share']:.0%}; largest K/V cache of one batch ~{plan.get('max_cache_mb', 0):.0f} MB")  # fmt: skip
+
+
+def report_targets(results: dict) -> None:
+    """The ratios against the targets (>= 5x the baseline, <= 1.15 the ceiling's time)."""
+    if "speedup_vs_baseline" in results:
+        s = results["speedup_vs_baseline"]
+        print(f"\npipeline vs per-segment baseline (argostranslate's defaults): {s:.2f}x the segments/s "
+              f"(target >= 5x: {'met' if s >= 5 else 'MISSED'}); {results['cpu_speedup_vs_baseline']:.2f}x less CPU time per segment")
+    if "speedup_vs_baseline_tuned" in results:
+        print(f"pipeline vs per-segment baseline at its fastest layout: {results['speedup_vs_baseline_tuned']:.2f}x the segments/s; "
+              f"{results['cpu_speedup_vs_baseline_tuned']:.2f}x less CPU time per segment")
+    if "time_vs_ceiling" in results:
+        c = results["time_vs_ceiling"]
+        print(f"pipeline time / raw CTranslate2 ceiling time ({results['best_ceiling']}): {c:.2f} "
+              f"(target <= 1.15: {'met' if c <= 1.15 else 'MISSED'}); CPU time per segment {results['cpu_vs_ceiling']:.2f}x the ceiling's")  # fmt: skip
+
+
+def report_scale(rows: list[dict], scale: int) -> None:
+    """Throughput and peak memory at 1x and ``scale``x, per variant."""
+    for variant in ("pipeline", "ceiling"):
+        recs = {r["factor"]: r for r in rows if r["variant"] == variant}
+        if 1 in recs and scale in recs:
+            a, b = recs[1], recs[scale]
+            print(f"{variant}: 1x {a['segments']} segs {a['seg_per_s']:.3f} seg/s peak {a['peak_rss_mb']:.0f} MB; "
+                  f"{scale}x {b['segments']} segs {b['seg_per_s']:.3f} seg/s peak {b['peak_rss_mb']:.0f} MB")  # fmt: skip
+            for r in (a, b):
+                if r["reps"] and "rss_peak_first_half_mb" in r["reps"][0]:
+                    h = r["reps"][0]
+                    print(f"  {r['label']}: peak RSS {h['rss_peak_first_half_mb']:.0f} MB in the first half of the run, "
+                          f"{h['rss_peak_second_half_mb']:.0f} MB in the second")  # fmt: skip
+
+
+def report(args, threads: int, setup: Setup, results: dict) -> None:
+    """The whole report, on stdout."""
+    info, rows = results["machine"], results["rows"]
+    print()
+    print(f"machine: {info['cores']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}, "
+          f"CTranslate2 {info['ctranslate2']}, argostranslate {info['argostranslate']}")  # fmt: skip
+    print(f"model: random Transformer-base {args.quantization}; beam {args.beam_size}; "
+          f"max_decoding_length {args.max_decoding_length} for every variant; {threads} threads in total")  # fmt: skip
+    print(f"seed: {setup.doc} ({setup.workspaces[1]['n']} segments); code: {json.dumps(results['code'])}")
+    if rows:
+        print()
+        print(fmt_table(rows))
+        print()
+        print("util = own CPU time / (wall time x threads); other load = CPU cores used by other processes during the run.")
+    report_rows(rows)
+    report_targets(results)
+    if args.scale and args.scale > 1:
+        report_scale(rows, args.scale)
+    print(f"\ntotal benchmark time {results['elapsed_s'] / 60:.1f} min")
+
+
+def run_benchmark(args) -> int:
+    """Set up (isolated home, code snapshot, model, seed catalog), measure
+    what the options ask for, report, and clean up."""
     threads = args.threads or len(os.sched_getaffinity(0))
     if args.quick:
         args.repeat = 1
@@ -884,182 +971,19 @@ def main(argv=None) -> int:
     try:
         code = snapshot_code(root)
         setup = Setup(root, args)
-        info = machine_info()
+        info = {**machine_info(), **versions()}
         log(f"machine: {info}")
-        common = {
-            "package": str(setup.package), "beam": args.beam_size, "cap": args.max_decoding_length,
-            "quiet_wait": args.quiet_wait, "code": str(code), "cache_positions": args.cache_positions,
-        }  # fmt: skip
         results: dict = {"machine": info, "code": code_identity(code), "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "_worker"}}
-        rows: list[dict] = []
-
-        def config(variant, inter, intra, batch, factor=1, repeat=None, label=None, **extra) -> dict:
-            label = label or f"{variant}{'' if factor == 1 else f' x{factor}'}"
-            spec = {
-                **common, "variant": variant, "inter": inter, "intra": intra, "batch": batch,
-                "workspace": setup.workspaces[factor], "factor": factor, "repeat": 1, **extra,
-            }  # fmt: skip
-            return {"spec": spec, "label": label, "repeat": repeat or args.repeat}
-
-        def execute(configs: list[dict]) -> list[dict | None]:
-            """Repetitions round-robin over ``configs`` (each in a fresh
-            subprocess), so that load from other processes falls on all of
-            them alike; then one merged record per configuration."""
-            got: list[list[dict]] = [[] for _ in configs]
-            for r in range(max(c["repeat"] for c in configs)):
-                for c, recs in zip(configs, got):
-                    if r < c["repeat"]:
-                        spec = c["spec"]
-                        name = f"{c['label']} [{layout_str(spec['inter'], spec['intra'])}, batch {spec['batch']}] rep {r + 1}/{c['repeat']}"
-                        rec = run_config(spec, name)
-                        if rec:
-                            recs.append(rec)
-                            if args.json:  # every repetition as it comes: a killed run keeps its data
-                                with open(args.json.with_suffix(".reps.jsonl"), "a", encoding="utf-8") as f:
-                                    f.write(json.dumps({**rec, "label": c["label"], "round": r + 1}) + "\n")
-            merged = []
-            for c, recs in zip(configs, got):
-                rec = merge_records(recs, c["label"]) if recs else None
-                if rec:
-                    rows.append(rec)
-                merged.append(rec)
-            return merged
-
-        pipe_inter = threads  # the engine: threads workers x 1 thread
+        bench = Bench(args, setup, code, threads)
         if args.profile_batches:
-            caps = [int(x) for x in (args.profile_caps or f"{args.max_decoding_length},64").split(",")]
-            spec = {
-                **common, "variant": "profile", "inter": 1, "intra": 1, "batch": 0, "workspace": setup.workspaces[1],
-                "profile_sizes": [int(x) for x in args.profile_sizes.split(",")], "profile_caps": caps,
-                "profile_sentences": args.profile_sentences, "allocator": args.profile_allocator,
-            }  # fmt: skip
-            rec = run_config(spec, f"batch profile [1x1, allocator {args.profile_allocator}]")
-            if rec:
-                results["profile"] = rec["profile"]
-                print(f"\nCost per sentence against sentences per batch: 1 worker x 1 thread, beam {args.beam_size}, "
-                      f"the median-length segment ({rec['source_tokens']} tokens) repeated; cache = decoder K/V per batch")  # fmt: skip
-                print("| cap | sentences/batch | CPU s/sentence | system share | wall s/sentence | other load | K/V cache MB/batch |")
-                print("|----:|----------------:|---------------:|-------------:|----------------:|-----------:|-------------------:|")
-                for r in rec["profile"]:
-                    print(f"| {r['cap']} | {r['sentences_per_batch']} | {r['cpu_s_per_sentence']:.2f} | {r.get('sys_share', 0):.0%} "
-                          f"| {r['wall_s_per_sentence']:.2f} | {r['foreign_cores']:.2f} | {r['cache_mb_per_batch']:.0f} |")  # fmt: skip
+            profile_batches(bench, results)
         elif args.scale and args.scale > 1:
-            ceil_inter, ceil_intra = parse_layout(args.ceiling_layouts or f"{threads}x1")
-            skip = {x.strip() for x in args.skip.split(",") if x.strip()}
-            configs = []
-            for factor in (1, args.scale):
-                configs.append(config("pipeline", pipe_inter, 1, args.batch_size, factor))
-                configs.append(config("ceiling", ceil_inter, ceil_intra, args.batch_size, factor, ceiling="tuned"))
-            execute([c for c in configs if c["spec"]["variant"] not in skip])
+            scale_runs(bench)
         else:
-            # 2. the per-segment baseline: argostranslate as the tools run it (its
-            # default settings: 1 worker x CTranslate2's default threads), and at the
-            # fastest layout of a short probe, if that is another one.
-            skip = {x.strip() for x in args.skip.split(",") if x.strip()}
-            layouts = [parse_layout(x) for x in args.baseline_layouts.split(",") if x]
-            tuned_layout = None
-            if layouts and "baseline" not in skip:
-                probes = execute([
-                    config("baseline", inter, intra, 32, repeat=1, label="baseline probe",
-                           baseline_segments=args.baseline_probe_segments)
-                    for inter, intra in [(1, 0), *layouts]
-                ])  # fmt: skip
-                probes = [r for r in probes if r]
-                if probes:
-                    top = max(probes, key=lambda r: r["seg_per_s"])
-                    if (top["inter"], top["intra"]) != (1, 0):
-                        tuned_layout = (top["inter"], top["intra"])
-            configs = [
-                config("baseline", 1, 0, 32, baseline_segments=args.baseline_segments),
-                config("pipeline", pipe_inter, 1, args.batch_size),  # 1. the stage as shipped
-            ]
-            if tuned_layout:
-                configs.append(config("baseline", *tuned_layout, 32, label="baseline, tuned layout",
-                                      baseline_segments=args.baseline_segments))  # fmt: skip
-            configs += [
-                config("ceiling", *parse_layout(x), args.batch_size, label=f"ceiling ({kind})", ceiling=kind)
-                for kind in args.ceilings.split(",")
-                for x in ceiling_layouts.split(",")
-            ]
-            configs = [c for c in configs if c["spec"]["variant"] not in skip]
-            if args.sweep:
-                if threads > 1:
-                    configs.append(config("pipeline", 1, threads, args.batch_size, repeat=args.sweep_repeat, label="pipeline sweep"))
-                for bs in (int(x) for x in args.sweep_batch_sizes.split(",") if x):
-                    if bs != args.batch_size:
-                        configs.append(config("pipeline", pipe_inter, 1, bs, repeat=args.sweep_repeat, label="pipeline sweep"))
-                for cp in (int(x) for x in args.sweep_cache_positions.split(",") if x):
-                    configs.append(config("pipeline", pipe_inter, 1, args.batch_size, repeat=args.sweep_repeat,
-                                          label=f"pipeline sweep, {cp} positions", cache_positions=cp))  # fmt: skip
-            merged = [r for r in execute(configs) if r]
-            by_label = {r["label"]: r for r in merged}
-            pipeline_rec = by_label.get("pipeline")
-            for key, label in (("", "baseline"), ("_tuned", "baseline, tuned layout")):
-                if label in by_label and pipeline_rec:
-                    results[f"speedup_vs_baseline{key}"] = pipeline_rec["seg_per_s"] / by_label[label]["seg_per_s"]
-                    results[f"cpu_speedup_vs_baseline{key}"] = by_label[label]["cpu_s_per_seg"] / pipeline_rec["cpu_s_per_seg"]
-            ceilings = [r for r in merged if r["variant"] == "ceiling"]
-            if ceilings and pipeline_rec:
-                best_ceiling = max(ceilings, key=lambda r: r["seg_per_s"])
-                results["best_ceiling"] = f"{best_ceiling['label']} {layout_str(best_ceiling['inter'], best_ceiling['intra'])}"
-                results["time_vs_ceiling"] = pipeline_rec["seconds"] / best_ceiling["seconds"]
-                results["cpu_vs_ceiling"] = pipeline_rec["cpu_s_per_seg"] / best_ceiling["cpu_s_per_seg"]
-
-        results["rows"] = rows
+            comparison_runs(bench, results, ceiling_layouts)
+        results["rows"] = bench.rows
         results["elapsed_s"] = time.time() - started
-
-        # ---------------- report ----------------
-        print()
-        print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}, "
-              f"CTranslate2 {info['ctranslate2']}, argostranslate {info['argostranslate']}")  # fmt: skip
-        print(f"model: random Transformer-base {args.quantization}; beam {args.beam_size}; "
-              f"max_decoding_length {args.max_decoding_length} for every variant; {threads} threads in total")  # fmt: skip
-        print(f"seed: {setup.doc} ({setup.workspaces[1]['n']} segments); code: {json.dumps(results['code'])}")
-        if rows:
-            print()
-            print(fmt_table(rows))
-            print()
-            print("util = own CPU time / (wall time x threads); other load = CPU cores used by other processes during the run.")
-        for r in rows:
-            if r["variant"] == "baseline" and r["label"] != "baseline probe":
-                print(f"{r['label']}: argostranslate settings {r['argos_settings']}; translate_batch got "
-                      f"max_decoding_length={r['max_decoding_length_passed']} (so CTranslate2's default applies), "
-                      f"beam_size={r['beam_passed']}; {r['sentences_per_call']} sentence(s) per call; output lengths {r['output_lengths']}")  # fmt: skip
-            if r["variant"] == "ceiling":
-                print(f"{r['label']} {layout_str(r['inter'], r['intra'])}: output lengths {r['output_lengths']}; model load {r['load_s']:.2f}s, "
-                      f"RSS after load {r['rss_after_load_mb']:.0f} MB; {r['plan']['batches']} CT2 batches, largest {r['plan']['max_sentences_per_batch']} sentences; "
-                      f"largest K/V cache of one batch ~{r['plan'].get('max_cache_mb', 0):.0f} MB")  # fmt: skip
-            if r["variant"] == "pipeline":
-                if r.get("factor", 1) != 1:
-                    print(f"{r['label']}: {r['segments']} segments, {r['plan']['source_tokens']} source tokens")
-                plan = r["plan"]
-                print(f"{r['label']} {layout_str(r['inter'], r['intra'])} batch {r['batch']}: "
-                      f"{plan['batches']} CT2 batches, largest {plan['max_sentences_per_batch']} sentences; "
-                      f"modelled worker idle share {plan['idle_share']:.0%}; largest K/V cache of one batch ~{plan.get('max_cache_mb', 0):.0f} MB")  # fmt: skip
-        if "speedup_vs_baseline" in results:
-            s = results["speedup_vs_baseline"]
-            print(f"\npipeline vs per-segment baseline (argostranslate's defaults): {s:.2f}x the segments/s "
-                  f"(target >= 5x: {'met' if s >= 5 else 'MISSED'}); {results['cpu_speedup_vs_baseline']:.2f}x less CPU time per segment")
-        if "speedup_vs_baseline_tuned" in results:
-            print(f"pipeline vs per-segment baseline at its fastest layout: {results['speedup_vs_baseline_tuned']:.2f}x the segments/s; "
-                  f"{results['cpu_speedup_vs_baseline_tuned']:.2f}x less CPU time per segment")
-        if "time_vs_ceiling" in results:
-            c = results["time_vs_ceiling"]
-            print(f"pipeline time / raw CTranslate2 ceiling time ({results['best_ceiling']}): {c:.2f} "
-                  f"(target <= 1.15: {'met' if c <= 1.15 else 'MISSED'}); CPU time per segment {results['cpu_vs_ceiling']:.2f}x the ceiling's")  # fmt: skip
-        if args.scale and args.scale > 1:
-            for variant in ("pipeline", "ceiling"):
-                recs = {r["factor"]: r for r in rows if r["variant"] == variant}
-                if 1 in recs and args.scale in recs:
-                    a, b = recs[1], recs[args.scale]
-                    print(f"{variant}: 1x {a['segments']} segs {a['seg_per_s']:.3f} seg/s peak {a['peak_rss_mb']:.0f} MB; "
-                          f"{args.scale}x {b['segments']} segs {b['seg_per_s']:.3f} seg/s peak {b['peak_rss_mb']:.0f} MB")  # fmt: skip
-                    for r in (a, b):
-                        if r["reps"] and "rss_peak_first_half_mb" in r["reps"][0]:
-                            h = r["reps"][0]
-                            print(f"  {r['label']}: peak RSS {h['rss_peak_first_half_mb']:.0f} MB in the first half of the run, "
-                                  f"{h['rss_peak_second_half_mb']:.0f} MB in the second")  # fmt: skip
-        print(f"\ntotal benchmark time {results['elapsed_s'] / 60:.1f} min")
+        report(args, threads, setup, results)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -1070,6 +994,16 @@ def main(argv=None) -> int:
         else:
             shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args._worker:
+        spec = json.loads(args._worker)
+        sys.path.insert(0, spec["code"])  # the parent's snapshot of pipeline/
+        worker_main(spec)  # environment already isolated by the parent
+        return 0
+    return run_benchmark(args)
 
 
 if __name__ == "__main__":

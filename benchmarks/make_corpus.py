@@ -17,7 +17,7 @@ Generation is deterministic: the same seed file, ``--seed`` and document
 count give byte-identical files, and the corpus of n documents is a prefix
 of the corpus of 10·n, so the steps nest. Usage::
 
-    python benchmarks/make_corpus.py OUT_DIR [--steps 1,10,100] [--seed 7]
+    python -m benchmarks.make_corpus OUT_DIR [--steps 1,10,100] [--seed 7]
 
 writes ``OUT_DIR/corpus-1x/seeds/*.txt`` and so on, one workspace per step,
 and prints what the segmenter finds in each.
@@ -34,14 +34,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
+from benchmarks.measure import SEED_DOCUMENT
 from pipeline.segment import BlockType, Part, rules, segment_document
 from pipeline.segment.normalize import normalize
 from pipeline.sources import read_source
 
-DEFAULT_SEED_FILE = REPO / "seeds" / "000_a24ceba1f548592f.txt"
+DEFAULT_SEED_FILE = SEED_DOCUMENT
 DEFAULT_STEPS = (1, 10, 100)
 #: Share of a document's sentences that are real seed sentences.
 SEED_SENTENCE_SHARE = 0.3

@@ -31,7 +31,7 @@ included), in a fresh workspace:
 
 and ``msgfmt -c`` checks the catalog of the largest size.
 
-    .venv/bin/python benchmarks/reliability_long_line.py [--max-mb 2] [--part all|segment|han-line]
+    .venv/bin/python -m benchmarks.reliability_long_line [--max-mb 2] [--part all|segment|han-line]
 """
 
 from __future__ import annotations
@@ -41,15 +41,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from benchmarks.measure import REPO, best_of, measure_child, stopwatch
+from benchmarks.measure import SEED_DOCUMENT as SEED
 from pipeline.cli import main
 from pipeline.segment import segment_document
 
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_a24ceba1f548592f.txt"
 # Several sentences stopping mid-word (毋庸置|疑): evidence of a page break.
 BROKEN = "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到推动作用，这一点毋庸置"
 
@@ -75,18 +75,6 @@ def text_of(shape: str, unit: str, size: int) -> str:
     return text
 
 
-def best_of(runs: int, func) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-REPO = Path(__file__).resolve().parent.parent
-
-
 def han_line(chars: int) -> str:
     """``chars`` Han characters of the seed, in order, nothing else."""
     han = "".join(c for c in SEED.read_text(encoding="utf-8") if "\u4e00" <= c <= "\u9fff")
@@ -94,12 +82,11 @@ def han_line(chars: int) -> str:
 
 
 def _timed(root: Path, *args: str) -> float:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline", *args, "-w", str(root)], capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"pipeline {' '.join(args)} failed: {done.stderr.strip()}")
-    return seconds
+    """Wall seconds of ``python -m pipeline ARGS -w ROOT`` in its own process."""
+    done = measure_child([sys.executable, "-m", "pipeline", *args, "-w", str(root)])
+    if done["rc"] != 0:
+        raise SystemExit(f"pipeline {' '.join(args)} failed: {done['stderr'].strip()}")
+    return done["wall"]
 
 
 def han_line_table(max_mb: float) -> None:
@@ -113,7 +100,7 @@ def han_line_table(max_mb: float) -> None:
         chars *= 2
     sizes = sorted(set(sizes) | {1_000_000})
     checked = "not run"
-    print(f"\none line of Han characters, no punctuation (each command a process; seconds)")
+    print("\none line of Han characters, no punctuation (each command a process; seconds)")
     print(f"{'chars':>9} {'MB':>5} {'extract':>8} {'+terms':>8} {'edited':>8} {'status':>8} {'build':>8} {'x prev':>7}")
     previous = None
     for chars in sizes:
@@ -186,11 +173,10 @@ def main_(argv=None) -> None:
     try:
         (root / "seeds").mkdir()
         (root / "seeds" / "long.txt").write_text("".join(sentences), encoding="utf-8")
-        started = time.perf_counter()
-        result = CliRunner().invoke(main, ["extract", "-w", str(root)])
-        seconds = time.perf_counter() - started
+        with stopwatch() as extract:
+            result = CliRunner().invoke(main, ["extract", "-w", str(root)])
         assert result.exit_code == 0, result.output
-        print(f"\npipeline extract, one 1.00 MB line, {len(sentences)} sentences: {seconds:.2f}s")
+        print(f"\npipeline extract, one 1.00 MB line, {len(sentences)} sentences: {extract.wall:.2f}s")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
