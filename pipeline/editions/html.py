@@ -2,11 +2,16 @@
 paragraph, sentences aligned. One standalone file, no external assets.
 
 Every piece of text goes through :func:`html.escape`; nothing from the
-source document or the catalog is ever written unescaped.
+source document or the catalog is ever written unescaped. The page's only
+style and script are :data:`STYLE` and :data:`SCRIPT`, inline;
+:data:`CONTENT_SECURITY_POLICY` allows exactly those, by hash, for a server
+that shows the page (``pipeline serve``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 
 from ..segment import BlockType, Part
@@ -58,6 +63,20 @@ SCRIPT = """
   document.addEventListener('focusout', function (ev) { link(ev, false); });
 })();
 """
+
+
+def _csp_hash(code: str) -> str:
+    """The CSP source that allows the inline ``<style>``/``<script>`` holding ``code``."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+#: The Content-Security-Policy to serve a bilingual page with: its own inline
+#: style and script, by hash, and nothing else (no other script, no request).
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
 
 _TITLES = {Shown.MACHINE_DRAFT: "machine draft, not reviewed", Shown.UNTRANSLATED: "untranslated"}
 

@@ -4,7 +4,10 @@ The queue is in document order; filters select states and checks that
 fired, and ``worst_first`` orders by the most severe finding. Each item
 carries the source with its neighbours, the segment type, the draft and
 where it came from, translation-memory suggestions, glossary hits and the
-checks that fired — the same for the terminal and the web app.
+checks that fired — the same for the terminal and the web app. Findings,
+their severity and the glossary hits are the checks' and the termbase's own
+(:func:`pipeline.checks.check_message`, :meth:`Termbase.terms_in`), never
+computed a second way here.
 """
 
 from __future__ import annotations
@@ -14,17 +17,16 @@ from dataclasses import dataclass
 from babel.messages.catalog import Message
 
 from ..catalog import State, state_of
+from ..catalog import annotations
 from ..catalog.states import is_segment, machine_signature, memory_stamp
-from ..catalog.template import block_types
-from ..checks import CheckContext, Finding, Severity, check_entry, entry_location
+from ..catalog.annotations import block_types
+from ..checks import Finding, Severity, check_message, entry_location
 from ..terms import Term, Termbase
 from ..tm.reuse import Suggestion, suggestions_of
 from .session import EntryVersion, ReviewSession
 
-SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
 #: What ``pipeline review`` shows by default: everything not yet reviewed.
-PENDING = frozenset({State.MACHINE_DRAFT, State.FUZZY, State.UNTRANSLATED})
+PENDING = frozenset({State.MACHINE_DRAFT, State.FUZZY, State.UNTRANSLATED, State.EDITED_OUTSIDE_REVIEW})
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class ReviewItem:
 
     @property
     def worst(self) -> int:
-        return min((SEVERITY_RANK[f.severity] for f in self.findings), default=len(SEVERITY_RANK))
+        """The rank of the most severe finding (:attr:`Severity.rank`); past every rank without one."""
+        return min((f.severity.rank for f in self.findings), default=len(Severity))
 
 
 def origin_of(message: Message) -> str | None:
@@ -54,8 +57,9 @@ def origin_of(message: Message) -> str | None:
     signature = machine_signature(message)
     stamp = memory_stamp(message)
     if stamp:
-        origin, _, similarity = stamp.partition(";similarity=")
-        return f"translation memory: {origin} ({similarity or '?'}%)"
+        reused = annotations.parse_tm(stamp)
+        origin, similarity = reused if reused else (stamp, "?")
+        return f"translation memory: {origin} ({similarity}%)"
     if signature:
         return f"machine translation: {signature}"
     return None
@@ -65,22 +69,12 @@ def findings_for(doc: str, message: Message, text: str, termbase: Termbase | Non
     """The checks that fire on ``text`` as the translation of ``message``."""
     if not text or not is_segment(message):
         return ()
-    context = CheckContext.for_message(message, termbase)
-    return tuple(
-        Finding(doc, entry_location(message), check.code, check.severity, problem, message.id)
-        for check, problem in check_entry(message.id, text, context, message.flags)
-    )
+    return tuple(check_message(message, text, termbase, doc))
 
 
 def glossary_for(source: str, termbase: Termbase | None) -> tuple[Term, ...]:
-    if termbase is None:
-        return ()
-    seen, hits = set(), []
-    for _, _, term in termbase.matches(source):
-        if term.zh not in seen:
-            seen.add(term.zh)
-            hits.append(term)
-    return tuple(hits)
+    """The termbase's terms in ``source``, each once, in text order."""
+    return tuple(termbase.terms_in(source)) if termbase is not None else ()
 
 
 def items(session: ReviewSession, termbase: Termbase | None = None) -> list[ReviewItem]:

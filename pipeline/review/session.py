@@ -20,14 +20,14 @@ from datetime import datetime, timezone
 
 from babel.messages.catalog import Message
 
-from ..catalog import Catalog, State, state_of
+from ..catalog import Catalog, State, annotations, state_of
 from ..catalog.states import find, is_segment, set_reviewed, set_untranslated
 from ..catalog.store import load_snapshot, update_catalog
 from ..errors import PipelineError
 from ..textsafety import refuse_unsafe
 from ..workspace import Workspace
 
-REVIEWED_BY = "reviewed-by: "
+REVIEWED_BY = annotations.REVIEWED_BY.prefix
 REVIEWER_ENV = "PIPELINE_REVIEWER"
 
 
@@ -185,8 +185,7 @@ class ReviewSession:
         # However the session got its name, it never starts a line of its own in the file.
         refuse_unsafe(self.reviewer, "reviewer name", name=True)
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
-        message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED_BY)]
-        message.user_comments.append(f"{REVIEWED_BY}{self.reviewer}, {now}" + (" (rejected)" if rejected else ""))
+        annotations.set_review(message, self.reviewer, now, rejected=rejected)
 
     def _commit(self, msgid: str, action: str, change, expected: str | None, record: bool = True) -> Decision:
         """Apply ``change`` to the entry on disk, unless it changed since it was

@@ -32,7 +32,7 @@ KEYS = "[a]ccept  [e]dit  [E]ditor  [r]eject  [s]kip  [u]ndo  [q]uit"
 #: Segments longer than this open in $EDITOR when edited.
 LONG_SEGMENT = 120
 
-_STATE_COLOURS = {State.MACHINE_DRAFT: "blue", State.FUZZY: "yellow", State.UNTRANSLATED: "red", State.REVIEWED: "green"}
+_STATE_COLOURS = {State.MACHINE_DRAFT: "blue", State.FUZZY: "yellow", State.UNTRANSLATED: "red", State.REVIEWED: "green", State.EDITED_OUTSIDE_REVIEW: "magenta"}
 
 
 def _show(item: ReviewItem, session: ReviewSession, position: int, total: int) -> None:

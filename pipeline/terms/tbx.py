@@ -41,10 +41,11 @@ Chinese sections are not our source language and are passed over) and en,
 en-US, en-GB …. An entry gives one termbase entry per Chinese term, each with
 the entry's preferred English term (the first one not marked deprecated).
 
-The XML parser refuses entity declarations and any DOCTYPE with an internal
-subset, where they live (billion laughs, external entities); a DOCTYPE that
-only names an external DTD, as Translate Toolkit writes, is accepted and the
-DTD is never read. Malformed XML gives one line with the line number.
+The XML parser (:mod:`pipeline.xmlsafe`, the policy TMX imports share)
+refuses entity declarations and any DOCTYPE with an internal subset, where
+they live (billion laughs, external entities); a DOCTYPE that only names an
+external DTD, as Translate Toolkit writes, is accepted and the DTD is never
+read. Malformed XML gives one line with the line number.
 
 An entry whose term or note holds a character :mod:`pipeline.textsafety`
 refuses (a control or bidirectional control character) refuses the whole
@@ -60,9 +61,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import xmlsafe
 from ..atomicfile import atomic_write
 from ..languages import SOURCE, TARGET
 from ..textsafety import UnsafeTextError, refuse_unsafe
@@ -105,10 +106,9 @@ def _entry_id(zh: str) -> str:
 
 
 def _xml_text(value: str, zh: str) -> str:
-    for ch in value:
-        code = ord(ch)
-        if (code < 0x20 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            raise TbxError(f"term '{zh}': character U+{code:04X} cannot be written to XML")
+    bad = xmlsafe.unrepresentable(value)
+    if bad:
+        raise TbxError(f"term '{zh}': character U+{ord(bad):04X} cannot be written to XML")
     return escape(value)
 
 
@@ -189,13 +189,8 @@ class _Element:
             yield from child.iter(*tags)
 
 
-class _Refused(Exception):
-    pass
-
-
 def _parse(data: bytes, filename: str) -> _Element:
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True
+    parser = xmlsafe.make_parser("TBX", namespace_separator="}")
     stack: list[_Element] = []
     root: list[_Element] = []
 
@@ -224,29 +219,10 @@ def _parse(data: bytes, filename: str) -> _Element:
         if stack:
             stack[-1].parts.append(data)
 
-    def doctype(name, system_id, public_id, has_internal_subset) -> None:
-        if has_internal_subset:
-            raise _Refused("a DOCTYPE with an internal subset (entity declarations) is refused")
-
-    def entity_declaration(name, *args) -> None:
-        raise _Refused(f"entity declarations are refused (<!ENTITY {name} …>)")
-
-    def skipped_entity(name, is_parameter_entity) -> None:
-        raise _Refused(f"undefined entity &{name};")
-
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = entity_declaration
-    parser.SkippedEntityHandler = skipped_entity
-    parser.ExternalEntityRefHandler = lambda *args: 0  # never read an external entity or DTD
-    try:
-        parser.Parse(data, True)
-    except _Refused as exc:
-        raise TbxError(f"{filename}:{parser.CurrentLineNumber}: {exc}") from None
-    except expat.ExpatError as exc:
-        raise TbxError(f"{filename}:{exc.lineno}: not well-formed XML: {expat.ErrorString(exc.code)}") from None
+    xmlsafe.parse(parser, data, filename, TbxError)
     return root[0]
 
 

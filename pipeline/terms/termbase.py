@@ -79,6 +79,16 @@ class Termbase:
                 start = source.find(term.zh, end)
         return sorted(found, key=lambda m: m[0])
 
+    def terms_in(self, source: str) -> list[Term]:
+        """The terms found in ``source`` (:meth:`matches`), each once, in text order."""
+        seen: set[str] = set()
+        hits = []
+        for _, _, term in self.matches(source):
+            if term.zh not in seen:
+                seen.add(term.zh)
+                hits.append(term)
+        return hits
+
 
 def read_termbase(text: str, filename: str = "glossary.tsv", require_en: bool = True) -> Termbase:
     """Parse glossary TSV text (header row ``zh en type note``).

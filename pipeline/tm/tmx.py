@@ -18,9 +18,8 @@ UTF-8 or UTF-16 with or without a byte-order mark, and inline markup in
 a Chinese and an English segment are skipped.
 
 A file that is not well-formed XML, or not TMX, is refused with
-``file:line``. So is any entity declaration: the parser is expat (the one
-under ElementTree and SAX), used directly for its line numbers and its
-declaration hooks, and a ``<!DOCTYPE>`` with an internal subset is refused
+``file:line``. So is any entity declaration, by the XML policy of
+:mod:`pipeline.xmlsafe`: a ``<!DOCTYPE>`` with an internal subset is refused
 before its entities could expand ("billion laughs"). A plain
 ``<!DOCTYPE tmx SYSTEM "tmx14.dtd">``, which many tools write, is accepted;
 external DTDs and entities are never loaded.
@@ -42,9 +41,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO
-from xml.parsers import expat
 
-from .. import __version__
+from .. import __version__, xmlsafe
 from ..errors import PipelineError
 from ..languages import SOURCE, TARGET
 from ..textsafety import UnsafeTextError, refuse_unsafe
@@ -67,8 +65,6 @@ KEPT_TU_ATTRIBUTES = (
 _CODE_ELEMENTS = frozenset({"bpt", "ept", "it", "ph", "ut"})
 _TMX_DATE = "%Y%m%dT%H%M%SZ"
 _DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})Z$")
-# Characters XML 1.0 cannot carry, not even as character references.
-_NOT_XML_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class TmxError(PipelineError):
@@ -101,10 +97,10 @@ def parse_tmx_date(text: str | None) -> datetime | None:
 
 
 def _checked(text: str, what: str, number: int, unit: Unit) -> str:
-    bad = _NOT_XML_RE.search(text)
+    bad = xmlsafe.unrepresentable(text)
     if bad:
         raise TmxError(
-            f"unit {number} (from {unit.origin}): the {what} contains U+{ord(bad.group()):04X}, "
+            f"unit {number} (from {unit.origin}): the {what} contains U+{ord(bad):04X}, "
             "which XML cannot represent"
         )
     return text
@@ -281,20 +277,6 @@ class _Reader:
     def error(self, message: str) -> TmxError:
         return TmxError(f"{self.filename}:{self.parser.CurrentLineNumber}: {message}")
 
-    # Declarations: refuse anything that could define an entity.
-    def doctype(self, name, system_id, public_id, has_internal_subset) -> None:
-        if has_internal_subset:
-            raise self.error(
-                "refusing a <!DOCTYPE> with declarations: entity declarations can expand "
-                "without bound, and TMX needs none"
-            )
-
-    def entity_declaration(self, name, *args) -> None:
-        raise self.error(f"refusing the entity declaration '{name}'")
-
-    def skipped_entity(self, name, is_parameter_entity) -> None:
-        raise self.error(f"undefined entity &{name};")
-
     # Elements.
     def start(self, name: str, attrs: dict[str, str]) -> None:
         parent = self.stack[-1] if self.stack else None
@@ -405,21 +387,12 @@ def parse_tmx(fileobj: BinaryIO, filename: str = "<tmx>") -> TmxContent:
     units that do not name their document. Raise TmxError with
     ``file:line`` for a broken file.
     """
-    parser = expat.ParserCreate()  # no namespace processing: xml:lang stays as written
+    parser = xmlsafe.make_parser("TMX")  # no namespace processing: xml:lang stays as written
     reader = _Reader(parser, filename, default_origin=re.split(r"[\\/]", filename)[-1])
-    parser.buffer_text = True
-    parser.ordered_attributes = False
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = reader.doctype
-    parser.EntityDeclHandler = reader.entity_declaration
-    parser.SkippedEntityHandler = reader.skipped_entity
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     parser.CharacterDataHandler = reader.data
-    try:
-        parser.ParseFile(fileobj)
-    except expat.ExpatError as exc:
-        raise TmxError(f"{filename}:{exc.lineno}: not well-formed XML: {expat.ErrorString(exc.code)}") from None
+    xmlsafe.parse(parser, fileobj, filename, TmxError)
     if not reader.seen_body:
         raise TmxError(f"{filename}:{parser.CurrentLineNumber}: not a TMX file: no <body>")
     return reader.content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
 from pipeline.catalog.states import set_machine_draft
+from pipeline.checks import Severity, run_checks
 from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.review.queue import PENDING, build_queue
@@ -44,7 +46,9 @@ def test_accept_edit_reject_are_saved_at_once_with_the_reviewer(drafted):
     assert disk[second].string == "Edited   by hand." and state_of(disk[second]) is State.REVIEWED
     assert state_of(disk[third]) is State.UNTRANSLATED
     stamp = [c for c in disk[first].user_comments if c.startswith(REVIEWED_BY)]
-    assert len(stamp) == 1 and re.fullmatch(r"reviewed-by: Li Hua, \d{4}-\d\d-\d\dT\d\d:\d\dZ", stamp[0])
+    # The record names the reviewer, the time and the hash of the text accepted.
+    digest = hashlib.sha256(b"Draft 0.").hexdigest()[:8]
+    assert len(stamp) == 1 and re.fullmatch(rf"reviewed-by: Li Hua, \d{{4}}-\d\d-\d\dT\d\d:\d\dZ, msgstr={digest}", stamp[0])
     assert any("(rejected)" in c for c in disk[third].user_comments)
     assert session.progress() == (2, len(session.messages()))
 
@@ -142,6 +146,24 @@ def test_queue_filters_and_orders(drafted):
     assert ranks == sorted(ranks)
     reviewed = build_queue(session, termbase, states=frozenset({State.REVIEWED}))
     assert [i.msgid for i in reviewed] == [ids[0]]
+
+
+def test_the_queue_shows_what_pipeline_check_finds_and_ranks_by_its_severity(drafted):
+    """The reviewer sees exactly the findings of the checks (run_checks, what
+    ``pipeline check`` reports), with the glossary hits of the termbase, and
+    worst-first follows the checks' own severity order."""
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li Hua")
+    termbase = Termbase([Term("崔平", "Cui Ping", "person"), Term("宁波", "Ningbo", "place")])
+    queue = build_queue(session, termbase, states=None)
+    from_checks = run_checks(load_catalog(ws.catalog_path(doc)), termbase, doc=doc)
+    assert [f for item in queue for f in item.findings] == from_checks
+    assert {f.severity for f in from_checks} >= {Severity.ERROR, Severity.WARNING}  # the ranking is exercised
+    for item in queue:
+        assert list(item.glossary) == termbase.terms_in(item.msgid)
+        assert item.worst == min((list(Severity).index(f.severity) for f in item.findings), default=len(Severity))
+    worst = build_queue(session, termbase, states=None, worst_first=True)
+    assert any(f.severity is Severity.ERROR for f in worst[0].findings)
 
 
 def test_an_undo_that_conflicts_does_not_block_earlier_undos(drafted):

@@ -7,6 +7,8 @@ of a source, translation, glossary or memory may reach a page unescaped.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 
@@ -192,6 +194,20 @@ def test_bilingual_edition_is_built_on_demand_outside_the_workspace(review_ws, c
     assert not (ws.root / "build").exists()
     ReviewSession(ws, doc, "x").accept(ids[0], "The title, reviewed")
     assert "The title, reviewed" in client.get(f"/doc/{doc}/bilingual").get_data(as_text=True)  # rebuilt, not cached
+
+
+def test_the_edition_csp_allows_exactly_the_inline_style_and_script_the_page_holds(review_ws, client):
+    """The policy comes from editions/html.py; it must match what the page, as served, holds."""
+    _, doc, _ = review_ws
+    response = client.get(f"/doc/{doc}/bilingual")
+    html = response.get_data(as_text=True)
+    csp = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+    inline = {kind: re.findall(rf"<{kind}>(.*?)</{kind}>", html, re.S) for kind in ("style", "script")}
+    for kind in ("style", "script"):
+        assert len(inline[kind]) == 1, f"one inline <{kind}> expected"
+        digest = base64.b64encode(hashlib.sha256(inline[kind][0].encode("utf-8")).digest()).decode()
+        assert csp[f"{kind}-src"] == f"'sha256-{digest}'"
+    assert csp["default-src"] == "'none'"
 
 
 def test_security_headers_on_pages_api_and_static(review_ws, client):

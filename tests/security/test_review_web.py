@@ -36,6 +36,7 @@ from pipeline.review.web import (
     create_app,
     create_server,
     max_translation_length,
+    security,
     serve_command,
 )
 from pipeline.textsafety import UnsafeTextError
@@ -137,8 +138,8 @@ def test_a_tab_on_another_localhost_port_cannot_write_with_the_cookie(review_ws)
 def test_a_wrong_token_is_refused_and_compared_in_constant_time(review_ws, monkeypatch):
     ws, _, _ = review_ws
     compared = []
-    real = web.hmac.compare_digest
-    monkeypatch.setattr(web.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
+    real = security.hmac.compare_digest
+    monkeypatch.setattr(security.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
     client = create_app(ws, "x", TOKEN).test_client()
     for wrong in (TOKEN[:-1], TOKEN + "x", "", "\u00e9" * 20):
         assert client.get("/", headers={"Authorization": f"token {wrong}".encode().decode("latin-1")}).status_code in (401, 403)
