@@ -24,6 +24,10 @@ class DocumentStatus:
     fuzzy: int
     reviewed: int
     obsolete: int
+    #: Reviewed entries whose translation changed after the review (their
+    #: ``reviewed-by`` record holds another text's hash): not counted as
+    #: reviewed until someone reviews them again.
+    edited_outside_review: int = 0
     #: Entries that are not segments (a msgctxt, a plural): kept as they
     #: are, not counted above (see pipeline.catalog.states.is_segment).
     untouched: int = 0
@@ -60,5 +64,6 @@ def document_status(ws: Workspace, doc: str) -> DocumentStatus:
         fuzzy=counts[State.FUZZY],
         reviewed=counts[State.REVIEWED],
         obsolete=len(catalog.obsolete),
+        edited_outside_review=counts[State.EDITED_OUTSIDE_REVIEW],
         untouched=untouched,
     )

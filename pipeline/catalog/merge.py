@@ -190,5 +190,6 @@ def merge(old: Catalog | None, template: Catalog, now: datetime | None = None) -
     for key, message in obsolete.items():
         message = message.clone()  # leave the messages of ``old`` as they were
         message.locations = []
+        message.auto_comments = []  # as msgmerge: an obsolete entry keeps no #. or #: lines
         new.obsolete[key] = message
     return new, report

@@ -10,16 +10,16 @@ through a read/write cycle.
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 from pathlib import Path
 from typing import BinaryIO
 
 from babel.messages import catalog as babel_catalog
-from babel.messages.pofile import PoFileError, PoFileParser, escape, generate_po, unescape, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from ..atomicfile import atomic_write
+from . import linebreak as _linebreak
 from ..errors import CatalogError
 
 _KNOWN_HEADERS = {
@@ -156,6 +156,22 @@ def check_syntax(lines: list[str], filename: str) -> None:
     finish_msgid()
 
 
+class _Parser(PoFileParser):
+    """Babel's parser, keeping a translator comment that repeats an earlier
+    one (Babel's Message drops it: a record cut into short lines may repeat
+    a line, see :mod:`pipeline.catalog.annotations`)."""
+
+    def _add_message(self) -> None:
+        comments = list(self.user_comments)
+        obsolete = self.obsolete
+        before = len(self.catalog.obsolete if obsolete else self.catalog._messages)
+        super()._add_message()
+        added = self.catalog.obsolete if obsolete else self.catalog._messages
+        if len(added) > before:
+            message = next(reversed(added.values()))
+            message.user_comments = comments
+
+
 def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
     """Parse a PO/POT file. Raise CatalogError with ``file:line`` when it is broken."""
     data = fileobj.read()
@@ -180,7 +196,7 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
     check_syntax(lines, filename)
     babel_lines, previous = _split_previous(lines)
     catalog = Catalog()
-    parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
+    parser = _Parser(catalog, ignore_obsolete=False, abort_invalid=True)
     try:
         parser.parse(babel_lines)
     except PoFileError as exc:
@@ -195,7 +211,7 @@ def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
             "(fix the Content-Type header, or convert with msgconv --to-code=UTF-8)"
         )
     catalog.charset = "utf-8"
-    for message in catalog:
+    for message in (*catalog, *catalog.obsolete.values()):
         if message.id and message.lineno in previous:
             message.previous_id = previous[message.lineno]
     return catalog
@@ -213,8 +229,8 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
     """Babel's parser does not read previous msgids: it takes ``#| msgid`` for
     a translator comment and refuses ``#~|``. Blank those lines out for it
     (line numbers stay) and return the previous msgid of each entry, keyed by
-    the line number of the entry's ``msgid``. The previous source of an
-    obsolete entry (``#~|``) is dropped."""
+    the line number of the entry's ``msgid`` (``#~ msgid`` for an obsolete
+    entry, whose previous msgid is ``#~|``)."""
     out: list[str] = []
     previous: dict[int, list[str]] = {}
     pending: dict[str, str] = {}
@@ -222,8 +238,7 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith("#~|"):
-            out.append("\n")
-            continue
+            stripped = "#|" + stripped[3:]
         if stripped.startswith("#|"):
             match = _PREVIOUS_LINE.match(stripped)
             if match:
@@ -233,7 +248,7 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
                     pending[keyword] = pending.get(keyword, "") + strings
             out.append("\n")
             continue
-        if stripped.startswith("msgid "):
+        if stripped.startswith(("msgid ", "#~ msgid ")):
             if "msgid" in pending:
                 previous[number] = [pending["msgid"]]
                 if "msgid_plural" in pending:
@@ -245,211 +260,190 @@ def _split_previous(lines: list[str]) -> tuple[list[str], dict[int, list[str]]]:
     return out, previous
 
 
-#: The width every catalog is wrapped to (see wrap_string).
-WRAP_WIDTH = 76
-
-# Text runs: whitespace, word characters (\w, which includes Han), the rest.
-_RUNS = re.compile(r"\s+|\w+|[^\s\w]+")
-_WORD_CHAR = re.compile(r"\w")
-_ASCII_LETTER = re.compile("[a-zA-Z]")
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_BEFORE_DASHES = frozenset("!\"'&.,?")  # besides word characters
-
-
-def _is_word(char: str) -> bool:
-    return bool(char) and _WORD_CHAR.match(char) is not None
-
-
-def _word_chunks(line: str) -> list[str]:
-    """``line`` cut where Babel's ``WORD_SEP`` cuts it, as ``re.split`` gives
-    it (pieces and separators alternating), in linear time.
-
-    Babel's separators are a whitespace run, an ASCII word ending in a
-    letter and a hyphen before another such word (``[^\\s\\w]*\\w+[a-zA-Z]-``,
-    punctuation in front included), and a run of two or more hyphens after
-    a word character or ``!"'&.,?`` and before a word character. Its regex
-    tries the second one at every position of a run of word characters and
-    reads to the end of the run each time: quadratic on a long run of Han
-    characters, which are all word characters. Here each run is looked at a
-    constant number of times. tests/catalog/test_pofile.py compares the two
-    on random strings."""
-    runs = [m.span() for m in _RUNS.finditer(line)]
-    kinds = ["s" if line[a].isspace() else "w" if _is_word(line[a]) else "p" for a, _ in runs]
-    pieces: list[str] = []
-    last = 0
-
-    def cut(start: int, end: int) -> None:
-        nonlocal last
-        pieces.append(line[last:start])
-        pieces.append(line[start:end])
-        last = end
-
-    def hyphenated(i: int) -> bool:
-        """Whether word run ``i``, from its start, is an ASCII word ending in
-        a letter, followed by ``-`` and a word run holding a letter after
-        its first character."""
-        start, end = runs[i]
-        return (
-            end - start >= 2
-            and line[end - 1] in _ASCII_LETTERS
-            and i + 2 < len(runs)
-            and runs[i + 1][1] - runs[i + 1][0] == 1 and line[end] == "-"
-            and kinds[i + 2] == "w"
-            and _ASCII_LETTER.search(line, runs[i + 2][0] + 1, runs[i + 2][1]) is not None
-        )  # fmt: skip
-
-    i = 0
-    while i < len(runs):
-        start, end = runs[i]
-        if kinds[i] == "s":
-            cut(start, end)
-            i += 1
-        elif kinds[i] == "w":  # a word run where a match may start
-            if hyphenated(i):
-                cut(start, end + 1)
-                i += 2  # on to the word after the hyphen
-            else:
-                i += 1
-        else:  # punctuation, perhaps before a word run
-            if i + 1 < len(runs) and kinds[i + 1] == "w":
-                if hyphenated(i + 1):
-                    cut(start, runs[i + 1][1] + 1)
-                    i += 3
-                    continue
-                dashes = start + len(line[start:end].rstrip("-"))
-                before = line[dashes - 1] if dashes > 0 else ""
-                if end - dashes >= 2 and (before in _BEFORE_DASHES or _is_word(before)):
-                    cut(dashes, end)
-                    i += 1  # the word run may start a match of its own
-                    continue
-                i += 2  # no match can start inside the word run either
-            else:
-                i += 1
-    pieces.append(line[last:])
-    return pieces
+#: GNU gettext's page width: every string line of a catalog, quotes and
+#: prefix included, fits in it unless one unbreakable piece is longer.
+WRAP_WIDTH = 79
+#: What the writer escapes: what Babel's reader (and every PO reader) reads
+#: back. (GNU gettext also writes \\a \\b \\f \\v as escapes, which Babel
+#: would read as two characters; those control characters stay raw here.)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"})
+_ESCAPE_PAIR = re.compile(r"\\.", re.DOTALL)
+_NO_WRAP = 1 << 40
+#: The order of the header fields: gettext's for those it knows (msgmerge
+#: puts them in this order), then ``Plural-Forms``, then the others (``X-``
+#: fields of the pipeline, Poedit...) in alphabetical order, as polib writes
+#: them. msgmerge and msgcat keep the order they read, so each of these
+#: tools leaves our header as it is.
+_HEADER_ORDER = (
+    "Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date", "Last-Translator",
+    "Language-Team", "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms",
+)  # fmt: skip
+#: Babel's stamp: written by the writer we no longer use, and changing with
+#: each Babel release, so it is not written.
+_DROPPED_HEADERS = {"generated-by"}
+#: gettext's order of format flags (after ``fuzzy``); other flags, which
+#: gettext's tools drop, follow in alphabetical order.
+_FORMATS = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript", "scheme", "lisp",
+    "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal", "smalltalk", "qt", "qt-plural", "kde",
+    "kde-kuit", "boost", "tcl", "perl", "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp",
+)  # fmt: skip
+_FLAG_RANK = {"fuzzy": (0, 0)}
+for _i, _name in enumerate(_FORMATS):
+    _FLAG_RANK[f"{_name}-format"] = _FLAG_RANK[f"no-{_name}-format"] = (1, _i)
+_OTHER_FLAG = (3, 0)
 
 
-def wrap_string(text: str, prefix: str = "", width: int = WRAP_WIDTH) -> str:
-    """``text`` as the quoted string(s) after a PO keyword: the one place
+def _flag_rank(flag: str) -> tuple:
+    if flag.startswith("range:"):
+        return (2, 0, flag)
+    if flag in ("wrap", "no-wrap"):
+        return (4, 0, flag)
+    return (*_FLAG_RANK.get(flag, _OTHER_FLAG), flag)
+
+
+def wrap_string(text: str, keyword: str = "msgid", prefix: str = "", width: int = WRAP_WIDTH) -> str:
+    """``keyword`` and ``text`` as GNU gettext writes them (``msgcat``,
+    ``msgmerge``), every line but the last ending in ``\\n``; the one place
     where catalogs are wrapped. Linear in the length of ``text``.
 
-    The rule (Babel's ``normalize``, which our catalogs have always
-    followed): a logical line of ``text`` (up to and including ``\\n``)
-    whose quoted, escaped form plus ``prefix`` is longer than ``width`` is
-    cut into chunks at the separators of ``_word_chunks``, and the chunks
-    are packed greedily: a line takes the next chunk while 2 (the quotes)
-    plus, for each chunk, its escaped length plus ``len(prefix)`` stays
-    under ``width``. A chunk that alone is too long stands on a line of its
-    own, so a run of Han characters is never cut. A string of more than one
-    line starts with ``""`` on the keyword's line."""
-    if width and width > 0:
-        lines = []
-        for line in text.splitlines(True):
-            if len(escape(line)) + len(prefix) > width:
-                chunks = _word_chunks(line)
-                chunks.reverse()
-                while chunks:
-                    buf = []
-                    size = 2
-                    while chunks:
-                        length = len(escape(chunks[-1])) - 2 + len(prefix)
-                        if size + length < width:
-                            buf.append(chunks.pop())
-                            size += length
-                        else:
-                            if not buf:
-                                buf.append(chunks.pop())
-                            break
-                    lines.append("".join(buf))
-            else:
-                lines.append(line)
-    else:
-        lines = text.splitlines(True)
-    if len(lines) > 1 and not lines[-1]:
-        # An empty last chunk alone on a line (a line ending in a separator,
-        # with a prefix): dropped. (Babel adds "\\n" to the line before,
-        # which changes the text.)
-        del lines[-1]
-    if len(lines) <= 1:
-        return escape(text)
-    return '""\n' + "\n".join(prefix + escape(line) for line in lines)
+    gettext's rule (``wrap`` in its write-po.c): the text is cut after each
+    ``\\n`` into portions, each starting a line of its own; each portion is
+    escaped and filled to ``width`` columns (the quotes and ``prefix``
+    included) at the break opportunities of Unicode's line-breaking
+    algorithm, by display width (:mod:`pipeline.catalog.linebreak`): a Han
+    character counts two columns and may end a line, a Latin word is never
+    cut, no line starts inside an escape such as ``\\n``. When the text
+    takes more than one line, the keyword stands on its own line with
+    ``""``. ``width=0`` does not wrap (the ``no-wrap`` flag) but still
+    starts a line after each ``\\n``."""
+    after_break = len(prefix) + 1  # the prefix and the opening quote
+    fill = (width if width and width > 0 else _NO_WRAP) - 1 - after_break
+    portions = text.split("\n")
+    last = portions.pop()
+    portions = [p + "\n" for p in portions] + ([last] if last or not portions else [])
+    out: list[str] = []
+    first = True
+    for index, portion in enumerate(portions):
+        escaped = portion.translate(_ESCAPES)
+        no_break = {m.start() + 1 for m in _ESCAPE_PAIR.finditer(escaped)} if "\\" in escaped else set()
+        if portion.endswith("\n"):
+            no_break.add(len(escaped) - 2)  # no break right before the final \n
+        lead = f"{prefix}{keyword} " if first else prefix
+        column = len(lead) + 1 - after_break
+        prepared = _linebreak.Prepared(escaped, no_break)
+        breaks = prepared.fill(fill, column) if escaped else []
+        if first and escaped and (index < len(portions) - 1 or column > fill or breaks):
+            out.append(f'{prefix}{keyword} ""')
+            lead = prefix
+            breaks = prepared.fill(fill, 0)
+        first = False
+        cuts = [0, *breaks, len(escaped)]
+        for i in range(len(cuts) - 1):
+            out.append(f'{lead if i == 0 else prefix}"{escaped[cuts[i] : cuts[i + 1]]}"')
+    return "\n".join(out)
 
 
-def _previous_lines(previous_id: list[str]) -> list[str]:
-    """``#| msgid`` (and ``#| msgid_plural``) laid out as GNU gettext does: a
-    long one continues on ``#| "..."`` lines. (Babel runs it through its
-    comment wrapper instead, which gives ``#| msgid "" "first part"``.)"""
-    out = [f"#| msgid {wrap_string(previous_id[0], prefix='#| ')}\n"]
-    if len(previous_id) > 1:
-        out.append(f"#| msgid_plural {wrap_string(previous_id[1], prefix='#| ')}\n")
+def _comment_lines(mark: str, comments) -> list[str]:
+    """Comments as gettext writes them: ``mark``, a space unless the
+    comment is empty, the comment; a comment holding line breaks takes one
+    line per line."""
+    out = []
+    for comment in comments:
+        for line in _LINE_BREAKS.split(comment):
+            out.append(f"{mark} {line}" if line else mark)
     return out
 
 
-def _message_lines(message, num_plurals: int, prefix: str) -> list[str]:
-    """The keyword lines of an entry (``msgctxt``, ``msgid``,
-    ``msgid_plural``, ``msgstr``/``msgstr[n]``), as Babel lays them out."""
-    def line(keyword: str, text: str) -> str:
-        return f"{prefix}{keyword} {wrap_string(text, prefix=prefix)}\n"
-
-    out = [line("msgctxt", message.context)] if message.context else []
-    if isinstance(message.id, (list, tuple)):
-        out += [line("msgid", message.id[0]), line("msgid_plural", message.id[1])]
-        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string or ""]
-        out += [line(f"msgstr[{n}]", strings[n] if n < len(strings) else "") for n in range(num_plurals)]
-    else:
-        out += [line("msgid", message.id), line("msgstr", message.string or "")]
+def _reference_lines(locations) -> list[str]:
+    """``#:`` lines as gettext writes them: each reference once, without a
+    leading ``./``, as many on a line as fit in the page width."""
+    out: list[str] = []
+    line, column, seen = "#:", 2, set()
+    for filename, lineno in locations:
+        while filename.startswith("./"):
+            filename = filename[2:]
+        ref = f"{filename}:{lineno}" if lineno is not None else filename
+        if ref in seen:
+            continue
+        seen.add(ref)
+        size = len(ref.encode("utf-8")) + 1  # gettext counts bytes here
+        if column > 2 and column + size > WRAP_WIDTH:
+            out.append(line)
+            line, column = "#:", 2
+        line += " " + ref
+        column += size
+    if column > 2:
+        out.append(line)
     return out
 
 
-def _entry(message, locale, obsolete: bool) -> str:
-    """One entry as Babel writes it, except that translator comments stay on
-    one line each, as GNU gettext keeps them (Babel wraps them at 76 columns,
-    and a wrapped comment reads back as two comments), that an obsolete
-    entry keeps its flags (Babel drops them: a fuzzy entry that became
-    obsolete would come back reviewed), and that a long previous msgid is
-    wrapped as GNU gettext wraps it."""
-    single = babel_catalog.Catalog(locale=locale, charset="utf-8")
-    bare = message.clone()
-    bare.user_comments = []
-    bare.previous_id = []
-    if obsolete:
-        single.obsolete[bare.id] = bare
-    else:
-        single[bare.id] = bare
-    # Babel writes the comments; the strings are wrapped here, in linear
-    # time (width=0: Babel only quotes them, and they are replaced).
-    lines = list(generate_po(single, omit_header=True, width=0))
+def _entry(message, num_plurals: int, obsolete: bool) -> str:
+    """One entry as GNU gettext writes it, in its order: translator comments
+    (``#``), extracted comments (``#.``), references (``#:``), flags
+    (``#,``), previous msgid (``#|``), then the strings; an obsolete entry
+    has the same comments, ``#~|`` and ``#~`` lines."""
+    lines = _comment_lines("#", message.user_comments) + _comment_lines("#.", message.auto_comments)
+    lines += _reference_lines(message.locations)
+    flags = set(message.flags)
+    first = message.string[0] if isinstance(message.string, (list, tuple)) and message.string else message.string
+    if not first:
+        flags.discard("fuzzy")  # as gettext: an untranslated entry is not fuzzy
+    if flags:
+        lines.append("#, " + ", ".join(sorted(flags, key=_flag_rank)))
+    width = 0 if "no-wrap" in message.flags else WRAP_WIDTH
     prefix = "#~ " if obsolete else ""
-    at = next(i for i, line in enumerate(lines) if line.startswith((f"{prefix}msgctxt ", f"{prefix}msgid ")))
-    lines[at:] = _message_lines(bare, single.num_plurals, prefix) + ["\n"]
-    if obsolete and message.flags:
-        at = next(i for i, line in enumerate(lines) if line.startswith("#~"))
-        lines.insert(at, "#, " + ", ".join(sorted(message.flags)) + "\n")
-    if message.previous_id and not obsolete:  # Babel never writes it for an obsolete entry
-        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
-        lines[at:at] = _previous_lines(list(message.previous_id))
-    at = next(i for i, line in enumerate(lines) if line.strip())
-    comments = [f"# {c}\n" if c else "#\n" for c in message.user_comments]
-    return "".join(lines[:at] + comments + lines[at:])
+    previous = "#~| " if obsolete else "#| "
+    if message.previous_id:
+        lines.append(wrap_string(message.previous_id[0], "msgid", previous, width))
+        if len(message.previous_id) > 1:
+            lines.append(wrap_string(message.previous_id[1], "msgid_plural", previous, width))
+    if message.context is not None:
+        lines.append(wrap_string(message.context, "msgctxt", prefix, width))
+    if isinstance(message.id, (list, tuple)):
+        lines.append(wrap_string(message.id[0], "msgid", prefix, width))
+        lines.append(wrap_string(message.id[1], "msgid_plural", prefix, width))
+        strings = list(message.string) if isinstance(message.string, (list, tuple)) else [message.string or ""]
+        strings += [""] * (num_plurals - len(strings))
+        lines += [wrap_string(s or "", f"msgstr[{n}]", prefix, width) for n, s in enumerate(strings)]
+    else:
+        lines.append(wrap_string(message.id, "msgid", prefix, width))
+        lines.append(wrap_string(message.string or "", "msgstr", prefix, width))
+    return "\n".join(lines) + "\n"
+
+
+def _header_fields(catalog: Catalog) -> list[tuple[str, str]]:
+    """The header's fields in gettext's order, with ``charset=UTF-8``."""
+    fields = [(name, value.strip()) for name, value in catalog._get_mime_headers()]
+    fields = [(n, v) for n, v in fields if n.lower() not in _DROPPED_HEADERS]
+    rank = {name.lower(): i for i, name in enumerate(_HEADER_ORDER)}
+    fields.sort(key=lambda field: (rank.get(field[0].lower(), len(rank)), field[0]))
+    return [
+        (n, re.sub(r"charset=[\w.:-]+", "charset=UTF-8", v) if n.lower() == "content-type" else v) for n, v in fields
+    ]
+
+
+def _header(catalog: Catalog) -> str:
+    # Babel keeps the header comment as lines starting with "#"; a form feed
+    # or another line break inside one becomes a space (a line without "#"
+    # would break the file).
+    comment = re.sub(f"[{_OTHER_LINE_BREAKS}]", " ", catalog._header_comment or "")
+    lines = [line for line in comment.split("\n") if line]
+    lines = [line if line.startswith("#") else f"# {line}" for line in lines]
+    if catalog.fuzzy:
+        lines.append("#, fuzzy")
+    lines.append(wrap_string("", "msgid"))
+    lines.append(wrap_string("".join(f"{name}: {value}\n" for name, value in _header_fields(catalog)), "msgstr"))
+    return "\n".join(lines) + "\n"
 
 
 def write_catalog(fileobj: BinaryIO, catalog: Catalog) -> None:
-    """Write ``catalog`` as a PO file, with previous msgids (``#|``)."""
-    header = copy.copy(catalog)
-    header._messages = type(catalog._messages)()  # the header alone
-    header.obsolete = type(catalog.obsolete)()
-    # Babel writes the header comment line by line with str.splitlines(): a
-    # form feed in a hand-edited comment would start a line without "#", a
-    # file that no PO reader accepts. Such a character becomes a space.
-    # (The raw comment: Babel fills in PROJECT, VERSION... when it is read.)
-    if catalog._header_comment:
-        header._header_comment = re.sub(f"[{_OTHER_LINE_BREAKS}]", " ", catalog._header_comment)
-    write_po(fileobj, header, width=76)
-    for message in catalog:
-        if message.id:
-            fileobj.write(_entry(message, catalog.locale, obsolete=False).encode("utf-8"))
-    for message in catalog.obsolete.values():
-        fileobj.write(_entry(message, catalog.locale, obsolete=True).encode("utf-8"))
+    """Write ``catalog`` as GNU gettext writes it: ``msgcat`` gives back the
+    same bytes."""
+    entries = [_header(catalog)]
+    entries += [_entry(m, catalog.num_plurals, obsolete=False) for m in catalog if m.id]
+    entries += [_entry(m, catalog.num_plurals, obsolete=True) for m in catalog.obsolete.values()]
+    fileobj.write("\n".join(entries).encode("utf-8"))
 
 
 def catalog_bytes(catalog: Catalog) -> bytes:

@@ -9,7 +9,14 @@ fuzzy           ``#, fuzzy`` otherwise: a source that changed since it was
                 translated (``#| msgid`` keeps the old one), or a draft of
                 unknown origin
 reviewed        a translation without ``fuzzy``: a person has accepted it
+edited-outside- a translation without ``fuzzy`` whose ``# reviewed-by`` record
+review          holds the hash of another msgstr: changed after its review
+                (in Poedit, an editor) with the record left behind; not
+                trusted as reviewed until someone reviews it again
 =============== ===============================================================
+
+The comments named here are formatted and read by
+:mod:`pipeline.catalog.annotations`, which alone knows their prefixes.
 
 The fuzzy flag is what every PO tool (msgfmt, Poedit, Weblate) understands
 as "needs review", so a translator who clears it in Poedit has reviewed the
@@ -27,14 +34,13 @@ from typing import Optional
 
 from babel.messages.catalog import Message
 
-MT_PREFIX = "mt:"
-#: Stamp of a translation reused from the translation memory; the text after
-#: it is formatted and read by :mod:`pipeline.tm.reuse`.
-TM_PREFIX = "tm:"
-#: What the engine said about a draft (e.g. that term protection had to
-#: place a term itself); replaced with each new draft.
-MT_NOTE_PREFIX = "mt-note: "
-_DRAFT_STAMPS = (MT_PREFIX, TM_PREFIX, MT_NOTE_PREFIX)
+from . import annotations
+from .annotations import machine_signature, memory_stamp
+
+#: The draft stamps' prefixes, as :mod:`pipeline.catalog.annotations` defines them.
+MT_PREFIX = annotations.MT.prefix
+TM_PREFIX = annotations.TM.prefix
+
 
 
 #: How an entry is named: (msgctxt, msgid), as gettext names it. Two
@@ -69,6 +75,7 @@ class State(str, Enum):
     MACHINE_DRAFT = "machine-draft"
     FUZZY = "fuzzy"
     REVIEWED = "reviewed"
+    EDITED_OUTSIDE_REVIEW = "edited-outside-review"
 
 
 def translation_text(message: Message) -> str:
@@ -79,52 +86,34 @@ def translation_text(message: Message) -> str:
     return string or ""
 
 
-def machine_signature(message: Message) -> str | None:
-    """The engine signature of the latest machine draft, if any."""
-    for comment in reversed(message.user_comments):
-        if comment.startswith(MT_PREFIX):
-            return comment[len(MT_PREFIX) :].strip()
-    return None
-
-
-def memory_stamp(message: Message) -> str | None:
-    """The translation-memory stamp of the latest reused translation, if any."""
-    for comment in reversed(message.user_comments):
-        if comment.startswith(TM_PREFIX):
-            return comment[len(TM_PREFIX) :].strip()
-    return None
-
-
 def state_of(message: Message) -> State:
     if not translation_text(message):
         return State.UNTRANSLATED
     if not message.fuzzy:
-        return State.REVIEWED
+        return State.EDITED_OUTSIDE_REVIEW if annotations.review_is_stale(message) else State.REVIEWED
     if message.previous_id or (machine_signature(message) is None and memory_stamp(message) is None):
         return State.FUZZY
     return State.MACHINE_DRAFT
 
 
-def _stamp_draft(message: Message, text: str, stamp: str, notes: tuple[str, ...] = ()) -> None:
+def _stamp_draft(message: Message, text: str, kind: annotations.Kind, stamp: str, notes: tuple[str, ...] = ()) -> None:
     message.string = text
     message.flags.add("fuzzy")
     message.previous_id = []
     # A new draft replaces the stamp and notes of the old one, whichever made it.
-    message.user_comments = [c for c in message.user_comments if not c.startswith(_DRAFT_STAMPS)]
-    message.user_comments.append(stamp)
-    message.user_comments.extend(MT_NOTE_PREFIX + " ".join(note.split()) for note in notes)
+    annotations.set_draft_stamp(message, kind, stamp, notes)
 
 
 def set_machine_draft(message: Message, text: str, signature: str, notes: tuple[str, ...] = ()) -> None:
     """Fill ``message`` with a machine draft stamped with ``signature``, with
     the engine's ``notes`` about it."""
-    _stamp_draft(message, text, MT_PREFIX + signature, notes)
+    _stamp_draft(message, text, annotations.MT, annotations.format_mt(signature), notes)
 
 
 def set_memory_draft(message: Message, text: str, stamp: str) -> None:
     """Fill ``message`` with a translation reused from the translation
     memory, as a draft stamped ``tm:<stamp>``."""
-    _stamp_draft(message, text, TM_PREFIX + stamp)
+    _stamp_draft(message, text, annotations.TM, stamp)
 
 
 def set_reviewed(message: Message, text: str | None = None) -> None:

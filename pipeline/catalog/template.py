@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from babel.messages.catalog import Message
-
 from ..segment import Document, Part
 from ..workspace import SOURCE_LANGUAGE
+from .annotations import format_block_type
 from .pofile import Catalog
 
-TYPE_COMMENT = "type: "
-PART_COMMENT = "part: "
 SOURCE_HEADER = "X-Pipeline-Source"
 
 HEADER_COMMENT = """\
@@ -55,20 +52,9 @@ def build_template(document: Document, source_ref: str) -> Catalog:
             kinds[seg.text] = []
         elif (source_ref, seg.line) not in message.locations:
             message.locations.append((source_ref, seg.line))
-        kind = TYPE_COMMENT + block.type.value
-        if seg.part is not Part.SENTENCE:
-            kind = f"{kind}, {PART_COMMENT}{seg.part.value}"
+        kind = format_block_type(block.type.value, None if seg.part is Part.SENTENCE else seg.part.value)
         if kind not in kinds[seg.text]:
             kinds[seg.text].append(kind)
     for msgid, comments in kinds.items():
         template[msgid].auto_comments = comments
     return template
-
-
-def block_types(message: Message) -> list[str]:
-    """The block types recorded on an entry (``#. type: caption``)."""
-    out = []
-    for comment in message.auto_comments:
-        if comment.startswith(TYPE_COMMENT):
-            out.append(comment[len(TYPE_COMMENT) :].split(",")[0].strip())
-    return out

@@ -75,7 +75,8 @@ def _lookup(catalog: Catalog, text: str, reviewed_only: bool) -> tuple[str, Show
     state = state_of(message)
     if state is State.REVIEWED:
         return message.string, Shown.REVIEWED
-    if state is State.MACHINE_DRAFT and not reviewed_only:
+    if state in (State.MACHINE_DRAFT, State.EDITED_OUTSIDE_REVIEW) and not reviewed_only:
+        # A translation changed after its review is shown, as unreviewed.
         return message.string, Shown.MACHINE_DRAFT
     # Untranslated, or fuzzy: a translation of an older source is not shown.
     return text, Shown.UNTRANSLATED

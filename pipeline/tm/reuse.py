@@ -13,89 +13,61 @@
   whose stored source reads differently as written: an OCR'd ``十 八世纪``
   (ten and eight) for a new ``十八世纪``.
 
-Every reused translation records where it came from, one translator comment
-per line (as gettext writes them; see :mod:`pipeline.catalog.pofile`)::
+Every reused translation records where it came from, in translator
+comments that :mod:`pipeline.catalog.annotations` formats and reads::
 
     # tm:<origin>;similarity=100
     # tm-suggestion: 82% <origin>: <English text>
     # tm-suggestion: 100% <origin> (numbers differ): <English text>
-
-``<origin>`` is the document (or TMX file) name with white space written
-as ``_``; in a suggestion's text a backslash, a line feed and a carriage
-return are written ``\\\\``, ``\\n`` and ``\\r``, so that each comment stays on
-one line.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 
 from babel.messages.catalog import Message
 
-from ..catalog.states import TM_PREFIX, memory_stamp, set_memory_draft, set_reviewed
+from ..catalog import annotations
+from ..catalog.annotations import Suggestion, suggestions_of
+from ..catalog.states import TM_PREFIX, set_memory_draft, set_reviewed
 from .memory import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Match, TranslationMemory
 from .numerals import numbers_differ
 from .similarity import match_key
 from .units import Unit
 
-TM_SUGGESTION_PREFIX = "tm-suggestion:"
-_NUMBERS_DIFFER = " (numbers differ)"
-_SUGGESTION_RE = re.compile(
-    rf"^{re.escape(TM_SUGGESTION_PREFIX)} (?P<percent>\d{{1,3}})% (?P<origin>\S+)"
-    rf"(?P<numbers>{re.escape(_NUMBERS_DIFFER)})?: (?P<text>.*)$",
-    re.DOTALL,
-)
-_STAMP_RE = re.compile(r"^(?P<origin>.*);similarity=(?P<percent>\d{1,3})$")
-_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
-_UNESCAPES = {"\\\\": "\\", "\\n": "\n", "\\r": "\r"}
+TM_SUGGESTION_PREFIX = annotations.TM_SUGGESTION.prefix.rstrip()
 
 
-def _origin_word(origin: str) -> str:
-    return re.sub(r"\s+", "_", origin.strip()) or "?"
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A fuzzy (or number-differing) match, as a reviewer sees it."""
-
-    percent: int
-    origin: str
-    text: str
-    numbers_differ: bool = False
-
-
-# --- Comment formats, defined once --------------------------------------------
+# --- Comment formats (pipeline.catalog.annotations) -------------------------------
 
 
 def reuse_stamp(origin: str, percent: int = 100) -> str:
     """The ``tm:`` comment body for a reused translation: ``<origin>;similarity=<percent>``."""
-    return f"{_origin_word(origin)};similarity={percent}"
+    return annotations.format_tm(origin, percent)
 
 
 def reused_from(message: Message) -> tuple[str, int] | None:
     """``(origin, percent)`` of the memory unit ``message``'s translation
     was reused from, or None when it was not reused."""
-    stamp = memory_stamp(message)
-    match = _STAMP_RE.match(stamp or "")
-    return (match.group("origin"), int(match.group("percent"))) if match else None
+    stamp = annotations.memory_stamp(message)
+    return annotations.parse_tm(stamp) if stamp is not None else None
+
+
+def _suggestion(match: Match) -> Suggestion:
+    return Suggestion(match.percent, match.unit.origin, match.unit.target, match.numbers_differ)
 
 
 def suggestion_comment(match: Match) -> str:
-    """The translator comment that shows ``match`` to the reviewer."""
-    text = "".join(_ESCAPES.get(ch, ch) for ch in match.unit.target)
-    flag = _NUMBERS_DIFFER if match.numbers_differ else ""
-    return f"{TM_SUGGESTION_PREFIX} {match.percent}% {_origin_word(match.unit.origin)}{flag}: {text}"
+    """The translator comment that shows ``match`` to the reviewer (one
+    line; :func:`add_suggestions` cuts a long one as every record is cut)."""
+    return annotations.TM_SUGGESTION.prefix + annotations.format_tm_suggestion(_suggestion(match))
 
 
 def parse_suggestion(comment: str) -> Suggestion | None:
     """The suggestion a translator comment holds, or None for any other comment."""
-    match = _SUGGESTION_RE.match(comment)
-    if not match:
-        return None
-    text = re.sub(r"\\[\\nr]", lambda m: _UNESCAPES[m.group()], match.group("text"))
-    return Suggestion(int(match.group("percent")), match.group("origin"), text, bool(match.group("numbers")))
+    (record,) = annotations.records([comment])
+    return annotations.parse_tm_suggestion(record.text) if record.kind is annotations.TM_SUGGESTION else None
 
 
 # --- Applying matches to catalog entries --------------------------------------
@@ -121,18 +93,12 @@ def apply_exact(message: Message, unit: Unit, accept: bool = False) -> None:
 def add_suggestions(message: Message, matches: list[Match]) -> None:
     """Show ``matches`` to the reviewer as ``tm-suggestion:`` comments,
     replacing any earlier suggestions. The translation is not touched."""
-    clear_suggestions(message)
-    message.user_comments.extend(suggestion_comment(match) for match in matches)
+    annotations.set_suggestions(message, [_suggestion(match) for match in matches])
 
 
 def clear_suggestions(message: Message) -> None:
     """Remove the ``tm-suggestion:`` comments of ``message``."""
-    message.user_comments = [c for c in message.user_comments if parse_suggestion(c) is None]
-
-
-def suggestions_of(message: Message) -> list[Suggestion]:
-    """The memory's suggestions for ``message``, best first as written."""
-    return [s for s in map(parse_suggestion, message.user_comments) if s is not None]
+    annotations.set_suggestions(message, [])
 
 
 # --- The whole policy for one entry -------------------------------------------

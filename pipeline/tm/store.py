@@ -31,7 +31,7 @@ from typing import BinaryIO
 from ..atomicfile import atomic_write
 from ..catalog import Catalog, State, load_catalog, state_of
 from ..catalog.states import translation_text
-from ..catalog.template import block_types
+from ..catalog.annotations import block_types
 from ..workspace import Workspace
 from .memory import TranslationMemory
 from .tmx import TmxError, parse_tmx, read_tmx, tmx_bytes

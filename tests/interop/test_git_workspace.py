@@ -66,17 +66,9 @@ def assert_clean(root: Path, after: str) -> None:
 
 
 # Issue 13: extract after translate swapped `# term:` and `# mt:`. The
-# comment order of an entry is being defined once in pipeline/catalog/pofile.py
-# (deliverable 1); until then the termbase variant fails on exactly that,
-# and only on that (raises=): any other change fails the test for real.
-WITH_TERMBASE = pytest.param(
-    True,
-    id="termbase",
-    marks=pytest.mark.xfail(
-        raises=CommentOrderChurn, strict=True,
-        reason="issue 13: extract after translate reorders # term: and # mt: comments (pending: one comment order)",
-    ),
-)  # fmt: skip
+# comment order of an entry is now defined once
+# (pipeline/catalog/annotations.py); the termbase variant checks it.
+WITH_TERMBASE = pytest.param(True, id="termbase")
 
 
 def make_repo(root: Path, termbase: bool) -> Path:
