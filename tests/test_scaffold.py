@@ -68,7 +68,7 @@ def test_an_existing_gitignore_gets_only_the_missing_lines(tmp_path):
     assert result.exit_code == 0, result.output
     data = (tmp_path / ".gitignore").read_bytes().decode()
     # build, the team's decision on *.mo and the anchored lock count as present.
-    added = ["locales/.catalogs.lock", "locales/.pipeline-cache.json", ".*.tmp"]
+    added = ["locales/.catalogs.lock", "locales/.pipeline-cache.json", ".*.tmp", "*.po~", "*.po.conflict-*"]
     assert data == original + "\r\n\r\n" + "\r\n".join([GITIGNORE_HEADER, *added]) + "\r\n"
     assert "added to .gitignore: " + " ".join(added) in result.stderr
     assert ".gitignore" not in result.stdout.splitlines()  # not created
