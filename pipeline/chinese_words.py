@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -36,11 +37,31 @@ def quiet_jieba():
     return jieba
 
 
+#: Runs of Han characters at least this long are segmented in pieces of
+#: this length: jieba's HMM is quadratic on one long run of characters it
+#: does not know (20,000 take a second, 200,000 two minutes), while a real
+#: sentence is far shorter.
+LONG_HAN_RUN = 500
+_LONG_HAN_RUN_RE = re.compile(f"[{_HAN_LOW}-{_HAN_HIGH}]{{{LONG_HAN_RUN},}}")
+
+
 @lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
     """jieba's words of ``text`` (dictionary and HMM), in order; they join
-    back into ``text``."""
-    return tuple(quiet_jieba().lcut(text))
+    back into ``text``. A run of :data:`LONG_HAN_RUN` Han characters or
+    more is segmented :data:`LONG_HAN_RUN` characters at a time."""
+    lcut = quiet_jieba().lcut
+    if len(text) < LONG_HAN_RUN or not _LONG_HAN_RUN_RE.search(text):
+        return tuple(lcut(text))
+    out: list[str] = []
+    at = 0
+    for m in _LONG_HAN_RUN_RE.finditer(text):
+        out.extend(lcut(text[at : m.start()]))
+        for k in range(m.start(), m.end(), LONG_HAN_RUN):
+            out.extend(lcut(text[k : min(k + LONG_HAN_RUN, m.end())]))
+        at = m.end()
+    out.extend(lcut(text[at:]))
+    return tuple(out)
 
 
 def word_starts(text: str) -> list[int]:

@@ -7,11 +7,15 @@ over every translated entry of a catalog (machine drafts, fuzzy and
 reviewed alike; untranslated entries are skipped) and returns
 :class:`Finding` objects.
 
-A translator silences one check on one entry with a flag, which Poedit and
-msgmerge keep, for instance when an English text quotes the Chinese on
-purpose ("the hukou (户口) system")::
+A translator silences one check on one entry with a translator comment,
+for instance when an English text quotes the Chinese on purpose ("the
+hukou (户口) system")::
 
-    #, no-check-han-in-target
+    # no-check: han-in-target
+
+The older flag ``#, no-check-han-in-target`` is still honoured, but GNU
+gettext's tools (msgcat, msgmerge) drop flags they do not know, so the
+comment is the form that survives them (:mod:`pipeline.catalog.annotations`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from collections.abc import Collection
 
 from babel.messages.catalog import Catalog, Message
 
+from ..catalog import annotations
 from ..catalog.states import State, state_of
 from ..terms import Termbase
-from . import numbers, text
+from . import coverage, numbers, text
 from .model import NO_CHECK_PREFIX, Check, CheckContext, Finding, Severity
 
 #: The registry: every check, in the order findings are reported for an entry.
@@ -40,6 +45,7 @@ CHECKS: tuple[Check, ...] = (
     Check("whitespace", Severity.WARNING, "Double, leading or trailing spaces, or a space before punctuation", text.check_whitespace),
     Check("fullwidth-punctuation", Severity.WARNING, "Chinese full-width punctuation in the English", text.check_fullwidth_punctuation),
     Check("length-ratio", Severity.WARNING, "The translation is far shorter or longer than usual", text.check_length_ratio),
+    Check("omission", Severity.WARNING, "Part of the source seems untranslated (content and length)", coverage.check_omission),
 )
 
 CHECKS_BY_CODE: dict[str, Check] = {check.code: check for check in CHECKS}
@@ -73,6 +79,32 @@ def check_entry(
     return problems
 
 
+def _silencing_flags(message: Message) -> set[str]:
+    """``no-check-<code>`` for each check silenced on ``message``, by a
+    ``# no-check: <code>`` comment or by the older flag
+    (:func:`pipeline.catalog.annotations.silenced_checks`)."""
+    return {NO_CHECK_PREFIX + code for code in annotations.silenced_checks(message)}
+
+
+def check_message(
+    message: Message,
+    target: str | None = None,
+    termbase: Termbase | None = None,
+    doc: str = "",
+    checks: tuple[Check, ...] = CHECKS,
+) -> list[Finding]:
+    """The findings of one catalog entry, in registry order: its translation,
+    or ``target`` (a text being typed for it), against its source and its
+    ``#.`` comments, leaving out the checks its flags silence."""
+    source = _text(message.id)
+    target = _text(message.string) if target is None else target
+    context = CheckContext.for_message(message, termbase)
+    return [
+        Finding(doc, entry_location(message), check.code, check.severity, problem, source)
+        for check, problem in check_entry(source, target, context, _silencing_flags(message), checks)
+    ]
+
+
 def run_checks(
     catalog: Catalog, termbase: Termbase | None = None, doc: str | None = None, checks: tuple[Check, ...] = CHECKS
 ) -> list[Finding]:
@@ -86,10 +118,7 @@ def run_checks(
     for message in catalog:
         if not message.id or state_of(message) is State.UNTRANSLATED:
             continue
-        source, target = _text(message.id), _text(message.string)
-        context = CheckContext.for_message(message, termbase)
-        for check, problem in check_entry(source, target, context, message.flags, checks):
-            findings.append(Finding(document, entry_location(message), check.code, check.severity, problem, source))
+        findings.extend(check_message(message, termbase=termbase, doc=document, checks=checks))
     return findings
 
 
@@ -102,6 +131,7 @@ __all__ = [
     "Finding",
     "Severity",
     "check_entry",
+    "check_message",
     "entry_location",
     "run_checks",
 ]

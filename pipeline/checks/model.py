@@ -17,13 +17,13 @@ from enum import Enum
 
 from babel.messages.catalog import Message
 
-from ..catalog.template import PART_COMMENT, TYPE_COMMENT, block_types
+from ..catalog.annotations import NO_CHECK_FLAG, block_parts, block_types
 from ..segment.model import BlockType, Part
 from ..segment.rules import PHOTO_CREDIT_RE, SPEAKER_LABEL_RE
 from ..terms import Termbase
 
 #: The flag that silences one check on one entry: ``#, no-check-numbers``.
-NO_CHECK_PREFIX = "no-check-"
+NO_CHECK_PREFIX = NO_CHECK_FLAG
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
@@ -102,7 +102,7 @@ class CheckContext:
     @classmethod
     def for_message(cls, message: Message, termbase: Termbase | None = None) -> CheckContext:
         """The context of a catalog entry, read from its ``#. type:`` comments."""
-        return cls(tuple(block_types(message)), tuple(_parts(message)), termbase)
+        return cls(tuple(block_types(message)), tuple(block_parts(message)), termbase)
 
     @property
     def heading_like(self) -> bool:
@@ -117,15 +117,3 @@ class CheckContext:
     def is_speaker_label(self, source: str) -> bool:
         """A question-and-answer label: 记者：, 崔平：."""
         return Part.SPEAKER_LABEL.value in self.parts or bool(SPEAKER_LABEL_RE.fullmatch(source.strip()))
-
-
-def _parts(message: Message) -> list[str]:
-    """The parts recorded on an entry (``#. type: caption, part: photo-credit``)."""
-    out = []
-    for comment in message.auto_comments:
-        if comment.startswith(TYPE_COMMENT):
-            for item in comment[len(TYPE_COMMENT) :].split(",")[1:]:
-                item = item.strip()
-                if item.startswith(PART_COMMENT):
-                    out.append(item[len(PART_COMMENT) :].strip())
-    return out

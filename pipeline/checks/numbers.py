@@ -54,6 +54,7 @@ translation and what the translation adds, in one line.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterator
@@ -87,7 +88,8 @@ class Quantity:
     values: tuple[Fraction, ...]
     required: bool = True
     precision: Fraction | None = None
-    #: a small number spelled out, optional but named when a figure is missing
+    #: a small number spelled out (or 第一), optional but named when the
+    #: other side has a figure left over
     spelled: bool = False
 
     def matches(self, other: Quantity) -> bool:
@@ -210,6 +212,11 @@ LEXICON: dict[str, list[tuple[tuple[Fraction, ...], bool]]] = {
     "翻番": [((Fraction(2),), False)],
     "百分百": [((Fraction(100),), False)],
     "双十一": [((Fraction(11),), False)],
+    "双11": [((Fraction(11),), False)],  # Singles' Day (11 November), named in English
+    "双十二": [((Fraction(12),), False)],
+    "双12": [((Fraction(12),), False)],
+    "十一五": [((Fraction(11),), False), ((Fraction(5),), False)],
+    "十二五": [((Fraction(12),), False), ((Fraction(5),), False)],
     "十三五": [((Fraction(13),), False), ((Fraction(5),), False)],
     "十四五": [((Fraction(14),), False), ((Fraction(5),), False)],
     "十五五": [((Fraction(15),), False), ((Fraction(5),), False)],
@@ -227,7 +234,9 @@ _SOURCE_RE = re.compile(
     rf"|百分之(?P<percent>{_CN_DECIMAL}|{_NUM})"
     rf"|(?P<denominator>{_NUM})分之(?P<numerator>{_CN_DECIMAL}|{_NUM})"
     rf"|第(?P<ordinal>{_NUM})"
-    rf"|(?P<century>{_NUM})世纪(?P<decade>{_NUM})年代"
+    rf"|(?P<decade_pair>[一二三四五六七八九]{{2}})十年代"
+    rf"|(?P<decade_list>(?<![0-9])[0-9]0(?:[、,，][0-9]0)+)(?=\s?(?:年代|后))"
+    rf"|(?P<century>{_NUM})\s?世纪\s?(?P<decade>{_NUM})\s?年代"
     rf"|(?P<cn_decimal>{_CN_DECIMAL})(?P<cn_decimal_scale>[万亿]*)"
     rf"|(?P<number>{_NUM})"
 )
@@ -266,9 +275,13 @@ def _with_measure(value: Fraction, measure: str) -> tuple[Fraction, ...]:
     return (value,)
 
 
+#: The Roman numeral signs of Unicode (Ⅱ型糖尿病: type 2 diabetes), as digits.
+_ROMAN_NUMERAL_SIGNS = {0x2160 + i: str(i + 1) for i in range(12)} | {0x2170 + i: str(i + 1) for i in range(12)}
+
+
 def source_quantities(text: str) -> list[Quantity]:
     """The quantities a Chinese sentence states, required or optional."""
-    text = text.translate(_WIDTH)
+    text = text.translate(_WIDTH).translate(_ROMAN_NUMERAL_SIGNS)
     found: list[Quantity] = []
     pos = 0
     while (m := _SOURCE_RE.search(text, pos)) is not None:
@@ -303,7 +316,18 @@ def source_quantities(text: str) -> list[Quantity]:
         elif m.group("ordinal"):
             value = chinese_number(m.group("ordinal"))
             if value is not None:
-                found.append(Quantity(m.group(), (value,)))
+                # 第一 is as often "top", "lead", "largest" or "premier" as
+                # "first": optional, but named when the English has a figure
+                # the source lacks (第一次 → "the 4th time" is a changed figure).
+                found.append(Quantity(m.group(), (value,), required=value != 1, spelled=value == 1))
+        elif m.group("decade_list"):  # 70、80年代, 80、90后: the 1970s and 1980s, born in the 1980s and 1990s
+            for part in re.split(r"[、,，]", m.group()):
+                decade = Fraction(int(part))
+                found.append(Quantity(part, (decade, 1900 + decade)))
+        elif m.group("decade_pair"):  # 七八十年代: the 1970s and 1980s
+            for digit in m.group("decade_pair"):
+                decade = Fraction(_CN_DIGITS[digit] * 10)
+                found.append(Quantity(m.group(), (decade, 1900 + decade)))
         elif m.group("century"):
             century, decade = chinese_number(m.group("century")), chinese_number(m.group("decade"))
             if century is not None and decade is not None:
@@ -400,14 +424,15 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         article = value == 1 and measure and measure not in _NOT_COUNTING
         return [Quantity(surface, _with_measure(value, measure), required=not article)] + extra, end
 
-    pair = _approximate_pair(run)
+    # 三四, 十五六: "three or four"; not a year read digit by digit (二零一二).
+    pair = None if len(run) >= 3 and all(ch in _CN_DIGITS for ch in run) else _approximate_pair(run)
     if pair is not None:
         return [Quantity(surface, (value,), required=False) for value in pair], end
     value = chinese_number(run)
     if value is None:
         return [], end
     value = value * scale + (fraction or 0)
-    before = text[:start]
+    before = text[max(0, start - 8) : start]  # enough for the prefixes looked for
     weekday = len(run) == 1 and before.endswith(_WEEKDAY_PREFIXES) and not measure
     digit_by_digit = len(run) > 1 and all(ch in _CN_DIGITS for ch in run)
     # A figure, not a word: three or more numerals that read as one number
@@ -443,20 +468,37 @@ _NUMBER_WORD_RE = re.compile(
 )
 
 
+def is_number_word(word: str) -> bool:
+    """Whether a word of jieba's segmentation is a number, with its ordinal
+    prefix and measure word if any (七十七号, 第三, 一千五百多名), rather
+    than a word with numerals in it (三明治, 统一)."""
+    return bool(_NUMBER_WORD_RE.fullmatch(word))
+
+
 def inside_word(text: str, start: int, end: int) -> bool:
     """Whether the numerals ``text[start:end]`` are letters of a word rather
     than a number: jieba reads the word that holds them, and it is more than
     a number with its ordinal prefix and measure word (三明治 "sandwich",
     七上八下, 五角大楼 "the Pentagon", 三轮车 "tricycle", 零组件 "components")."""
-    at = 0
-    for word in words(text):
-        word_end = at + len(word)
-        if at < end and start < word_end and not _NUMBER_WORD_RE.fullmatch(word):
+    starts, segmented = _word_starts(text)
+    i = max(0, bisect.bisect_right(starts, start) - 1)  # the word holding ``start``
+    while i < len(segmented) and starts[i] < end:
+        if not is_number_word(segmented[i]):
             return True
-        if word_end >= end:
-            return False
-        at = word_end
+        i += 1
     return False
+
+
+@lru_cache(maxsize=64)
+def _word_starts(text: str) -> tuple[list[int], tuple[str, ...]]:
+    """jieba's words of ``text`` and the offset of each, for lookups by
+    bisection (a scan per number would be quadratic on a long line)."""
+    segmented = words(text)
+    starts, at = [], 0
+    for word in segmented:
+        starts.append(at)
+        at += len(word)
+    return starts, segmented
 
 
 def _digit_splits(run: str) -> list[Fraction]:
@@ -541,6 +583,10 @@ _TARGET_RE = re.compile(
     rf"|(?P<date>(?<![0-9.,])(?:1[0-2]|0?[1-9])\.(?:3[01]|[12][0-9]|0?[1-9])(?![0-9.,])(?!\s?(?:%|(?i:percent|per\s+cent|{'|'.join(_EN_SCALES)}|bn|mn|tn)\b)))"
     rf"|['’](?P<short_decade>[0-9]0)s\b"
     rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
+    rf"|(?P<fiscal>\b(?:FY\s?|(?i:fiscal\s+year)\s+)(?P<fiscal_year>[0-9]{{2}})\b)"
+    rf"|(?P<prime>(?<![0-9.,])(?P<prime_whole>[0-9]+)['’′](?P<prime_part>[0-9]{{2}})(?![0-9]))"
+    rf"|(?P<one_in>(?<![0-9.,])(?P<one_in_a>1)\s+in\s+(?P<one_in_b>[0-9]+)(?![0-9.,]))"
+    rf"|(?P<exponent>(?:(?<=[0-9\s]m)|(?<=[0-9\s][kc]m))[23](?![0-9]))"
     rf"|(?P<arabic>(?<![0-9])(?<![0-9][.,])(?:{_ARABIC}))"
     rf"|(?P<half_phrase>\b(?i:first|second)\s+(?i:half)\b)"
     rf"|(?P<fraction>\b(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+(?i:{_words(_EN_DENOMINATORS)})\b)"
@@ -549,7 +595,7 @@ _TARGET_RE = re.compile(
     rf"|(?P<words>\b(?i:{_NUMBER_WORD})(?:(?:[\s-]+(?i:and\s+)?)(?i:{_NUMBER_WORD}))*\b)"
     rf"|\b(?P<decade_word>(?i:{_words(_EN_DECADE_WORDS)}))\b"
     rf"|(?P<month>\b(?:{_words(_EN_MONTHS)})(?:\b|(?<=\.)))"
-    rf"|\b(?P<weekday>{_words(_EN_WEEKDAYS)})\b"
+    rf"|\b(?P<weekday>{_words(_EN_WEEKDAYS)})s?\b"
     rf"|\b(?P<loose>(?i:{_words(_EN_LOOSE)}))\b"
 )
 _ORDINAL_SUFFIX_RE = re.compile(r"(?:st|nd|rd|th)\b")
@@ -587,6 +633,16 @@ def target_quantities(text: str) -> list[Quantity]:
         elif kind == "short_decade":  # the '60s
             value = Fraction(m.group("short_decade"))
             found.append(Quantity(m.group(), (value, 1900 + value)))
+        elif kind == "exponent":  # 90 m2: square metres, not a figure
+            continue
+        elif kind == "fiscal":  # FY18, fiscal year 17: 2018, 2017
+            year = Fraction(int(m.group("fiscal_year")))
+            found.append(Quantity(m.group(), (2000 + year, year)))
+        elif kind == "prime":  # 22'85: 22.85 seconds, as sport reports write it
+            found.append(Quantity(m.group(), (Fraction(f"{m.group('prime_whole')}.{m.group('prime_part')}"),)))
+        elif kind == "one_in":  # 1 in 5: a fifth, 20% (not "33 in 13 counties")
+            a, b = Fraction(m.group("one_in_a")), Fraction(m.group("one_in_b"))
+            found.append(Quantity(m.group(), (a / b, 100 * a / b) if b else (a,)))
         elif kind == "arabic":
             quantity, pos = _read_arabic(text, m)
             found.append(quantity)
@@ -597,6 +653,8 @@ def target_quantities(text: str) -> list[Quantity]:
             found.append(_read_fraction(m.group()))
         elif kind in ("roman", "bare_roman"):
             numeral = m.group(kind)
+            if kind == "bare_roman" and not _CAPITALISED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]):
+                continue  # a numeral follows a name (World War II, Louis XIV); "the starting XI" is a team
             if _ROMAN_RE.fullmatch(numeral):
                 found.append(Quantity(m.group(), (Fraction(_roman_value(numeral)),)))
         elif kind == "words":
@@ -607,19 +665,36 @@ def target_quantities(text: str) -> list[Quantity]:
             found.append(Quantity(m.group(), (value, 1900 + value)))
         elif kind == "month":
             # "May" is also a verb; a month after a capitalised word is part of a name (Long March 5).
-            in_name = re.search(r"\b[A-Z][a-z]+\s+$", text[: m.start()]) and not _sentence_start(text, m.start())
-            required = m.group() != "May" and not in_name
+            in_name = _CAPITALISED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]) and not _sentence_start(text, m.start())
+            required = m.group() != "May" and not in_name and (m.group() != "March" or _dated(text, m))
             found.append(Quantity(m.group(), (Fraction(_EN_MONTHS[m.group()]),), required=required))
         elif kind == "weekday":
-            found.append(Quantity(m.group(), (Fraction(_EN_WEEKDAYS[m.group()]),), required=False))
+            found.append(Quantity(m.group(), (Fraction(_EN_WEEKDAYS[m.group("weekday")]),), required=False))
         else:
             found.append(Quantity(m.group(), _EN_LOOSE[m.group().lower()], required=False))
     return found
 
 
+#: What makes "March" a month rather than the verb ("March towards the
+#: goal"): a day or year after it, or a preposition or time word before it.
+_DATE_AFTER_RE = re.compile(r"\s*[0-9]")
+_DATE_BEFORE_RE = re.compile(
+    r"\b(?i:in|on|since|by|until|till|last|next|this|early|late|mid|of|from|before|after|during|end|through|to|and|or)[\s-]+$"
+)
+
+
+def _dated(text: str, m: re.Match) -> bool:
+    return bool(_DATE_AFTER_RE.match(text, m.end()) or _DATE_BEFORE_RE.search(text[max(0, m.start() - 20) : m.start()]))
+
+
+#: A capitalised word right before a position (looked for in a bounded
+#: window, so that a long line stays linear).
+_CAPITALISED_BEFORE_RE = re.compile(r"\b[A-Z][a-z]+\s+$")
+
+
 def _sentence_start(text: str, pos: int) -> bool:
     """Whether the word before ``pos`` starts a sentence (capitalised by position)."""
-    before = text[:pos].rstrip()
+    before = text[max(0, pos - 200) : pos].rstrip()
     before = before[: before.rfind(" ") + 1] if " " in before else ""
     return not before.strip() or before.rstrip()[-1] in ".!?:\"“"
 
@@ -884,6 +959,9 @@ def compare_numbers(source: str, target: str) -> tuple[tuple[Quantity, ...], tup
     if missing:  # a figure is missing: name the small numbers the English says instead
         target_items = [replace(q, required=True) if q.spelled else q for q in target_items]
     extra = _restated(unmatched(target_items, source_items), target_items)
+    if extra and not missing:  # a figure is added: name the optional ones of the source it may replace
+        source_items = [replace(q, required=True) if q.spelled else q for q in source_items]
+        missing = _restated(unmatched(source_items, target_items), source_items)
     return tuple(missing), tuple(extra)
 
 

@@ -36,13 +36,22 @@ def test_recall_on_planted_errors(report, kind):
     assert result["caught"] >= 0.9 * result["planted"] > 0
 
 
-@pytest.mark.xfail(reason="not met: length, clauses and figures catch about 63-73% of dropped second halves at a 1% false-flag cost (BENCHMARKS.md section 5)", strict=False)
+@pytest.mark.xfail(reason="not met: length, lexical coverage (CC-CEDICT) and figures catch about 79% (2018) and 87% (2019) of dropped second halves with at most 0.5% of entries flagged falsely by the omission check (BENCHMARKS.md section 5)", strict=False)
 def test_recall_on_truncation(report):
     result = report["recall"]["truncated"]
     assert result["caught"] >= 0.9 * result["planted"]
 
 
-@pytest.mark.xfail(reason="not met: 7.5% of newstest2019 entries flagged, most by real reference defects (BENCHMARKS.md section 5)", strict=False)
+def test_truncation_recall_does_not_regress(report):
+    """What is met on the held-out set: the omission check by content lifts
+    the recall of dropped second halves from 72.5% (length and figures
+    alone) to about 87%."""
+    result = report["recall"]["truncated"]
+    assert result["caught"] >= 0.8 * result["planted"]
+    assert result["by_check"].get("omission", 0) > 0
+
+
+@pytest.mark.xfail(reason="not met: 7.3% of newstest2019 entries flagged, most by real reference defects (BENCHMARKS.md section 5)", strict=False)
 def test_flag_rate(report):
     assert report["flagged"] <= 0.02 * report["entries"]
     assert report["error_entries"] <= 0.005 * report["entries"]

@@ -15,6 +15,7 @@ from pipeline.checks import (
     Finding,
     Severity,
     check_entry,
+    coverage,
     entry_location,
     numbers,
     run_checks,
@@ -42,6 +43,7 @@ def test_the_checks_the_brief_requires_are_registered_with_their_severity():
         "glossary": Severity.WARNING,
         "brackets-quotes": Severity.WARNING,
         "length-ratio": Severity.WARNING,
+        "omission": Severity.WARNING,
         "end-punctuation": Severity.WARNING,
         "capitalisation": Severity.WARNING,
         "whitespace": Severity.WARNING,
@@ -54,7 +56,7 @@ def test_no_check_function_is_left_out_of_the_registry():
     written but never listed."""
     defined = {
         function
-        for module in (text, numbers)
+        for module in (text, numbers, coverage)
         for name, function in inspect.getmembers(module, inspect.isfunction)
         if name.startswith("check_") and function.__module__ == module.__name__
     }
