@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,16 @@ def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, c
             "coverage": vars(edition.coverage),
         })  # fmt: skip
     return BuildResult(doc, edition.coverage, written)
+
+
+def require_coverage(results: Iterable[BuildResult], min_coverage: float | None) -> None:
+    """``--min-coverage``: a PipelineError naming every document less
+    translated than ``min_coverage`` percent."""
+    if min_coverage is None:
+        return
+    short = [f"{r.doc} {r.coverage.percent:.1f}%" for r in results if r.coverage.percent < min_coverage]
+    if short:
+        raise PipelineError(f"coverage below {min_coverage:g}%: {', '.join(short)}")
 
 
 def _inputs(ws: Workspace, source_ref: str, po_path: Path, reviewed_only: bool, outputs: list[Path]) -> dict | None:

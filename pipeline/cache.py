@@ -38,7 +38,12 @@ def content_hash(data: bytes) -> str:
 
 
 class StageCache:
-    """A JSON map ``stage → document → record``, tied to the pipeline version."""
+    """A JSON map ``stage → document → record``, tied to the pipeline version.
+
+    A command opens it once and saves it once, as a context manager
+    (``with StageCache(ws.cache_path) as cache:``): saved on the way out,
+    whether the stages finished or failed, so the work that was done is
+    remembered."""
 
     def __init__(self, path: Path, data: dict | None = None):
         """The cache at ``path``; ``data``, when given, is a snapshot already
@@ -54,6 +59,12 @@ class StageCache:
             self.data = data
         self.data["version"] = __version__
         self.dirty = False
+
+    def __enter__(self) -> StageCache:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.save()
 
     def get(self, stage: str, doc: str) -> dict | None:
         return self.data.get(stage, {}).get(doc)

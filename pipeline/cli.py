@@ -1,35 +1,35 @@
-"""The ``pipeline`` command. Thin: each command parses options, calls one
-stage module, and reports. Logs and progress go to stderr, results to
-stdout or files; a PipelineError becomes a one-line message and exit 1."""
+"""The ``pipeline`` command. Thin: each command parses options, calls the
+runner (:mod:`pipeline.runner`) or one stage module, and prints what it
+reports. Logs and progress go to stderr, results to stdout or files; a
+PipelineError becomes a one-line message and exit 1 (:class:`PipelineGroup`)."""
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
 import click
 
 from . import __version__
-from . import models, runner
-from .build import build
+from . import runner
 from .check import check_documents, findings_json, format_summary, format_table, has_errors
-from .cache import StageCache
-from .engines.argos import CACHE_POSITIONS, ArgosEngine, DecodingSettings
+from .engines import argos_packages
+from .engines.settings import CACHE_POSITIONS, DecodingSettings
 from .catalog import State
-from .errors import NoModelError, PipelineError
+from .errors import PipelineError
 from .review import terminal
 from .review.queue import PENDING, build_queue
 from .review.session import ReviewSession, reviewer_name
-from .terms import Termbase, load_termbase, save_termbase
-from .terms.protect import TermProtectingEngine
+from .scaffold import init_workspace
+from .terms import load_termbase, save_termbase
 from .terms.suggest import source_passages, suggest_terms, write_candidates
 from .terms.tbx import load_tbx, save_tbx
 from .terms.termbase import merge_termbase
-from .extract import extract
+from .textsafety import printable
+from .segment.explain import explain as explain_segmentation
 from .status import document_status
-from .tm import TranslationMemory, export_tmx, import_tmx, load_memory
-from .translate import FLUSH_SECONDS, MemoryPolicy, translate_documents
+from .tm import export_tmx, import_tmx
+from .translate import FLUSH_SECONDS, TranslateSummary
 from .workspace import Workspace
 
 
@@ -37,17 +37,16 @@ def log(message: str) -> None:
     click.echo(message, err=True)
 
 
-def handle_errors(func):
-    """Turn the errors a user can fix into click's one-line, exit-1 errors."""
+class PipelineGroup(click.Group):
+    """The ``pipeline`` group. The errors a user can fix (PipelineError),
+    from any command, become click's one-line, exit-1 errors, escaped so
+    that whatever they quote stays one line of printable text."""
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def invoke(self, ctx: click.Context):
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except PipelineError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
+            raise click.ClickException(printable(str(exc), one_line=True)) from None
 
 
 workspace_option = click.option(
@@ -100,145 +99,139 @@ min_coverage_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 @click.pass_context
 def main(ctx):
     """Offline Chinese→English translation pipeline: extract, translate, review, build."""
     ctx.ensure_object(dict)
-    # Tests put a fake engine here, as pip-tools does with its repositories.
-    ctx.obj.setdefault("engine_factory", lambda settings: ArgosEngine(settings))
 
 
-def _engine_factory(ctx, ws: Workspace, settings: DecodingSettings):
-    """A function that makes the engine: the configured MT engine, with the
-    workspace's termbase protecting its terms."""
-    factory = ctx.obj["engine_factory"]
-    termbase = load_termbase(ws.glossary)
-
-    def make():
-        engine = factory(settings)
-        return TermProtectingEngine(engine, termbase) if len(termbase) else engine
-
-    return make
+def _engine_maker(ctx: click.Context):
+    """The engine maker tests put in ``obj["engine_factory"]`` (as pip-tools
+    does with its repositories); None: the default engine."""
+    return ctx.obj.get("engine_factory")
 
 
-def _memory_policy(ws: Workspace, use_memory: bool, accept_exact: bool, tm_threshold: int) -> MemoryPolicy | None:
-    """The translation memory, loaded at most once per process, on first need."""
-    if not use_memory:
-        return None
-    loaded: list[TranslationMemory] = []
+def _translate_options(
+    threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy, use_memory, accept_exact, tm_threshold,
+    flush_seconds, require_model: bool = False,
+) -> runner.TranslateOptions:
+    return runner.TranslateOptions(
+        DecodingSettings(threads, beam_size, batch_size, max_decoding_length),
+        retranslate_fuzzy=retranslate_fuzzy,
+        use_memory=use_memory,
+        accept_exact=accept_exact,
+        tm_threshold=tm_threshold,
+        flush_seconds=flush_seconds,
+        require_model=require_model,
+    )
 
-    def load() -> TranslationMemory:
-        if not loaded:
-            loaded.append(load_memory(ws))
-        return loaded[0]
 
-    return MemoryPolicy(load, accept_exact, tm_threshold / 100)
+class _Printer(runner.Report):
+    """Prints what the stages report: logs on stderr, the files written on stdout."""
 
+    def __init__(self, ws: Workspace, explain: bool = False):
+        self.ws = ws
+        self.explain = explain
 
-def _translate(
-    ctx, ws: Workspace, docs: list[str], threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy,
-    use_memory, accept_exact, tm_threshold, flush_seconds,
-) -> None:
-    settings = DecodingSettings(threads, beam_size, batch_size, max_decoding_length)
-    build_engine = _engine_factory(ctx, ws, settings)
-
-    def make_engine():
-        engine = build_engine()
-        log(f"engine: {engine.signature()}")
-        return engine
-
-    cache = StageCache(ws.cache_path)
-    try:
-        summary = translate_documents(
-            ws, docs, make_engine, retranslate_fuzzy, flush_seconds=flush_seconds, cache=cache,
-            memory=_memory_policy(ws, use_memory, accept_exact, tm_threshold),
+    def extracted(self, result) -> None:
+        if self.explain and result.document is not None:
+            click.echo(explain_segmentation(result.document), nl=False)
+        if result.skipped:
+            log(f"{result.doc}: unchanged")
+            return
+        r = result.report
+        if result.empty:
+            log(f"warning: {result.doc}: no text to translate; the catalog is empty")
+        log(
+            f"{result.doc}: {result.entries} entries from {result.blocks} blocks ({result.encoding}); "
+            f"{r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete"
+            + (f"; {r.untouched} untouched (plural entries, kept as they are)" if r.untouched else "")
+            + ("" if result.catalog_changed else "; catalog unchanged")
         )
-    finally:
-        cache.save()
-    if summary.memory_exact or summary.memory_suggested:
-        log(f"translate: translation memory filled {summary.memory_exact} entries and suggested matches for "
-            f"{summary.memory_suggested}")
-    if not summary.model_loaded:
-        log(f"translate: nothing for the engine in {summary.documents} document(s); no model loaded")
-    log(
-        f"translate: {summary.entries} entries filled ({summary.segments} distinct segments) in {summary.seconds:.1f}s, "
-        f"{summary.rate:.1f} segments/s; {summary.reviewed} reviewed and {summary.fuzzy_kept} fuzzy left as they were"
-    )
 
+    def engine_made(self, engine) -> None:
+        log(f"engine: {engine.signature()}")
 
-def _sources(ws: Workspace, sources: tuple[Path, ...]) -> list[Path]:
-    paths = list(sources) or ws.default_sources()
-    if not paths:
-        raise PipelineError(f"no source documents in {ws.seeds}")
-    seen: dict[str, Path] = {}
-    for path in paths:
-        if path.stem in seen and seen[path.stem] != path:
-            raise PipelineError(f"{path} and {seen[path.stem]} would share the catalog '{path.stem}'; rename one")
-        seen[path.stem] = path
-    return paths
+    def translated(self, summary: TranslateSummary) -> None:
+        if summary.memory_exact or summary.memory_suggested:
+            log(f"translate: translation memory filled {summary.memory_exact} entries and suggested matches for "
+                f"{summary.memory_suggested}")
+        if summary.no_model:
+            log(f"translate: {_no_model_line(summary)}")
+            return
+        if not summary.model_loaded:
+            log(f"translate: nothing for the engine in {summary.documents} document(s); no model loaded")
+        log(
+            f"translate: {summary.entries} entries filled ({summary.segments} distinct segments) in {summary.seconds:.1f}s, "
+            f"{summary.rate:.1f} segments/s; {summary.reviewed} reviewed and {summary.fuzzy_kept} fuzzy left as they were"
+        )
 
-
-def _extract_all(ws: Workspace, sources: tuple[Path, ...]) -> list[str]:
-    docs = []
-    cache = StageCache(ws.cache_path)
-    termbase = load_termbase(ws.glossary)
-    try:
-        for path in _sources(ws, sources):
-            docs.append(_extract_one(ws, path, cache, termbase))
-    finally:
-        cache.save()
-    return docs
-
-
-def _extract_one(ws: Workspace, path: Path, cache: StageCache, termbase: Termbase) -> str:
-    result = extract(ws, path, cache, termbase)
-    if result.skipped:
-        log(f"{result.doc}: unchanged")
-        return result.doc
-    r = result.report
-    if result.empty:
-        log(f"warning: {result.doc}: no text to translate; the catalog is empty")
-    log(
-        f"{result.doc}: {result.entries} entries from {result.blocks} blocks ({result.encoding}); "
-        f"{r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete"
-        + ("" if result.catalog_changed else "; catalog unchanged")
-    )
-    return result.doc
-
-
-def _build_all(ws: Workspace, docs: list[str], out: Path | None, reviewed_only: bool, min_coverage: float | None) -> None:
-    out_dir = out or ws.default_build
-    short = []
-    cache = StageCache(ws.cache_path)
-    try:
-        results = [build(ws, doc, out_dir, reviewed_only, cache) for doc in docs]
-    finally:
-        cache.save()
-    for doc, result in zip(docs, results):
+    def built(self, result, out_dir: Path) -> None:
         cov = result.coverage
         log(
-            f"{doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated, "
-            f"{cov.reviewed} reviewed, {cov.machine_drafts} machine drafts) -> {ws.relative(out_dir)}/"
+            f"{result.doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated, "
+            f"{cov.reviewed} reviewed, {cov.machine_drafts} machine drafts) -> {self.ws.relative(out_dir)}/"
         )
         for path in result.paths:
-            click.echo(ws.relative(path))
-        if min_coverage is not None and cov.percent < min_coverage:
-            short.append(f"{doc} {cov.percent:.1f}%")
-    if short:
-        raise PipelineError(f"coverage below {min_coverage:g}%: {', '.join(short)}")
+            click.echo(self.ws.relative(path))
+
+    def started(self, documents: int, jobs: int, settings: DecodingSettings) -> None:
+        log(f"run: {documents} documents on {jobs} workers ({settings.workers} decoding thread(s) each)")
+
+    def progress(self, line: str) -> None:
+        log(line)
+
+    def finished(self, result) -> None:
+        if result.translated is not None and result.translated.no_model:
+            log(f"warning: {result.doc}: {_no_model_line(result.translated)}")
+        cov = result.built.coverage
+        log(f"{result.doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated)")
+        for path in result.built.paths:
+            click.echo(self.ws.relative(path))
+
+
+def _no_model_line(summary: TranslateSummary) -> str:
+    """What a translation without a model did and what it left."""
+    return (f"filled {summary.entries} entries from the translation memory; "
+            f"{summary.need_model} entries need a model: {summary.no_model}")
+
+
+@main.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_cmd(directory):
+    """Lay out a workspace in DIRECTORY (default: here): seeds/, locales/,
+    a .gitignore and a README for the team. Never overwrites a file."""
+    ws = Workspace(directory)
+    report = init_workspace(ws)
+    for path in report.created:
+        click.echo(path)
+    if report.gitignore_added:
+        log(f"init: added to .gitignore: {' '.join(report.gitignore_added)}")
+    for name in report.kept:
+        log(f"init: {name} exists; left as it is")
+    for warning in report.warnings:
+        log(f"warning: {warning}")
+    where = printable(str(ws.root), one_line=True)
+    log(f"init: {where} is a workspace" + ("" if report.changed else " already; nothing changed"))
 
 
 @main.command("extract")
 @sources_argument
 @workspace_option
-@handle_errors
-def extract_cmd(sources, workspace):
+@click.option(
+    "--repair/--no-repair",
+    default=None,
+    help="Join sentences broken by page breaks; --no-repair for sources with one paragraph per line. "
+    "Recorded in the catalog, for later runs and the build [default: as last extracted, else --repair].",
+)
+@click.option("--explain", is_flag=True, help="Print every block type and every page-break join with its reason.")
+def extract_cmd(sources, workspace, repair, explain):
     """Segment SOURCES (default: seeds/*) into locales/<doc>.pot and the English catalogs."""
     ws = Workspace(workspace)
     with ws.lock():
-        _extract_all(ws, sources)
+        runner.extract_documents(ws, sources, _Printer(ws, explain), repair, explain)
 
 
 @main.command("build")
@@ -247,18 +240,17 @@ def extract_cmd(sources, workspace):
 @out_option
 @reviewed_only_option
 @min_coverage_option
-@handle_errors
 def build_cmd(docs, workspace, out, reviewed_only, min_coverage):
     """Rebuild the editions of DOCS (default: every catalog) from source and catalog."""
     ws = Workspace(workspace)
-    _build_all(ws, ws.resolve_documents(docs), out, reviewed_only, min_coverage)
+    building = runner.BuildOptions(out, reviewed_only, min_coverage)
+    runner.build_documents(ws, ws.resolve_documents(docs), building, _Printer(ws))
 
 
 @main.command("status")
 @docs_argument
 @workspace_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@handle_errors
 def status_cmd(docs, workspace, as_json):
     """Segments, size and progress by state for each document."""
     ws = Workspace(workspace)
@@ -266,26 +258,37 @@ def status_cmd(docs, workspace, as_json):
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
-    header = f"{'document':<28} {'segments':>8} {'han':>6} {'words':>6} {'untransl':>8} {'mt-draft':>8} {'fuzzy':>6} {'reviewed':>8} {'%rev':>6}"
+    header = f"{'document':<28} {'segments':>8} {'han':>6} {'words':>6} {'untransl':>8} {'mt-draft':>8} {'fuzzy':>6} {'edited':>6} {'reviewed':>8} {'%rev':>6}"
     click.echo(header)
     for r in rows:
         click.echo(
             f"{r.doc:<28} {r.segments:>8} {r.chinese_characters:>6} {r.english_words:>6} {r.untranslated:>8} "
-            f"{r.machine_draft:>8} {r.fuzzy:>6} {r.reviewed:>8} {r.percent_reviewed:>5.1f}%"
+            f"{r.machine_draft:>8} {r.fuzzy:>6} {r.edited_outside_review:>6} {r.reviewed:>8} {r.percent_reviewed:>5.1f}%"
         )
+    for r in rows:
+        if r.edited_outside_review:
+            log(f"{r.doc}: {r.edited_outside_review} entries edited outside review (changed after their "
+                "reviewed-by record); review them again")
+        if r.untouched:
+            log(f"{r.doc}: {r.untouched} entries that are not segments (msgctxt or plural), kept as they are")
 
 
 @main.command("translate")
 @docs_argument
 @workspace_option
 @decoding_options
+@click.option("--require-model", is_flag=True,
+              help="Exit with status 1 when entries are left for a model and none is installed "
+                   "(what the translation memory filled is saved either way).")
 @click.pass_context
-@handle_errors
 def translate_cmd(ctx, docs, workspace, **decoding):
-    """Fill untranslated entries of DOCS (default: every catalog) with machine drafts."""
+    """Fill untranslated entries of DOCS (default: every catalog): translation
+    memory first, then machine drafts. Without a model, the memory's entries
+    are saved and the command says how many entries need one."""
     ws = Workspace(workspace)
     with ws.lock():
-        _translate(ctx, ws, ws.resolve_documents(docs), **decoding)
+        options = _translate_options(**decoding)
+        runner.translate(ws, ws.resolve_documents(docs), options, _Printer(ws), _engine_maker(ctx))
 
 
 @main.command("check")
@@ -293,7 +296,6 @@ def translate_cmd(ctx, docs, workspace, **decoding):
 @workspace_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when an error-severity finding remains.")
-@handle_errors
 def check_cmd(docs, workspace, as_json, strict):
     """zh→en quality checks on every translated entry of DOCS (default: every catalog)."""
     ws = Workspace(workspace)
@@ -317,51 +319,17 @@ def check_cmd(docs, workspace, as_json, strict):
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
               help="Documents processed in parallel, each worker loading the model once.")
 @click.pass_context
-@handle_errors
 def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, **decoding):
     """Extract, machine-translate, then build, for SOURCES (default: seeds/*).
 
-    Without a zh→en model the editions are still built, with the
-    untranslated segments marked."""
+    Without a zh→en model, the translation memory still fills what it can,
+    the editions are still built, with the untranslated segments marked,
+    and the exit status is 0 (--min-coverage fails a run that falls short)."""
     ws = Workspace(workspace)
     with ws.lock():
-        if jobs > 1:
-            _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, **decoding)
-            return
-        docs = _extract_all(ws, sources)
-        try:
-            _translate(ctx, ws, docs, **decoding)
-        except NoModelError as exc:
-            log(f"warning: {exc}; building without machine drafts")
-        _build_all(ws, docs, out, reviewed_only, min_coverage)
-
-
-def _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, threads, beam_size, batch_size,
-                  max_decoding_length, retranslate_fuzzy, use_memory, accept_exact, tm_threshold, flush_seconds) -> None:
-    settings = runner.worker_settings(DecodingSettings(threads, beam_size, batch_size, max_decoding_length), jobs)
-    factory = _engine_factory(ctx, ws, settings)
-    options = runner.RunOptions(out or ws.default_build, reviewed_only, retranslate_fuzzy, flush_seconds)
-    paths = _sources(ws, sources)
-    log(f"run: {len(paths)} documents on {jobs} workers ({settings.workers} decoding thread(s) each)")
-    memory = _memory_policy(ws, use_memory, accept_exact, tm_threshold)
-    results = runner.run_parallel(ws, paths, options, jobs, factory, log, memory)
-    errors, short = [], []
-    for result in results:
-        if result.error:
-            errors.append(result.error)
-            continue
-        if result.no_model:
-            log(f"warning: {result.doc}: {result.no_model}")
-        cov = result.built.coverage
-        log(f"{result.doc}: coverage {cov.percent:.1f}% ({cov.translated}/{cov.segments} segments translated)")
-        for path in result.built.paths:
-            click.echo(ws.relative(path))
-        if min_coverage is not None and cov.percent < min_coverage:
-            short.append(f"{result.doc} {cov.percent:.1f}%")
-    if errors:
-        raise PipelineError(errors[0] + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""))
-    if short:
-        raise PipelineError(f"coverage below {min_coverage:g}%: {', '.join(short)}")
+        translating = _translate_options(**decoding)
+        building = runner.BuildOptions(out, reviewed_only, min_coverage)
+        runner.run(ws, sources, translating, building, _Printer(ws), jobs, _engine_maker(ctx))
 
 
 @main.command("review")
@@ -372,7 +340,6 @@ def _run_parallel(ctx, ws, sources, out, reviewed_only, min_coverage, jobs, thre
               help="Review entries in these states [default: all not reviewed].")
 @click.option("--check", "checks", multiple=True, help="Only entries on which this check fired.")
 @click.option("--worst-first", is_flag=True, help="Order by the most severe check that fired.")
-@handle_errors
 def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
     """Review DOC's drafts in the terminal, one key per decision."""
     ws = Workspace(workspace)
@@ -392,16 +359,23 @@ def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
 
 @main.command("serve")
 @workspace_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs a token.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
 @click.option("--reviewer", help="Name recorded with each decision [default: $PIPELINE_REVIEWER, git user.name].")
-@click.option("--token", help="Access token every request must carry [generated for non-loopback hosts].")
-@handle_errors
-def serve_cmd(workspace, host, port, reviewer, token):
-    """Review in a browser: Chinese | English side by side, saved as you go."""
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the access token (16+ characters) from this file, mode 600 [default: $PIPELINE_TOKEN, else generated].",
+)
+@click.option("--token", help="Deprecated: every user can read it in the process list; use --token-file or $PIPELINE_TOKEN.")
+@click.option("--no-token", is_flag=True, help="Serve without an access token (loopback only): every local user can review.")
+def serve_cmd(workspace, host, port, reviewer, token_file, token, no_token):
+    """Review in a browser: Chinese | English side by side, saved as you go.
+
+    Prints the address to open, with its access token (as Jupyter does)."""
     from .review.web import serve_command  # Flask only for this command
 
-    serve_command(workspace, host, port, reviewer, token, log)
+    serve_command(workspace, host, port, reviewer, token, log, token_file=token_file, no_token=no_token)
 
 
 @main.group("terms")
@@ -412,14 +386,13 @@ def terms_group():
 @terms_group.command("suggest")
 @sources_argument
 @workspace_option
-@handle_errors
 def terms_suggest_cmd(sources, workspace):
     """Propose names, organisations, places and recurring terms missing from
     the termbase, as candidates in locales/glossary-candidates.tsv."""
     ws = Workspace(workspace)
     with ws.lock():
         termbase = load_termbase(ws.glossary)
-        passages = [p for path in _sources(ws, sources) for p in source_passages(path, ws.relative(path))]
+        passages = [p for path in runner.source_paths(ws, sources) for p in source_passages(path, ws.source_ref(path))]
         update = write_candidates(ws.glossary_candidates, suggest_terms(passages, termbase), termbase)
     log(
         f"terms: {update.added} new candidates, {update.refreshed} refreshed, {update.confirmed} already in the "
@@ -430,7 +403,6 @@ def terms_suggest_cmd(sources, workspace):
 @terms_group.command("export")
 @file_argument
 @workspace_option
-@handle_errors
 def terms_export_cmd(file, workspace):
     """Write the termbase as TBX to FILE."""
     ws = Workspace(workspace)
@@ -442,7 +414,6 @@ def terms_export_cmd(file, workspace):
 @terms_group.command("import")
 @file_argument
 @workspace_option
-@handle_errors
 def terms_import_cmd(file, workspace):
     """Add the entries of the TBX FILE to the termbase (existing entries win)."""
     ws = Workspace(workspace)
@@ -463,7 +434,6 @@ def tm_group():
 @tm_group.command("import")
 @file_argument
 @workspace_option
-@handle_errors
 def tm_import_cmd(file, workspace):
     """Add the TMX FILE to the memory (kept in locales/tm/)."""
     ws = Workspace(workspace)
@@ -478,9 +448,9 @@ def tm_import_cmd(file, workspace):
 @workspace_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
               help="TMX file to write ('-' for standard output).")
-@handle_errors
 def tm_export_cmd(docs, workspace, output):
-    """Write the reviewed pairs of DOCS (default: all) as TMX 1.4b."""
+    """Write the reviewed pairs of DOCS (default: all) as TMX 1.4b: the
+    sentences each document has now, no obsolete entries."""
     ws = Workspace(workspace)
     if output == "-":
         count = export_tmx(ws, click.get_binary_stream("stdout"), docs)
@@ -497,21 +467,19 @@ def models_group():
 @models_group.command("install")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from-index", is_flag=True, help="Download from the Argos package index (needs internet).")
-@handle_errors
 def models_install_cmd(file, from_index):
     """Install FILE.argosmodel offline (or --from-index)."""
     if bool(file) == from_index:
         raise click.UsageError("give either FILE or --from-index")
-    model = models.install_from_index() if from_index else models.install(file)
+    model = argos_packages.install_from_index() if from_index else argos_packages.install(file)
     click.echo(f"installed {model.name} ({model.from_code}→{model.to_code} {model.version}) in {model.path.parent}")
 
 
 @models_group.command("list")
-@handle_errors
 def models_list_cmd():
     """Installed packages and their versions."""
-    installed = models.list_models()
+    installed = argos_packages.list_models()
     if not installed:
-        log(f"no models installed in {models.models_dir()}")
+        log(f"no models installed in {argos_packages.models_dir()}")
     for model in installed:
-        click.echo(f"{model.name}\t{model.from_code}→{model.to_code}\t{model.version}\t{model.path}")
+        click.echo(model.row())

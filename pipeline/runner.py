@@ -1,12 +1,22 @@
-"""``pipeline run --jobs N``: whole documents in parallel worker processes.
+"""Running the stages for one command: extract → translate → build.
 
-Each document's work (extract → translate → build) is a pure function of
-its source, its catalog and the model, so documents can go to different
-processes (or, at archive scale, different machines: see docs/scaling.md).
-Every worker loads the MT model once, on its first document that needs
-it, and keeps it for the rest. Workers report translated segments through
-a queue, so the parent shows one combined progress line. The parent holds
-the workspace lock; workers send their stage-cache records back to it.
+:func:`run` is ``pipeline run``. With one worker it runs the stages in
+turn over all documents: the engine gets every document's pending
+segments in one call, so it batches across documents and translates a
+sentence shared by several documents once. With ``jobs`` workers, whole
+documents go to worker processes: each document's work is a pure function
+of its source, its catalog and the model, so documents can go to
+different processes (or, at archive scale, different machines: see
+docs/scaling.md). Every worker loads the MT model once, on its first
+document that needs it, and keeps it for the rest. Workers report
+translated segments through a queue, so the parent shows one combined
+progress line. The parent holds the workspace lock; workers send their
+stage-cache records back to it.
+
+:func:`extract_documents`, :func:`translate` and :func:`build_documents`
+are the stages on their own (``pipeline extract``, ``translate``,
+``build``). Each command opens the stage cache once and saves it once.
+What happens is told to a :class:`Report` as it happens; the CLI prints it.
 """
 
 from __future__ import annotations
@@ -16,33 +26,81 @@ import multiprocessing
 import queue
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from .build import BuildResult, build
+from .build import BuildResult, build, require_coverage
 from .cache import StageCache
-from .engines.argos import DecodingSettings
+from .engines import default_engine
 from .engines.base import Engine
-from .errors import PipelineError
+from .engines.settings import DecodingSettings
+from .errors import NoModelError, PipelineError
 from .extract import ExtractResult, extract
+from .terms import Termbase, load_termbase
+from .terms.protect import TermProtectingEngine
+from .tm import TranslationMemory, load_memory
 from .translate import FLUSH_SECONDS, MemoryPolicy, TranslateSummary, translate_documents
 from .workspace import Workspace
 
 STAGES = ("extract", "translate", "build")
 
+#: Makes the machine translation engine for some decoding settings (tests
+#: substitute a fake one).
+EngineMaker = Callable[[DecodingSettings], Engine]
+
 
 @dataclass(frozen=True)
-class RunOptions:
-    out_dir: Path
-    reviewed_only: bool = False
+class TranslateOptions:
+    """The translate stage's options (``pipeline translate`` and ``run``)."""
+
+    settings: DecodingSettings = field(default_factory=DecodingSettings)
     retranslate_fuzzy: bool = False
+    use_memory: bool = True
+    accept_exact: bool = False
+    tm_threshold: int = 75  # percent: fuzzy memory matches at or above it become suggestions
     flush_seconds: float = FLUSH_SECONDS
+    require_model: bool = False  # entries left for a missing model are an error
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The build stage's options (``pipeline build`` and ``run``)."""
+
+    out_dir: Path | None = None  # None: the workspace's build/
+    reviewed_only: bool = False
+    min_coverage: float | None = None  # percent
+
+
+class Report:
+    """What a command hears as its stages go; the CLI prints it. Every
+    method here does nothing, for callers that want silence."""
+
+    def extracted(self, result: ExtractResult) -> None:
+        """A document was extracted, or found unchanged."""
+
+    def engine_made(self, engine: Engine) -> None:
+        """The translate stage made its engine (the model loads next)."""
+
+    def translated(self, summary: TranslateSummary) -> None:
+        """The translate stage is done."""
+
+    def built(self, result: BuildResult, out_dir: Path) -> None:
+        """A document's editions were written to ``out_dir``."""
+
+    def started(self, documents: int, jobs: int, settings: DecodingSettings) -> None:
+        """A run on ``jobs`` workers began; ``settings`` are each worker's."""
+
+    def progress(self, line: str) -> None:
+        """How far a run on several workers is."""
+
+    def finished(self, result: DocumentRun) -> None:
+        """A document of a run on several workers is done (in source order)."""
 
 
 @dataclass
 class DocumentRun:
-    """What happened to one document."""
+    """What happened to one document in a worker."""
 
     source: Path
     doc: str = ""
@@ -51,6 +109,174 @@ class DocumentRun:
     built: BuildResult | None = None
     error: str | None = None  # a PipelineError: reported, the other documents go on
     cache: dict = field(default_factory=dict)
+
+
+# --- The stages ----------------------------------------------------------------------
+
+
+def source_paths(ws: Workspace, sources: tuple[Path, ...] | list[Path]) -> list[Path]:
+    """``sources``, or the workspace's seeds; refused when there are none or
+    two would share a catalog."""
+    paths = list(sources) or ws.default_sources()
+    if not paths:
+        raise PipelineError(f"no source documents in {ws.seeds}")
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if path.stem in seen and seen[path.stem] != path:
+            raise PipelineError(f"{path} and {seen[path.stem]} would share the catalog '{path.stem}'; rename one")
+        seen[path.stem] = path
+    return paths
+
+
+def extract_documents(
+    ws: Workspace,
+    sources: tuple[Path, ...] | list[Path],
+    report: Report,
+    repair: bool | None = None,
+    explain: bool = False,
+) -> list[str]:
+    """Extract ``sources`` (default: the seeds); the names of their documents."""
+    with StageCache(ws.cache_path) as cache:
+        return _extract(ws, sources, cache, report, load_termbase(ws.glossary), repair, explain)
+
+
+def translate(
+    ws: Workspace, docs: list[str], options: TranslateOptions, report: Report, make_engine: EngineMaker | None = None
+) -> TranslateSummary:
+    """Fill the pending entries of ``docs``: translation memory, then the
+    engine ``make_engine`` makes (default: :func:`.engines.default_engine`)."""
+    with StageCache(ws.cache_path) as cache:
+        return _translate(ws, docs, options, cache, report, _engine_factory(ws, make_engine, options.settings, report))
+
+
+def build_documents(ws: Workspace, docs: list[str], options: BuildOptions, report: Report) -> list[BuildResult]:
+    """Write the editions of ``docs``; then refuse a coverage below ``options.min_coverage``."""
+    with StageCache(ws.cache_path) as cache:
+        return _build(ws, docs, options, cache, report)
+
+
+def run(
+    ws: Workspace,
+    sources: tuple[Path, ...] | list[Path],
+    translating: TranslateOptions,
+    building: BuildOptions,
+    report: Report,
+    jobs: int = 1,
+    make_engine: EngineMaker | None = None,
+) -> list[BuildResult]:
+    """Extract, translate and build ``sources`` (default: the seeds), on
+    ``jobs`` workers. Without a model, what the translation memory filled
+    is saved and the editions are built all the same."""
+    with StageCache(ws.cache_path) as cache:
+        if jobs > 1:
+            return _run_parallel(ws, sources, translating, building, report, jobs, make_engine, cache)
+        termbase = load_termbase(ws.glossary)
+        docs = _extract(ws, sources, cache, report, termbase)
+        engine_factory = _engine_factory(ws, make_engine, translating.settings, report, termbase)
+        _translate(ws, docs, translating, cache, report, engine_factory)
+        return _build(ws, docs, building, cache, report)
+
+
+def _extract(
+    ws: Workspace,
+    sources: tuple[Path, ...] | list[Path],
+    cache: StageCache,
+    report: Report,
+    termbase: Termbase,
+    repair: bool | None = None,
+    explain: bool = False,
+) -> list[str]:
+    docs = []
+    for path in source_paths(ws, sources):
+        # --explain segments every document, changed or not.
+        result = extract(ws, path, None if explain else cache, termbase, repair=repair)
+        report.extracted(result)
+        docs.append(result.doc)
+    return docs
+
+
+def _engine_factory(
+    ws: Workspace,
+    make_engine: EngineMaker | None,
+    settings: DecodingSettings,
+    report: Report | None = None,
+    termbase: Termbase | None = None,
+) -> Callable[[], Engine]:
+    """A function that makes the engine: the MT engine, with the workspace's
+    termbase protecting its terms."""
+    terms = termbase if termbase is not None else load_termbase(ws.glossary)
+    make_engine = make_engine or default_engine
+
+    def make() -> Engine:
+        engine = make_engine(settings)
+        engine = TermProtectingEngine(engine, terms) if len(terms) else engine
+        if report is not None:
+            report.engine_made(engine)
+        return engine
+
+    return make
+
+
+def _memory_policy(ws: Workspace, options: TranslateOptions) -> MemoryPolicy | None:
+    """The translation memory, loaded at most once per process, on first need."""
+    if not options.use_memory:
+        return None
+    loaded: list[TranslationMemory] = []
+
+    def load() -> TranslationMemory:
+        if not loaded:
+            loaded.append(load_memory(ws))
+        return loaded[0]
+
+    return MemoryPolicy(load, options.accept_exact, options.tm_threshold / 100)
+
+
+def _translate(
+    ws: Workspace,
+    docs: list[str],
+    options: TranslateOptions,
+    cache: StageCache,
+    report: Report,
+    engine_factory: Callable[[], Engine],
+) -> TranslateSummary:
+    summary = translate_documents(
+        ws,
+        docs,
+        engine_factory,
+        options.retranslate_fuzzy,
+        flush_seconds=options.flush_seconds,
+        cache=cache,
+        memory=_memory_policy(ws, options),
+    )
+    report.translated(summary)
+    if summary.no_model and options.require_model:
+        raise NoModelError(
+            f"{summary.need_model} entries left untranslated (--require-model); the "
+            f"{summary.entries} entries filled from the translation memory are saved"
+        )
+    return summary
+
+
+def _build(
+    ws: Workspace, docs: list[str], options: BuildOptions, cache: StageCache, report: Report
+) -> list[BuildResult]:
+    out_dir = options.out_dir or ws.default_build
+    results = [build(ws, doc, out_dir, options.reviewed_only, cache) for doc in docs]
+    for result in results:
+        report.built(result, out_dir)
+    require_coverage(results, options.min_coverage)
+    return results
+
+
+# --- Whole documents in worker processes ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _WorkerOptions:
+    out_dir: Path
+    reviewed_only: bool
+    retranslate_fuzzy: bool
+    flush_seconds: float
 
 
 # Per worker process: the engine factory it was started with, the one engine
@@ -75,7 +301,7 @@ def _worker_engine() -> Engine:
     return _engine
 
 
-def run_document(ws_root: Path, source: Path, options: RunOptions) -> DocumentRun:
+def run_document(ws_root: Path, source: Path, options: _WorkerOptions) -> DocumentRun:
     """Extract, translate and build one document (in a worker)."""
     ws = Workspace(ws_root)
     # This document's records from the parent's snapshot (no file read per
@@ -106,21 +332,32 @@ def run_document(ws_root: Path, source: Path, options: RunOptions) -> DocumentRu
     return result
 
 
-def _run_task(task: tuple[Path, Path, RunOptions]) -> DocumentRun:
+def _run_task(task: tuple[Path, Path, _WorkerOptions]) -> DocumentRun:
     return run_document(*task)
 
 
-def run_parallel(
+def _run_parallel(
     ws: Workspace,
-    sources: list[Path],
-    options: RunOptions,
+    sources: tuple[Path, ...] | list[Path],
+    translating: TranslateOptions,
+    building: BuildOptions,
+    report: Report,
     jobs: int,
-    engine_factory: Callable[[], Engine],
-    report: Callable[[str], None],
-    memory: MemoryPolicy | None = None,
+    make_engine: EngineMaker | None,
+    cache: StageCache,
     progress_every: float = 2.0,
-) -> list[DocumentRun]:
-    """Run every document in a pool of ``jobs`` processes; results in source order."""
+) -> list[BuildResult]:
+    """Every document in a pool of ``jobs`` processes; reported in source
+    order. A document that fails does not stop the others; the first error
+    is raised at the end, after every document was reported."""
+    settings = translating.settings.shared_by(jobs)
+    engine_factory = _engine_factory(ws, make_engine, settings)
+    out_dir = building.out_dir or ws.default_build
+    options = _WorkerOptions(out_dir, building.reviewed_only, translating.retranslate_fuzzy, translating.flush_seconds)
+    paths = source_paths(ws, sources)
+    report.started(len(paths), jobs, settings)
+    memory = _memory_policy(ws, translating)
+
     context = multiprocessing.get_context("fork")  # workers inherit the engine factory
     updates = context.Queue()
     results: dict[Path, DocumentRun] = {}
@@ -131,7 +368,7 @@ def run_parallel(
     def line() -> str:
         elapsed = time.monotonic() - started
         rate = counts["segments"] / elapsed if elapsed > 0 else 0.0
-        return f"{len(results)}/{len(sources)} documents, {counts['segments']} segments translated, {rate:.1f} seg/s"
+        return f"{len(results)}/{len(paths)} documents, {counts['segments']} segments translated, {rate:.1f} seg/s"
 
     def drain() -> None:
         last = 0.0
@@ -141,15 +378,15 @@ def run_parallel(
             except queue.Empty:
                 pass
             if time.monotonic() - last >= progress_every:
-                report(line())
+                report.progress(line())
                 last = time.monotonic()
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    snapshot = StageCache(ws.cache_path).data
     try:
-        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory, memory, updates, snapshot)) as pool:
-            tasks = [(ws.root, source, options) for source in sources]
+        initargs = (engine_factory, memory, updates, cache.data)
+        with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
+            tasks = [(ws.root, source, options) for source in paths]
             for result in pool.imap_unordered(_run_task, tasks):
                 results[result.source] = result
     finally:
@@ -160,15 +397,19 @@ def run_parallel(
                 counts["segments"] += updates.get_nowait()
             except queue.Empty:
                 break
-    report(line())
-    cache = StageCache(ws.cache_path)
+    report.progress(line())
     for result in results.values():
         for stage, record in result.cache.items():
             cache.put(stage, result.doc, record)
-    cache.save()
-    return [results[s] for s in sources]
 
-
-def worker_settings(settings: DecodingSettings, jobs: int) -> DecodingSettings:
-    """Share the CPU threads out between the workers (at least one each)."""
-    return replace(settings, threads=max(1, settings.workers // jobs))
+    errors, built = [], []
+    for result in (results[path] for path in paths):
+        if result.error:
+            errors.append(result.error)
+            continue
+        report.finished(result)
+        built.append(result.built)
+    if errors:
+        raise PipelineError(errors[0] + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""))
+    require_coverage(built, building.min_coverage)
+    return built

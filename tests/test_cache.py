@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.build import build
@@ -13,6 +14,7 @@ from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog.states import set_reviewed
 from pipeline.cli import main
 from pipeline.workspace import Workspace
+from tests.support.fake_engine import FakeEngine
 
 
 def _extract(workspace):
@@ -71,3 +73,44 @@ def test_a_corrupt_cache_is_ignored(workspace):
     ws.cache_path.write_text("{not json")
     result = CliRunner().invoke(main, ["run", "-w", str(workspace)])
     assert result.exit_code == 0, result.output
+
+
+def test_the_cache_is_saved_on_the_way_out_even_when_a_stage_fails(tmp_path):
+    path = tmp_path / "cache.json"
+    with pytest.raises(RuntimeError):
+        with StageCache(path) as cache:
+            cache.put("extract", "doc", {"seen": 1})
+            raise RuntimeError("a stage failed")
+    assert StageCache(path).get("extract", "doc") == {"seen": 1}
+
+
+@pytest.mark.parametrize("args", [["extract"], ["translate"], ["build"], ["run"], ["run", "--jobs", "2"]])
+def test_each_command_reads_and_saves_the_stage_cache_once(workspace, monkeypatch, args):
+    _extract(workspace)
+    reads, saves = [], []
+    real_init, real_save = StageCache.__init__, StageCache.save
+
+    def init(self, path, data=None):
+        if data is None:  # read from disk (a worker gets the parent's snapshot instead)
+            reads.append(path)
+        real_init(self, path, data)
+
+    def save(self):
+        saves.append(self.path)
+        real_save(self)
+
+    monkeypatch.setattr(StageCache, "__init__", init)
+    monkeypatch.setattr(StageCache, "save", save)
+    result = CliRunner().invoke(main, [*args, "-w", str(workspace)], obj={"engine_factory": lambda s: FakeEngine()})
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 1 and len(saves) == 1
+
+
+def test_a_run_that_fails_its_coverage_still_remembers_its_stages(workspace):
+    """One cache for the whole run, saved on the way out: the extraction a
+    failed run did is not done again."""
+    result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--reviewed-only", "--min-coverage", "50"])
+    assert result.exit_code == 1 and "coverage below 50%" in result.output
+    doc = Workspace(workspace).documents()[0]
+    again = CliRunner().invoke(main, ["extract", "-w", str(workspace)])
+    assert f"{doc}: unchanged" in again.output

@@ -124,7 +124,7 @@ def test_check_command_table_json_and_strict(workspace):
 
 
 def _no_model(settings):
-    from pipeline.engines.argos import no_model_message
+    from pipeline.engines.argos_packages import no_model_message
     from pipeline.errors import NoModelError
 
     raise NoModelError(no_model_message())

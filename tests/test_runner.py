@@ -7,8 +7,10 @@ import shutil
 
 from click.testing import CliRunner
 
+from pipeline import runner
 from pipeline.catalog import State, load_catalog, state_of
 from pipeline.cli import main
+from pipeline.engines.settings import DecodingSettings
 from pipeline.workspace import Workspace
 from tests.support.fake_engine import FakeEngine
 
@@ -74,3 +76,64 @@ def test_parallel_run_reports_a_bad_document_in_one_line(workspace, seed_path):
     assert result.exit_code == 1
     assert "broken.txt" in result.output and "Traceback" not in result.output
     assert len(list((workspace / "build").glob("*.en.txt"))) == 2  # the good documents were done
+
+
+
+class _Recorder(runner.Report):
+    def __init__(self):
+        self.events = []
+
+    def extracted(self, result):
+        self.events.append(("extracted", result.doc))
+
+    def engine_made(self, engine):
+        self.events.append(("engine", str(engine.signature())))
+
+    def translated(self, summary):
+        self.events.append(("translated", summary.entries))
+
+    def built(self, result, out_dir):
+        self.events.append(("built", result.doc))
+
+    def started(self, documents, jobs, settings):
+        self.events.append(("started", documents, jobs, settings.workers))
+
+    def finished(self, result):
+        self.events.append(("finished", result.doc))
+
+
+def test_run_is_one_function_for_one_worker_or_many(workspace, seed_path):
+    """The runner, without the CLI: the stages report as they go; one worker
+    runs them in turn over all documents, several run whole documents."""
+    ws = _workspace_with_docs(workspace, seed_path, 2)
+    docs = sorted(ws.default_sources(), key=lambda p: p.name)
+    serial = _Recorder()
+    fake = lambda settings: FakeEngine()  # noqa: E731
+    results = runner.run(ws, docs, runner.TranslateOptions(), runner.BuildOptions(), serial, make_engine=fake)
+    assert [r.doc for r in results] == [p.stem for p in docs]
+    kinds = [event[0] for event in serial.events]
+    assert kinds == ["extracted", "extracted", "engine", "translated", "built", "built"]
+    assert serial.events[2] == ("engine", "fake:fake-zh_en@0;batch=8")  # made once, for both documents
+
+    for path in (workspace / "build").iterdir():
+        path.unlink()
+    parallel = _Recorder()
+    options = runner.TranslateOptions(DecodingSettings(threads=2))
+    results = runner.run(ws, docs, options, runner.BuildOptions(), parallel, jobs=2, make_engine=fake)
+    assert [r.doc for r in results] == [p.stem for p in docs]
+    assert parallel.events == [("started", 2, 2, 1), *(("finished", p.stem) for p in docs)]
+    assert len(list((workspace / "build").glob("*.en.txt"))) == 2
+
+
+def test_min_coverage_fails_the_same_way_on_one_worker_or_many(workspace, seed_path):
+    _workspace_with_docs(workspace, seed_path, 2)
+    messages = []
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(
+            main, ["run", "-w", str(workspace), "--jobs", jobs, "--reviewed-only", "--min-coverage", "50"],
+            obj={"engine_factory": lambda s: FakeEngine()},
+        )
+        assert result.exit_code == 1
+        messages.append(result.output.splitlines()[-1])
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("Error: coverage below 50%: ") and ", " in messages[0]  # both documents named

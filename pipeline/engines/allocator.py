@@ -13,7 +13,7 @@ settings below (``BENCHMARKS.md``).
 The settings: allocations up to 32 MiB (the largest threshold glibc allows
 on 64-bit) come from the heap, and freed memory up to 1 GiB stays in the
 process for the next step. The engine's batch plan keeps each cache tensor
-under 32 MiB (:data:`pipeline.engines.argos.CACHE_POSITIONS`).
+under 32 MiB (:data:`pipeline.engines.settings.CACHE_POSITIONS`).
 
 Keeping freed memory has a price: blocks freed while one batch decodes are
 not all reused by the next (fragmentation), so the heap would creep up over

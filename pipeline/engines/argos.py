@@ -3,157 +3,30 @@ through CTranslate2 over whole catalogs at once.
 
 argostranslate's own ``translate()`` re-splits every input into sentences
 (its MiniSBD splitter downloads a model at run time) and decodes a batch of
-one. Here the package is found and its tokenizer loaded through
-argostranslate's package API, and the segments, already split by our
-segmenter, go to CTranslate2 sorted by length and batched by tokens.
+one. Here the package is found (:mod:`.argos_packages`) and its tokenizer
+loaded through argostranslate's package API, and the segments, already
+split by our segmenter, go to CTranslate2 sorted by length and batched by
+tokens (:mod:`.batching`).
 """
 
 from __future__ import annotations
 
-import math
-import os
 import re
 from collections import deque
-from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
-from ..errors import ModelError, NoModelError
-from ..languages import SOURCE, TARGET
+from ..errors import ModelError
 from .allocator import keep_freed_memory, release_free_memory
+from .argos_packages import SOURCE_CODE, TARGET_CODE, find_package
 from .base import Draft, Engine, Signature
-
-SOURCE_CODE = SOURCE.argos
-TARGET_CODE = TARGET.argos
-
-#: Default cap on output length, proportional to the longest source in the
-#: batch: RATIO × source tokens + SLACK, at most MAX. English SentencePiece
-#: output for Chinese input runs to about 1–1.5 tokens per source token;
-#: the cap only stops runaway (looping) output.
-MAX_LENGTH_RATIO = 2.0
-MAX_LENGTH_SLACK = 10
-MAX_LENGTH_CEILING = 512
+from .batching import plan_batches
+from .settings import DecodingSettings
 
 #: Batches submitted ahead, per worker, while the oldest is collected.
 BATCHES_IN_FLIGHT = 2
 
-#: Decoder positions per batch: sentences × beam × cap. CTranslate2 keeps,
-#: per decoder layer, a key and a value cache of positions × d_model floats
-#: and reallocates them at every step; at d_model 512 (Argos's packages)
-#: 8192 positions are 16 MiB, under the 32 MiB up to which
-#: :mod:`.allocator` keeps freed memory for reuse. Larger batches gain
-#: little once the cache no longer fits (``BENCHMARKS.md``), and this bounds
-#: the memory of one batch whatever the catalog's size.
-CACHE_POSITIONS = 8192
-
 #: Argos's own decoding settings, kept so drafts match what Argos users know.
 LENGTH_PENALTY = 0.2
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class DecodingSettings:
-    """CTranslate2 decoding settings. ``threads`` is the total CPU threads;
-    they run as that many workers of one thread each, which measured best on
-    small machines (see BENCHMARKS.md). Argos's default of 0 intra threads
-    means CTranslate2's default of 4 per worker, which oversubscribes 2 cores.
-    A batch holds at most ``batch_size`` source tokens (padded) and
-    ``cache_positions`` decoder positions (sentences × beam × cap)."""
-
-    threads: int | None = None
-    beam_size: int = 4
-    batch_size: int = 1024  # source tokens per CTranslate2 batch, padding included
-    max_decoding_length: int | None = None  # None: proportional to the source
-    cache_positions: int = CACHE_POSITIONS
-
-    @property
-    def workers(self) -> int:
-        return max(1, self.threads or available_cores())
-
-    def cap_for(self, longest_source: int) -> int:
-        if self.max_decoding_length:
-            return self.max_decoding_length
-        return min(MAX_LENGTH_CEILING, math.ceil(MAX_LENGTH_RATIO * longest_source) + MAX_LENGTH_SLACK)
-
-    def plan_batches(self, lengths: Sequence[int]) -> list[list[int]]:
-        """Indices of segments of token ``lengths``, longest first, cut into
-        batches within ``batch_size`` padded tokens and ``cache_positions``
-        decoder positions; a segment too long for either gets a batch of its
-        own. Longest first, so that the short batches at the end fill the
-        workers while the last long one finishes."""
-        order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-        batches: list[list[int]] = []
-        for i in order:
-            current = batches[-1] if batches else None
-            if current:
-                longest, n = lengths[current[0]], len(current) + 1
-                if n * longest <= self.batch_size and n * self.beam_size * self.cap_for(longest) <= self.cache_positions:
-                    current.append(i)
-                    continue
-            batches.append([i])
-        return batches
-
-
-def prepare_argostranslate() -> None:
-    """Keep argostranslate's import from reaching the network.
-
-    With ``ARGOS_CHUNK_TYPE=SPACY`` importing ``argostranslate.translate``
-    downloads a spaCy model (and a refused download can exit the process).
-    An unknown value makes the import itself fail. We never use its sentence
-    splitters, so the one that loads lazily is selected for this process
-    before argostranslate reads its settings.
-    """
-    if os.environ.get("ARGOS_CHUNK_TYPE", "DEFAULT").upper() not in ("DEFAULT", "MINISBD"):
-        os.environ["ARGOS_CHUNK_TYPE"] = "MINISBD"
-
-
-def installed_packages():
-    """Installed Argos translate packages, via argostranslate's package API."""
-    prepare_argostranslate()
-    from argostranslate import package as argos_package
-
-    try:
-        return [p for p in argos_package.get_installed_packages() if p.type == "translate"]
-    except (ValueError, OSError) as exc:
-        raise ModelError(f"Argos packages directory is damaged: {exc}") from None
-    except (RecursionError, TypeError, AttributeError):  # a metadata.json nested too deep, or of the wrong shape
-        raise ModelError("Argos packages directory is damaged: a package's metadata.json is not what argostranslate reads") from None
-
-
-def models_dir() -> str:
-    prepare_argostranslate()
-    from argostranslate import settings
-
-    return str(settings.package_data_dir)
-
-
-def no_model_message() -> str:
-    return (
-        f"no zh→en translation model is installed (looked in {models_dir()}); "
-        "get Argos's translate-zh_en .argosmodel on a machine with internet and run "
-        "'pipeline models install FILE.argosmodel'"
-    )
-
-
-def find_package():
-    """The newest installed zh→en package, or ModelError."""
-    from packaging.version import InvalidVersion, Version
-
-    def version(pkg) -> Version:
-        try:
-            return Version(pkg.package_version)
-        except InvalidVersion:
-            return Version("0")
-
-    candidates = [p for p in installed_packages() if p.from_code == SOURCE_CODE and p.to_code == TARGET_CODE]
-    if not candidates:
-        raise NoModelError(no_model_message())
-    return max(candidates, key=version)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -255,14 +128,14 @@ def place_missing_placeholders(
 class ArgosEngine(Engine):
     """Machine drafts from the installed zh→en Argos package.
 
-    ``placeholder_pattern``, when set (term protection sets it), marks
-    placeholders in the source: batches that contain one are decoded with
-    attention, and a placeholder the decoder dropped is put back by
+    Once told the pattern of protected placeholders
+    (:meth:`protect_placeholders`), batches that contain one are decoded
+    with attention, and a placeholder the decoder dropped is put back by
     :func:`place_missing_placeholders`. Other batches decode as before."""
 
-    def __init__(self, settings: DecodingSettings | None = None, placeholder_pattern: re.Pattern | None = None):
+    def __init__(self, settings: DecodingSettings | None = None):
         self.settings = settings or DecodingSettings()
-        self.placeholder_pattern = placeholder_pattern
+        self.placeholder_pattern: re.Pattern | None = None
         self._translator = None
         self._pkg = None
         self._tokenizer = None
@@ -293,7 +166,6 @@ class ArgosEngine(Engine):
         import ctranslate2
 
         s = self.settings
-        cap = str(s.max_decoding_length) if s.max_decoding_length else f"{MAX_LENGTH_RATIO:g}x+{MAX_LENGTH_SLACK}"
         return Signature(
             engine="argos",
             model=self._pkg.code or f"translate-{SOURCE_CODE}_{TARGET_CODE}",
@@ -301,14 +173,17 @@ class ArgosEngine(Engine):
             settings=(
                 ("ctranslate2", ctranslate2.__version__),
                 ("beam", str(s.beam_size)),
-                ("max_len", cap),
+                ("max_len", s.cap_label),
                 ("length_penalty", f"{LENGTH_PENALTY:g}"),
             ),
         )
 
+    def protect_placeholders(self, pattern: re.Pattern) -> bool:
+        self.placeholder_pattern = pattern
+        return True
+
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Draft]]]:
-        """Translate ``segments`` in the batches of
-        :meth:`DecodingSettings.plan_batches`.
+        """Translate ``segments`` in the batches of :func:`.batching.plan_batches`.
 
         Batches are submitted to CTranslate2 asynchronously, a few ahead of
         the one being collected, so that a worker that finishes takes the next
@@ -321,7 +196,7 @@ class ArgosEngine(Engine):
         prefix = self._pkg.target_prefix or None
         pattern = self.placeholder_pattern
         in_flight: deque = deque()
-        for indices in self.settings.plan_batches([len(t) for t in tokenized]):
+        for indices in plan_batches([len(t) for t in tokenized], self.settings):
             batch = [tokenized[i] for i in indices]
             protected = [bool(pattern and pattern.search(segments[i])) for i in indices]
             futures = self._translator.translate_batch(

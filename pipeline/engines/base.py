@@ -4,7 +4,11 @@ An engine turns a list of source segments into drafts, each stamped with
 the engine's signature (engine, model package and version, decoding
 settings), like a sacrebleu signature: a draft says exactly what made it.
 Engines wrap one another (translation memory before MT, term protection
-around it) through this one interface.
+around it) through this one interface; term protection tells the engine
+it wraps what its placeholders look like through
+:meth:`Engine.protect_placeholders`. What engines share besides the
+interface: decoding settings (:mod:`.settings`) and batch planning
+(:mod:`.batching`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,16 @@ class Engine(ABC):
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Draft]]]:
         """Translate ``segments``, yielding ``(indices, drafts)`` as batches finish,
         in any order. Each index refers to ``segments``."""
+
+    def protect_placeholders(self, pattern: re.Pattern) -> bool:
+        """The protected-span hook. Segments given to this engine from now on
+        may hold placeholders that match ``pattern`` (group 1: the
+        placeholder's number), each standing for a span that must come out
+        exactly once (term protection's ``XT0X``). An engine that can put back
+        a placeholder its decoder dropped does so (the Argos engine, by
+        attention) and returns True. By default placeholders go through as
+        text, and the caller puts back the ones that are lost."""
+        return False
 
     def translate(self, segments: Sequence[str]) -> list[Draft]:
         """Translate ``segments``; drafts come back in input order."""

@@ -39,6 +39,7 @@ from typing import Iterator, Sequence
 
 from babel.messages.catalog import Message
 
+from ..catalog import annotations
 from ..engines.base import Draft, Engine, Signature
 from ..segment.rules import HALF_TO_FULL
 from .termbase import Term, Termbase
@@ -50,9 +51,6 @@ PLACEHOLDER_RE = re.compile(r"X\s?T\s?(\d{1,3})\s?X", re.IGNORECASE)
 #: an engine keeps the case of what it copies, and English has no such words.
 FRAGMENT_RE = re.compile(r"(?<![A-Za-z0-9])(?:X\s?T(?:\s?\d{1,3})?|T\s?\d{1,3}\s?X)(?![A-Za-z0-9])")
 
-#: Translator comment that records a glossary hit: ``term: 崔平 = Cui Ping``.
-HIT_PREFIX = "term: "
-HIT_SEPARATOR = " = "
 
 #: Half-width forms of the full-width punctuation a term-only segment may
 #: carry (崔平： → Cui Ping:), from the segmenter's own table.
@@ -78,26 +76,15 @@ def glossary_hits(source: str, termbase: Termbase) -> list[Term]:
     return list(seen.values())
 
 
-def format_hit(term: Term) -> str:
-    """``term: 崔平 = Cui Ping`` (one line: PO comments do not wrap here)."""
-    return f"{HIT_PREFIX}{' '.join(term.zh.split())}{HIT_SEPARATOR}{' '.join(term.en.split())}"
-
-
 def set_glossary_hits(message: Message, terms: Sequence[Term]) -> None:
-    """Record ``terms`` on ``message`` as ``# term:`` translator comments,
-    replacing the ones recorded before."""
-    comments = [c for c in message.user_comments if not c.startswith(HIT_PREFIX)]
-    message.user_comments = comments + [format_hit(t) for t in terms]
+    """Record ``terms`` on ``message`` as ``# term:`` translator comments
+    (:mod:`pipeline.catalog.annotations`), replacing the ones recorded before."""
+    annotations.set_terms(message, [(t.zh, t.en) for t in terms])
 
 
 def glossary_hits_of(message: Message) -> list[tuple[str, str]]:
     """The ``(zh, en)`` pairs recorded on ``message`` by :func:`set_glossary_hits`."""
-    hits = []
-    for comment in message.user_comments:
-        if comment.startswith(HIT_PREFIX) and HIT_SEPARATOR in comment:
-            zh, _, en = comment[len(HIT_PREFIX) :].partition(HIT_SEPARATOR)
-            hits.append((zh.strip(), en.strip()))
-    return hits
+    return annotations.terms_of(message)
 
 
 # --- Protecting and restoring ----------------------------------------------------
@@ -211,16 +198,16 @@ def restore(segment: ProtectedSegment, output: str) -> tuple[str, list[Term]]:
 class TermProtectingEngine(Engine):
     """Protects termbase terms from ``inner`` (see the module docstring).
 
-    An inner engine with a ``placeholder_pattern`` attribute (the Argos
-    engine) is told the pattern, so that it can place a placeholder its
-    decoder dropped; for any other engine a dropped term is put at the end
-    of the sentence and the draft carries a note."""
+    ``inner`` is told the placeholders' pattern
+    (:meth:`Engine.protect_placeholders`), so that an engine that can (the
+    Argos engine) places a placeholder its decoder dropped; for any other
+    engine a dropped term is put at the end of the sentence and the draft
+    carries a note."""
 
     def __init__(self, inner: Engine, termbase: Termbase):
         self.inner = inner
         self.termbase = termbase
-        if hasattr(inner, "placeholder_pattern"):
-            inner.placeholder_pattern = PLACEHOLDER_RE
+        inner.protect_placeholders(PLACEHOLDER_RE)
 
     def signature(self) -> Signature:
         inner = self.inner.signature()

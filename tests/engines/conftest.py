@@ -9,25 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.random_argos import build_argos_package
+from pipeline.testing.random_model import build_random_argos_package
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A deterministic random-weight zh→en .argosmodel (built in well under a second)."""
-    return build_argos_package(tmp_path_factory.mktemp("model"))
+    return build_random_argos_package(tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture(scope="session")
 def wrong_pair_model(tmp_path_factory) -> Path:
-    return build_argos_package(tmp_path_factory.mktemp("model-de"), from_code="de", to_code="en")
+    return build_random_argos_package(tmp_path_factory.mktemp("model-de"), from_code="de", to_code="en")
 
 
 @pytest.fixture
 def packages_dir(tmp_path, monkeypatch) -> Path:
     """A private Argos packages directory. argostranslate reads
     ARGOS_PACKAGES_DIR once, at import, so its settings are patched too."""
-    from pipeline.engines.argos import prepare_argostranslate
+    from pipeline.engines.argos_packages import prepare_argostranslate
 
     prepare_argostranslate()
     from argostranslate import settings

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
-import pytest
 from click.testing import CliRunner
 
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
 from pipeline.catalog.states import machine_signature, set_reviewed
 from pipeline.cli import main
-from pipeline.engines.argos import ArgosEngine, DecodingSettings, prepare_argostranslate
-from pipeline.models import install
+from pipeline.engines.argos import ArgosEngine
+from pipeline.engines.argos_packages import install, prepare_argostranslate
+from pipeline.engines.settings import DecodingSettings
 from pipeline.workspace import Workspace
 
 SEGMENTS = ["宁波推进新型工业化的冲锋号已经吹响。", "崔平很忙。", "工业对宁波有特殊意义。", "记者："]
@@ -25,14 +25,6 @@ def test_prepare_argostranslate_selects_a_lazy_splitter(monkeypatch):
     assert os.environ["ARGOS_CHUNK_TYPE"] == "MINISBD"
 
 
-def test_cap_is_proportional_to_source_length():
-    settings = DecodingSettings()
-    assert settings.cap_for(10) == 30
-    assert settings.cap_for(40) == 90
-    assert settings.cap_for(10_000) == 512
-    assert DecodingSettings(max_decoding_length=7).cap_for(100) == 7
-
-
 def test_engine_is_deterministic_and_stamped(tiny_model, packages_dir, no_network):
     install(tiny_model)
     settings = DecodingSettings(threads=1, beam_size=2, max_decoding_length=12)
@@ -44,30 +36,6 @@ def test_engine_is_deterministic_and_stamped(tiny_model, packages_dir, no_networ
     assert sig.startswith("argos:translate-zh_en@0.1;")
     assert "beam=2" in sig and "max_len=12" in sig and " " not in sig
     assert no_network == []
-
-
-def test_batch_plan_respects_tokens_and_decoder_positions():
-    settings = DecodingSettings(beam_size=4, batch_size=100, max_decoding_length=10, cache_positions=160)
-    lengths = [5, 30, 12, 12, 7, 250, 1, 30, 9, 3, 20, 20, 20, 20]
-    batches = settings.plan_batches(lengths)
-    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))  # each segment exactly once
-    flat = [lengths[i] for b in batches for i in b]
-    assert flat == sorted(lengths, reverse=True)  # longest first
-    assert batches[0] == [5]  # longer than a whole batch: alone
-    for batch in batches[1:]:
-        assert len(batch) * max(lengths[i] for i in batch) <= 100  # padded tokens
-        assert len(batch) * 4 * 10 <= 160  # sentences x beam x cap
-    assert max(len(b) for b in batches) == 4  # the position bound binds for short segments
-    assert [len(b) for b in batches[:2]] == [1, 3]  # 3 x 30 tokens; a fourth would pad to 120
-
-
-def test_batch_plan_position_bound_follows_the_proportional_cap():
-    settings = DecodingSettings(beam_size=4, batch_size=10_000)  # cap 2 x longest + 10, 8192 positions
-    batches = settings.plan_batches([30] * 100 + [100] * 10)
-    long, short = batches[0], batches[-1]
-    assert len(long) == 8192 // (4 * 210)  # 9 of the 100-token sentences
-    assert len(short) <= 8192 // (4 * 70)
-    assert all(len(b) * 4 * settings.cap_for(30) <= 8192 for b in batches[2:])
 
 
 def test_engine_batches_never_one_call_per_segment(tiny_model, packages_dir):
@@ -168,8 +136,3 @@ def test_translate_without_model_says_so_and_run_still_builds(workspace, package
     assert result.exit_code == 0, result.output
     assert "no zh→en translation model is installed" in result.output
     assert list((workspace / "build").glob("*.en.txt"))
-
-
-@pytest.mark.parametrize("threads", [1, 2])
-def test_thread_layout_is_workers_of_one_thread(threads):
-    assert DecodingSettings(threads=threads).workers == threads

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import models
+from pipeline.engines import argos_packages as models
 from pipeline.cli import main
 from pipeline.errors import ModelError
-from pipeline.models import install, list_models
-from tests.support.random_argos import DEFAULT_TRAINING_TEXT, build_argos_package
+from pipeline.engines.argos_packages import install, list_models
+from pipeline.testing.random_model import DEFAULT_TRAINING_TEXT, build_random_argos_package
 
 
 
@@ -159,7 +159,7 @@ def english_tokenizer_model(tmp_path_factory) -> Path:
     """Metadata says zh→en, but the tokenizer (and the model's vocabulary)
     were built from English text only: Chinese becomes byte fallback."""
     english = [line for line in DEFAULT_TRAINING_TEXT if line.isascii()]
-    return build_argos_package(tmp_path_factory.mktemp("model-en-tok"), training_text=english)
+    return build_random_argos_package(tmp_path_factory.mktemp("model-en-tok"), training_text=english)
 
 
 def test_a_tokenizer_that_does_not_know_chinese_is_refused(english_tokenizer_model, tiny_model, packages_dir):
@@ -298,7 +298,7 @@ def test_metadata_of_the_wrong_shape_is_refused(change, expected, tiny_model, pa
 
 @pytest.fixture(scope="session")
 def tiny_model_v2(tmp_path_factory) -> Path:
-    return build_argos_package(tmp_path_factory.mktemp("model-v2"), package_version="0.2", seed=99)
+    return build_random_argos_package(tmp_path_factory.mktemp("model-v2"), package_version="0.2", seed=99)
 
 
 def test_a_new_version_replaces_the_old_one_and_discovery_finds_one(tiny_model, tiny_model_v2, packages_dir):
@@ -308,7 +308,7 @@ def test_a_new_version_replaces_the_old_one_and_discovery_finds_one(tiny_model, 
     assert sorted(p.name for p in packages_dir.iterdir()) == ["translate-zh_en-0_2"]
     install(tiny_model)  # a downgrade is honoured too: the installed package is the one used
     assert [(m.name, m.version) for m in list_models()] == [("translate-zh_en-0_1", "0.1")]
-    from pipeline.engines.argos import find_package
+    from pipeline.engines.argos_packages import find_package
 
     assert find_package().package_version == "0.1"
 

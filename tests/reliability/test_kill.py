@@ -52,9 +52,9 @@ import pytest
 
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
 from pipeline.catalog.states import machine_signature, set_reviewed
+from pipeline.testing.random_model import build_random_argos_package
 from pipeline.workspace import Workspace
 from tests.reliability.support import SOAK, succeeds
-from tests.support.random_argos import build_argos_package
 
 DOCUMENTS = 4
 KILLS = 60 if SOAK else 15
@@ -94,7 +94,7 @@ def review_some(ws: Workspace) -> dict[str, dict[str, str]]:
 def install_model(tmp_path: Path) -> None:
     """Build the tiny model and install it the way a user does, into the
     ARGOS_PACKAGES_DIR the autouse fixture gave this test (and its subprocesses)."""
-    package = build_argos_package(tmp_path / "model")
+    package = build_random_argos_package(tmp_path / "model")
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline", "models", "install", str(package)],
         capture_output=True,

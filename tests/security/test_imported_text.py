@@ -83,15 +83,24 @@ def test_check_and_its_errors_never_print_raw_escapes(workspace):
 
 
 def test_a_one_line_error_quoting_a_control_character_is_escaped():
-    """The CLI's error line goes through printable: whatever an error quotes."""
+    """The CLI's error line goes through printable: whatever an error quotes,
+    from a command of a subgroup as from any other."""
     import click
 
-    from pipeline.cli import handle_errors
+    from pipeline.cli import PipelineGroup
 
-    @handle_errors
+    @click.group(cls=PipelineGroup)
+    def cli():
+        pass
+
+    @cli.group()
+    def sub():
+        pass
+
+    @sub.command()
     def fails():
         raise PipelineError(f"bad name 'a{ESCAPES}'\nsecond line")
 
-    with pytest.raises(click.ClickException) as info:
-        fails()
-    assert info.value.message == "bad name 'a\\x1b[2J\\x1b]0;pwned\\x07'\\x0asecond line"
+    result = CliRunner().invoke(cli, ["sub", "fails"])
+    assert result.exit_code == 1
+    assert result.output == "Error: bad name 'a\\x1b[2J\\x1b]0;pwned\\x07'\\x0asecond line\n"

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.models import STAGING_PREFIX, install, validate_package
-from tests.support.random_argos import build_argos_package
+from pipeline.engines.argos_packages import STAGING_PREFIX, install, validate_package
+from pipeline.testing.random_model import build_random_argos_package
 
 NAME = "translate-zh_en-0_1"
 
@@ -37,7 +37,7 @@ import os, signal, sys
 kill_at = int(sys.argv[2])
 steps = 0
 WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT
-EVENTS = {"os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree", "subprocess.Popen", "pipeline.models.exchange"}
+EVENTS = {"os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree", "subprocess.Popen", "pipeline.engines.argos_packages.exchange"}
 
 def hook(event, args):
     global steps
@@ -47,7 +47,7 @@ def hook(event, args):
             os.kill(os.getpid(), signal.SIGKILL)
 
 from pathlib import Path
-import pipeline.models as models
+import pipeline.engines.argos_packages as models
 if sys.argv[3] == "fallback":
     models._exchange = lambda a, b: False
 sys.addaudithook(hook)
@@ -60,7 +60,7 @@ print("steps", steps)
 @pytest.fixture
 def packages_dir(tmp_path, monkeypatch) -> Path:
     """A private Argos packages directory, for this process and the children."""
-    from pipeline.engines.argos import prepare_argostranslate
+    from pipeline.engines.argos_packages import prepare_argostranslate
 
     prepare_argostranslate()
     from argostranslate import settings
@@ -79,9 +79,9 @@ def versions(tmp_path_factory) -> dict[str, Path]:
     name (an upgrade as Argos names them)."""
     root = tmp_path_factory.mktemp("versions")
     return {
-        "0.1": build_argos_package(root / "a"),
-        "0.2": build_argos_package(root / "b", package_version="0.2", seed=7, name=NAME),
-        "0.3": build_argos_package(root / "c", package_version="0.3", seed=8),
+        "0.1": build_random_argos_package(root / "a"),
+        "0.2": build_random_argos_package(root / "b", package_version="0.2", seed=7, name=NAME),
+        "0.3": build_random_argos_package(root / "c", package_version="0.3", seed=8),
     }
 
 
@@ -130,7 +130,7 @@ def test_a_kill_at_any_step_leaves_one_working_model(mode, versions, packages_di
         if mode == "fallback" and not found:
             # Only the instant between the fallback's two renames; the next command puts it back.
             assert list((packages_dir.parent).glob(f"{STAGING_PREFIX}*/previous/*")), f"no model and nothing to restore (step {kill_at})"
-            from pipeline.models import list_models
+            from pipeline.engines.argos_packages import list_models
 
             list_models()
             found = _zh_en(packages_dir)

@@ -15,6 +15,7 @@ from pipeline.catalog.states import machine_signature
 from pipeline.cli import main
 from pipeline.engines.base import Signature
 from pipeline.terms.protect import (
+    PLACEHOLDER_RE,
     TermProtectingEngine,
     glossary_hits,
     glossary_hits_of,
@@ -170,3 +171,20 @@ def test_wrapping_an_engine_without_terms_changes_nothing_but_the_signature():
     wrapped = TermProtectingEngine(FakeEngine(), Termbase()).translate(SEGMENTS)
     assert [d.text for d in wrapped] == [d.text for d in plain]
     assert wrapped[0].signature == Signature("fake", "fake-zh_en", "0", (("batch", "8"), ("terms", "0")))
+
+
+def test_the_wrapped_engine_hears_the_placeholder_pattern_through_the_hook(seed_termbase):
+    """Term protection tells the engine it wraps what its placeholders look
+    like through Engine.protect_placeholders, not by setting an attribute."""
+    told = []
+
+    class Listening(ScramblingEngine):
+        def protect_placeholders(self, pattern):
+            told.append(pattern)
+            return True
+
+    TermProtectingEngine(Listening(), seed_termbase)
+    assert told == [PLACEHOLDER_RE]
+    # The base's default: placeholders go through as text, and the engine says it cannot place them.
+    assert ScramblingEngine().protect_placeholders(PLACEHOLDER_RE) is False
+    assert not hasattr(ScramblingEngine(), "placeholder_pattern")

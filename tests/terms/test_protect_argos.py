@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.engines.argos import ArgosEngine, DecodingSettings, place_missing_placeholders
-from pipeline.models import install
+from pipeline.engines.argos import ArgosEngine, place_missing_placeholders
+from pipeline.engines.argos_packages import install
+from pipeline.engines.settings import DecodingSettings
 from pipeline.segment import segment_document
 from pipeline.terms.protect import PLACEHOLDER_RE, TermProtectingEngine
 from tests.terms.conftest import DEBRIS
@@ -36,7 +37,8 @@ def test_every_protected_term_comes_back_through_argos(seed_text, seed_termbase,
 
 def test_attention_is_requested_only_for_batches_with_placeholders(tiny_model, packages_dir):
     install(tiny_model)
-    engine = ArgosEngine(DecodingSettings(threads=1, beam_size=1, batch_size=8, max_decoding_length=8), PLACEHOLDER_RE)
+    engine = ArgosEngine(DecodingSettings(threads=1, beam_size=1, batch_size=8, max_decoding_length=8))
+    assert engine.protect_placeholders(PLACEHOLDER_RE)  # the Argos engine places dropped placeholders itself
     engine.load()
     calls = []
     real = engine._translator

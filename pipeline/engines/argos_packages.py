@@ -1,4 +1,9 @@
-"""Model management: install, list and check Argos zh→en packages.
+"""Argos packages: finding the installed zh→en package, listing, installing.
+
+The Argos engine (:mod:`.argos`) asks :func:`find_package` for the newest
+installed zh→en package; ``pipeline models`` lists and installs them. Both
+go through argostranslate's package API, imported only after
+:func:`prepare_argostranslate` has kept it from reaching the network.
 
 Installing never damages what is installed, and a kill at any moment leaves
 exactly one working zh→en model (the old one or the new one):
@@ -46,9 +51,12 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engines.argos import SOURCE_CODE, TARGET_CODE, installed_packages, models_dir, prepare_argostranslate
-from .errors import ModelError
-from .textsafety import UnsafeTextError, printable, refuse_unsafe
+from ..errors import ModelError, NoModelError
+from ..languages import SOURCE, TARGET
+from ..textsafety import UnsafeTextError, printable, refuse_unsafe
+
+SOURCE_CODE = SOURCE.argos
+TARGET_CODE = TARGET.argos
 
 STAGING_PREFIX = ".pipeline-install-"
 LOCK_NAME = ".pipeline-models.lock"
@@ -83,6 +91,71 @@ VALIDATION_TIMEOUT = 600
 #: metadata.json fields argostranslate reads, and the type each must have.
 _STRING_FIELDS = ("code", "package_version", "argos_version", "from_name", "to_name", "target_prefix", "type")
 _LIST_FIELDS = ("from_codes", "to_codes", "links", "languages", "dependencies", "source_languages", "target_languages")
+
+
+# --- Finding the installed packages ---------------------------------------------------
+
+
+def prepare_argostranslate() -> None:
+    """Keep argostranslate's import from reaching the network.
+
+    With ``ARGOS_CHUNK_TYPE=SPACY`` importing ``argostranslate.translate``
+    downloads a spaCy model (and a refused download can exit the process).
+    An unknown value makes the import itself fail. We never use its sentence
+    splitters, so the one that loads lazily is selected for this process
+    before argostranslate reads its settings.
+    """
+    if os.environ.get("ARGOS_CHUNK_TYPE", "DEFAULT").upper() not in ("DEFAULT", "MINISBD"):
+        os.environ["ARGOS_CHUNK_TYPE"] = "MINISBD"
+
+
+def installed_packages():
+    """Installed Argos translate packages, via argostranslate's package API."""
+    prepare_argostranslate()
+    from argostranslate import package as argos_package
+
+    try:
+        return [p for p in argos_package.get_installed_packages() if p.type == "translate"]
+    except (ValueError, OSError) as exc:
+        raise ModelError(f"Argos packages directory is damaged: {exc}") from None
+    except (RecursionError, TypeError, AttributeError):  # a metadata.json nested too deep, or of the wrong shape
+        raise ModelError("Argos packages directory is damaged: a package's metadata.json is not what argostranslate reads") from None
+
+
+def models_dir() -> str:
+    prepare_argostranslate()
+    from argostranslate import settings
+
+    return str(settings.package_data_dir)
+
+
+def no_model_message() -> str:
+    return (
+        f"no zh→en translation model is installed (looked in {models_dir()}); "
+        "get Argos's translate-zh_en .argosmodel on a machine with internet and run "
+        "'pipeline models install FILE.argosmodel'"
+    )
+
+
+def package_version(text):
+    """A package's version, to pick the newest by; 0 when it is not one."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except (InvalidVersion, TypeError):
+        return Version("0")
+
+
+def find_package():
+    """The newest installed zh→en package, or ModelError."""
+    candidates = [p for p in installed_packages() if p.from_code == SOURCE_CODE and p.to_code == TARGET_CODE]
+    if not candidates:
+        raise NoModelError(no_model_message())
+    return max(candidates, key=lambda p: package_version(p.package_version))
+
+
+# --- Listing ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -320,7 +393,7 @@ def validate_package(directory: Path) -> None:
     import ctranslate2
     from argostranslate.package import Package
 
-    from .engines.argos import _piece_text, _Tokenizer
+    from .argos import _piece_text, _Tokenizer
 
     where = str(directory)
     try:
@@ -363,7 +436,7 @@ import sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from pipeline.errors import ModelError
-from pipeline.models import validate_package
+from pipeline.engines.argos_packages import validate_package
 try:
     validate_package(Path(sys.argv[1]))
 except ModelError as exc:
@@ -374,7 +447,7 @@ except ModelError as exc:
 
 def _validate(where: str, directory: Path) -> None:
     """:func:`validate_package` in a child process, its verdict as ModelError."""
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", _CHILD.format(root=root), str(directory)],
@@ -404,7 +477,7 @@ def _exchange(a: Path, b: Path) -> bool:
     this system or file system cannot (then nothing was changed)."""
     import ctypes
 
-    sys.audit("pipeline.models.exchange", str(a), str(b))
+    sys.audit("pipeline.engines.argos_packages.exchange", str(a), str(b))
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         if sys.platform.startswith("linux"):
@@ -448,13 +521,12 @@ def _zh_en_packages(packages: Path) -> list[Path]:
 
 def _active(candidates: list[Path]) -> Path:
     """The one of ``candidates`` the engine would use (the newest version)."""
-    from packaging.version import InvalidVersion, Version
 
-    def version(path: Path) -> Version:
+    def version(path: Path):
         try:
-            return Version(json.loads((path / "metadata.json").read_bytes()).get("package_version", ""))
-        except (OSError, ValueError, InvalidVersion, AttributeError, TypeError):
-            return Version("0")
+            return package_version(json.loads((path / "metadata.json").read_bytes()).get("package_version", ""))
+        except (OSError, ValueError, AttributeError):
+            return package_version("0")
 
     return max(candidates, key=version)
 
