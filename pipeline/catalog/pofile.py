@@ -1,7 +1,13 @@
 """Reading and writing PO files, strictly.
 
-Babel parses and writes the catalogs. Around it this module adds what a
-catalog edited by hand needs: a lexical check that reports ``file:line``
+As in Babel, :func:`read_po` and :func:`write_po` work on binary file
+objects and never touch the disk; :func:`load_catalog` and
+:func:`save_catalog` are the path-based wrappers (a missing file is one
+line naming it, a save is atomic).
+
+Babel parses the catalogs; the writer writes what GNU gettext's ``msgcat``
+writes, byte for byte. Around the parser this module adds what a catalog
+edited by hand needs: a lexical check that reports ``file:line``
 for broken quoting, merge-conflict markers and duplicate entries (which
 Babel would otherwise merge silently), a UTF-8 check, and headers that
 Babel does not know (``X-Source-Language``, Poedit's ``X-Poedit-*``) kept
@@ -172,8 +178,9 @@ class _Parser(PoFileParser):
             message.user_comments = comments
 
 
-def read_catalog(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
-    """Parse a PO/POT file. Raise CatalogError with ``file:line`` when it is broken."""
+def read_po(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
+    """Parse the PO/POT file ``fileobj`` (binary); ``filename`` names it in
+    errors. Raise CatalogError with ``file:line`` when it is broken."""
     data = fileobj.read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -271,9 +278,9 @@ _ESCAPE_PAIR = re.compile(r"\\.", re.DOTALL)
 _NO_WRAP = 1 << 40
 #: The order of the header fields: gettext's for those it knows (msgmerge
 #: puts them in this order), then ``Plural-Forms``, then the others (``X-``
-#: fields of the pipeline, Poedit...) in alphabetical order, as polib writes
-#: them. msgmerge and msgcat keep the order they read, so each of these
-#: tools leaves our header as it is.
+#: fields of the pipeline, Poedit...) in the order they were read, as msgcat,
+#: msgmerge and Poedit keep them: a field another tool appended stays where
+#: that tool put it, so its next save and ours agree.
 _HEADER_ORDER = (
     "Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date", "Last-Translator",
     "Language-Team", "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms",
@@ -417,7 +424,7 @@ def _header_fields(catalog: Catalog) -> list[tuple[str, str]]:
     fields = [(name, value.strip()) for name, value in catalog._get_mime_headers()]
     fields = [(n, v) for n, v in fields if n.lower() not in _DROPPED_HEADERS]
     rank = {name.lower(): i for i, name in enumerate(_HEADER_ORDER)}
-    fields.sort(key=lambda field: (rank.get(field[0].lower(), len(rank)), field[0]))
+    fields.sort(key=lambda field: rank.get(field[0].lower(), len(rank)))  # stable: others keep their order
     return [
         (n, re.sub(r"charset=[\w.:-]+", "charset=UTF-8", v) if n.lower() == "content-type" else v) for n, v in fields
     ]
@@ -437,30 +444,31 @@ def _header(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_catalog(fileobj: BinaryIO, catalog: Catalog) -> None:
-    """Write ``catalog`` as GNU gettext writes it: ``msgcat`` gives back the
-    same bytes."""
+def write_po(fileobj: BinaryIO, catalog: Catalog) -> None:
+    """Write ``catalog`` to the binary ``fileobj`` as GNU gettext writes it:
+    ``msgcat`` gives back the same bytes."""
     entries = [_header(catalog)]
     entries += [_entry(m, catalog.num_plurals, obsolete=False) for m in catalog if m.id]
     entries += [_entry(m, catalog.num_plurals, obsolete=True) for m in catalog.obsolete.values()]
     fileobj.write("\n".join(entries).encode("utf-8"))
 
 
-def catalog_bytes(catalog: Catalog) -> bytes:
+def po_bytes(catalog: Catalog) -> bytes:
+    """``catalog`` as the bytes of a PO file (:func:`write_po`)."""
     buf = io.BytesIO()
-    write_catalog(buf, catalog)
+    write_po(buf, catalog)
     return buf.getvalue()
 
 
 def load_catalog(path: Path, display: str | None = None) -> Catalog:
-    """Read the catalog at ``path``."""
+    """Read the catalog at ``path`` (:func:`read_po`); ``display`` names it in errors."""
     try:
         with open(path, "rb") as fh:
-            return read_catalog(fh, display or str(path))
+            return read_po(fh, display or str(path))
     except FileNotFoundError:
         raise CatalogError(f"{display or path}: no such catalog") from None
 
 
 def save_catalog(path: Path, catalog: Catalog) -> None:
-    """Write ``catalog`` to ``path`` atomically."""
-    atomic_write(path, catalog_bytes(catalog))
+    """Write ``catalog`` to ``path`` atomically (:func:`write_po`)."""
+    atomic_write(path, po_bytes(catalog))

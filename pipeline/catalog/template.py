@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ..languages import SOURCE, TARGET
 from ..segment import Document, Part
-from ..workspace import SOURCE_LANGUAGE
 from .annotations import format_block_type
 from .pofile import Catalog
 
 SOURCE_HEADER = "X-Pipeline-Source"
 
-HEADER_COMMENT = """\
-# Translations of {source} from Chinese (zh-Hans).
+HEADER_COMMENT = f"""\
+# Translations of {{source}} from Chinese ({SOURCE.bcp47}).
 # Made by pipeline. Re-extraction keeps translator comments and
 # reviewed translations; changed entries become fuzzy (#| old source).
 #"""
@@ -29,12 +29,13 @@ def new_catalog(doc: str, source_ref: str, locale: str | None, now: datetime | N
         creation_date=now,
         revision_date=now if locale else None,
         last_translator="pipeline" if locale else "FULL NAME <EMAIL@ADDRESS>",
-        language_team="English" if locale else "LANGUAGE <LL@li.org>",
+        language_team=TARGET.name if locale else "LANGUAGE <LL@li.org>",
         charset="utf-8",
         fuzzy=locale is None,
     )
-    catalog.extra_headers["X-Source-Language"] = SOURCE_LANGUAGE
+    # Our fields, in the order the writer keeps (the order they are read).
     catalog.extra_headers[SOURCE_HEADER] = source_ref
+    catalog.extra_headers["X-Source-Language"] = SOURCE.gettext
     return catalog
 
 

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalog.pofile import catalog_bytes, read_catalog
+from pipeline.catalog.pofile import po_bytes, read_po
 from pipeline.catalog.template import new_catalog
 from pipeline.cli import main
 from tests.conftest import REPO, SEED_NAME
@@ -112,11 +112,11 @@ def catalogs(draw):
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(catalogs())
 def test_msgcat_gives_back_our_bytes(catalog):
-    data = catalog_bytes(catalog)
+    data = po_bytes(catalog)
     assert msgcat(data) == data
     # And what we wrote reads back as what we meant.
-    again = read_catalog(io.BytesIO(data), "generated.po")
-    assert catalog_bytes(again) == data
+    again = read_po(io.BytesIO(data), "generated.po")
+    assert po_bytes(again) == data
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -125,7 +125,7 @@ def test_long_strings_wrap_as_gettext_wraps_them(value):
     catalog = new_catalog("doc", "seeds/doc.txt", "en")
     catalog.add(value or "x", string=value, previous_id=[value] if value else [])
     catalog.obsolete["gone " + value] = Message("gone " + value, string=value or "x", flags={"fuzzy"}, previous_id=["old"])
-    data = catalog_bytes(catalog)
+    data = po_bytes(catalog)
     assert msgcat(data) == data
 
 
@@ -141,7 +141,7 @@ def test_the_issues_cases_wrap_as_gettext_wraps_them():
         "中文English混排，测试mixed scripts在一行里的折行规则是否与gettext一致，对吗？" * 3,
     ]:
         catalog.add(value or "empty", string=value)
-    data = catalog_bytes(catalog)
+    data = po_bytes(catalog)
     assert msgcat(data) == data
 
 
@@ -186,3 +186,19 @@ def test_extract_after_msgcat_changes_nothing(tmp_path):
         subprocess.run([gettext_tool("msgcat"), name, "-o", name], cwd=root, check=True)
     _extract(root)
     assert {name: (root / name).read_bytes() for name in before} == before
+
+
+def test_a_header_field_another_tool_appended_stays_where_it_put_it(tmp_path):
+    # Poedit 3.2 appends "X-Generator: Poedit 3.2.2" as the last header field
+    # on its first save (checked by hand, README); msgcat keeps it there.
+    root = _workspace(tmp_path)
+    path = root / CATALOG
+    data = path.read_bytes()
+    last_field = b'"X-Source-Language: zh_Hans\\n"\n'
+    assert last_field in data
+    saved = data.replace(last_field, last_field + b'"X-Generator: Poedit 3.2.2\\n"\n', 1)
+    assert msgcat(saved) == saved
+    path.write_bytes(saved)
+    (root / "locales" / ".pipeline-cache.json").unlink(missing_ok=True)
+    _extract(root)
+    assert path.read_bytes() == saved
