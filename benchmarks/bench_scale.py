@@ -188,7 +188,7 @@ def reset_outputs(ws: Path, cache: bytes | None = None) -> None:
 def fake_translation(source: str) -> str:
     """Deterministic English-looking text, about as many words as a
     translation of ``source`` would have (0.6 per Han character)."""
-    from pipeline.segment.rules import count_han
+    from pipeline.zh.script import count_han
 
     crc = zlib.crc32(source.encode())
     words = [FAKE_WORDS[(crc >> (i % 24) ^ i) % len(FAKE_WORDS)] for i in range(max(1, count_han(source) * 3 // 5))]
@@ -221,7 +221,7 @@ def corpus_size(ws_root: Path) -> dict:
 
     ws = Workspace(ws_root)
     entries, distinct, han = 0, set(), 0
-    from pipeline.segment.rules import count_han
+    from pipeline.zh.script import count_han
 
     for doc in ws.documents():
         path = ws.catalog_path(doc)

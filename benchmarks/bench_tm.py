@@ -39,9 +39,9 @@ from collections import Counter
 from benchmarks.measure import SEED_DOCUMENT as SEED
 from benchmarks.measure import p95, rss_mb, stopwatch
 from pipeline.segment import segment_document
-from pipeline.segment.rules import HAN_RE
 from pipeline.tm import TranslationMemory, Unit
 from pipeline.tm.similarity import key_similarity, match_key
+from pipeline.zh.script import HAN_RE
 
 CLAUSE_END = re.compile(r"(?<=[，、；：])")
 

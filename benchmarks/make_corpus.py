@@ -38,6 +38,7 @@ from benchmarks.measure import SEED_DOCUMENT
 from pipeline.segment import BlockType, Part, rules, segment_document
 from pipeline.segment.normalize import normalize
 from pipeline.sources import read_source
+from pipeline.zh import script
 
 DEFAULT_SEED_FILE = SEED_DOCUMENT
 DEFAULT_STEPS = (1, 10, 100)
@@ -82,7 +83,7 @@ class SeedMaterial:
 def _split_clauses(sentence: str) -> list[str]:
     """Clauses of ``sentence`` at top-level ，；： (never inside quotes or
     brackets), without the sentence-final punctuation."""
-    core = sentence.rstrip(rules.SENTENCE_ENDS + rules.ELLIPSIS)
+    core = sentence.rstrip(script.SENTENCE_ENDS + script.ELLIPSIS)
     clauses, start, closers = [], 0, []
     for i, ch in enumerate(core):
         if closers and ch == closers[-1]:
@@ -109,7 +110,7 @@ def load_seed_material(seed_file: Path = DEFAULT_SEED_FILE) -> SeedMaterial:
                 captions.append(segment.text)
             elif block.type in (BlockType.BODY, BlockType.QA_TURN):
                 (questions if segment.text.endswith("？") else statements).append(segment.text)
-    clauses = [c for s in statements for c in _split_clauses(s) if rules.count_han(c) >= 2]
+    clauses = [c for s in statements for c in _split_clauses(s) if script.count_han(c) >= 2]
     question_clauses = [_split_clauses(q)[-1] for q in questions]
     short = [
         c for c in clauses
@@ -321,8 +322,8 @@ def _cut_point(text: str, rng: random.Random) -> int | None:
         return None
     points = [
         i for i in range(max(first_clause + 2, 20), len(text) - 6)
-        if rules.is_han(text[i - 1]) and rules.is_han(text[i])
-        and text[i - 1] not in rules.SENTENCE_ENDS
+        if script.is_han(text[i - 1]) and script.is_han(text[i])
+        and text[i - 1] not in script.SENTENCE_ENDS
         and not rules.SPEAKER_LABEL_RE.match(text[i:])
     ]  # fmt: skip
     return rng.choice(points) if points else None
@@ -333,8 +334,8 @@ def _half_width(block: str) -> str:
     characters. Kept only where the normaliser restores the original."""
     lines = []
     for line in block.split("\n"):
-        ocr = re.sub(f"(?<=[{rules.HAN}])，(?=[{rules.HAN}])", ", ", line)
-        ocr = re.sub(f"(?<=[{rules.HAN}])：(?=[{rules.HAN}“])", ": ", ocr)
+        ocr = re.sub(f"(?<=[{script.HAN}])，(?=[{script.HAN}])", ", ", line)
+        ocr = re.sub(f"(?<=[{script.HAN}])：(?=[{script.HAN}“])", ": ", ocr)
         lines.append(ocr if normalize(ocr) == line else line)
     return "\n".join(lines)
 
@@ -378,7 +379,7 @@ def describe(docs: list[tuple[str, str]], seed_sentences: set[str]) -> dict:
                 if segment.translatable:
                     translatable += 1
                     distinct.add(segment.text)
-                    han += rules.count_han(segment.text)
+                    han += script.count_han(segment.text)
                 if segment.part is Part.SENTENCE and block.type in _RUNNING_TEXT:
                     sentences += 1
                     from_seed += segment.text in seed_sentences

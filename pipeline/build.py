@@ -10,7 +10,7 @@ from .cache import StageCache, content_hash, file_signature
 from .atomicfile import atomic_write, read_regular
 from .catalog import load_catalog
 from .catalog.template import SOURCE_HEADER
-from .editions import RENDERERS, Coverage, assemble, write_editions
+from .editions import RENDERERS, Coverage, assemble, save_editions
 from .errors import PipelineError
 from .extract import repairs_page_breaks
 from .segment import segment_document
@@ -66,7 +66,7 @@ def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, c
     source = read_source(path, ws.relative(path), inside=ws.root)
     document = segment_document(doc, source.text, repair=repairs_page_breaks(catalog))
     edition = assemble(document, catalog, reviewed_only)
-    written = write_editions(edition, out_dir)
+    written = save_editions(out_dir, edition)
     # The document's reviewed pairs, for other tools' translation memories:
     # only sentences the document still has.
     segments = {seg.text for _, seg in document.segments() if seg.translatable}

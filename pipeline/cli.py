@@ -421,7 +421,9 @@ def terms_import_cmd(file, workspace):
         imported = load_tbx(file)
         merged = merge_termbase(load_termbase(ws.glossary), imported.termbase)
         save_termbase(ws.glossary, merged.termbase)
-    log(f"terms: {len(merged.added)} entries added, {imported.skipped} skipped")
+    log(f"terms: {len(merged.added)} entries added, {len(imported.skipped)} skipped")
+    for reason in imported.skipped:
+        log(f"terms: skipped {reason}")
     for kept, incoming in merged.conflicts:
         log(f"terms: {kept.zh}: kept '{kept.en}', the file says '{incoming.en}'")
 

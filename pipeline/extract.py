@@ -9,7 +9,7 @@ from pathlib import Path
 from .cache import StageCache, content_hash, file_signature
 from .catalog import Catalog, load_catalog, save_catalog
 from .catalog.merge import MergeReport, merge
-from .catalog.pofile import catalog_bytes
+from .catalog.pofile import po_bytes
 from .catalog.store import update_catalog
 from .catalog.template import build_template
 from .segment import Document, segment_document
@@ -42,7 +42,7 @@ def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, da
     now = datetime.now(timezone.utc)
     if previous is not None:
         setattr(catalog, date_attr, getattr(previous, date_attr))
-        if path.exists() and catalog_bytes(catalog) == path.read_bytes():
+        if path.exists() and po_bytes(catalog) == path.read_bytes():
             return False
     setattr(catalog, date_attr, now)
     save_catalog(path, catalog)

@@ -31,7 +31,7 @@ from .atomicfile import atomic_write, read_regular
 from .errors import PipelineError, UnsafePathError, WriteError
 from .languages import SOURCE, TARGET
 from .textsafety import printable
-from .workspace import CACHE_FILE, CATALOG_LOCK_FILE, LOCK_FILE, TARGET_LANGUAGE, Workspace
+from .workspace import CACHE_FILE, CATALOG_LOCK_FILE, LOCK_FILE, Workspace
 
 GITIGNORE = ".gitignore"
 README = "README.md"
@@ -112,7 +112,7 @@ def gitignore_with(text: str, patterns: list[str]) -> str:
 def readme_text(name: str) -> str:
     """The README stub of a new workspace called ``name``."""
     ignored = "\n".join(f"| `{item.pattern.lstrip('/')}` | {item.why} |" for item in IGNORED)
-    catalogs = f"locales/{TARGET_LANGUAGE}/LC_MESSAGES"
+    catalogs = f"locales/{TARGET.gettext}/LC_MESSAGES"
     return f"""\
 # {name}: translations from {SOURCE.name} into {TARGET.name}
 

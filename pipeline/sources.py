@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .atomicfile import read_regular
 from .errors import SourceError, UnsafePathError
-from .segment.rules import count_han
 from .textsafety import describe, first_unsafe, refuse_unsafe
+from .zh.script import count_han
 
 #: Source formats that can be segmented, by suffix.
 SUPPORTED_SUFFIXES = (".txt",)

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 
 from .catalog import State, load_catalog, state_of
 from .catalog.states import is_segment
-from .segment.rules import count_han
 from .workspace import Workspace
+from .zh.script import count_han
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*")
 

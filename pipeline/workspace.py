@@ -33,13 +33,9 @@ from pathlib import Path
 
 from .atomicfile import clean_stale_temp_files, is_under, not_regular, open_lock_file, outside
 from .errors import PipelineError, UnsafePathError, WorkspaceBusy, WriteError
-from .languages import SOURCE, TARGET
+from .languages import TARGET
 from .sources import SUPPORTED_SUFFIXES, document_name
 from .textsafety import first_unsafe
-
-# gettext spellings, for the catalog directory and PO headers (pipeline.languages).
-TARGET_LANGUAGE = TARGET.gettext
-SOURCE_LANGUAGE = SOURCE.gettext
 
 # Machine-local files in locales/: never committed (pipeline.scaffold ignores them).
 LOCK_FILE = ".pipeline.lock"
@@ -88,10 +84,10 @@ class Workspace:
     def template_path(self, doc: str) -> Path:
         return self.regular_file(self.locales / f"{doc}.pot")
 
-    def catalog_dir(self, lang: str = TARGET_LANGUAGE) -> Path:
+    def catalog_dir(self, lang: str = TARGET.gettext) -> Path:
         return self.inside(self.locales / lang / "LC_MESSAGES")
 
-    def catalog_path(self, doc: str, lang: str = TARGET_LANGUAGE) -> Path:
+    def catalog_path(self, doc: str, lang: str = TARGET.gettext) -> Path:
         return self.regular_file(self.locales / lang / "LC_MESSAGES" / f"{doc}.po")
 
     # --- which paths may be used ---------------------------------------------------
@@ -260,7 +256,7 @@ class Workspace:
         return open_lock_file(locales, name, self.root, self.display(locales / name))
 
     def _clean_stale_temp_files(self) -> None:
-        for directory in (self.locales, self.locales / TARGET_LANGUAGE / "LC_MESSAGES", self.locales / "tm", self.root / "build"):
+        for directory in (self.locales, self.locales / TARGET.gettext / "LC_MESSAGES", self.locales / "tm", self.root / "build"):
             clean_stale_temp_files(directory, self.root)
 
 

@@ -22,8 +22,8 @@ from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog.states import set_machine_draft, set_reviewed, set_untranslated
 from pipeline.cli import main
 from pipeline.segment import segment_document
-from pipeline.segment.rules import HAN
 from pipeline.workspace import Workspace
+from pipeline.zh.script import HAN
 
 DOC = "000_a24ceba1f548592f"
 GOLDEN_POT = Path(__file__).parent / "golden" / f"{DOC}.pot"

@@ -93,7 +93,7 @@ def test_tm_export_import_round_trip_and_build_tmx(workspace, tmp_path):
     ws, doc, reviewed = _reviewed_seed(workspace)
     exported = tmp_path / "seed.tmx"
     _invoke("tm", "export", "-w", workspace, "-o", exported)
-    units = read_tmx(io.BytesIO(exported.read_bytes()))
+    units = read_tmx(io.BytesIO(exported.read_bytes())).units
     assert {(u.source, u.target) for u in units} == {(m.id, m.string) for m in reviewed if m.id}
 
     other = tmp_path / "other"
@@ -106,7 +106,7 @@ def test_tm_export_import_round_trip_and_build_tmx(workspace, tmp_path):
     assert news["工业对宁波有特殊意义。"].string == reviewed["工业对宁波有特殊意义。"].string
 
     _invoke("build", "-w", workspace)
-    built = read_tmx(io.BytesIO((workspace / "build" / f"{doc}.tmx").read_bytes()))
+    built = read_tmx(io.BytesIO((workspace / "build" / f"{doc}.tmx").read_bytes())).units
     assert len(built) == len(units)
 
 

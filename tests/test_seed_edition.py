@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from pipeline.catalog import State, load_catalog, state_of
 from pipeline.cli import main
 from pipeline.segment import segment_document
-from pipeline.segment.rules import HAN_RE
 from pipeline.workspace import Workspace
+from pipeline.zh.script import HAN_RE
 from tests.conftest import REPO, SEED_NAME
 
 

@@ -32,11 +32,11 @@ def _tbx(doctype: str, zh: str) -> bytes:
 
 
 def _read_tmx(data: bytes, name: str) -> list[str]:
-    return [unit.source for unit in read_tmx(io.BytesIO(data), name)]
+    return [unit.source for unit in read_tmx(io.BytesIO(data), name).units]
 
 
 def _read_tbx(data: bytes, name: str) -> list[str]:
-    return [term.zh for term in read_tbx(data, name).termbase]
+    return [term.zh for term in read_tbx(io.BytesIO(data), name).termbase]
 
 
 FORMATS = {

@@ -29,7 +29,7 @@ from datetime import datetime
 
 from babel.messages.catalog import Message
 
-from ..workspace import TARGET_LANGUAGE
+from ..languages import TARGET
 from .pofile import Catalog
 from .states import Key, entry_key, is_segment, translation_text
 from .store import touch
@@ -138,7 +138,7 @@ def merge(old: Catalog | None, template: Catalog, now: datetime | None = None) -
     alone: an entry with a msgctxt is another entry than the one without."""
     report = MergeReport()
     source_ref = template.extra_headers.get(SOURCE_HEADER, "")
-    new = new_catalog(template.project, source_ref, locale=TARGET_LANGUAGE, now=now)
+    new = new_catalog(template.project, source_ref, locale=TARGET.gettext, now=now)
     if old is not None:
         # Keep what translators and their tools set in the header.
         new.extra_headers = {**old.extra_headers, **template.extra_headers}

@@ -55,7 +55,7 @@ from typing import Callable
 
 from ..atomicfile import atomic_write, not_regular
 from ..errors import CatalogError
-from .pofile import Catalog, catalog_bytes, read_catalog
+from .pofile import Catalog, po_bytes, read_po
 
 log = logging.getLogger(__name__)
 
@@ -280,10 +280,10 @@ def update_catalog(
             result = change(catalog)
             if result is None:
                 return Update(catalog, snap.data, False, attempt)
-            if skip_same_bytes and catalog_bytes(result) == snap.data:
+            if skip_same_bytes and po_bytes(result) == snap.data:
                 return Update(result, snap.data, False, attempt)
             touch(result)
-            data = catalog_bytes(result)
+            data = po_bytes(result)
             try:
                 atomic_write(path, data, install=_CompareAndSwap(snap.identity))
             except _Raced:
@@ -309,7 +309,7 @@ def _read(path: Path, display: str, wait_if_missing: bool) -> tuple[Snapshot, Ca
     if snap.data is None:
         return snap, None
     try:
-        return snap, read_catalog(io.BytesIO(snap.data), display)
+        return snap, read_po(io.BytesIO(snap.data), display)
     except CatalogError:
         time.sleep(SETTLE_SECONDS)
         if snapshot(path).identity != snap.identity:

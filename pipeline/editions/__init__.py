@@ -1,5 +1,8 @@
 """Editions: the English text, Markdown and the bilingual HTML and Markdown,
-rebuilt from the source document and its catalog."""
+rebuilt from the source document and its catalog.
+
+Each renderer is a pure function ``render_x(edition) -> str``;
+:func:`save_editions` is the one that writes files (atomically)."""
 
 from __future__ import annotations
 
@@ -19,10 +22,10 @@ RENDERERS = {
     ".bilingual.md": render_bilingual_markdown,
 }
 
-__all__ = ["Coverage", "Edition", "RENDERERS", "assemble", "write_editions"]
+__all__ = ["Coverage", "Edition", "RENDERERS", "assemble", "save_editions"]
 
 
-def write_editions(edition: Edition, out_dir: Path) -> list[Path]:
+def save_editions(out_dir: Path, edition: Edition) -> list[Path]:
     """Write every edition of ``edition`` into ``out_dir``; return the paths."""
     paths = []
     for suffix, render in RENDERERS.items():

@@ -13,15 +13,17 @@ from __future__ import annotations
 import base64
 import hashlib
 from html import escape
+from string import Template
 
+from ..languages import SOURCE, TARGET
 from ..segment import BlockType, Part
 from .model import Edition, EditionBlock, Shown
 
-STYLE = """
+STYLE = Template("""
 :root { --ink:#1d1d1f; --muted:#6b6b70; --rule:#e3e3e8; --hi:#ffe9a8; --draft:#e8f0ff; --draft-ink:#2456a6; --untr:#fff0f0; --untr-ink:#a12a2a; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); font: 16px/1.6 Georgia, "Times New Roman", serif; }
-[lang="zh-Hans"] { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", serif; }
+[lang="$source"] { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", serif; }
 header { border-bottom: 2px solid var(--ink); margin-bottom: 1rem; }
 header h1 { font-size: 1.1rem; margin: 0 0 .25rem; }
 .meta { color: var(--muted); font-size: .85rem; margin: 0 0 .75rem; }
@@ -45,7 +47,7 @@ header h1 { font-size: 1.1rem; margin: 0 0 .25rem; }
   .machine-draft { background: none; border-bottom: 1px dashed #000; color: #000; }
   .untranslated { background: none; border-bottom: 1px dotted #000; color: #000; }
 }
-"""
+""").substitute(source=SOURCE.bcp47)
 
 # Hovering or focusing a sentence highlights its counterpart in the other column.
 SCRIPT = """
@@ -104,13 +106,13 @@ def _row(index: int, block: EditionBlock) -> str:
         en_classes = ["seg", *extra]
         if seg.shown in _TITLES:
             en_classes.append(seg.shown.value)
-        lang = "zh-Hans" if seg.shown is Shown.UNTRANSLATED else None
+        lang = SOURCE.bcp47 if seg.shown is Shown.UNTRANSLATED else None
         en_parts.append(_span(seg_id, seg.target, en_classes, lang, _TITLES.get(seg.shown)))
     zh_parts.append(escape(block.source[pos:]))
     return (
         f'<div class="row type-{block.type.value}" id="p{index}">\n'
-        f'  <div class="zh" lang="zh-Hans">{"".join(zh_parts)}</div>\n'
-        f'  <div class="en" lang="en">{" ".join(en_parts)}</div>\n'
+        f'  <div class="zh" lang="{SOURCE.bcp47}">{"".join(zh_parts)}</div>\n'
+        f'  <div class="en" lang="{TARGET.bcp47}">{" ".join(en_parts)}</div>\n'
         f"</div>"
     )
 
@@ -121,7 +123,7 @@ def render_html(edition: Edition) -> str:
     rows = "\n".join(_row(i, block) for i, block in enumerate(edition.blocks, start=1))
     title = next((b.english for b in edition.blocks if b.type is BlockType.TITLE), edition.name)
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{TARGET.bcp47}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

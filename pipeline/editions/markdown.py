@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from ..languages import SOURCE
 from ..segment import BlockType, Part
 from .model import Edition, EditionBlock, EditionSegment, Shown
 
@@ -20,7 +21,7 @@ def escape_md(text: str) -> str:
 
 def _segment(seg: EditionSegment) -> str:
     if seg.shown is Shown.UNTRANSLATED:
-        return f'<span class="untranslated" lang="zh-Hans">{html.escape(seg.target)}</span>'
+        return f'<span class="untranslated" lang="{SOURCE.bcp47}">{html.escape(seg.target)}</span>'
     text = escape_md(seg.target)
     if seg.part is Part.SPEAKER_LABEL:
         return f"**{text}**"

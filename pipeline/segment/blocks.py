@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ..zh.script import CJK_CONTEXT_RE, CLOSERS, ELLIPSIS, FULL_STOP, SENTENCE_ENDS
 from . import rules
 from .model import Block, BlockType, Line
 from .normalize import normalize
@@ -42,7 +43,7 @@ def split_blocks(text: str) -> list[list[Line]]:
 def _separator(left_end: str, right_start: str) -> str:
     """What goes between two pieces of one paragraph: nothing where Chinese
     meets, one space between two Latin-script ends."""
-    if rules.CJK_CONTEXT_RE.match(left_end) or rules.CJK_CONTEXT_RE.match(right_start):
+    if CJK_CONTEXT_RE.match(left_end) or CJK_CONTEXT_RE.match(right_start):
         return ""
     return " "
 
@@ -73,10 +74,10 @@ def block_text(lines: list[Line]) -> str:
 
 def ends_sentence(text: str) -> bool:
     """Whether ``text`` ends with sentence-final punctuation (closers skipped)."""
-    core = text.rstrip(rules.CLOSERS + " ")
+    core = text.rstrip(CLOSERS + " ")
     if not core:
         return False
-    ends = rules.SENTENCE_ENDS + rules.ELLIPSIS + ("；" if rules.SEMICOLON_ENDS_SENTENCE else "")
+    ends = SENTENCE_ENDS + ELLIPSIS + ("；" if rules.SEMICOLON_ENDS_SENTENCE else "")
     return core[-1] in ends or core[-1] in "?!."
 
 
@@ -86,7 +87,7 @@ def holds_full_stop(text: str) -> bool:
     quotation (《一。二》) does not count, nor do question and exclamation
     marks: they also separate the parts of a headline (再也不用找代购了！这…)."""
     cuts = boundaries(text)
-    return bool(cuts) and rules.FULL_STOP in text[: cuts[-1]]
+    return bool(cuts) and FULL_STOP in text[: cuts[-1]]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ import heapq
 import re
 from bisect import bisect_left, bisect_right
 
-from .rules import CJK_CONTEXT_RE, FULL_PAREN_PAIR, HALF_TO_FULL, HAN_RE, PAREN_PAIR
+from ..zh.script import CJK_CONTEXT_RE, HAN_RE
+from .rules import FULL_PAREN_PAIR, HALF_TO_FULL, PAREN_PAIR
 
 _SPACES = " \t\u3000"
 

@@ -9,7 +9,7 @@ hold:
 * the first half is a paragraph of several sentences whose last one stops
   mid-clause: the typical break, a column ending inside a paragraph;
 * the break falls inside a word (并不 | 断演进升级 → 不断), read with the
-  dictionary of :mod:`pipeline.chinese_words`. A block that holds no
+  dictionary of :mod:`pipeline.zh.words`. A block that holds no
   sentence end at all must also read like running text: longer than a
   headline, with clause punctuation.
 
@@ -25,9 +25,10 @@ Every join and every refusal carries its reason (:class:`~.model.Join`,
 
 from __future__ import annotations
 
+from ..zh.script import is_han
+from . import rules
 from .blocks import block_text, holds_full_stop
 from .model import Block, BlockType, Join
-from . import rules
 
 #: Blocks printed in the middle of a sentence, moved after it.
 INTERRUPTING = frozenset({BlockType.CAPTION})
@@ -46,9 +47,9 @@ def stops_mid_clause(text: str) -> bool:
 def split_word(left: str, right: str) -> str | None:
     """The dictionary word that a break between ``left`` and ``right`` cuts
     in two (并不 | 断演进 → 不断), or None."""
-    if not (left and right and rules.is_han(left[-1]) and rules.is_han(right[0])):
+    if not (left and right and is_han(left[-1]) and is_han(right[0])):
         return None
-    from ..chinese_words import word_spans  # loads jieba's dictionary: only when asked
+    from ..zh.words import word_spans  # loads jieba's dictionary: only when asked
 
     head = left[-rules.WORD_SPLIT_WINDOW :]
     window = head + right[: rules.WORD_SPLIT_WINDOW]

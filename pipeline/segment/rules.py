@@ -1,44 +1,20 @@
-"""Chinese punctuation and segmentation rules, as data, in one place.
+"""Chinese segmentation rules, as data, in one place.
 
 Everything the normaliser, the block classifier and the sentence splitter
-know about Chinese typography is defined here, so a rule can be read,
-reviewed and changed without reading the algorithms that apply it.
+decide about Chinese typography is defined here, so a rule can be read,
+reviewed and changed without reading the algorithms that apply it. The
+facts of the script they build on (Han characters, CJK punctuation, the
+punctuation that ends a sentence) are in :mod:`pipeline.zh.script`.
 """
 
 from __future__ import annotations
 
 import re
 
-# --- Character classes -------------------------------------------------------
+from ..zh.script import HAN
+from ..zh.width import fullwidth
 
-#: Han ideographs: CJK Unified Ideographs, Extension A, compatibility
-#: ideographs, the supplementary planes (Extension B onwards) and 〇.
-HAN = (
-    "\u3007"
-    "\u3400-\u4dbf"
-    "\u4e00-\u9fff"
-    "\uf900-\ufaff"
-    "\U00020000-\U0003134f"
-)
-HAN_RE = re.compile(f"[{HAN}]")
-
-#: Full-width and CJK punctuation, plus the curly quotes, ellipsis and dash
-#: that Chinese text shares with English typography.
-CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
-
-#: A character that puts the text around it in "Chinese context": the
-#: normaliser converts half-width punctuation next to it.
-CJK_CONTEXT_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
-
-
-def is_han(ch: str) -> bool:
-    """True for a single Han ideograph."""
-    return bool(HAN_RE.match(ch))
-
-
-def count_han(text: str) -> int:
-    """Number of Han ideographs in ``text``."""
-    return len(HAN_RE.findall(text))
+# --- What is translated --------------------------------------------------------
 
 
 def has_words(text: str) -> bool:
@@ -55,29 +31,20 @@ def has_words(text: str) -> bool:
 
 #: OCR-style half-width punctuation and the full-width form it takes in
 #: Chinese context. Parentheses are converted in matched pairs.
-HALF_TO_FULL = {
-    ",": "\uff0c",  # ，
-    ":": "\uff1a",  # ：
-    ";": "\uff1b",  # ；
-    "?": "\uff1f",  # ？
-    "!": "\uff01",  # ！
-}
+HALF_TO_FULL = {ch: fullwidth(ch) for ch in ",:;?!"}  # ，：；？！
 PAREN_PAIR = ("(", ")")
-FULL_PAREN_PAIR = ("\uff08", "\uff09")  # （ ）
+FULL_PAREN_PAIR = (fullwidth("("), fullwidth(")"))  # （ ）
 
 # --- Sentences ---------------------------------------------------------------
 
-#: Characters that end a sentence. Runs of them (？！, 。。) end it once.
-SENTENCE_ENDS = "\u3002\uff01\uff1f"  # 。！？
-#: The full stop: the sentence end that running text has and headlines,
-#: which may hold ？ or ！, lack.
-FULL_STOP = "\u3002"  # 。
-#: The Chinese ellipsis. It ends a sentence only at the end of a block or
-#: before another sentence end; in the middle of a text it usually closes an
-#: enumeration (“……”目标计划) and the sentence goes on.
-ELLIPSIS = "\u2026"  # …, written doubled as ……
-#: Closing quotes and brackets stay with the sentence they close.
-CLOSERS = "\u201d\u2019\u300d\u300f\uff09\u300b\u3009\u3011\u3015\"'"  # ” ’ 」 』 ） 》 〉 】 〕
+# The sentence ends (。！？), the full stop, the ellipsis and the closing
+# quotes and brackets are facts of the script: pipeline.zh.script. A run of
+# sentence ends ends a sentence once, and closers stay with the sentence
+# they close. The full stop is what running text has and headlines, which
+# may hold ？ or ！, lack. The ellipsis ends a sentence only at the end of a
+# block or before another sentence end; in the middle of a text it usually
+# closes an enumeration (“……”目标计划) and the sentence goes on.
+
 #: Pairs inside which no sentence is split (a quotation is kept whole) ...
 QUOTE_PAIRS = {
     "\u201c": "\u201d",  # “ ”

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 
+from ..zh.script import CLOSERS, ELLIPSIS, SENTENCE_ENDS
 from . import rules
 
-_ENDS = rules.SENTENCE_ENDS + ("\uff1b" if rules.SEMICOLON_ENDS_SENTENCE else "")
+_ENDS = SENTENCE_ENDS + ("\uff1b" if rules.SEMICOLON_ENDS_SENTENCE else "")
 _WS = " \t\u3000\n"
 
 
@@ -57,14 +58,14 @@ def boundaries(text: str) -> list[int]:
     i = 0
     while i < n:
         ch = text[i]
-        if ch not in _ENDS and ch != rules.ELLIPSIS:
+        if ch not in _ENDS and ch != ELLIPSIS:
             i += 1
             continue
         j = i
-        while j < n and (text[j] in _ENDS or text[j] == rules.ELLIPSIS):
+        while j < n and (text[j] in _ENDS or text[j] == ELLIPSIS):
             j += 1
-        only_ellipsis = all(c == rules.ELLIPSIS for c in text[i:j])
-        while j < n and text[j] in rules.CLOSERS:
+        only_ellipsis = all(c == ELLIPSIS for c in text[i:j])
+        while j < n and text[j] in CLOSERS:
             j += 1
         rest = j < last_text
         k = bisect_left(ends, j)  # the first quoted range that ends at or after j

@@ -29,7 +29,11 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from ..zh.script import UNIFIED_IDEOGRAPHS
 from .lexicon import DOUBLE_SURNAMES, SINGLE_SURNAMES, SURNAME_READINGS, TRANSLITERATION_CHARACTERS
+
+#: The characters of the name model: the common block of Han characters.
+_MODEL_CHARACTERS_RE = re.compile(f"[{UNIFIED_IDEOGRAPHS}]+")
 
 #: A name whose score (``transliteration_score``) reaches this is a foreign
 #: name in transliteration. Tuned on newstest2018 (benchmarks/bench_terms.py).
@@ -110,7 +114,7 @@ def _name_character_model() -> tuple[dict[str, float], dict[str, float], dict[st
     with get_dict_file() as lines:
         for raw in lines:
             parts = raw.decode("utf-8").split() if isinstance(raw, bytes) else raw.split()
-            if len(parts) != 3 or len(parts[0]) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in parts[0]):
+            if len(parts) != 3 or len(parts[0]) < 2 or not _MODEL_CHARACTERS_RE.fullmatch(parts[0]):
                 continue
             word, _, tag = parts
             if tag == "nrt":
@@ -136,7 +140,7 @@ def transliteration_score(zh: str) -> float:
     a Chinese name: the log-likelihood ratio per character of a character
     model of each. Above 0 it leans foreign (默克尔 2.5, 特朗普), below
     Chinese (马英九, 赵秀平). The parts of a name with ``·`` count together."""
-    chars = [ch for ch in zh if "\u4e00" <= ch <= "\u9fff"]
+    chars = "".join(_MODEL_CHARACTERS_RE.findall(zh))
     if not chars:
         return 0.0
     f, s, g, (f0, s0, g0) = _name_character_model()

@@ -46,20 +46,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
-from ..atomicfile import atomic_write_text
+from ..atomicfile import atomic_write
 from ..segment import Document, segment_document
 from ..segment.rules import (
     BYLINE_RE,
-    HAN,
     KNOWN_SPEAKER_LABELS,
     PHOTO_CREDIT_RE,
     SPEAKER_LABEL_MIN_REPEATS,
     SPEAKER_LABEL_RE,
-    is_han,
 )
 from ..sources import read_source
+from ..zh.script import HAN, is_han
 from .lexicon import (
     COMMON_WORDS,
     DOUBLE_SURNAMES,
@@ -96,7 +95,7 @@ from .lexicon import (
     WELL_KNOWN_ORGANISATION_FREQUENCY,
 )
 from .romanise import is_transliterated_name, is_transliteration_character, pinyin_word, romanise_name
-from .termbase import Term, Termbase, TermbaseError, read_termbase, write_termbase
+from .termbase import Term, Termbase, read_termbase, termbase_bytes
 
 #: A Han n-gram is proposed when it occurs at least this often.
 MIN_RECURRENCE = 3
@@ -972,20 +971,19 @@ class CandidatesUpdate:
     total: int
 
 
-def read_candidates(text: str, filename: str = "glossary-candidates.tsv") -> list[Term]:
-    """The rows of a candidates file (the English may still be empty)."""
-    return list(read_termbase(text, filename, require_en=False))
+def read_candidates(fileobj: BinaryIO, filename: str = "glossary-candidates.tsv") -> list[Term]:
+    """The rows of the candidates file ``fileobj`` (binary; the English may
+    still be empty)."""
+    return list(read_termbase(fileobj, filename, require_en=False))
 
 
 def load_candidates(path: Path) -> list[Term]:
     """The rows of the candidates file at ``path``; none when it does not exist."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            return read_candidates(fh, str(path))
     except FileNotFoundError:
         return []
-    except UnicodeDecodeError:
-        raise TermbaseError(f"{path}: not UTF-8") from None
-    return read_candidates(text, str(path))
 
 
 def write_candidates(path: Path, candidates: Iterable[Candidate], termbase: Termbase | None = None) -> CandidatesUpdate:
@@ -1011,5 +1009,5 @@ def write_candidates(path: Path, candidates: Iterable[Candidate], termbase: Term
         rows.append(row)
     added = [c.as_term() for c in fresh.values() if c.zh not in termbase]
     rows.extend(added)
-    atomic_write_text(path, write_termbase(Termbase(rows)))
+    atomic_write(path, termbase_bytes(Termbase(rows)))
     return CandidatesUpdate(added=len(added), refreshed=refreshed, confirmed=confirmed, total=len(rows))

@@ -47,6 +47,10 @@ they live (billion laughs, external entities); a DOCTYPE that only names an
 external DTD, as Translate Toolkit writes, is accepted and the DTD is never
 read. Malformed XML gives one line with the line number.
 
+:func:`read_tbx` and :func:`write_tbx` work on binary file objects, as
+Babel's ``read_po``/``write_po`` do; :func:`load_tbx` and :func:`save_tbx`
+are the path-based wrappers (errors name the file, saves are atomic).
+
 An entry whose term or note holds a character :mod:`pipeline.textsafety`
 refuses (a control or bidirectional control character) refuses the whole
 file with one line naming the file, the entry's line and the field, as a
@@ -64,7 +68,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import xmlsafe
-from ..atomicfile import atomic_write
+from ..atomicfile import atomic_write, read_regular
 from ..languages import SOURCE, TARGET
 from ..textsafety import UnsafeTextError, refuse_unsafe
 from .termbase import TERM_TYPES, Term, Termbase, TermbaseError
@@ -112,8 +116,10 @@ def _xml_text(value: str, zh: str) -> str:
     return escape(value)
 
 
-def write_tbx(termbase: Termbase) -> bytes:
-    """The termbase as a TBX-Basic (martif) document, UTF-8."""
+def write_tbx(fileobj: BinaryIO, termbase: Termbase) -> None:
+    """Write the termbase to the binary ``fileobj`` as a TBX-Basic (martif)
+    document, UTF-8. Raise TbxError for text that XML cannot carry; then
+    nothing is written."""
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<martif type="TBX" xml:lang="en">',
@@ -147,12 +153,19 @@ def write_tbx(termbase: Termbase) -> bytes:
             out.append("        </langSet>")
         out.append("      </termEntry>")
     out += ["    </body>", "  </text>", "</martif>", ""]
-    return "\n".join(out).encode("utf-8")
+    fileobj.write("\n".join(out).encode("utf-8"))
+
+
+def tbx_bytes(termbase: Termbase) -> bytes:
+    """The termbase as the bytes of a TBX file (:func:`write_tbx`)."""
+    buffer = io.BytesIO()
+    write_tbx(buffer, termbase)
+    return buffer.getvalue()
 
 
 def save_tbx(path: Path, termbase: Termbase) -> None:
     """Write the termbase to ``path`` as TBX, atomically."""
-    atomic_write(path, write_tbx(termbase))
+    atomic_write(path, tbx_bytes(termbase))
 
 
 # --- A small, safe XML tree ------------------------------------------------------
@@ -189,7 +202,7 @@ class _Element:
             yield from child.iter(*tags)
 
 
-def _parse(data: bytes, filename: str) -> _Element:
+def _parse(fileobj: BinaryIO, filename: str) -> _Element:
     parser = xmlsafe.make_parser("TBX", namespace_separator="}")
     stack: list[_Element] = []
     root: list[_Element] = []
@@ -222,7 +235,7 @@ def _parse(data: bytes, filename: str) -> _Element:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
-    xmlsafe.parse(parser, data, filename, TbxError)
+    xmlsafe.parse(parser, fileobj, filename, TbxError)
     return root[0]
 
 
@@ -300,10 +313,10 @@ def _term_type(categories: list[tuple[str, str]], filename: str, line: int) -> s
     return "term"
 
 
-def read_tbx(source: bytes | BinaryIO, filename: str = "termbase.tbx") -> TbxImport:
-    """Read a TBX document (martif or TBX 2019) into a termbase."""
-    data = source if isinstance(source, bytes) else source.read()
-    root = _parse(data, filename)
+def read_tbx(fileobj: BinaryIO, filename: str = "termbase.tbx") -> TbxImport:
+    """Read the TBX document ``fileobj`` (binary; martif or TBX 2019) into a
+    termbase; ``filename`` names it in errors."""
+    root = _parse(fileobj, filename)
     if root.tag not in ("martif", "tbx"):
         raise TbxError(f"{filename}:{root.line}: not a TBX file (root element <{root.tag}>, expected <martif> or <tbx>)")
     result = TbxImport(Termbase())
@@ -344,9 +357,9 @@ def read_tbx(source: bytes | BinaryIO, filename: str = "termbase.tbx") -> TbxImp
 
 
 def load_tbx(path: Path) -> TbxImport:
-    """Read the TBX file at ``path``."""
+    """Read the TBX file at ``path`` (:func:`read_tbx`)."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path, str(path))  # a FIFO or device is refused, never read
     except OSError as exc:
         raise TbxError(f"{path}: cannot read: {exc.strerror}") from None
     return read_tbx(io.BytesIO(data), str(path))

@@ -4,6 +4,11 @@ Names and terms are what machine translation of Chinese news gets wrong
 most often (崔平, 甬江实验室, 彭佳学). The termbase fixes their English form;
 term protection, the glossary check and the reviewer all read it here.
 
+:func:`read_termbase` and :func:`write_termbase` work on binary file
+objects (UTF-8), as Babel's ``read_po``/``write_po`` do;
+:func:`load_termbase` and :func:`save_termbase` are the path-based
+wrappers (a missing file is an empty termbase, a save is atomic).
+
 A file holding a character :mod:`pipeline.textsafety` refuses (a control
 or bidirectional control character) is refused whole, with its line and
 column: every command reads the termbase, and terms are inserted into
@@ -17,11 +22,12 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from ..atomicfile import atomic_write_text
-from ..chinese_words import is_word_at, word_spans
+from ..atomicfile import atomic_write
 from ..errors import PipelineError
 from ..textsafety import UnsafeTextError, refuse_unsafe
+from ..zh.words import is_word_at, word_spans
 
 COLUMNS = ("zh", "en", "type", "note")
 _TSV_BREAKS = re.compile(r"[\t\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -63,7 +69,7 @@ class Termbase:
         longest term first (甬江实验室 wins over 实验室), in text order.
 
         An occurrence counts only where it stands as a word
-        (:func:`pipeline.chinese_words.is_word_at`): 安那 is not in 路易斯安那州."""
+        (:func:`pipeline.zh.words.is_word_at`): 安那 is not in 路易斯安那州."""
         taken = [False] * len(source)
         found: list[tuple[int, int, Term]] = []
         present = [t for t in self.terms if t.zh and t.zh in source]
@@ -90,11 +96,19 @@ class Termbase:
         return hits
 
 
-def read_termbase(text: str, filename: str = "glossary.tsv", require_en: bool = True) -> Termbase:
-    """Parse glossary TSV text (header row ``zh en type note``).
+def read_termbase(fileobj: BinaryIO, filename: str = "glossary.tsv", require_en: bool = True) -> Termbase:
+    """Read the glossary TSV ``fileobj`` (binary, UTF-8 with or without a
+    byte-order mark; header row ``zh en type note``); ``filename`` names it
+    in errors.
 
     ``require_en=False`` reads a candidates file, whose rows may still wait
     for a person to supply the English."""
+    try:
+        text = fileobj.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TermbaseError(f"{filename}: not UTF-8") from None
+    # Line ends as a file opened in text mode reads them: \r\n and \r end a line.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         refuse_unsafe(text, filename)
     except UnsafeTextError as exc:
@@ -123,8 +137,9 @@ def read_termbase(text: str, filename: str = "glossary.tsv", require_en: bool = 
     return Termbase(terms)
 
 
-def write_termbase(termbase: Termbase) -> str:
-    """Glossary TSV text: the header row, then one row per term.
+def write_termbase(fileobj: BinaryIO, termbase: Termbase) -> None:
+    """Write the termbase to the binary ``fileobj`` as glossary TSV, UTF-8:
+    the header row, then one row per term.
 
     Nothing is escaped, so that the file reads back exactly (the reader takes
     quotes and backslashes literally, as a person typing the file means
@@ -135,7 +150,14 @@ def write_termbase(termbase: Termbase) -> str:
     writer.writerow(COLUMNS)
     for t in termbase:
         writer.writerow([_cell(t.zh), _cell(t.en), _cell(t.type), _cell(t.note)])
-    return out.getvalue()
+    fileobj.write(out.getvalue().encode("utf-8"))
+
+
+def termbase_bytes(termbase: Termbase) -> bytes:
+    """The termbase as the bytes of a glossary TSV file (:func:`write_termbase`)."""
+    buffer = io.BytesIO()
+    write_termbase(buffer, termbase)
+    return buffer.getvalue()
 
 
 def _cell(value: str) -> str:
@@ -143,18 +165,18 @@ def _cell(value: str) -> str:
 
 
 def load_termbase(path: Path) -> Termbase:
-    """The termbase at ``path``; an empty one when the file does not exist."""
+    """The termbase at ``path`` (:func:`read_termbase`); an empty one when
+    the file does not exist."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            return read_termbase(fh, str(path))
     except FileNotFoundError:
         return Termbase()
-    except UnicodeDecodeError:
-        raise TermbaseError(f"{path}: not UTF-8") from None
-    return read_termbase(text, str(path))
 
 
 def save_termbase(path: Path, termbase: Termbase) -> None:
-    atomic_write_text(path, write_termbase(termbase))
+    """Write the termbase to ``path`` atomically (:func:`write_termbase`)."""
+    atomic_write(path, termbase_bytes(termbase))
 
 
 @dataclass

@@ -57,6 +57,8 @@ from collections.abc import Iterable
 import numpy as np
 import sentencepiece as spm
 
+from ..languages import SOURCE, TARGET
+
 __all__ = [
     "BASE",
     "DEFAULT_TRAINING_TEXT",
@@ -190,8 +192,8 @@ def build_random_argos_package(
     dest_dir,
     *,
     shape: ModelShape = TINY,
-    from_code: str = "zh",
-    to_code: str = "en",
+    from_code: str = SOURCE.argos,
+    to_code: str = TARGET.argos,
     training_text: Iterable[str] | None = None,
     quantization: str | None = None,
     seed: int = 1234,

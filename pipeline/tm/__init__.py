@@ -2,8 +2,8 @@
 
 * :mod:`~pipeline.tm.units` — the :class:`Unit`: source, target, origin;
 * :mod:`~pipeline.tm.tmx` — TMX 1.4b reading and writing;
-* :mod:`~pipeline.tm.similarity` — match keys and the similarity measure;
-* :mod:`~pipeline.tm.numerals` — the numbers a source mentions;
+* :mod:`~pipeline.tm.similarity` — match keys and the similarity measure
+  (the numbers two sources mention: :func:`pipeline.zh.numbers.numbers_differ`);
 * :mod:`~pipeline.tm.index`, :mod:`~pipeline.tm.memory` — exact and fuzzy lookup;
 * :mod:`~pipeline.tm.store` — what a workspace's memory learns from, import, export;
 * :mod:`~pipeline.tm.reuse` — the reuse policy for the translate stage.

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .numerals import numbers_in
+from ..zh.numbers import numbers_in
 from .similarity import key_similarity, match_key
 from .units import Unit
 
@@ -26,7 +26,7 @@ class Match:
     ``similarity`` is ``1 - Levenshtein / max length`` over the characters
     of the two match keys (:mod:`pipeline.tm.similarity`); ``numbers_differ``
     is True when the two sources do not mention the same numbers
-    (:mod:`pipeline.tm.numerals`), so the match must not be reused as is.
+    (:mod:`pipeline.zh.numbers`), so the match must not be reused as is.
     """
 
     unit: Unit

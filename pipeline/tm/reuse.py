@@ -31,8 +31,8 @@ from babel.messages.catalog import Message
 from ..catalog import annotations
 from ..catalog.annotations import Suggestion, suggestions_of
 from ..catalog.states import TM_PREFIX, set_memory_draft, set_reviewed
+from ..zh.numbers import numbers_differ
 from .memory import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Match, TranslationMemory
-from .numerals import numbers_differ
 from .similarity import match_key
 from .units import Unit
 

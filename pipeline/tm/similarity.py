@@ -8,7 +8,7 @@ removes differences a reader would not call a different sentence:
    ``宁波, 发展`` and ``宁波，发展`` agree;
 2. full-width ASCII forms become ASCII (``２０２４`` = ``2024``, ``ＡＩ`` =
    ``AI``, ``，`` = ``,``) after Unicode NFC; other characters, such as
-   ``……`` or ``①``, stay as they are;
+   ``……`` or ``①``, stay as they are (:func:`pipeline.zh.width.fold_width`);
 3. white space is dropped next to Chinese characters and punctuation
    (Chinese does not separate words with spaces) and collapsed to one space
    between Latin words.
@@ -28,14 +28,14 @@ import re
 import unicodedata
 
 from ..segment.normalize import normalize
-from ..segment.rules import CJK_CONTEXT_RE, HALF_TO_FULL, PAREN_PAIR
+from ..segment.rules import HALF_TO_FULL, PAREN_PAIR
+from ..zh.script import CJK_CONTEXT_RE
+from ..zh.width import fold_width
 
 _SPACES_RE = re.compile(r"\s+")
 #: The characters the segmenter's normalisation may change; most sentences
 #: have none, and then it need not run.
 _HALF_WIDTH_RE = re.compile("[" + re.escape("".join(HALF_TO_FULL) + "".join(PAREN_PAIR)) + "]")
-#: Full-width ASCII (U+FF01–U+FF5E) and the ideographic space to ASCII.
-_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def match_key(text: str) -> str:
@@ -43,7 +43,7 @@ def match_key(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if _HALF_WIDTH_RE.search(text):
         text = normalize(text)
-    text = text.translate(_WIDTH_FOLD)
+    text = fold_width(text)
     parts = _SPACES_RE.split(text.strip())
     out = parts[0]
     for part in parts[1:]:

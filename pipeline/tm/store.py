@@ -28,13 +28,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from ..atomicfile import atomic_write
+from ..atomicfile import atomic_write, read_regular
 from ..catalog import Catalog, State, load_catalog, state_of
 from ..catalog.states import translation_text
 from ..catalog.annotations import block_types
 from ..workspace import Workspace
 from .memory import TranslationMemory
-from .tmx import TmxError, parse_tmx, read_tmx, tmx_bytes
+from .tmx import TmxError, read_tmx, tmx_bytes
 from .units import Unit
 
 #: The block type of the entry a unit came from (``#. type: caption``).
@@ -107,7 +107,7 @@ def load_memory(ws: Workspace) -> TranslationMemory:
         memory.extend(units_from_catalog(load_catalog(path, ws.relative(path)), doc))
     for path in memory_files(ws):
         with open(path, "rb") as fh:
-            memory.extend(read_tmx(fh, ws.relative(path)))
+            memory.extend(read_tmx(fh, ws.relative(path)).units)
     return memory
 
 
@@ -129,12 +129,12 @@ def import_tmx(ws: Workspace, path: Path | str) -> ImportedMemory:
     if path.suffix.lower() != ".tmx":
         raise TmxError(f"{path}: not a .tmx file")
     try:
-        data = path.read_bytes()
+        data = read_regular(path, str(path))  # a FIFO or device is refused, never read
     except FileNotFoundError:
         raise TmxError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise TmxError(f"{path}: is a directory, not a TMX file") from None
-    content = parse_tmx(io.BytesIO(data), str(path))
+    content = read_tmx(io.BytesIO(data), str(path))
     if not content.units:
         found = ", ".join(sorted(content.languages)) or "none"
         raise TmxError(f"{path}: no Chinese→English translation units (languages found: {found})")

@@ -17,6 +17,10 @@ UTF-8 or UTF-16 with or without a byte-order mark, and inline markup in
 (``<b>``, ``{1}``), which are not text and are dropped. Units without both
 a Chinese and an English segment are skipped.
 
+Both work on binary file objects, as Babel's ``read_po``/``write_po`` do,
+and never touch the disk; :mod:`pipeline.tm.store` reads and writes the
+workspace's files.
+
 A file that is not well-formed XML, or not TMX, is refused with
 ``file:line``. So is any entity declaration, by the XML policy of
 :mod:`pipeline.xmlsafe`: a ``<!DOCTYPE>`` with an internal subset is refused
@@ -145,7 +149,7 @@ def _tu(unit: Unit, number: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_tmx(units: Iterable[Unit], fileobj: BinaryIO) -> int:
+def write_tmx(fileobj: BinaryIO, units: Iterable[Unit]) -> int:
     """Write ``units`` to the binary ``fileobj`` as TMX 1.4b; return how many.
 
     Raise TmxError for text that XML cannot carry (control characters).
@@ -177,7 +181,7 @@ def write_tmx(units: Iterable[Unit], fileobj: BinaryIO) -> int:
 def tmx_bytes(units: Iterable[Unit]) -> bytes:
     """``units`` as the bytes of a TMX file."""
     buffer = io.BytesIO()
-    write_tmx(units, buffer)
+    write_tmx(buffer, units)
     return buffer.getvalue()
 
 
@@ -380,8 +384,8 @@ class _Reader:
         return unit
 
 
-def parse_tmx(fileobj: BinaryIO, filename: str = "<tmx>") -> TmxContent:
-    """Read a TMX file: its zh→en units, and what was skipped.
+def read_tmx(fileobj: BinaryIO, filename: str = "<tmx>") -> TmxContent:
+    """Read the TMX file ``fileobj`` (binary): its zh→en units, and what was skipped.
 
     ``filename`` names the file in errors; its base name is the origin of
     units that do not name their document. Raise TmxError with
@@ -396,8 +400,3 @@ def parse_tmx(fileobj: BinaryIO, filename: str = "<tmx>") -> TmxContent:
     if not reader.seen_body:
         raise TmxError(f"{filename}:{parser.CurrentLineNumber}: not a TMX file: no <body>")
     return reader.content
-
-
-def read_tmx(fileobj: BinaryIO, filename: str = "<tmx>") -> list[Unit]:
-    """The zh→en units of a TMX file (see :func:`parse_tmx`)."""
-    return parse_tmx(fileobj, filename).units

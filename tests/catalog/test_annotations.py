@@ -10,7 +10,7 @@ import pytest
 from babel.messages.catalog import Message
 
 from pipeline.catalog import annotations as a
-from pipeline.catalog.pofile import catalog_bytes, read_catalog
+from pipeline.catalog.pofile import po_bytes, read_po
 from pipeline.catalog.states import State, set_machine_draft, state_of
 from pipeline.catalog.template import new_catalog
 
@@ -20,7 +20,7 @@ SOURCE = "宁波推进新型工业化的冲锋号已经吹响。"
 def reread(message: Message) -> Message:
     catalog = new_catalog("doc", "seeds/doc.txt", "en")
     catalog[message.id] = message
-    return read_catalog(io.BytesIO(catalog_bytes(catalog)), "doc.po")[message.id]
+    return read_po(io.BytesIO(po_bytes(catalog)), "doc.po")[message.id]
 
 
 def test_each_kind_reads_back_what_it_wrote():

@@ -14,7 +14,7 @@ import io
 import pytest
 
 from pipeline.catalog.merge import merge
-from pipeline.catalog.pofile import catalog_bytes, read_catalog
+from pipeline.catalog.pofile import po_bytes, read_po
 from pipeline.catalog.states import State, set_machine_draft, set_reviewed, state_of
 from pipeline.catalog.template import build_template
 from pipeline.editions import assemble
@@ -34,7 +34,7 @@ def template_of(text: str):
 
 
 def roundtrip(catalog):
-    return read_catalog(io.BytesIO(catalog_bytes(catalog)), "doc.po")
+    return read_po(io.BytesIO(po_bytes(catalog)), "doc.po")
 
 
 def entries(catalog) -> dict:
@@ -71,7 +71,7 @@ def test_the_reviewed_catalog(reviewed, seed_text):
 
 def test_reextracting_the_same_text_changes_nothing(reviewed, seed_text):
     again, report = update(reviewed, seed_text)
-    assert catalog_bytes(again).split(b"\n\n", 1)[1] == catalog_bytes(reviewed).split(b"\n\n", 1)[1]
+    assert po_bytes(again).split(b"\n\n", 1)[1] == po_bytes(reviewed).split(b"\n\n", 1)[1]
     assert (report.kept, report.new, report.fuzzy, report.obsolete) == (len(entries(reviewed)), 0, 0, 0)
 
 
@@ -128,9 +128,9 @@ def test_a_deleted_sentence_becomes_obsolete_with_its_translation(reviewed, seed
 
 
 def test_merge_leaves_the_old_catalog_as_it_was(reviewed, seed_text):
-    before = catalog_bytes(reviewed)
+    before = po_bytes(reviewed)
     merge(reviewed, template_of(seed_text.replace(DELETED, "").replace("2027", "2028")))
-    assert catalog_bytes(reviewed) == before
+    assert po_bytes(reviewed) == before
 
 
 def test_a_deleted_sentence_that_comes_back_is_revived(reviewed, seed_text):
@@ -220,7 +220,7 @@ def test_entries_carry_their_block_type(seed_text):
     assert template["记者："].auto_comments == ["type: qa-turn, part: speaker-label"]
     assert template["（资料图片）"].auto_comments == ["type: caption, part: photo-credit"]
     assert template["记者手记"].auto_comments == ["type: heading"]
-    text = catalog_bytes(template).decode("utf-8")
+    text = po_bytes(template).decode("utf-8")
     assert "#. type: caption, part: photo-credit\n" in text
     # Section numbers (digits) have nothing to translate and make no entry.
     assert "1" not in template

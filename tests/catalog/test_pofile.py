@@ -7,7 +7,7 @@ import io
 import polib
 import pytest
 
-from pipeline.catalog.pofile import catalog_bytes, read_catalog
+from pipeline.catalog.pofile import po_bytes, read_po, write_po
 from pipeline.catalog.states import State, state_of
 from pipeline.errors import CatalogError
 
@@ -72,7 +72,7 @@ PO = HEADER + ENTRIES
 
 def read(text: str | bytes, name: str = "locales/en/LC_MESSAGES/doc.po"):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return read_catalog(io.BytesIO(data), name)
+    return read_po(io.BytesIO(data), name)
 
 
 def error(text: str | bytes, name: str = "doc.po") -> str:
@@ -101,7 +101,7 @@ def test_round_trip_keeps_entries():
         "宁波推进新型工业化的冲锋号已经吹响。",
         "（严龙 摄）",
     ]
-    again = read(catalog_bytes(catalog))
+    again = read(po_bytes(catalog))
     assert [(m.id, m.string, m.locations, m.auto_comments) for m in again if m.id] == [
         (m.id, m.string, m.locations, m.auto_comments) for m in catalog if m.id
     ]
@@ -109,12 +109,24 @@ def test_round_trip_keeps_entries():
 
 
 def test_round_trip_is_byte_stable():
-    once = catalog_bytes(read(PO))
-    assert catalog_bytes(read(once)) == once
+    once = po_bytes(read(PO))
+    assert po_bytes(read(once)) == once
+
+
+def test_read_po_and_write_po_take_file_objects():
+    """Babel's signatures, ``read_po(fileobj)`` and ``write_po(fileobj,
+    catalog)``; the caller's file objects are left open."""
+    source = io.BytesIO(po_bytes(read(PO)))
+    catalog = read_po(source, "doc.po")
+    out = io.BytesIO()
+    write_po(out, catalog)
+    assert not source.closed and not out.closed
+    assert out.getvalue() == source.getvalue()
+    assert [m.id for m in read_po(io.BytesIO(out.getvalue())) if m.id] == [m.id for m in read(PO) if m.id]
 
 
 def test_round_trip_keeps_flags_and_translator_comments():
-    catalog = read(catalog_bytes(read(PO)))
+    catalog = read(po_bytes(read(PO)))
     assert catalog["决胜未来发展，宁波打出一张“王牌”。"].user_comments == ["checked against the printed page"]
     assert catalog["决胜未来发展，宁波打出一张“王牌”。"].flags == set()
     draft = catalog["宁波推进新型工业化的冲锋号已经吹响。"]
@@ -124,7 +136,7 @@ def test_round_trip_keeps_flags_and_translator_comments():
 
 
 def test_round_trip_keeps_the_previous_msgid():
-    text = catalog_bytes(read(PO)).decode("utf-8")
+    text = po_bytes(read(PO)).decode("utf-8")
     assert '#| msgid "《行动纲要》提出到2027年要实现“三个新突破”。"' in text
     assert "# |" not in text  # not turned into a translator comment
     catalog = read(text)
@@ -140,13 +152,13 @@ def test_previous_msgid_over_several_lines():
 
 
 def test_round_trip_keeps_obsolete_entries_and_their_state():
-    catalog = read(catalog_bytes(read(PO)))
+    catalog = read(po_bytes(read(PO)))
     assert set(catalog.obsolete) == {"崔平很忙。", "旧的机器草稿。"}
     reviewed = catalog.obsolete["崔平很忙。"]
     assert (reviewed.string, reviewed.user_comments, reviewed.flags) == ("Cui Ping is busy.", ["an old translator note"], set())
     # A fuzzy obsolete entry stays fuzzy: revived, it must not count as reviewed.
     assert catalog.obsolete["旧的机器草稿。"].flags == {"fuzzy"}
-    text = catalog_bytes(catalog).decode("utf-8")
+    text = po_bytes(catalog).decode("utf-8")
     assert "#, fuzzy\n#~ msgid \"旧的机器草稿。\"" in text
 
 
@@ -157,9 +169,9 @@ def test_obsolete_previous_msgid_is_accepted():
 
 
 def test_round_trip_keeps_unknown_headers():
-    catalog = read(catalog_bytes(read(PO)))
+    catalog = read(po_bytes(read(PO)))
     assert catalog.extra_headers == {"X-Source-Language": "zh_Hans", "X-Poedit-Basepath": ".."}
-    text = catalog_bytes(catalog).decode("utf-8")
+    text = po_bytes(catalog).decode("utf-8")
     assert '"X-Source-Language: zh_Hans\\n"' in text
     assert '"X-Poedit-Basepath: ..\\n"' in text
     assert catalog.last_translator == "Li Hua <li@example.org>"
@@ -173,7 +185,7 @@ def test_bom_is_accepted():
 
 
 def test_polib_loads_what_we_write():
-    text = catalog_bytes(read(PO)).decode("utf-8")
+    text = po_bytes(read(PO)).decode("utf-8")
     po = polib.pofile(text)
     active = {e.msgid: e for e in po if not e.obsolete}
     assert len(active) == 4
@@ -188,7 +200,7 @@ def test_polib_loads_what_we_write():
 
 
 def test_msgfmt_accepts_what_we_write(msgfmt_check):
-    msgfmt_check(catalog_bytes(read(PO)))
+    msgfmt_check(po_bytes(read(PO)))
 
 
 # --- Strict errors with file:line -----------------------------------------------
@@ -312,7 +324,7 @@ def test_an_obsolete_translation_ending_in_a_space_reads_back_unchanged():
     catalog = read(PO)
     text = "xxxx " + "y" * 66 + " "  # Babel wrote "...y \n"
     catalog.obsolete["崔平很忙。"].string = text
-    again = read(catalog_bytes(catalog))
+    again = read(po_bytes(catalog))
     assert again.obsolete["崔平很忙。"].string == text
 
 
@@ -329,7 +341,7 @@ def test_a_200k_character_line_is_written_whole_and_read_back(msgfmt_check):
     catalog.add(han, string=english, locations=[("seeds/doc.txt", 99)], flags={"fuzzy"}, previous_id=[han[:-1]])
     catalog.obsolete[han[1:]] = catalog.obsolete["崔平很忙。"].clone()
     catalog.obsolete[han[1:]].id = han[1:]
-    data = catalog_bytes(catalog)
+    data = po_bytes(catalog)
     text = data.decode("utf-8")
     # Han characters are break opportunities: every line fits in 79 columns.
     from pipeline.catalog.linebreak import display_width
@@ -341,7 +353,7 @@ def test_a_200k_character_line_is_written_whole_and_read_back(msgfmt_check):
     again = read(data)
     assert again[han].string == english and again[han].previous_id == [han[:-1]]
     assert again.obsolete[han[1:]].string == "Cui Ping is busy."
-    assert catalog_bytes(again) == data
+    assert po_bytes(again) == data
     po = polib.pofile(text)
     entry = po.find(han)
     assert entry.msgstr == english and entry.previous_msgid == han[:-1]

@@ -7,7 +7,7 @@ import io
 import pytest
 from babel.messages.catalog import Message
 
-from pipeline.catalog.pofile import Catalog, catalog_bytes, read_catalog
+from pipeline.catalog.pofile import Catalog, po_bytes, read_po
 from pipeline.catalog.states import (
     MT_PREFIX,
     State,
@@ -22,7 +22,7 @@ SOURCE = "宁波推进新型工业化的冲锋号已经吹响。"
 
 
 def reread(catalog: Catalog) -> Catalog:
-    return read_catalog(io.BytesIO(catalog_bytes(catalog)), "doc.po")
+    return read_po(io.BytesIO(po_bytes(catalog)), "doc.po")
 
 
 def one(message: Message) -> Catalog:
@@ -121,7 +121,7 @@ def test_a_reviewed_entry_stays_reviewed_after_a_poedit_style_edit():
     message = Message(SOURCE, locations=[("seeds/doc.txt", 15)], auto_comments=["type: body"])
     set_machine_draft(message, "Ningbo bugle.", "test")
     set_reviewed(message)
-    text = catalog_bytes(one(message)).decode("utf-8")
+    text = po_bytes(one(message)).decode("utf-8")
     assert 'msgstr "Ningbo bugle."' in text
 
     # What Poedit does on save: rewrites the translation (wrapped its own
@@ -135,7 +135,7 @@ def test_a_reviewed_entry_stays_reviewed_after_a_poedit_style_edit():
     ).replace("Last-Translator: FULL NAME <EMAIL@ADDRESS>", "Last-Translator: Li Hua <li@example.org>")
     assert edited != text
 
-    catalog = read_catalog(io.BytesIO(edited.encode("utf-8")), "doc.po")
+    catalog = read_po(io.BytesIO(edited.encode("utf-8")), "doc.po")
     entry = catalog[SOURCE]
     assert state_of(entry) is State.REVIEWED
     assert entry.string == "Ningbo has sounded the bugle for the new industrialisation."
@@ -148,7 +148,7 @@ def test_a_reviewed_entry_stays_reviewed_after_a_poedit_style_edit():
 def test_clearing_fuzzy_in_an_editor_reviews_a_machine_draft():
     message = Message(SOURCE)
     set_machine_draft(message, "Ningbo bugle.", "test")
-    text = catalog_bytes(one(message)).decode("utf-8")
+    text = po_bytes(one(message)).decode("utf-8")
     assert "#, fuzzy\n" in text
-    catalog = read_catalog(io.BytesIO(text.replace("#, fuzzy\n", "").encode("utf-8")), "doc.po")
+    catalog = read_po(io.BytesIO(text.replace("#, fuzzy\n", "").encode("utf-8")), "doc.po")
     assert state_of(catalog[SOURCE]) is State.REVIEWED

@@ -9,12 +9,14 @@ writer process.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog import store
+from pipeline.catalog.pofile import po_bytes
 from pipeline.catalog.states import find, set_machine_draft, set_reviewed
 from pipeline.catalog.template import new_catalog
 from pipeline.errors import CatalogError
@@ -62,7 +64,7 @@ def test_an_update_applies_and_writes(po):
 
 
 def test_a_save_between_read_and_check_is_seen_and_the_change_reapplied(po, monkeypatch):
-    real = store.read_catalog
+    real = store.read_po
     calls = []
 
     def read_then_someone_saves(fileobj, display):
@@ -72,7 +74,7 @@ def test_a_save_between_read_and_check_is_seen_and_the_change_reapplied(po, monk
         calls.append(1)
         return catalog
 
-    monkeypatch.setattr(store, "read_catalog", read_then_someone_saves)
+    monkeypatch.setattr(store, "read_po", read_then_someone_saves)
     update = store.update_catalog(po, _draft("甲。", "A."))
     assert update.attempts == 2
     catalog = load_catalog(po)
@@ -125,7 +127,7 @@ def test_two_saves_inside_the_swap_keep_the_newest_and_the_other_beside_it(po, m
 
 def test_without_rename_exchange_the_check_still_refuses_a_stale_write(po, monkeypatch):
     monkeypatch.setattr(store, "_renameat2", None)
-    real = store.read_catalog
+    real = store.read_po
     calls = []
 
     def read_then_someone_saves(fileobj, display):
@@ -135,7 +137,7 @@ def test_without_rename_exchange_the_check_still_refuses_a_stale_write(po, monke
         calls.append(1)
         return catalog
 
-    monkeypatch.setattr(store, "read_catalog", read_then_someone_saves)
+    monkeypatch.setattr(store, "read_po", read_then_someone_saves)
     store.update_catalog(po, _draft("甲。", "A."))
     catalog = load_catalog(po)
     assert catalog["乙。"].string == "Typed in Poedit." and catalog["甲。"].string == "A."
@@ -143,7 +145,7 @@ def test_without_rename_exchange_the_check_still_refuses_a_stale_write(po, monke
 
 def test_a_new_catalog_is_created_but_never_over_one_that_appeared(tmp_path, monkeypatch):
     path = tmp_path / "new.po"
-    real = store.catalog_bytes
+    real = store.po_bytes
     calls = []
 
     def someone_creates_it(catalog):
@@ -153,7 +155,7 @@ def test_a_new_catalog_is_created_but_never_over_one_that_appeared(tmp_path, mon
         calls.append(1)
         return data
 
-    monkeypatch.setattr(store, "catalog_bytes", someone_creates_it)
+    monkeypatch.setattr(store, "po_bytes", someone_creates_it)
     seen = []
 
     def change(catalog):
@@ -194,7 +196,7 @@ def test_what_change_raises_is_raised_and_nothing_is_written(po):
 
 def test_a_file_that_keeps_changing_is_given_up_on_with_one_line(po, monkeypatch):
     monkeypatch.setattr(store, "RETRY_SECONDS", 0.2)
-    real = store.read_catalog
+    real = store.read_po
 
     def someone_always_saves(fileobj, display):
         catalog = real(fileobj, display)
@@ -202,7 +204,7 @@ def test_a_file_that_keeps_changing_is_given_up_on_with_one_line(po, monkeypatch
             fh.write(b"\n")
         return catalog
 
-    monkeypatch.setattr(store, "read_catalog", someone_always_saves)
+    monkeypatch.setattr(store, "read_po", someone_always_saves)
     with pytest.raises(CatalogError, match="kept saving the catalog") as info:
         store.update_catalog(po, _draft("甲。", "A."), display="doc.po")
     assert "\n" not in str(info.value)
@@ -238,3 +240,15 @@ def test_a_save_swapped_out_comes_back_even_when_ours_was_deleted_meanwhile(po, 
     catalog = load_catalog(po)
     assert catalog["乙。"].string == "Typed in Poedit." and catalog["甲。"].string == "A."
     assert sorted(p.name for p in po.parent.iterdir()) == ["doc.po"]
+
+
+def test_the_path_wrappers_save_what_write_po_writes_and_name_the_file_in_errors(tmp_path):
+    catalog = _catalog("甲。")
+    path = tmp_path / "doc.po"
+    save_catalog(path, catalog)
+    assert path.read_bytes() == po_bytes(catalog)
+    with pytest.raises(CatalogError, match=r"^locales/en/LC_MESSAGES/nope\.po: no such catalog$"):
+        load_catalog(tmp_path / "nope.po", "locales/en/LC_MESSAGES/nope.po")
+    path.write_bytes(b'msgid "x\n')
+    with pytest.raises(CatalogError, match=rf"^{re.escape(str(path))}:1: unterminated string$"):
+        load_catalog(path)

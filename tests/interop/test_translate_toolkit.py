@@ -85,7 +85,7 @@ def edited(tmp_path) -> Workspace:
 
 
 def _tmx_pairs(data: bytes) -> set[str]:
-    return {u.source for u in read_tmx(io.BytesIO(data))}
+    return {u.source for u in read_tmx(io.BytesIO(data)).units}
 
 
 def _live_reviewed(ws: Workspace) -> set[str]:

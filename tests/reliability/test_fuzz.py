@@ -30,19 +30,14 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pipeline.catalog.pofile import catalog_bytes, read_catalog
+from pipeline.catalog.pofile import po_bytes, read_po
 from pipeline.catalog.template import build_template
 from pipeline.errors import CatalogError, SourceError
 from pipeline.segment import BlockType, segment_document
 from pipeline.segment.normalize import normalize
-from pipeline.segment.rules import (
-    CJK_CONTEXT_RE,
-    FULL_PAREN_PAIR,
-    HALF_TO_FULL,
-    HAN_RE,
-    PAREN_PAIR,
-)
+from pipeline.segment.rules import FULL_PAREN_PAIR, HALF_TO_FULL, PAREN_PAIR
 from pipeline.sources import read_source
+from pipeline.zh.script import CJK_CONTEXT_RE, HAN_RE
 from tests.conftest import REPO
 from tests.reliability.support import fuzz_settings, hang_guard
 
@@ -167,8 +162,8 @@ def test_what_the_segmenter_makes_is_written_and_read_back(text):
     """Whatever text a source holds, its template is a catalog we can read back."""
     with hang_guard(HANG_SECONDS):
         template = build_template(segment_document("doc", text), "seeds/doc.txt")
-        data = catalog_bytes(template)
-        back = read_catalog(io.BytesIO(data), "doc.pot")
+        data = po_bytes(template)
+        back = read_po(io.BytesIO(data), "doc.pot")
     assert [m.id for m in back if m.id] == [m.id for m in template if m.id]
 
 
@@ -327,12 +322,12 @@ _HEADER = b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
 def test_any_catalog_bytes_are_read_or_refused_with_file_and_line(data):
     try:
         with hang_guard(HANG_SECONDS):
-            catalog = read_catalog(io.BytesIO(data), "locales/x.po")
+            catalog = read_po(io.BytesIO(data), "locales/x.po")
     except CatalogError as exc:
         message = str(exc)
         assert "\n" not in message and message.startswith("locales/x.po")
         return
     # What we accept, we write so that we read back the same entries.
     with hang_guard(HANG_SECONDS):
-        back = read_catalog(io.BytesIO(catalog_bytes(catalog)), "written.po")
+        back = read_po(io.BytesIO(po_bytes(catalog)), "written.po")
     assert _entries(back) == _entries(catalog)

@@ -46,12 +46,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from pipeline.catalog import State, load_catalog, read_catalog, save_catalog, state_of
+from pipeline.catalog import State, load_catalog, read_po, save_catalog, state_of
 from pipeline.catalog.merge import FUZZY_CUTOFF
 from pipeline.catalog.states import set_reviewed, set_untranslated
 from pipeline.segment import segment_document
-from pipeline.segment.rules import HAN_RE
 from pipeline.workspace import Workspace
+from pipeline.zh.script import HAN_RE
 from tests.reliability.support import SOAK, fuzz_settings, succeeds
 
 DOC = "doc"
@@ -296,7 +296,7 @@ def test_previous_source_in_the_layout_older_versions_wrote_is_read():
         f'#| msgid "" "{first} "\n#| "{rest}"\n'
         f'msgid ""\n"{first} "\n"{changed.split(" ", 1)[1]}"\nmsgstr "An old reviewed translation."\n'
     )
-    entry = read_catalog(io.BytesIO(po.encode("utf-8")), "old.po")[changed]
+    entry = read_po(io.BytesIO(po.encode("utf-8")), "old.po")[changed]
     assert entry.previous_id == [LONG]
     assert state_of(entry) is State.FUZZY
 

@@ -69,9 +69,9 @@ def test_undo_restores_the_entry_on_disk(drafted):
 def load_catalog_bytes(data):
     import io
 
-    from pipeline.catalog import read_catalog
+    from pipeline.catalog import read_po
 
-    return read_catalog(io.BytesIO(data))
+    return read_po(io.BytesIO(data))
 
 
 def test_two_writers_on_the_same_entry_conflict(drafted):

@@ -6,6 +6,8 @@ tests/terms/test_tbx.py, tests/review/test_terminal.py.)"""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from click.testing import CliRunner
 
@@ -28,14 +30,14 @@ ESCAPES = "\x1b[2J\x1b]0;pwned\x07"
 def test_a_glossary_with_a_control_character_is_refused_with_its_line(cell, character):
     text = f"zh\ten\ttype\tnote\n甬江\tYongjiang\tplace\t\n崔平\t{cell}\tperson\tnote\n"
     with pytest.raises(TermbaseError) as info:
-        read_termbase(text, "locales/glossary.tsv")
+        read_termbase(io.BytesIO(text.encode("utf-8")), "locales/glossary.tsv")
     message = str(info.value)
     assert message.startswith("locales/glossary.tsv: line 3, column ") and character in message
     assert "\n" not in message
 
 
 def test_a_glossary_with_crlf_line_ends_is_still_read():
-    assert len(read_termbase("zh\ten\r\n崔平\tCui Ping\r\n")) == 1
+    assert len(read_termbase(io.BytesIO("zh\ten\r\n崔平\tCui Ping\r\n".encode()))) == 1
 
 
 def test_every_command_that_reads_the_glossary_gives_one_line(workspace):

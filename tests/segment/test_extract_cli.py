@@ -10,8 +10,8 @@ from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog.states import set_reviewed
 from pipeline.cli import main
 from pipeline.extract import SEGMENTATION_HEADER
-from pipeline.segment.rules import HAN
 from pipeline.workspace import Workspace
+from pipeline.zh.script import HAN
 
 DOC = "000_a24ceba1f548592f"
 RAW_BLOCKS = 59  # blank-line separated blocks of the seed

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.segment import BlockType, Part, segment_document
-from pipeline.segment.rules import HAN
+from pipeline.zh.script import HAN
 
 GOLDEN = Path(__file__).parent / "golden" / "000_a24ceba1f548592f.segments.txt"
 

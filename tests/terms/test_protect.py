@@ -10,7 +10,7 @@ from babel.messages.catalog import Message
 from click.testing import CliRunner
 
 from pipeline.catalog import load_catalog
-from pipeline.catalog.pofile import read_catalog, write_catalog
+from pipeline.catalog.pofile import read_po, write_po
 from pipeline.catalog.states import machine_signature
 from pipeline.cli import main
 from pipeline.engines.base import Signature
@@ -136,14 +136,14 @@ def test_glossary_hit_comments_replace_older_ones_and_survive_a_po_round_trip(se
     assert glossary_hits_of(message) == [("甬江实验室", "Yongjiang Laboratory"), ("主任", "director"), ("崔平", "Cui Ping")]
 
     catalog_file = io.BytesIO('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n'.encode())
-    catalog = read_catalog(catalog_file)
+    catalog = read_po(catalog_file)
     long = Term("甬江实验室", "Yongjiang Laboratory of Ningbo, a research institution with a very long English name")
     message.user_comments = []
     set_glossary_hits(message, [long])
     catalog[message.id] = message
     out = io.BytesIO()
-    write_catalog(out, catalog)
-    again = read_catalog(io.BytesIO(out.getvalue()))
+    write_po(out, catalog)
+    again = read_po(io.BytesIO(out.getvalue()))
     assert glossary_hits_of(again[message.id]) == [(long.zh, long.en)]
 
 

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.terms.tbx import TbxError, load_tbx, read_tbx, save_tbx, write_tbx
+from pipeline.terms.tbx import TbxError, load_tbx, read_tbx, save_tbx, tbx_bytes, write_tbx
 from pipeline.terms.termbase import TERM_TYPES, Term, Termbase
 
 TERMS = Termbase(
@@ -31,24 +31,37 @@ def test_export_then_import_is_lossless(tmp_path):
     assert {t.type for t in TERMS} == set(TERM_TYPES)  # every type went through
 
 
+def test_read_tbx_and_write_tbx_take_file_objects():
+    """Babel's signatures, ``read_tbx(fileobj)`` and ``write_tbx(fileobj,
+    termbase)``; the caller's file object is left open."""
+    out = io.BytesIO()
+    write_tbx(out, TERMS)
+    assert not out.closed
+    assert out.getvalue() == tbx_bytes(TERMS)
+    out.seek(0)
+    result = read_tbx(out, "terms.tbx")
+    assert result.termbase.terms == TERMS.terms and result.skipped == []
+    assert not out.closed
+
+
 def test_export_is_tbx_basic_martif_with_properties_where_they_belong():
-    data = write_tbx(TERMS).decode("utf-8")
+    data = tbx_bytes(TERMS).decode("utf-8")
     assert data.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<martif type="TBX" xml:lang="en">')
     assert '<langSet xml:lang="zh-Hans">' in data and '<langSet xml:lang="en">' in data
     assert '<termNote type="partOfSpeech">properNoun</termNote>' in data
     assert '<descrip type="entityClass">person</descrip>' in data
     assert "subjectField" not in data
     assert "&lt;ever&gt; &amp; never" in data
-    assert write_tbx(TERMS) == write_tbx(Termbase(list(TERMS)))  # deterministic, stable ids
+    assert tbx_bytes(TERMS) == tbx_bytes(Termbase(list(TERMS)))  # deterministic, stable ids
 
 
 def test_translate_toolkit_reads_our_export():
     tbx = pytest.importorskip("translate.storage.tbx", reason="translate-toolkit is a test dependency")
-    store = tbx.tbxfile.parsestring(write_tbx(TERMS))
+    store = tbx.tbxfile.parsestring(tbx_bytes(TERMS))
     units = [u for u in store.units if not u.isheader()]
     assert [(u.source, u.target) for u in units] == [(t.zh, t.en) for t in TERMS]
     assert units[0].getnotes() == "Director of Yongjiang Laboratory"
-    explicit = tbx.tbxfile(io.BytesIO(write_tbx(TERMS)), sourcelanguage="zh-Hans", targetlanguage="en")
+    explicit = tbx.tbxfile(io.BytesIO(tbx_bytes(TERMS)), sourcelanguage="zh-Hans", targetlanguage="en")
     assert explicit.units[1].source == "甬江实验室" and explicit.units[1].target == "Yongjiang Laboratory"
     assert len({u.getid() for u in units}) == len(units)
 
@@ -73,7 +86,7 @@ TRANSLATE_TOOLKIT_STYLE = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_martif_from_other_tools_with_external_doctype_and_language_variants():
-    result = read_tbx(TRANSLATE_TOOLKIT_STYLE, "tt.tbx")
+    result = read_tbx(io.BytesIO(TRANSLATE_TOOLKIT_STYLE), "tt.tbx")
     assert result.termbase.terms == [
         Term("彭佳学", "Peng Jiaxue", "term", "Party secretary of Ningbo"),
         Term("宁波", "Ningbo", "term", ""),
@@ -134,7 +147,7 @@ def test_tbx_2019_dct_style_categories():
         <langSec xml:lang="zh-CN"><termSec><term>主任</term><basic:partOfSpeech>noun</basic:partOfSpeech></termSec></langSec>
         <langSec xml:lang="en"><termSec><term>director</term></termSec></langSec>
       </conceptEntry></body></text></tbx>""".encode()
-    assert read_tbx(data).termbase.terms == [Term("主任", "director", "term", "Head of a laboratory")]
+    assert read_tbx(io.BytesIO(data)).termbase.terms == [Term("主任", "director", "term", "Head of a laboratory")]
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -155,7 +168,7 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize("data", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"])
 def test_entity_declarations_are_refused_with_a_line_number(data):
     with pytest.raises(TbxError) as error:
-        read_tbx(data, "bomb.tbx")
+        read_tbx(io.BytesIO(data), "bomb.tbx")
     message = str(error.value)
     assert message.startswith("bomb.tbx:2: ") and "refused" in message
     assert "\n" not in message and "lol" * 3 not in message and "root:" not in message
@@ -186,14 +199,16 @@ def test_entity_declarations_are_refused_with_a_line_number(data):
 )
 def test_broken_files_give_one_line_with_the_line_number(data, expected):
     with pytest.raises(PipelineError) as error:
-        read_tbx(data, "broken.tbx")
+        read_tbx(io.BytesIO(data), "broken.tbx")
     assert str(error.value).startswith(expected)
     assert "\n" not in str(error.value)
 
 
-def test_a_term_that_xml_cannot_hold_is_refused_on_export():
+def test_a_term_that_xml_cannot_hold_is_refused_on_export_and_nothing_is_written():
+    out = io.BytesIO()
     with pytest.raises(TbxError, match="U\\+0001"):
-        write_tbx(Termbase([Term("崔平", "Cui\x01Ping")]))
+        write_tbx(out, Termbase([Term("甬江", "Yongjiang"), Term("崔平", "Cui\x01Ping")]))
+    assert out.getvalue() == b""
 
 
 def test_load_of_a_missing_file_is_a_one_line_error(tmp_path):
@@ -221,7 +236,7 @@ def _entry(zh: str, en: str, note: str = "", entry_id: str = "e2") -> str:
 def test_an_entry_holding_a_refused_character_refuses_the_whole_file(entry, field, character):
     data = ("<martif><text><body>\n" + _entry("甬江", "Yongjiang", entry_id="e1") + "\n" + entry + "</body></text></martif>").encode()
     with pytest.raises(TbxError) as error:
-        read_tbx(data, "partner.tbx")
+        read_tbx(io.BytesIO(data), "partner.tbx")
     message = str(error.value)
     assert message.startswith("partner.tbx:3: entry 'e2', " + field), message
     assert character in message and "the whole file is refused" in message and "\n" not in message
@@ -229,5 +244,6 @@ def test_an_entry_holding_a_refused_character_refuses_the_whole_file(entry, fiel
 
 def test_controls_xml_cannot_hold_are_refused_by_the_parser():
     for term in ("Cui\x1bPing", "Cui&#7;Ping", "Cui&#xDC80;Ping"):
+        data = ("<martif><text><body>" + _entry("崔平", term) + "</body></text></martif>").encode()
         with pytest.raises(TbxError, match="not well-formed XML"):
-            read_tbx(("<martif><text><body>" + _entry("崔平", term) + "</body></text></martif>").encode(), "x.tbx")
+            read_tbx(io.BytesIO(data), "x.tbx")

@@ -56,7 +56,7 @@ def test_tm_export_keeps_to_the_template(reviewed, tmp_path):
     retired, revived = _revive_and_retire(ws, doc)
     buffer = io.BytesIO()
     count = export_tmx(ws, buffer)
-    sources = [u.source for u in read_tmx(io.BytesIO(buffer.getvalue()))]
+    sources = [u.source for u in read_tmx(io.BytesIO(buffer.getvalue())).units]
     assert count == len(sources) == len(done) - 1
     assert retired not in sources and revived not in sources
     assert set(sources) == set(done) - {retired}
@@ -71,7 +71,7 @@ def test_tm_export_without_a_template_gives_live_entries(reviewed):
     ws.template_path(doc).unlink()
     buffer = io.BytesIO()
     export_tmx(ws, buffer)
-    sources = {u.source for u in read_tmx(io.BytesIO(buffer.getvalue()))}
+    sources = {u.source for u in read_tmx(io.BytesIO(buffer.getvalue())).units}
     assert sources == (set(done) - {retired}) | {revived}
 
 
@@ -84,5 +84,5 @@ def test_build_tmx_leaves_out_sentences_removed_from_the_source(reviewed):
     assert text.count(gone + "\n") == 1
     source.write_text(text.replace(gone + "\n", ""), encoding="utf-8")  # no extract since
     build(ws, doc, ws.default_build)
-    sources = {u.source for u in read_tmx(io.BytesIO((ws.default_build / f"{doc}.tmx").read_bytes()))}
+    sources = {u.source for u in read_tmx(io.BytesIO((ws.default_build / f"{doc}.tmx").read_bytes())).units}
     assert sources == set(done) - {gone}

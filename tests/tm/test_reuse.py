@@ -8,7 +8,7 @@ import io
 import pytest
 from babel.messages.catalog import Message
 
-from pipeline.catalog.pofile import Catalog, catalog_bytes, read_catalog
+from pipeline.catalog.pofile import Catalog, po_bytes, read_po
 from pipeline.catalog.states import (
     MT_PREFIX,
     TM_PREFIX,
@@ -47,7 +47,7 @@ def reread(message: Message) -> Message:
     """``message`` after writing its catalog and reading it back."""
     catalog = Catalog(locale="en")
     catalog[message.id] = message
-    return read_catalog(io.BytesIO(catalog_bytes(catalog)), "doc.po")[message.id]
+    return read_po(io.BytesIO(po_bytes(catalog)), "doc.po")[message.id]
 
 
 # --- Comment formats ----------------------------------------------------------
@@ -257,6 +257,6 @@ def test_a_catalog_with_reused_entries_passes_msgfmt(memory, msgfmt_check):
     for source in [BUGLE, "宁波推进新型工业化的冲锋号已吹响。", "宁波常住人口达到1200万。", "工业对宁波有特殊意义。"]:
         catalog[source] = Message(source, locations=[("seeds/doc.txt", 1)])
         reuse_from_memory(catalog[source], memory)
-    data = catalog_bytes(catalog)
+    data = po_bytes(catalog)
     msgfmt_check(data)
     assert data.decode("utf-8").count("# tm-suggestion: ") == 3

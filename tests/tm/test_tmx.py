@@ -15,7 +15,6 @@ from pipeline.errors import PipelineError
 from pipeline.tm.tmx import (
     TmxError,
     format_tmx_date,
-    parse_tmx,
     parse_tmx_date,
     read_tmx,
     tmx_bytes,
@@ -50,7 +49,7 @@ def tu(
 
 
 def pairs(data: bytes) -> list[tuple[str, str]]:
-    return [(u.source, u.target) for u in read_tmx(io.BytesIO(data), "memory.tmx")]
+    return [(u.source, u.target) for u in read_tmx(io.BytesIO(data), "memory.tmx").units]
 
 
 # --- Writing ------------------------------------------------------------------
@@ -82,12 +81,26 @@ def test_written_tmx_is_standard_tmx_14b():
     assert [t.find("seg").text for t in tuvs] == [UNIT.source, UNIT.target]
 
 
+def test_read_tmx_and_write_tmx_take_file_objects():
+    """Babel's signatures, ``read_tmx(fileobj)`` and ``write_tmx(fileobj,
+    units)``; the caller's file object is left open."""
+    other = Unit("宁波", "Ningbo", "doc")
+    out = io.BytesIO()
+    assert write_tmx(out, [UNIT, other]) == 2
+    assert not out.closed
+    assert out.getvalue() == tmx_bytes([UNIT, other])
+    out.seek(0)
+    content = read_tmx(out, "memory.tmx")
+    assert content.units == [UNIT, other] and content.skipped == 0
+    assert not out.closed
+
+
 def test_writing_escapes_xml_and_is_utf8():
     unit = Unit("<b>“宁波”</b> & 甬江", 'R&D <lab> "Yongjiang"', "doc&<1>")
     data = tmx_bytes([unit])
     assert "“宁波”".encode() in data  # UTF-8, not character references
     assert b"&lt;b&gt;" in data and b"R&amp;D &lt;lab&gt;" in data
-    assert read_tmx(io.BytesIO(data)) == [unit]
+    assert read_tmx(io.BytesIO(data)).units == [unit]
 
 
 def test_writing_refuses_what_xml_cannot_carry_and_writes_nothing():
@@ -95,7 +108,7 @@ def test_writing_refuses_what_xml_cannot_carry_and_writes_nothing():
     with pytest.raises(
         TmxError, match=r"^unit 2 \(from doc\): the target contains U\+0001, which XML cannot represent$"
     ):
-        write_tmx([UNIT, Unit("宁波", "Ning\x01bo", "doc")], out)
+        write_tmx(out, [UNIT, Unit("宁波", "Ning\x01bo", "doc")])
     assert out.getvalue() == b""
 
 
@@ -154,12 +167,12 @@ _units = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_units, max_size=4))
 def test_export_then_import_is_lossless(units):
-    assert read_tmx(io.BytesIO(tmx_bytes(units))) == units
+    assert read_tmx(io.BytesIO(tmx_bytes(units))).units == units
 
 
 def test_round_trip_keeps_spaces_line_ends_and_supplementary_han():
     unit = Unit("  𠀋宁波\r\n甬江\t ", " Ningbo\r\nline two  ", "doc one")
-    assert read_tmx(io.BytesIO(tmx_bytes([unit]))) == [unit]
+    assert read_tmx(io.BytesIO(tmx_bytes([unit]))).units == [unit]
 
 
 # --- Reading what other tools write -------------------------------------------
@@ -194,7 +207,7 @@ def test_units_without_both_languages_are_skipped_and_counted():
         + tu("宁波", "   ")
         + '<tu><tuv xml:lang="zh"><seg>宁波</seg></tuv></tu>'
     )
-    content = parse_tmx(io.BytesIO(data), "memory.tmx")
+    content = read_tmx(io.BytesIO(data), "memory.tmx")
     assert [(u.source, u.target) for u in content.units] == [("宁波", "Ningbo")]
     assert content.skipped == 3
     assert content.languages == {"zh": 4, "en": 2, "de": 1}
@@ -234,7 +247,7 @@ def test_creation_info_props_notes_and_attributes_of_other_tools():
         '<note>checked</note><prop type="x-client">Ningbo Daily</prop>'
         '<tuv xml:lang="zh-CN"><seg>宁波</seg></tuv><tuv xml:lang="en-US"><seg>Ningbo</seg></tuv></tu>'
     )
-    (unit,) = read_tmx(io.BytesIO(data), "locales/tm/partner.tmx")
+    (unit,) = read_tmx(io.BytesIO(data), "locales/tm/partner.tmx").units
     assert unit.origin == "partner.tmx"  # no x-document: the file is the origin
     assert unit.created_by == "ANNA"
     assert unit.created_at == datetime(2023, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -248,7 +261,7 @@ def test_creation_info_on_the_target_tuv():
         '<tu><tuv xml:lang="zh"><seg>宁波</seg></tuv>'
         '<tuv xml:lang="en" creationid="BEN" creationdate="20230102T030405Z"><seg>Ningbo</seg></tuv></tu>'
     )
-    (unit,) = read_tmx(io.BytesIO(data))
+    (unit,) = read_tmx(io.BytesIO(data)).units
     assert (unit.created_by, unit.created_at.year) == ("BEN", 2023)
 
 
@@ -351,5 +364,5 @@ def test_tabs_line_breaks_and_rtl_text_in_segments_are_accepted():
     """Only the controls are refused: Arabic or Hebrew text in a note, a tab
     or a line break in a segment are text."""
     data = tmx('<tu><note>ملاحظة שלום</note>' + tu("宁波\t甬江\n第二行", "Ningbo\tline\nnext")[4:])
-    [unit] = read_tmx(io.BytesIO(data), "x.tmx")
+    [unit] = read_tmx(io.BytesIO(data), "x.tmx").units
     assert unit.source == "宁波\t甬江\n第二行" and unit.notes == ("ملاحظة שלום",)

@@ -47,7 +47,7 @@ def test_we_read_translate_toolkits_tmx(toolkit_tmx):
         store.addtranslation(unit.source, "zh-CN", unit.target, "en-US", comment="from Translate Toolkit")
     data = bytes(store)
     assert b"<!DOCTYPE" in data  # Translate Toolkit declares the TMX DTD; it must not be refused
-    units = read_tmx(io.BytesIO(data), "toolkit.tmx")
+    units = read_tmx(io.BytesIO(data), "toolkit.tmx").units
     assert [(u.source, u.target) for u in units] == [(u.source, u.target) for u in UNITS]
     assert {u.origin for u in units} == {"toolkit.tmx"}
     assert {u.notes for u in units} == {("from Translate Toolkit",)}

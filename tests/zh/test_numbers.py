@@ -1,4 +1,5 @@
-"""The numbers a Chinese source mentions, and when two sources differ in them."""
+"""The numbers a Chinese source mentions, and when two sources differ in them
+(the translation memory flags a match whose numbers differ)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.tm.numerals import numbers_differ, numbers_in
+from pipeline.zh.numbers import numbers_differ, numbers_in
 
 
 def values(text: str) -> list[Decimal]:
@@ -25,6 +26,8 @@ def values(text: str) -> list[Decimal]:
         ("共1,000,000人，增长3.5%。", [Decimal("3.5"), 1_000_000]),
         ("２０２４年", [2024]),  # full-width digits
         ("增长３．５%，共１，０００人", [Decimal("3.5"), 1000]),  # full-width point and separator
+        ("٢٠٢٤年", [2024]),  # other Unicode decimal digits
+        ("1100\u3000万人", [11_000_000]),  # an ideographic space before the magnitude
         ("1100 万人", [11_000_000]),  # a space before the magnitude
         ("二〇二四年", [2024]),  # read digit by digit
         ("十八世纪", [18]),

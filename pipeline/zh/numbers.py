@@ -1,0 +1,159 @@
+"""Reading Chinese numbers, defined once: 十八, 三千五百万, 二〇二七, 1100万.
+
+* :func:`chinese_number` reads one number, in Chinese numerals or in
+  digits with a Chinese magnitude, to its exact value;
+* :func:`numbers_in` lists the values a Chinese sentence mentions, and
+  :func:`numbers_differ` says whether two sentences mention the same ones.
+
+The quality checks (:mod:`pipeline.checks.numbers`) read each quantity
+with these tables and :func:`chinese_number`, and decide themselves which
+ones a translation must keep. The translation memory compares the numbers
+of two sources with :func:`numbers_differ`: a match whose source says
+1100万 where the new sentence says 1200万 carries a wrong figure into the
+English, so such matches are flagged, never reused silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
+
+from .width import fold_width
+
+CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_SCALES = {"万": 10**4, "亿": 10**8}
+CN_MULTIPLIERS = {**CN_UNITS, **CN_SCALES}
+CN_NUMERALS = "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_SCALES)
+
+#: Longer runs of digits are identifiers (a serial number, a pasted table),
+#: compared as written rather than read as a value.
+MAX_DIGITS = 40
+
+
+def decimal_value(digits: str) -> Fraction:
+    """``1,500`` → 1500, ``16452.8`` → 16452.8; an overlong run of digits
+    gets a value that only the same run has."""
+    digits = digits.replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return Fraction(hash(digits)) + Fraction(1, 3)  # never a real figure's value
+    return Fraction(digits)
+
+
+def chinese_number(text: str) -> Fraction | None:
+    """The value of a Chinese number: ``1100万``, ``3.5亿``, ``三千五百万``,
+    ``二〇二七``, ``十八``, ``一百零五``; None when it is not a well-formed
+    number (亿万, 三四十)."""
+    text = text.replace("多", "").replace("余", "").replace("几", "")
+    if not text:
+        return None
+    if text[0].isascii() and text[0].isdigit():
+        digits = re.match(r"[0-9.,]+", text).group()
+        value = decimal_value(digits)
+        for ch in text[len(digits) :]:
+            value *= CN_MULTIPLIERS[ch]
+        return value
+    if all(ch in CN_DIGITS for ch in text):
+        return Fraction(int("".join(str(CN_DIGITS[ch]) for ch in text)))  # 二〇二七 digit by digit
+    value = _positional(text)
+    return None if value is None else Fraction(value)
+
+
+def _positional(text: str) -> int | None:
+    """十八, 三千五百万, 一亿三千万: units and scales."""
+    for char, scale in (("亿", 10**8), ("万", 10**4)):
+        at = text.rfind(char)
+        if at != -1:
+            head, tail = text[:at], text[at + 1 :]
+            if not head and tail:
+                return None  # 亿万: a scale with nothing before it, inside a longer run
+            high = _positional(head) if head else 1  # 万 alone is ten thousand
+            if len(tail) == 1 and tail in CN_DIGITS:
+                low = CN_DIGITS[tail] * scale // 10  # 两万三 is 23,000 (the unit is understood)
+            else:
+                low = _positional(tail) if tail else 0
+            if high is None or low is None:
+                return None
+            return high * scale + low
+    total, digit = 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            if digit:  # two digits in a row: 三四十 is not one number
+                return None
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            total += (digit if digit is not None else 1) * CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    if digit and len(text) >= 2 and CN_UNITS.get(text[-2], 0) >= 100:
+        return total + digit * CN_UNITS[text[-2]] // 10  # 三千五 is 3,500, 一百二 is 120
+    return total + (digit or 0)
+
+
+# --- The numbers a sentence mentions ----------------------------------------------
+#
+# "Do these two sources mention the same numbers", not a full reading:
+#
+# * Arabic numbers in any Unicode digits (2024, ２０２４), with thousands
+#   separators and decimals (1,000, 3.5, ３．５), optionally scaled by a
+#   Chinese magnitude (1100万, 1100 万, 3.5亿, 2万亿, 5千万);
+# * runs of Chinese numerals, positional (二〇二四 = 2024) or with magnitudes
+#   (十八, 一千二百万, 三亿五千万, 两), read by chinese_number;
+# * the words of NOT_NUMBER_WORDS are left out.
+#
+# Values are compared as a multiset: the same numbers, each as often. The
+# text is read as written: an OCR'd 十 八世纪 is ten and eight.
+
+#: Magnitudes written after Arabic digits (1100万), longest first.
+MAGNITUDES_AFTER_DIGITS = ("万亿", "千亿", "百亿", "十亿", "亿", "千万", "百万", "十万", "万", "千", "百")
+
+#: Words in which a numeral character does not count anything, or that
+#: mark a percentage (百分之五十 is 50, not 100 and 50). Removed before
+#: reading; the list is short on purpose.
+NOT_NUMBER_WORDS = (
+    "百分之", "千分之", "一些", "一直", "一起", "一样", "一定", "一般", "一切", "一致", "一旦",
+    "一向", "一律", "一再", "统一", "唯一", "万一", "逐一", "十分", "千米", "千克", "千瓦",
+)  # fmt: skip
+
+_MAGNITUDE_VALUES = {m: math.prod(CN_MULTIPLIERS[ch] for ch in m) for m in MAGNITUDES_AFTER_DIGITS}
+# \d is any Unicode decimal digit (٣ as well as 3); full-width digits,
+# separators and points (１，０００ and ３．５) are folded to ASCII first.
+_ARABIC_RE = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)(?: *(" + "|".join(MAGNITUDES_AFTER_DIGITS) + "))?")
+_CHINESE_RE = re.compile(f"[{CN_NUMERALS}]+")
+_NOT_NUMBERS_RE = re.compile("|".join(sorted(map(re.escape, NOT_NUMBER_WORDS), key=len, reverse=True)))
+
+
+def _numeral_run_value(run: str) -> Fraction:
+    """The value of a run of Chinese numerals (一千二百万, 二〇二四, 十八); a run
+    that is not one well-formed number (三四十) is read digit by digit, so
+    that two runs compare equal only when written alike."""
+    value = chinese_number(run)
+    if value is None:
+        value = Fraction(int("".join(str(CN_DIGITS.get(ch, 0)) for ch in run) or 0))
+    return value
+
+
+def numbers_in(text: str) -> Counter:
+    """The numeric values ``text`` mentions, as a multiset of Decimals."""
+    text = fold_width(_NOT_NUMBERS_RE.sub(" ", text))
+    values: Counter = Counter()
+
+    def arabic(match: re.Match) -> str:
+        value = Decimal(match.group(1).replace(",", "")) * _MAGNITUDE_VALUES.get(match.group(2) or "", 1)
+        values[value.normalize()] += 1
+        return " "  # keep the magnitude from being read again as a Chinese numeral
+
+    text = _ARABIC_RE.sub(arabic, text)
+    for run in _CHINESE_RE.findall(text):
+        value = _numeral_run_value(run)
+        values[(Decimal(value.numerator) / Decimal(value.denominator)).normalize()] += 1
+    return values
+
+
+def numbers_differ(source: str, other: str) -> bool:
+    """True when ``source`` and ``other`` do not mention the same numbers."""
+    return numbers_in(source) != numbers_in(other)

@@ -1,0 +1,34 @@
+"""Full-width forms and ASCII: the one width fold.
+
+Chinese text writes digits, Latin letters and punctuation in two widths:
+``２０２４`` and ``2024``, ``ＡＩ`` and ``AI``, ``，`` and ``,``. Unicode's
+Halfwidth and Fullwidth Forms block puts each full-width ASCII character
+(U+FF01–U+FF5E) at one fixed distance from its ASCII form, and the
+ideographic space (U+3000) is the full-width space. Characters that have no
+ASCII form (``…``, ``①``, ``、``, ``〇``) are not folded.
+"""
+
+from __future__ import annotations
+
+#: From a full-width ASCII form to its ASCII character.
+_OFFSET = 0xFEE0
+
+#: Full-width ASCII (U+FF01–U+FF5E) and the ideographic space to ASCII, for
+#: :meth:`str.translate`: one character for one, so offsets are kept.
+FULLWIDTH_TO_ASCII: dict[int, int] = {code: code - _OFFSET for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """``text`` with its full-width ASCII forms and ideographic spaces in
+    ASCII (``２０２４年，ＡＩ`` → ``2024年,AI``)."""
+    return text.translate(FULLWIDTH_TO_ASCII)
+
+
+def fullwidth(ch: str) -> str:
+    """The full-width form of a printable ASCII character (``,`` → ``，``,
+    ``(`` → ``（``); the ideographic space for a space."""
+    if ch == " ":
+        return "\u3000"
+    if not "!" <= ch <= "~":
+        raise ValueError(f"no full-width form: {ch!r}")
+    return chr(ord(ch) + _OFFSET)
