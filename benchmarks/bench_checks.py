@@ -51,9 +51,9 @@ from benchmarks.measure import CORPUS, read_corpus, require_corpus
 from pipeline.catalog.pofile import Catalog
 from pipeline.checks import CHECKS, Severity, run_checks
 from pipeline.checks.text import english_form_found, english_form_pattern
-from pipeline.chinese_words import quiet_jieba, words
-from pipeline.segment.rules import HAN_RE
 from pipeline.terms import Term, Termbase
+from pipeline.zh.script import HAN_RE
+from pipeline.zh.words import quiet_jieba, words
 
 SETS = {"newstest2018": "newstest2018-zhen.tsv", "newstest2019": "newstest2019-zhen.tsv"}
 TUNING_SET, HELD_OUT_SET = "newstest2018", "newstest2019"

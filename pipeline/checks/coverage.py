@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..chinese_words import word_tag, words
+from ..zh.words import word_tag, words
 from .model import CheckContext
 from .text import MAX_SHORT_Z, length_z
 

@@ -44,7 +44,18 @@ million; 18世纪60年代 = the 1760s; 60年代 = the '60s = the 1960s; 18世纪
 = doubled; 2027年 = 2027; 二〇二七 = 2027; 9点半 = 9:30; 6吋 = 6-inch; two
 decades = 20 (years); 3-5 and 3至5 are two numbers each. A figure written
 with a scale word and at least two significant digits may be rounded
-("1.65 trillion yuan" for 16452.8亿元), by at most 1%.
+("1.65 trillion yuan" for 16452.8亿元), by at most 1%. Also: half a billion
+= 5亿; four dozen = 48; one-fiftieth = 五十分之一; 九分 = 90% (tenths); 亩 =
+1/15 hectare (conversions exact by definition only); 3:51.659 = 351.659 (a
+race time without its colon); 7、80年代 = the 1970s and 1980s.
+
+**Counts said another way** are optional: a short run of bare digits
+whatever follows it (八一大楼, 三五天), a small count that restates a list
+next to it (冯小刚、宁浩、大鹏三位嘉宾: English names the three), the base
+year of a comparison (比2016年 in a sentence about 2017: "year-on-year"), and
+on the English side a number that belongs to a name the English adds
+("CCTV-2", "Qatar 2022", "No 1"). Those last two are named, like a small
+number spelled out, when the other side has a figure left over.
 
 **Matching.** The required quantities of each side must each pair with a
 distinct quantity of the other side (a maximum bipartite matching, so 20年
@@ -63,14 +74,16 @@ from functools import lru_cache
 from fractions import Fraction
 
 from .model import CheckContext
-from ..chinese_numbers import CN_DIGITS as _CN_DIGITS
-from ..chinese_numbers import CN_MULTIPLIERS as _CN_MULTIPLIERS
-from ..chinese_numbers import CN_NUMERALS as _CN_NUMERALS
-from ..chinese_numbers import CN_SCALES as _CN_SCALES
-from ..chinese_numbers import CN_UNITS as _CN_UNITS
-from ..chinese_numbers import MAX_DIGITS as _MAX_DIGITS
-from ..chinese_numbers import chinese_number, decimal_value
-from ..chinese_words import words
+from ..zh.numbers import CN_DIGITS as _CN_DIGITS
+from ..zh.numbers import CN_MULTIPLIERS as _CN_MULTIPLIERS
+from ..zh.numbers import CN_NUMERALS as _CN_NUMERALS
+from ..zh.numbers import CN_SCALES as _CN_SCALES
+from ..zh.numbers import CN_UNITS as _CN_UNITS
+from ..zh.numbers import MAX_DIGITS as _MAX_DIGITS
+from ..zh.numbers import chinese_number, decimal_value
+from ..zh.words import words
+
+_CN_DIGITS_CHARS = "".join(_CN_DIGITS)
 
 # --- Quantities ----------------------------------------------------------------
 
@@ -200,6 +213,8 @@ LEXICALISED = (
     "独一无二", "统一", "唯一", "同一", "万一", "逐一", "之一", "进一步", "百度",
     "第一(?=时间|线|要务|动力|资源|生产力)",
     "第二(?=天|日|年|周|个月|季|场|轮)",  # 第二天: "the next day", "the following year"
+    # "everywhere", "these days", "half each", a battery chemistry (ternary)
+    "四处", "四起", "这两天", "前两天", "各占一半", "三元(?=锂|材料|正极)",
     # place names with a measure word in them
     "五台山", "七台河", "五道口",
 )  # fmt: skip
@@ -211,6 +226,8 @@ LEXICON: dict[str, list[tuple[tuple[Fraction, ...], bool]]] = {
     "翻一番": [((Fraction(2),), False)],
     "翻番": [((Fraction(2),), False)],
     "百分百": [((Fraction(100),), False)],
+    "百分之百": [((Fraction(100),), False)],  # "perfect", "completely"
+    "半数": [((Fraction(1, 2), Fraction(50)), False)],  # "half", "50%"
     "双十一": [((Fraction(11),), False)],
     "双11": [((Fraction(11),), False)],  # Singles' Day (11 November), named in English
     "双十二": [((Fraction(12),), False)],
@@ -220,6 +237,9 @@ LEXICON: dict[str, list[tuple[tuple[Fraction, ...], bool]]] = {
     "十三五": [((Fraction(13),), False), ((Fraction(5),), False)],
     "十四五": [((Fraction(14),), False), ((Fraction(5),), False)],
     "十五五": [((Fraction(15),), False), ((Fraction(5),), False)],
+    # knockout rounds: "the quarter-finals", "the last eight", "the round of 16"
+    "四分之一决赛": [((Fraction(1, 4), Fraction(8)), False)],
+    "八分之一决赛": [((Fraction(1, 8), Fraction(16)), False)],
 }
 
 _CN_DECIMAL = r"[〇零一二两三四五六七八九十百千]+点[〇零一二三四五六七八九]+(?![分钟时])"
@@ -234,8 +254,8 @@ _SOURCE_RE = re.compile(
     rf"|百分之(?P<percent>{_CN_DECIMAL}|{_NUM})"
     rf"|(?P<denominator>{_NUM})分之(?P<numerator>{_CN_DECIMAL}|{_NUM})"
     rf"|第(?P<ordinal>{_NUM})"
-    rf"|(?P<decade_pair>[一二三四五六七八九]{{2}})十年代"
-    rf"|(?P<decade_list>(?<![0-9])[0-9]0(?:[、,，][0-9]0)+)(?=\s?(?:年代|后))"
+    rf"|(?P<decade_pair>[一二三四五六七八九]、?[一二三四五六七八九])十年代"
+    rf"|(?P<decade_list>(?<![0-9])[0-9]0?(?:[、,，][0-9]0)+)(?=\s?(?:年代|后))"
     rf"|(?P<century>{_NUM})\s?世纪\s?(?P<decade>{_NUM})\s?年代"
     rf"|(?P<cn_decimal>{_CN_DECIMAL})(?P<cn_decimal_scale>[万亿]*)"
     rf"|(?P<number>{_NUM})"
@@ -270,10 +290,21 @@ def _with_measure(value: Fraction, measure: str) -> tuple[Fraction, ...]:
         return (value, 1900 + value)
     if measure == "成":
         return (value, value * 10)
+    if measure == "分" and value.denominator == 1 and value <= 10:  # 三分天注定，七分靠打拼: tenths, 30%
+        return (value, value * 10)
+    if measure in _EXACT_CONVERSIONS:  # 7.5万亩 is 5,000 hectares
+        return (value, value * _EXACT_CONVERSIONS[measure])
     if measure == "倍":  # 是…的2倍 is twice; 增长1倍 is "doubled", one more
         return (value, value + 1)
     return (value,)
 
+
+#: Units that English gives in another unit by a conversion that is exact
+#: by definition (1 mu = 1/15 hectare; 1 jin = 0.5 kg; 1 hectare = 15 mu).
+_EXACT_CONVERSIONS = {"亩": Fraction(1, 15), "公顷": Fraction(15), "斤": Fraction(1, 2)}
+
+
+_LATIN_ZERO_RE = re.compile(f"(?<=[{_CN_DIGITS_CHARS}])[OoΟ○]+(?=[{_CN_DIGITS_CHARS}])")
 
 #: The Roman numeral signs of Unicode (Ⅱ型糖尿病: type 2 diabetes), as digits.
 _ROMAN_NUMERAL_SIGNS = {0x2160 + i: str(i + 1) for i in range(12)} | {0x2170 + i: str(i + 1) for i in range(12)}
@@ -282,6 +313,7 @@ _ROMAN_NUMERAL_SIGNS = {0x2160 + i: str(i + 1) for i in range(12)} | {0x2170 + i
 def source_quantities(text: str) -> list[Quantity]:
     """The quantities a Chinese sentence states, required or optional."""
     text = text.translate(_WIDTH).translate(_ROMAN_NUMERAL_SIGNS)
+    text = _LATIN_ZERO_RE.sub(lambda z: "〇" * len(z.group()), text)  # 六O二厂, 二OO八年: a Latin O typed for 〇
     found: list[Quantity] = []
     pos = 0
     while (m := _SOURCE_RE.search(text, pos)) is not None:
@@ -320,12 +352,12 @@ def source_quantities(text: str) -> list[Quantity]:
                 # "first": optional, but named when the English has a figure
                 # the source lacks (第一次 → "the 4th time" is a changed figure).
                 found.append(Quantity(m.group(), (value,), required=value != 1, spelled=value == 1))
-        elif m.group("decade_list"):  # 70、80年代, 80、90后: the 1970s and 1980s, born in the 1980s and 1990s
+        elif m.group("decade_list"):  # 70、80年代, 7、80年代, 80、90后: the 1970s and 1980s, born in the 1980s and 1990s
             for part in re.split(r"[、,，]", m.group()):
-                decade = Fraction(int(part))
+                decade = Fraction(int(part.ljust(2, "0")))  # the first decade may be cut to its digit
                 found.append(Quantity(part, (decade, 1900 + decade)))
         elif m.group("decade_pair"):  # 七八十年代: the 1970s and 1980s
-            for digit in m.group("decade_pair"):
+            for digit in m.group("decade_pair").replace("、", ""):
                 decade = Fraction(_CN_DIGITS[digit] * 10)
                 found.append(Quantity(m.group(), (decade, 1900 + decade)))
         elif m.group("century"):
@@ -336,7 +368,9 @@ def source_quantities(text: str) -> list[Quantity]:
             scale = 1
             for ch in m.group("cn_decimal_scale"):
                 scale *= _CN_SCALES[ch]
-            found.append(Quantity(m.group(), (_cn_decimal(m.group("cn_decimal")) * scale,)))
+            measure = _MEASURE_RE.match(text, m.end())
+            value = _cn_decimal(m.group("cn_decimal")) * scale
+            found.append(Quantity(m.group(), _with_measure(value, measure.group() if measure else "")))
         else:
             quantities, pos = _read_number(text, m)
             found.extend(quantities)
@@ -399,9 +433,13 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         extra.append(Quantity(text[start : end + 1], (Fraction(30),), required=False))
         end += 1
     scale = 1
+    split_scale = None
     if measure == "个" and text[end : end + 1] in _CN_SCALES:  # 3个亿: 300 million
         scale, measure = _CN_SCALES[text[end]], ""
         end += 1
+        # 20个亿元以上项目: also 20 projects of 100 million or more each
+        if _SCALE_AS_MODIFIER_RE.match(text, end):
+            split_scale = Quantity(text[end - 1 : end], (Fraction(scale),), required=False)
     fraction = None
     if measure == "秒" and (digits := re.match(r"[0-9]+", text[end:])):  # 9秒58: 9.58 seconds
         fraction = Fraction(int(digits.group()), 10 ** len(digits.group()))
@@ -422,7 +460,19 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         # ... but 1 before a measure word that counts things is the English
         # article: 击毙1名受刑人, "killing a prisoner".
         article = value == 1 and measure and measure not in _NOT_COUNTING
-        return [Quantity(surface, _with_measure(value, measure), required=not article)] + extra, end
+        if split_scale is not None:
+            return [Quantity(surface, (value, value / scale)), split_scale] + extra, end
+        # 比2016年增长 in a sentence about 2017: the base of a comparison,
+        # "year-on-year" in English; optional, but named beside a changed figure.
+        base_year = (
+            measure == "年"
+            and len(run) == 4
+            and text[max(0, start - 2) : start].endswith(_COMPARED_WITH)
+            and str(int(value) + 1) in text[max(0, start - 300) : end + 300]
+        )
+        return [
+            Quantity(surface, _with_measure(value, measure), required=not (article or base_year), spelled=base_year)
+        ] + extra, end
 
     # 三四, 十五六: "three or four"; not a year read digit by digit (二零一二).
     pair = None if len(run) >= 3 and all(ch in _CN_DIGITS for ch in run) else _approximate_pair(run)
@@ -437,24 +487,71 @@ def _read_number(text: str, m: re.Match) -> tuple[list[Quantity], int]:
     digit_by_digit = len(run) > 1 and all(ch in _CN_DIGITS for ch in run)
     # A figure, not a word: three or more numerals that read as one number
     # (三千五百万; idioms use one or two: 千军, 十全), or four digits read one
-    # by one (二〇二七, a year). Shorter runs of digits name events and days
-    # (五四 "May Fourth", 九一八 "September 18"): optional, in any split.
+    # by one (二〇二七, a year). Shorter runs of digits are never a count,
+    # whatever follows (a count says 八十一, not 八一): they name events,
+    # days and buildings (五四 "May Fourth", 九一八 "September 18", 五一节
+    # "May Day", 八一大楼 "the August 1st Building") or give a rough count
+    # (三五天, "three to five days"): optional, in any split.
     figure = len(run) >= 4 if digit_by_digit else len(run) >= 3
-    if digit_by_digit and not figure and not measure:
+    short_digit_run = digit_by_digit and not figure
+    if short_digit_run:
         extra.extend(Quantity(surface, (v,), required=False) for v in _digit_splits(run))
     required = (
-        (bool(measure) or weekday or figure)
+        (bool(measure) or scale != 1 or weekday or figure)  # 三个亿: 个 was read with the scale
+        and not short_digit_run
         and not inside_word(text, start, start + len(run))
         and run != "一"  # 一张王牌: the English article
         and approximate != "几"
         and "几" not in run
         and not before.endswith(_APPROXIMATING_PREFIXES)
         and not (before.endswith(_APPROXIMATING_BEFORE_MAGNITUDES) and run[0] in "百千万亿")
+        and not (measure and restates_a_list(text, start, end, value))
     )
+    if split_scale is not None:
+        return [Quantity(surface, (value, value / scale), required=required), split_scale] + extra, end
     return [Quantity(surface, _with_measure(value, measure), required=required)] + extra, end
 
 
+#: Words that join the items of a list, and what opens a list after its count.
+_LIST_JOINERS = frozenset(["、", "和", "与", "及", "以及", "跟", "同", "或", "和/或"])
+_LIST_AFTER_COUNT_RE = re.compile(r"(?:分别为|分别是|包括|为|是|即|：|:)")
+_CLAUSE_ENDS = "，。；：！？,;:!?"
+_QUOTED_BEFORE_RE = re.compile(r"[“\"「『‘]([^”\"」』’]{1,12})[”\"」』’]$")
+
+
+def restates_a_list(text: str, start: int, end: int, value: Fraction) -> bool:
+    """Whether a small count only restates a list of that many items next to
+    it (黄河和长江两条大河, 冯小刚、宁浩、大鹏三位嘉宾, 另外四位为A、B、C和D,
+    “新零售”三个字): English names the items and drops the count, and a
+    dropped count then loses nothing."""
+    if value.denominator != 1 or not 2 <= value <= 10:
+        return False
+    if text[end : end + 1] == "字" and (quoted := _QUOTED_BEFORE_RE.search(text[max(0, start - 16) : start])):
+        return len(quoted.group(1)) == value
+    window = text[max(0, start - 200) : start]
+    before = window[max(window.rfind(ch) for ch in _CLAUSE_ENDS) + 1 :]
+    if _list_length(before) == value:
+        return True
+    if opening := _LIST_AFTER_COUNT_RE.match(text, end):
+        after = text[opening.end() : opening.end() + 200]
+        cut = min((i for i in (after.find(ch) for ch in "，。；！？,;!?") if i >= 0), default=len(after))
+        return _list_length(after[:cut]) == value
+    return False
+
+
+def _list_length(clause: str) -> int:
+    """The items of a list in a clause, counted by jieba's joining words (a
+    和 inside 和平 is no joiner); 0 when there is no list."""
+    if not any(ch in clause for ch in "、和与及跟同或"):
+        return 0
+    joiners = sum(1 for word in words(clause) if word in _LIST_JOINERS) if clause else 0
+    return joiners + 1 if joiners else 0
+
+
+_COMPARED_WITH = ("比", "较", "相比", "同比", "与")
 _RANGE_SCALE_RE = re.compile(r"\s?[-–~～至到]\s?[0-9]+(?:\.[0-9]+)?\s?([万亿]+)")
+#: After N个亿: the scale starts a modifier of what is counted (亿元以上, 亿元级).
+_SCALE_AS_MODIFIER_RE = re.compile(r"(?:[美欧日港]?元)?(?:以上|以下|级)")
 #: Measure words that do not count things: after them, 1 is not "a".
 _NOT_COUNTING = frozenset(
     ["世纪", "年代", "周年", "年", "个月", "月", "日", "号", "周岁", "岁", "个小时", "小时", "分钟", "秒钟", "秒", "分",
@@ -537,6 +634,10 @@ _EN_DENOMINATORS = {
     "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9,
     "ninths": 9, "tenth": 10, "tenths": 10,
 }  # fmt: skip
+# ... and every larger ordinal: one-fiftieth (五十分之一), a hundredth, three-thousandths
+_EN_DENOMINATORS |= {
+    form: value for word, value in _EN_ORDINALS.items() if value > 10 for form in (word, word + "s")
+}
 _EN_MONTHS = {
     "January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6, "July": 7, "August": 8,
     "September": 9, "October": 10, "November": 11, "December": 12, "Jan.": 1, "Feb.": 2, "Mar.": 3,
@@ -557,6 +658,8 @@ _EN_LOOSE: dict[str, tuple[Fraction, ...]] = {
     "century": (Fraction(100),), "centuries": (Fraction(100),), "millennium": (Fraction(1000),),
     "millennia": (Fraction(1000),), "hundreds": (Fraction(100),), "thousands": (Fraction(1000),),
     "millions": (Fraction(10**6),), "billions": (Fraction(10**9),),
+    "centenary": (Fraction(100),), "centennial": (Fraction(100),), "bicentenary": (Fraction(200),),
+    "bicentennial": (Fraction(200),),
 }  # fmt: skip
 #: English number words that stand alone as something else: "one of", "no
 #: one", "at first", "for the first time" (首次, 率先).
@@ -582,13 +685,16 @@ _TARGET_RE = re.compile(
     rf"|(?<![0-9.:])[0-9]{{1,2}}\.[0-5][0-9](?=\s?(?i:am|pm|a\.m\.|p\.m\.)))"
     rf"|(?P<date>(?<![0-9.,])(?:1[0-2]|0?[1-9])\.(?:3[01]|[12][0-9]|0?[1-9])(?![0-9.,])(?!\s?(?:%|(?i:percent|per\s+cent|{'|'.join(_EN_SCALES)}|bn|mn|tn)\b)))"
     rf"|['’](?P<short_decade>[0-9]0)s\b"
+    rf"|(?P<round_clock>(?<![0-9.,])(?:24\s?/\s?7|7\s?[*×xX]\s?24|24\s?[*×xX]\s?7)(?![0-9.,]))"
     rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
     rf"|(?P<fiscal>\b(?:FY\s?|(?i:fiscal\s+year)\s+)(?P<fiscal_year>[0-9]{{2}})\b)"
     rf"|(?P<prime>(?<![0-9.,])(?P<prime_whole>[0-9]+)['’′](?P<prime_part>[0-9]{{2}})(?![0-9]))"
-    rf"|(?P<one_in>(?<![0-9.,])(?P<one_in_a>1)\s+in\s+(?P<one_in_b>[0-9]+)(?![0-9.,]))"
+    rf"|(?P<one_in>(?<![0-9.,])(?P<one_in_a>1|\b(?i:one))\s+in\s+(?P<one_in_b>[0-9]+|(?i:(?:a|one)\s+(?:{_words(_EN_SCALES)})|{_words(_EN_UNITS, _EN_TENS)}))(?![.,]?[0-9]|\w))"
     rf"|(?P<exponent>(?:(?<=[0-9\s]m)|(?<=[0-9\s][kc]m))[23](?![0-9]))"
     rf"|(?P<arabic>(?<![0-9])(?<![0-9][.,])(?:{_ARABIC}))"
+    rf"|(?P<a_unit>\b(?i:an?)\s+(?i:year|month|week|day|hour|minute)\b(?!-))"
     rf"|(?P<half_phrase>\b(?i:first|second)\s+(?i:half)\b)"
+    rf"|(?P<half_scale>\b(?i:half)[\s-]+(?i:an?)[\s-]+(?P<half_scale_word>(?i:{_words(_EN_SCALES)}|dozen))\b)"
     rf"|(?P<fraction>\b(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+(?i:{_words(_EN_DENOMINATORS)})\b)"
     rf"|\b(?:{_ROMAN_CONTEXT})\s+(?P<roman>[IVX]+)\b"
     rf"|\b(?P<bare_roman>(?=[IVX]{{2,}}\b)[IVX]+)\b"
@@ -607,6 +713,12 @@ _CENTURY_RE = re.compile(r"[\s-]+(?i:centur(?:y|ies))\b")
 _DECADES_RE = re.compile(r"\s+(?i:decades?)\b")
 _EN_RANGE_SCALE_RE = re.compile(rf"\s?(?:[-–]|to)\s?[0-9]+(?:\.[0-9]+)?\s*(?i:({'|'.join(_EN_SCALES)}))\b")
 _VAGUE_BEFORE_RE = re.compile(r"\b(?i:few|several|many|some)\s+$")
+_OF_AFTER_RE = re.compile(r"\s+of\b")
+_ACRONYM_BEFORE_RE = re.compile(r"\b[A-Z]{2,}-$")
+_NUMBER_SIGN_BEFORE_RE = re.compile(r"\b(?:No\.?|Number)\s?$")
+_DOZEN_RE = re.compile(r"\s+(?i:dozen)\b(?!s)")
+#: A scale word hyphenated to a noun: "hundred-year", "million-dollar".
+_COMPOUND_RE = re.compile(r"-[A-Za-z]")
 
 
 def target_quantities(text: str) -> list[Quantity]:
@@ -623,9 +735,16 @@ def target_quantities(text: str) -> list[Quantity]:
             found.extend(year_range(m.group()))
         elif kind == "clock":  # 9:30, 1:57.79 (a minute and 57.79 seconds); ":00" says nothing
             parts = re.split(r"[:.]", m.group()) if ":" not in m.group() else m.group().split(":")
+            # A race time (fractional seconds) is one figure too: a source may
+            # write 3:51.659 without its colon (351.659). Then its parts are
+            # optional, but named when the source has a figure left over.
+            race = ":" in m.group() and "." in m.group()
             found.extend(
-                Quantity(m.group(), (Fraction(part),), required=i == 0 or Fraction(part) != 0) for i, part in enumerate(parts)
+                Quantity(m.group(), (Fraction(part),), required=not race and (i == 0 or Fraction(part) != 0), spelled=race)
+                for i, part in enumerate(parts)
             )
+            if race:
+                found.append(Quantity(m.group(), (Fraction(m.group().replace(":", "")),), required=False))
         elif kind == "date":  # 5.12: the decimal, or May 12
             found.extend(possible_date(m.group()))
         elif kind == "slash":
@@ -640,8 +759,13 @@ def target_quantities(text: str) -> list[Quantity]:
             found.append(Quantity(m.group(), (2000 + year, year)))
         elif kind == "prime":  # 22'85: 22.85 seconds, as sport reports write it
             found.append(Quantity(m.group(), (Fraction(f"{m.group('prime_whole')}.{m.group('prime_part')}"),)))
-        elif kind == "one_in":  # 1 in 5: a fifth, 20% (not "33 in 13 counties")
-            a, b = Fraction(m.group("one_in_a")), Fraction(m.group("one_in_b"))
+        elif kind == "round_clock":  # 24/7, 7*24: around the clock (二十四小时), or 24/7 as the source writes it
+            found.append(Quantity(m.group(), (Fraction(24),) + _slash_fraction("24/7").values))
+            found.append(Quantity(m.group(), (Fraction(7),), required=False))
+        elif kind == "a_unit":  # a year ago (1年前): optional
+            found.append(Quantity(m.group(), (Fraction(1),), required=False))
+        elif kind == "one_in":  # 1 in 5, one in a thousand: a fifth, 20% (not "33 in 13 counties")
+            a, b = Fraction(1), _one_in_base(m.group("one_in_b"))
             found.append(Quantity(m.group(), (a / b, 100 * a / b) if b else (a,)))
         elif kind == "arabic":
             quantity, pos = _read_arabic(text, m)
@@ -649,8 +773,15 @@ def target_quantities(text: str) -> list[Quantity]:
         elif kind == "half_phrase":  # the first/second half of the year (上半年, 下半年)
             found.append(Quantity(m.group(), (Fraction(1), Fraction(2)), required=False))
             found.append(Quantity(m.group(), (Fraction(1, 2),), required=False))
+        elif kind == "half_scale":  # half a billion: 500 million
+            word = m.group("half_scale_word").lower()
+            found.append(Quantity(m.group(), (Fraction(_EN_SCALES.get(word, 12), 2),)))
         elif kind == "fraction":
-            found.append(_read_fraction(m.group()))
+            quantity = _read_fraction(m.group())
+            if re.fullmatch(r"(?i:an?)\s+quarters?", m.group()) and not _OF_AFTER_RE.match(text, m.end()):
+                # within a quarter (一个季度): three months, unless "a quarter of"
+                quantity = replace(quantity, required=False, spelled=True)
+            found.append(quantity)
         elif kind in ("roman", "bare_roman"):
             numeral = m.group(kind)
             if kind == "bare_roman" and not _CAPITALISED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]):
@@ -708,6 +839,14 @@ def _roman_value(numeral: str) -> int:
     return total
 
 
+def _one_in_base(text: str) -> Fraction:
+    """5, "a thousand", "ten": the N of "one in N"."""
+    if text[0].isdigit():
+        return Fraction(int(text))
+    word = text.lower().split()[-1]
+    return Fraction({**_EN_UNITS, **_EN_TENS, **_EN_SCALES}[word])
+
+
 def _read_fraction(text: str) -> Quantity:
     """one-third, two-thirds, a quarter; "a third" may also be an ordinal
     (a third term: 第三个任期)."""
@@ -718,6 +857,8 @@ def _read_fraction(text: str) -> Quantity:
     values = (Fraction(numerator, denominator), Fraction(numerator * 100, denominator))
     if count in ("a", "an") and denominator_word.lower() in _EN_ORDINALS:
         values += (Fraction(denominator),)
+    if denominator >= 100 and denominator_word.lower() in _EN_ORDINALS:  # the two hundredth anniversary
+        values += (Fraction(numerator * denominator),)
     # "a year and a half" (一年半): the half belongs to another number.
     return Quantity(text, values, required=not (count in ("a", "an") and denominator == 2))
 
@@ -752,7 +893,22 @@ def _read_arabic(text: str, m: re.Match) -> tuple[Quantity, int]:
     elif shared := _EN_RANGE_SCALE_RE.match(text, pos):  # 6-7 million: 6 million too
         values = (value, value * _EN_SCALES[shared.group(1).lower()])
     values, pos = _century_or_decades(text, pos, values, ordinal)
-    return Quantity(text[m.start() : pos], values, precision=precision), pos
+    before = text[max(0, m.start() - 40) : m.start()]
+    # A name's number, added by the English: "CCTV-2" (央视财经频道), "Qatar
+    # 2022" (该组委会), "European No 1" (欧洲冠军). Optional, but named
+    # beside a figure of the source left over.
+    name = (
+        _ACRONYM_BEFORE_RE.search(before)
+        or (value == 1 and pos == m.end() and _NUMBER_SIGN_BEFORE_RE.search(before))
+        or (
+            re.fullmatch(r"(?:19|20)[0-9]{2}", digits)
+            and (word := _CAPITALISED_BEFORE_RE.search(before))
+            and word.group().strip() not in _EN_MONTHS
+            and word.group().strip() not in _EN_WEEKDAYS
+            and not _sentence_start(text, m.start() - len(word.group()) + 1)
+        )
+    )
+    return Quantity(text[m.start() : pos], values, required=not name, precision=precision, spelled=bool(name)), pos
 
 
 def _century_or_decades(
@@ -800,9 +956,17 @@ def _read_words(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         value = Fraction(number["total"] + number["section"])
         surface_end = base + number["end"]
         values: tuple[Fraction, ...] = (value,)
+        dozen = compound = None
         if i == len(numbers) - 1:  # what follows the run belongs to its last number
             if suffix := _PERCENT_RE.match(text, pos):
                 pos = suffix.end()
+            elif dozen := _DOZEN_RE.match(text, pos):  # four dozen: 48
+                values, pos = (value * 12,), dozen.end()
+            elif len(number["words"]) > 1 and number["words"][-1] in _EN_SCALES and _COMPOUND_RE.match(text, pos):
+                # two hundred-year goals: two goals of a hundred years (两个一百年) or 200 years
+                scale = _EN_SCALES[number["words"][-1]]
+                compound = Quantity(number["words"][-1], (Fraction(scale),), required=False)
+                values = (value, value / scale)
             values, pos = _century_or_decades(text, pos, values, number["ordinal"])
             surface_end = max(surface_end, pos)
         enumerator = len(number["words"]) == 1 and number["ordinal"] and text[base + number["end"] :].startswith(",")
@@ -816,8 +980,11 @@ def _read_words(text: str, m: re.Match) -> tuple[list[Quantity], int]:
             or enumerator  # "Second, ..." for 其次
             or (number["words"][0] in _EN_SCALES and _VAGUE_BEFORE_RE.search(text[: base + number["start"]]))
         )
+        optional = optional and not dozen
         spelled = optional and len(number["words"]) == 1 and value <= _OPTIONAL_SPELLED_MAX
         quantities.append(Quantity(text[base + number["start"] : surface_end], values, required=not optional, spelled=spelled))
+        if compound is not None:
+            quantities.append(compound)
     return quantities, pos
 
 

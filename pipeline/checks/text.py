@@ -49,9 +49,9 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ..chinese_numbers import CN_NUMERALS
-from ..chinese_words import words as jieba_words
-from ..segment.rules import CLOSERS, HAN, HAN_RE, count_han
+from ..zh.numbers import CN_NUMERALS
+from ..zh.script import CLOSERS, HAN, HAN_RE, count_han
+from ..zh.words import words as jieba_words
 from .model import CheckContext
 from .numbers import is_number_word
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog.pofile import Catalog, read_catalog
+from pipeline.catalog.pofile import Catalog, read_po
 from pipeline.terms import Termbase, load_termbase
 
 DATA = Path(__file__).parent / "data"
@@ -27,7 +27,7 @@ def clean_po_bytes() -> bytes:
 @pytest.fixture
 def clean_catalog(clean_po_bytes) -> Catalog:
     """A fresh copy of the clean catalog, free to mutate."""
-    return read_catalog(io.BytesIO(clean_po_bytes), "clean.po")
+    return read_po(io.BytesIO(clean_po_bytes), "clean.po")
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import pytest
 
-from pipeline.catalog.pofile import catalog_bytes, read_catalog
+from pipeline.catalog.pofile import po_bytes, read_po
 from pipeline.catalog.states import State, state_of
 from pipeline.checks import run_checks
 from pipeline.checks.text import MAX_LONG_Z, MAX_SHORT_Z, length_z
-from pipeline.segment.rules import count_han
+from pipeline.zh.script import count_han
 
 
 def test_the_clean_catalog_is_big_enough_and_reviewed(clean_catalog):
@@ -137,10 +137,10 @@ def test_no_check_flag_silences_exactly_that_check(clean_catalog, termbase, msgf
 
     message.flags.add("no-check-numbers")
     # The flag survives writing and reading the catalog, and msgfmt accepts it.
-    data = catalog_bytes(clean_catalog)
+    data = po_bytes(clean_catalog)
     assert b"#, no-check-numbers" in data
     msgfmt_check(data)
-    reread = read_catalog(io.BytesIO(data), "clean.po")
+    reread = read_po(io.BytesIO(data), "clean.po")
     after = [f.code for f in run_checks(reread, termbase)]
     assert after == ["whitespace"]
 
@@ -149,7 +149,7 @@ def test_no_check_flags_for_several_checks(clean_catalog, termbase, msgfmt_check
     message = _mutate(clean_catalog, "工业对宁波有特殊意义", lambda s, t: t[0].lower() + t[1:].rstrip("."))
     assert {f.code for f in run_checks(clean_catalog, termbase)} == {"capitalisation", "end-punctuation"}
     message.flags.update({"no-check-capitalisation", "no-check-end-punctuation"})
-    msgfmt_check(catalog_bytes(clean_catalog))
+    msgfmt_check(po_bytes(clean_catalog))
     assert run_checks(clean_catalog, termbase) == []
 
 

@@ -142,7 +142,7 @@ def test_a_long_run_of_unknown_characters_is_segmented_in_pieces():
     know; such a run is segmented a piece at a time, and the words still
     join back into the text (the check then finishes in seconds on 200,000
     characters, where it took minutes)."""
-    from pipeline.chinese_words import LONG_HAN_RUN, words
+    from pipeline.zh.words import LONG_HAN_RUN, words
 
     text = "鍪" * (3 * LONG_HAN_RUN + 7) + "。我们的国家发展很快"
     assert "".join(words(text)) == text

@@ -51,9 +51,14 @@ def test_truncation_recall_does_not_regress(report):
     assert result["by_check"].get("omission", 0) > 0
 
 
-@pytest.mark.xfail(reason="not met: 7.3% of newstest2019 entries flagged, most by real reference defects (BENCHMARKS.md section 5)", strict=False)
+@pytest.mark.xfail(reason="not met: 6.9% of newstest2019 entries flagged, most by real reference defects (BENCHMARKS.md section 5)", strict=False)
 def test_flag_rate(report):
     assert report["flagged"] <= 0.02 * report["entries"]
+
+
+def test_error_rate(report):
+    """Met on the held-out set: at most 0.5% of the entries with an
+    error-level finding (0.40%, each judged a real discrepancy)."""
     assert report["error_entries"] <= 0.005 * report["entries"]
 
 

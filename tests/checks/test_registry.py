@@ -7,7 +7,7 @@ import io
 
 from babel.messages.catalog import Message
 
-from pipeline.catalog.pofile import Catalog, catalog_bytes, read_catalog
+from pipeline.catalog.pofile import Catalog, po_bytes, read_po
 from pipeline.catalog.states import MT_PREFIX
 from pipeline.checks import (
     CHECKS,
@@ -154,9 +154,9 @@ def test_check_entry_leaves_out_silenced_checks():
 
 def test_a_flag_silences_one_check_through_a_po_round_trip(msgfmt_check):
     catalog = _catalog(Message("到2027年实现目标。", "the goal is to be met by 2028.", flags=["no-check-numbers"], auto_comments=BODY))
-    data = catalog_bytes(catalog)
+    data = po_bytes(catalog)
     msgfmt_check(data)
-    reread = read_catalog(io.BytesIO(data), "doc.po")
+    reread = read_po(io.BytesIO(data), "doc.po")
     assert [f.code for f in run_checks(reread)] == ["capitalisation"]
 
 
