@@ -125,3 +125,21 @@ def _golden(path: Path, actual: str) -> None:
 def golden():
     """``golden(path, actual)``: compare ``actual`` with the golden file at ``path``."""
     return _golden
+
+
+@pytest.fixture
+def packages_dir(tmp_path, monkeypatch) -> Path:
+    """A private Argos packages directory, for this process and its children.
+    argostranslate reads ARGOS_PACKAGES_DIR once, at import, so its settings
+    are patched too."""
+    from pipeline.engines.argos_packages import prepare_argostranslate
+
+    prepare_argostranslate()
+    from argostranslate import settings
+
+    directory = tmp_path / "argos-packages"
+    directory.mkdir()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(directory))
+    monkeypatch.setattr(settings, "package_data_dir", directory)
+    monkeypatch.setattr(settings, "package_dirs", [directory])
+    return directory

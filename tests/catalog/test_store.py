@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import load_catalog, save_catalog
-from pipeline.catalog import store
+from pipeline.catalog import load_catalog, save_catalog, store
 from pipeline.catalog.pofile import po_bytes
 from pipeline.catalog.states import find, set_machine_draft, set_reviewed
 from pipeline.catalog.template import new_catalog
@@ -63,7 +62,8 @@ def test_an_update_applies_and_writes(po):
     assert not store.update_catalog(po, _draft("甲。", "again")).written  # nothing to change: no write
 
 
-def test_a_save_between_read_and_check_is_seen_and_the_change_reapplied(po, monkeypatch):
+def _someone_saves_after_our_first_read(po, monkeypatch):
+    """Poedit saves the catalog right after the store's first read of it."""
     real = store.read_po
     calls = []
 
@@ -75,6 +75,10 @@ def test_a_save_between_read_and_check_is_seen_and_the_change_reapplied(po, monk
         return catalog
 
     monkeypatch.setattr(store, "read_po", read_then_someone_saves)
+
+
+def test_a_save_between_read_and_check_is_seen_and_the_change_reapplied(po, monkeypatch):
+    _someone_saves_after_our_first_read(po, monkeypatch)
     update = store.update_catalog(po, _draft("甲。", "A."))
     assert update.attempts == 2
     catalog = load_catalog(po)
@@ -127,17 +131,7 @@ def test_two_saves_inside_the_swap_keep_the_newest_and_the_other_beside_it(po, m
 
 def test_without_rename_exchange_the_check_still_refuses_a_stale_write(po, monkeypatch):
     monkeypatch.setattr(store, "_renameat2", None)
-    real = store.read_po
-    calls = []
-
-    def read_then_someone_saves(fileobj, display):
-        catalog = real(fileobj, display)
-        if not calls:
-            _foreign_save(po, "乙。", "Typed in Poedit.")
-        calls.append(1)
-        return catalog
-
-    monkeypatch.setattr(store, "read_po", read_then_someone_saves)
+    _someone_saves_after_our_first_read(po, monkeypatch)
     store.update_catalog(po, _draft("甲。", "A."))
     catalog = load_catalog(po)
     assert catalog["乙。"].string == "Typed in Poedit." and catalog["甲。"].string == "A."

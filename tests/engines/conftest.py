@@ -24,23 +24,6 @@ def wrong_pair_model(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def packages_dir(tmp_path, monkeypatch) -> Path:
-    """A private Argos packages directory. argostranslate reads
-    ARGOS_PACKAGES_DIR once, at import, so its settings are patched too."""
-    from pipeline.engines.argos_packages import prepare_argostranslate
-
-    prepare_argostranslate()
-    from argostranslate import settings
-
-    directory = tmp_path / "argos-packages"
-    directory.mkdir()
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(directory))
-    monkeypatch.setattr(settings, "package_data_dir", directory)
-    monkeypatch.setattr(settings, "package_dirs", [directory])
-    return directory
-
-
-@pytest.fixture
 def no_network(monkeypatch) -> list:
     """Block and record every attempt to open a network connection."""
     attempts: list = []
@@ -54,4 +37,3 @@ def no_network(monkeypatch) -> list:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     return attempts
-

@@ -54,15 +54,20 @@ def fuzz_settings(scale: float = 1.0, **overrides) -> settings:
     return settings(FUZZ, max_examples=max(1, int(FUZZ.max_examples * scale)), **overrides)
 
 
+class Hung(BaseException):
+    """Not an Exception (nor an OSError, as TimeoutError is): no handler in
+    the code under test can swallow it and carry on after the hang."""
+
+
 @contextmanager
 def hang_guard(seconds: float):
-    """Fail with TimeoutError when the block runs longer than ``seconds``.
+    """Fail with :class:`Hung` when the block runs longer than ``seconds``.
 
     A hypothesis deadline only judges an example after it returns; an
     endless loop never returns, so a timer interrupts it (main thread, POSIX)."""
 
     def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds:g}s: a hang")
+        raise Hung(f"still running after {seconds:g}s: a hang")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

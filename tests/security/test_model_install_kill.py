@@ -57,22 +57,6 @@ print("steps", steps)
 """
 
 
-@pytest.fixture
-def packages_dir(tmp_path, monkeypatch) -> Path:
-    """A private Argos packages directory, for this process and the children."""
-    from pipeline.engines.argos_packages import prepare_argostranslate
-
-    prepare_argostranslate()
-    from argostranslate import settings
-
-    directory = tmp_path / "argos-packages"
-    directory.mkdir()
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(directory))
-    monkeypatch.setattr(settings, "package_data_dir", directory)
-    monkeypatch.setattr(settings, "package_dirs", [directory])
-    return directory
-
-
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory) -> dict[str, Path]:
     """Two versions of one package: the same name (a reinstall), and a new
@@ -88,7 +72,11 @@ def versions(tmp_path_factory) -> dict[str, Path]:
 def _run(archive: Path, kill_at: int, mode: str, env: dict) -> subprocess.CompletedProcess:
     process = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(archive), str(kill_at), mode],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         out, err = process.communicate(timeout=120)
@@ -129,12 +117,16 @@ def test_a_kill_at_any_step_leaves_one_working_model(mode, versions, packages_di
         found = _zh_en(packages_dir)
         if mode == "fallback" and not found:
             # Only the instant between the fallback's two renames; the next command puts it back.
-            assert list((packages_dir.parent).glob(f"{STAGING_PREFIX}*/previous/*")), f"no model and nothing to restore (step {kill_at})"
+            assert list((packages_dir.parent).glob(f"{STAGING_PREFIX}*/previous/*")), (
+                f"no model and nothing to restore (step {kill_at})"
+            )
             from pipeline.engines.argos_packages import list_models
 
             list_models()
             found = _zh_en(packages_dir)
-        assert len(found) == 1, f"step {kill_at}/{total}: {len(found)} zh→en packages: {sorted(os.listdir(packages_dir))}"
+        assert len(found) == 1, (
+            f"step {kill_at}/{total}: {len(found)} zh→en packages: {sorted(os.listdir(packages_dir))}"
+        )
         assert found[0].package_version in ("0.1", "0.2", "0.3")
         validate_package(found[0].package_path)  # it loads, tokenizes and translates
     assert kills >= total - 1

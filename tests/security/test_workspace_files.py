@@ -20,10 +20,8 @@ from __future__ import annotations
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,19 +30,22 @@ from pipeline.atomicfile import atomic_write
 from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog.template import SOURCE_HEADER
 from pipeline.review.web import create_app
-from pipeline.workspace import Workspace
-from tests.conftest import REPO, SEED_NAME
-from tests.reliability.conftest import bare_workspace, extracted  # noqa: F401  (fixtures)
-from tests.reliability.support import invoke, refused, succeeds
 from pipeline.tm.tmx import tmx_bytes
 from pipeline.tm.units import Unit
+from pipeline.workspace import Workspace
+from tests.conftest import REPO, SEED_NAME
+from tests.reliability.support import hang_guard, invoke, refused, succeeds
 
 #: What the file outside the workspace holds; it must appear in no output.
 SECRET = "机密文件：不得外传。TOPSECRET-7f3a\n\n第二段机密内容。\n"
 MARKERS = ("TOPSECRET", "机密")
 TOKEN = "security-tests-token-0123456789abcdef"
 
-WRITERS = [pytest.param(["extract"], id="extract"), pytest.param(["translate"], id="translate"), pytest.param(["run"], id="run")]
+WRITERS = [
+    pytest.param(["extract"], id="extract"),
+    pytest.param(["translate"], id="translate"),
+    pytest.param(["run"], id="run"),
+]
 
 
 @pytest.fixture
@@ -64,30 +65,13 @@ def assert_unpublished(*texts: str) -> None:
 
 def published(root: Path) -> str:
     """Everything the workspace holds now, as text (catalogs, editions, cache)."""
-    return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink())
-
-
-class Hung(BaseException):
-    """Not an Exception (nor an OSError, as TimeoutError is): no handler in
-    the code under test can swallow it and carry on after the hang."""
-
-
-@contextmanager
-def no_hang(seconds: float = 60):
-    def expire(signum, frame):
-        raise Hung(f"still running after {seconds:g}s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace") for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
+    )
 
 
 def one_line_refusal(*args) -> str:
-    with no_hang():
+    with hang_guard(60):
         message = refused(*args)
     assert_unpublished(message)
     return message
@@ -147,7 +131,7 @@ def test_a_fifo_named_like_the_cache_never_hangs(extracted):
     cache = Workspace(extracted).cache_path
     cache.unlink()
     os.mkfifo(cache)
-    with no_hang():
+    with hang_guard(60):
         succeeds("build", "-w", extracted)
     assert not cache.is_fifo() and cache.is_file()
 
@@ -361,9 +345,14 @@ def test_a_seed_linked_to_a_device_or_proc_file_is_refused(bare_workspace, targe
         pytest.skip(f"{target} does not exist here")
     proc = subprocess.run(
         [sys.executable, "-c", _SPECIAL_SEED, str(bare_workspace), target],
-        capture_output=True, text=True, timeout=120, cwd=REPO, preexec_fn=_limited, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        preexec_fn=_limited,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(REPO), "TOPSECRET_ENV": "TOPSECRET-env"},
-    )  # fmt: skip
+    )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "special.txt" in lines[0], proc.stderr
