@@ -50,7 +50,7 @@ from pathlib import Path
 from benchmarks.measure import CORPUS, read_corpus, require_corpus
 from pipeline.catalog.pofile import Catalog
 from pipeline.checks import CHECKS, Severity, run_checks
-from pipeline.checks.text import english_form_found, english_form_pattern
+from pipeline.checks.terms import english_form_found, english_form_pattern
 from pipeline.terms import Term, Termbase
 from pipeline.zh.script import HAN_RE
 from pipeline.zh.words import quiet_jieba, words
@@ -192,7 +192,9 @@ def plant_number(pair: Pair, rng: random.Random, termbase: Termbase) -> str | No
 def plant_chinese(pair: Pair, rng: random.Random, termbase: Termbase) -> str | None:
     """An English word replaced by a Chinese word of the source (MT that
     could not translate a term)."""
-    han_words = [w for w in words(pair.zh) if len(w) >= 2 and HAN_RE.fullmatch(w[0]) and all(HAN_RE.fullmatch(c) for c in w)]
+    han_words = [
+        w for w in words(pair.zh) if len(w) >= 2 and HAN_RE.fullmatch(w[0]) and all(HAN_RE.fullmatch(c) for c in w)
+    ]
     english = list(_WORD_RE.finditer(pair.en))
     if not han_words or not english:
         return None
@@ -205,7 +207,9 @@ def plant_copied(pair: Pair, rng: random.Random, termbase: Termbase) -> str | No
     return pair.zh if HAN_RE.search(pair.zh) else None
 
 
-_CLAUSE_END_RE = re.compile(r"[,;:]\s|\.\s+(?=[A-Z])|\s(?=(?:and|but|while|which|as|after|before|when|where|because|so|with)\s)|\s[—–-]+\s")
+_CLAUSE_END_RE = re.compile(
+    r"[,;:]\s|\.\s+(?=[A-Z])|\s(?=(?:and|but|while|which|as|after|before|when|where|because|so|with)\s)|\s[—–-]+\s"
+)
 
 
 def plant_truncated(pair: Pair, rng: random.Random, termbase: Termbase) -> str | None:
@@ -295,7 +299,7 @@ def omission_rows(pairs: list[Pair], seed: int = SEED):
     and for the same reference with its second half dropped
     (:func:`plant_truncated`)."""
     from pipeline.checks.coverage import omission_features
-    from pipeline.checks.text import length_z
+    from pipeline.checks.length import length_z
 
     rng = random.Random(f"{seed}:omission")
     rows = []
@@ -331,7 +335,7 @@ def omission_curve(rows, weights, thresholds) -> list[tuple[float, float, float]
     """``(threshold, share of references flagged, share of truncations
     caught)`` by length-ratio's short bound or the omission check."""
     from pipeline.checks.coverage import omission_score
-    from pipeline.checks.text import MAX_SHORT_Z
+    from pipeline.checks.length import MAX_SHORT_Z
 
     refs = [r for r in rows if not r[2]]
     cuts = [r for r in rows if r[2]]
@@ -352,7 +356,7 @@ def omission_judged(rows, weights, thresholds, verdicts: dict) -> list[tuple[flo
     """``(threshold, omission findings on references, judged false,
     unjudged)``: what the content rule adds to length-ratio on correct text."""
     from pipeline.checks.coverage import omission_score
-    from pipeline.checks.text import MAX_SHORT_Z
+    from pipeline.checks.length import MAX_SHORT_Z
 
     out = []
     for t in thresholds:
@@ -386,7 +390,9 @@ def report_omission_fit(all_pairs: dict[str, list[Pair]], seed: int, verdicts: d
     for name in SETS:
         for t, n, false, unjudged in omission_judged(rows[name], OMISSION_WEIGHTS, thresholds[:-1], verdicts):
             share = 100 * false / len(all_pairs[name])
-            print(f"  {name} threshold {t}: {n} findings, {false} judged false ({share:.2f}% of entries), {unjudged} unjudged")
+            print(
+                f"  {name} threshold {t}: {n} findings, {false} judged false ({share:.2f}% of entries), {unjudged} unjudged"
+            )
 
 
 # --- judgements ----------------------------------------------------------------------
@@ -444,7 +450,13 @@ def measure(name: str, pairs: list[Pair], termbase: Termbase, verdicts: dict, pe
         "flagged_without_termbase": len(flagged_without_termbase),
         "flagged_with_a_false_finding": len(judged_false),
         "error_entries": len(errors),
-        "error_entries_judged_false": len({e for e in errors if any(verdicts.get((e, f.code)) == "false" for f in found[e] if f.severity is Severity.ERROR)}),
+        "error_entries_judged_false": len(
+            {
+                e
+                for e in errors
+                if any(verdicts.get((e, f.code)) == "false" for f in found[e] if f.severity is Severity.ERROR)
+            }
+        ),
         "checks": per_check,
         "recall": {k: {"caught": c, "planted": n, "by_check": codes} for k, (c, n, codes) in recall.items()},
     }
@@ -452,8 +464,12 @@ def measure(name: str, pairs: list[Pair], termbase: Termbase, verdicts: dict, pe
 
 def print_report(r: dict) -> None:
     n = r["entries"]
-    print(f"\n== {r['set']}: {n} entries, checked in {r['seconds']} s, termbase of {r['termbase_terms']} verified names")
-    print(f"{'check':<22} {'severity':<8} {'findings':>8} {'entries':>7} {'judged false':>12} {'judged true':>11} {'unjudged':>8}")
+    print(
+        f"\n== {r['set']}: {n} entries, checked in {r['seconds']} s, termbase of {r['termbase_terms']} verified names"
+    )
+    print(
+        f"{'check':<22} {'severity':<8} {'findings':>8} {'entries':>7} {'judged false':>12} {'judged true':>11} {'unjudged':>8}"
+    )
     for code, c in r["checks"].items():
         if c["findings"]:
             print(
@@ -462,7 +478,9 @@ def print_report(r: dict) -> None:
             )
     print(f"entries flagged by any check: {r['flagged']} ({100 * r['flagged'] / n:.2f}%)")
     print(f"  without a termbase: {r['flagged_without_termbase']} ({100 * r['flagged_without_termbase'] / n:.2f}%)")
-    print(f"  with a finding judged false: {r['flagged_with_a_false_finding']} ({100 * r['flagged_with_a_false_finding'] / n:.2f}%)")
+    print(
+        f"  with a finding judged false: {r['flagged_with_a_false_finding']} ({100 * r['flagged_with_a_false_finding'] / n:.2f}%)"
+    )
     print(
         f"entries with an error-level finding: {r['error_entries']} ({100 * r['error_entries'] / n:.2f}%),"
         f" judged false: {r['error_entries_judged_false']}"
@@ -496,7 +514,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", metavar="CHECK", help="print every finding of CHECK with its pair")
     parser.add_argument("--no-termbase", action="store_true", help="run without the mined termbase")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
-    parser.add_argument("--fit-omission", action="store_true", help="fit the omission model on the tuning set and print its trade-off curve")
+    parser.add_argument(
+        "--fit-omission",
+        action="store_true",
+        help="fit the omission model on the tuning set and print its trade-off curve",
+    )
     args = parser.parse_args(argv)
     require_corpus(args.corpus)
     verdicts = load_judgements(args.judgements)
@@ -511,7 +533,9 @@ def main(argv: list[str] | None = None) -> int:
             show(all_pairs[name], termbase, args.show, verdicts)
         return 0
     if args.set == "all":
-        reports = [measure("all", [p for n in SETS for p in all_pairs[n]], termbase, verdicts, args.per_kind, args.seed)]
+        reports = [
+            measure("all", [p for n in SETS for p in all_pairs[n]], termbase, verdicts, args.per_kind, args.seed)
+        ]
     else:
         reports = [measure(n, all_pairs[n], termbase, verdicts, args.per_kind, args.seed) for n in names]
     for r in reports:

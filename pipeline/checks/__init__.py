@@ -27,24 +27,24 @@ from babel.messages.catalog import Catalog, Message
 from ..catalog import annotations
 from ..catalog.states import State, state_of
 from ..terms import Termbase
-from . import coverage, numbers, text
+from . import coverage, length, numbers, punctuation, quotes, repetition, script, terms
 from .model import NO_CHECK_PREFIX, Check, CheckContext, Finding, Severity
 
 #: The registry: every check, in the order findings are reported for an entry.
 CHECKS: tuple[Check, ...] = (
-    Check("han-in-target", Severity.ERROR, "Chinese characters left in the English", text.check_han_in_target),
-    Check("source-copied", Severity.ERROR, "The translation is a copy of the source", text.check_source_copied),
+    Check("han-in-target", Severity.ERROR, "Chinese characters left in the English", script.check_han_in_target),
+    Check("source-copied", Severity.ERROR, "The translation is a copy of the source", script.check_source_copied),
     Check("numbers", Severity.ERROR, "A figure changed between source and translation", numbers.check_numbers),
-    Check("repetition", Severity.ERROR, "A word or phrase repeated three times in a row", text.check_repetition),
-    Check("doubled-word", Severity.WARNING, 'A word written twice in a row ("the the")', text.check_doubled_word),
+    Check("repetition", Severity.ERROR, "A word or phrase repeated three times in a row", repetition.check_repetition),
+    Check("doubled-word", Severity.WARNING, 'A word written twice in a row ("the the")', repetition.check_doubled_word),
     Check("numbers-unpaired", Severity.WARNING, "A figure left out of the translation, or added by it", numbers.check_numbers_unpaired),
-    Check("glossary", Severity.WARNING, "A termbase term is not translated as the termbase says", text.check_glossary),
-    Check("brackets-quotes", Severity.WARNING, "Quotes or brackets unbalanced, or lost in translation", text.check_brackets_quotes),
-    Check("end-punctuation", Severity.WARNING, "Sentence-final punctuation differs from the source", text.check_end_punctuation),
-    Check("capitalisation", Severity.WARNING, "An English sentence starts in lowercase", text.check_capitalisation),
-    Check("whitespace", Severity.WARNING, "Double, leading or trailing spaces, or a space before punctuation", text.check_whitespace),
-    Check("fullwidth-punctuation", Severity.WARNING, "Chinese full-width punctuation in the English", text.check_fullwidth_punctuation),
-    Check("length-ratio", Severity.WARNING, "The translation is far shorter or longer than usual", text.check_length_ratio),
+    Check("glossary", Severity.WARNING, "A termbase term is not translated as the termbase says", terms.check_glossary),
+    Check("brackets-quotes", Severity.WARNING, "Quotes or brackets unbalanced, or lost in translation", quotes.check_brackets_quotes),
+    Check("end-punctuation", Severity.WARNING, "Sentence-final punctuation differs from the source", punctuation.check_end_punctuation),
+    Check("capitalisation", Severity.WARNING, "An English sentence starts in lowercase", punctuation.check_capitalisation),
+    Check("whitespace", Severity.WARNING, "Double, leading or trailing spaces, or a space before punctuation", punctuation.check_whitespace),
+    Check("fullwidth-punctuation", Severity.WARNING, "Chinese full-width punctuation in the English", script.check_fullwidth_punctuation),
+    Check("length-ratio", Severity.WARNING, "The translation is far shorter or longer than usual", length.check_length_ratio),
     Check("omission", Severity.WARNING, "Part of the source seems untranslated (content and length)", coverage.check_omission),
 )
 

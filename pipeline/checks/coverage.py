@@ -18,7 +18,7 @@ one after another at the end of the source, where the dropped English
 came from. :func:`omission_score` weighs four figures:
 
 * ``z``: how far the translation's length lies below what the length model
-  of :mod:`.text` expects for the source (in standard deviations);
+  of :mod:`.length` expects for the source (in standard deviations);
 * the share of the source's content words covered;
 * the share of the translation's content words explained;
 * ``tail``: the evidence that the source's end is untranslated, the largest
@@ -46,9 +46,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..zh.script import SENTENCE_ENDS, UNIFIED_IDEOGRAPHS
 from ..zh.words import word_tag, words
+from .length import MAX_SHORT_Z, length_z
 from .model import CheckContext
-from .text import MAX_SHORT_Z, length_z
 
 # --- the lexicon ------------------------------------------------------------------
 
@@ -289,7 +290,7 @@ LIGHT_WORDS = frozenset(
     """是 这是 就是 也是 不是 有 没有 还有 具有 拥有 所有 到 来 去 要 会 不会 能 能够 可 可以 可能 应 应该 应当 需要
     让 使 令 进行 加以 予以 给予 作出 做出 做 作为 成为 受到 得到 获得 取得 进入 有关 表示 称 指出 认为 时 正在""".split()
 )
-_HAN_WORD_RE = re.compile(r"^[\u4e00-\u9fff]+$")
+_HAN_WORD_RE = re.compile(f"^[{UNIFIED_IDEOGRAPHS}]+$")
 _LATIN_TOKEN_RE = re.compile(r"[A-Za-z]+")
 
 
@@ -426,7 +427,7 @@ DANGLING_WORDS = frozenset({"the", "a", "an", "their", "its", "my", "our", "your
 #: The last word, standing alone ("n---a" ends in no word "a").
 _LAST_WORD_RE = re.compile(r"(?:^|\s)[\"'“‘(]*([A-Za-z]+)[^A-Za-z0-9]*$")
 #: A source that ends a sentence: its English must not stop mid-phrase.
-_SOURCE_SENTENCE_END_RE = re.compile(r"[。！？!?][”’」』\"')）]*\s*$")
+_SOURCE_SENTENCE_END_RE = re.compile(f"[{SENTENCE_ENDS}!?][”’」』\"')）]*\\s*$")
 
 
 def dangling_end(source: str, target: str) -> str | None:

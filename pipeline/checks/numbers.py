@@ -26,8 +26,8 @@ So every numeral becomes a quantity, but only some are *required*:
   (the English article), approximations (三四年, 十几个, 数十, 上百), short
   runs of digits that name days and events (五四 "May Fourth", 九一八
   "September 18") and the lexicalised expressions listed in
-  :data:`LEXICALISED`, where a measure word follows but nothing is counted
-  (十年磨一剑, 两张皮, 百家争鸣, 十分, 五台山).
+  :data:`pipeline.zh.numbers.NOT_NUMBER_WORDS`, where a measure word
+  follows but nothing is counted (十年磨一剑, 两张皮, 百家争鸣, 十分, 五台山).
 
 On the English side, digits and spelled-out numbers are required (one …
 twenty, thirty …, hundred, thousand, million, billion, first/second/third,
@@ -75,12 +75,12 @@ from fractions import Fraction
 
 from .model import CheckContext
 from ..zh.numbers import CN_DIGITS as _CN_DIGITS
-from ..zh.numbers import CN_MULTIPLIERS as _CN_MULTIPLIERS
 from ..zh.numbers import CN_NUMERALS as _CN_NUMERALS
 from ..zh.numbers import CN_SCALES as _CN_SCALES
-from ..zh.numbers import CN_UNITS as _CN_UNITS
 from ..zh.numbers import MAX_DIGITS as _MAX_DIGITS
+from ..zh.numbers import NOT_NUMBER_WORDS
 from ..zh.numbers import chinese_number, decimal_value
+from ..zh.width import DIGITS_TO_ASCII
 from ..zh.words import words
 
 _CN_DIGITS_CHARS = "".join(_CN_DIGITS)
@@ -165,9 +165,9 @@ def _decimal_unit(digits: str) -> Fraction:
     return Fraction(1)
 
 
-# Full-width digits and signs read as ASCII; one character for one, so that
-# positions and the text of each quantity stay those of the original.
-_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": "."})
+# Full-width digits and signs are read as ASCII (zh.width.DIGITS_TO_ASCII);
+# one character for one, so that positions and the text of each quantity
+# stay those of the original.
 
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 
@@ -183,7 +183,7 @@ _NUM = (
 
 #: Measure words, units and time words: a Chinese numeral before one of
 #: them counts something. Words in which they often stand without counting
-#: (十分, 百家争鸣) are in LEXICALISED. 级 and 门 are left out on purpose
+#: (十分, 百家争鸣) are in NOT_NUMBER_WORDS. 级 and 门 are left out on purpose
 #: (二级 "secondary", 三门峡 a city).
 MEASURE_WORDS = (
     # time
@@ -202,22 +202,6 @@ MEASURE_WORDS = (
     "标准箱", "标箱",
 )  # fmt: skip
 _MEASURE_RE = re.compile("|".join(sorted(map(re.escape, MEASURE_WORDS), key=len, reverse=True)))
-
-#: Lexicalised expressions (regular expressions, mostly plain words): the
-#: numerals inside them are optional quantities. Words that start with a
-#: bare 一 (一些, 一起, 一流) need no entry: bare 一 is optional anyway.
-LEXICALISED = (
-    "十分(?!钟)", "万分", "千万(?=[不别要])", "亿万", "成千上万", "成百上千", "千军万马", "千家万户", "千方百计",
-    "十年磨一剑", "十年如一日", "两张皮", "三天两头", "三番五次", "四面八方", "五湖四海", "百家争鸣",
-    "百花齐放", "百年大计", "百年未有", "十字路口", "十全十美", "九死一生", "七上八下", "三心二意", "一五一十",
-    "独一无二", "统一", "唯一", "同一", "万一", "逐一", "之一", "进一步", "百度",
-    "第一(?=时间|线|要务|动力|资源|生产力)",
-    "第二(?=天|日|年|周|个月|季|场|轮)",  # 第二天: "the next day", "the following year"
-    # "everywhere", "these days", "half each", a battery chemistry (ternary)
-    "四处", "四起", "这两天", "前两天", "各占一半", "三元(?=锂|材料|正极)",
-    # place names with a measure word in them
-    "五台山", "七台河", "五道口",
-)  # fmt: skip
 
 #: Expressions with known values: (values, required) per quantity.
 LEXICON: dict[str, list[tuple[tuple[Fraction, ...], bool]]] = {
@@ -250,7 +234,7 @@ _SOURCE_RE = re.compile(
     rf"|(?P<dotted>[0-9]+(?:\.[0-9]+){{2,}})"
     rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
     rf"|(?P<lexicon>{'|'.join(sorted(map(re.escape, LEXICON), key=len, reverse=True))})"
-    rf"|(?P<lexicalised>{'|'.join(LEXICALISED)})"
+    rf"|(?P<lexicalised>{'|'.join(NOT_NUMBER_WORDS)})"
     rf"|百分之(?P<percent>{_CN_DECIMAL}|{_NUM})"
     rf"|(?P<denominator>{_NUM})分之(?P<numerator>{_CN_DECIMAL}|{_NUM})"
     rf"|第(?P<ordinal>{_NUM})"
@@ -312,7 +296,7 @@ _ROMAN_NUMERAL_SIGNS = {0x2160 + i: str(i + 1) for i in range(12)} | {0x2170 + i
 
 def source_quantities(text: str) -> list[Quantity]:
     """The quantities a Chinese sentence states, required or optional."""
-    text = text.translate(_WIDTH).translate(_ROMAN_NUMERAL_SIGNS)
+    text = text.translate(DIGITS_TO_ASCII).translate(_ROMAN_NUMERAL_SIGNS)
     text = _LATIN_ZERO_RE.sub(lambda z: "〇" * len(z.group()), text)  # 六O二厂, 二OO八年: a Latin O typed for 〇
     found: list[Quantity] = []
     pos = 0
@@ -723,7 +707,7 @@ _COMPOUND_RE = re.compile(r"-[A-Za-z]")
 
 def target_quantities(text: str) -> list[Quantity]:
     """The quantities an English sentence states, required or optional."""
-    text = text.translate(_WIDTH)
+    text = text.translate(DIGITS_TO_ASCII)
     found: list[Quantity] = []
     pos = 0
     while (m := _TARGET_RE.search(text, pos)) is not None:

@@ -103,7 +103,7 @@ def _positional(text: str) -> int | None:
 #   Chinese magnitude (1100万, 1100 万, 3.5亿, 2万亿, 5千万);
 # * runs of Chinese numerals, positional (二〇二四 = 2024) or with magnitudes
 #   (十八, 一千二百万, 三亿五千万, 两), read by chinese_number;
-# * the words of NOT_NUMBER_WORDS are left out.
+# * the words of NOT_NUMBER_WORDS and PERCENT_AND_UNIT_WORDS are left out.
 #
 # Values are compared as a multiset: the same numbers, each as often. The
 # text is read as written: an OCR'd 十 八世纪 is ten and eight.
@@ -111,20 +111,37 @@ def _positional(text: str) -> int | None:
 #: Magnitudes written after Arabic digits (1100万), longest first.
 MAGNITUDES_AFTER_DIGITS = ("万亿", "千亿", "百亿", "十亿", "亿", "千万", "百万", "十万", "万", "千", "百")
 
-#: Words in which a numeral character does not count anything, or that
-#: mark a percentage (百分之五十 is 50, not 100 and 50). Removed before
-#: reading; the list is short on purpose.
+#: Words in which a numeral character counts nothing: idioms, adverbs,
+#: names (regular expressions, mostly plain words; a lookahead where the
+#: word is one only before some characters: 十分 "very" but 十分钟 "ten
+#: minutes"). The one "not a number" list: the translation memory drops
+#: these words before reading (:func:`numbers_in`), and the quality checks
+#: read their numerals as optional quantities (:mod:`pipeline.checks.numbers`).
 NOT_NUMBER_WORDS = (
-    "百分之", "千分之", "一些", "一直", "一起", "一样", "一定", "一般", "一切", "一致", "一旦",
-    "一向", "一律", "一再", "统一", "唯一", "万一", "逐一", "十分", "千米", "千克", "千瓦",
+    "十分(?!钟)", "万分", "千万(?=[不别要])", "亿万", "成千上万", "成百上千", "千军万马", "千家万户", "千方百计",
+    "十年磨一剑", "十年如一日", "两张皮", "三天两头", "三番五次", "四面八方", "五湖四海", "百家争鸣",
+    "百花齐放", "百年大计", "百年未有", "十字路口", "十全十美", "九死一生", "七上八下", "三心二意", "一五一十",
+    "独一无二", "统一", "唯一", "同一", "万一", "逐一", "之一", "进一步", "百度",
+    "一些", "一直", "一起", "一样", "一定", "一般", "一切", "一致", "一旦", "一向", "一律", "一再",
+    "第一(?=时间|线|要务|动力|资源|生产力)",
+    "第二(?=天|日|年|周|个月|季|场|轮)",  # 第二天: "the next day", "the following year"
+    # "everywhere", "these days", "half each", a battery chemistry (ternary)
+    "四处", "四起", "这两天", "前两天", "各占一半", "三元(?=锂|材料|正极)",
+    # place names with a measure word in them
+    "五台山", "七台河", "五道口",
 )  # fmt: skip
+
+#: Words whose numeral belongs to a percentage or a unit: 百分之五十 is 50
+#: (per cent), not 100 and 50; 5千米 is 5 km, not 5,000. :func:`numbers_in`
+#: drops them before reading; the checks' grammar reads them in place.
+PERCENT_AND_UNIT_WORDS = ("百分之", "千分之", "千米", "千克", "千瓦")
 
 _MAGNITUDE_VALUES = {m: math.prod(CN_MULTIPLIERS[ch] for ch in m) for m in MAGNITUDES_AFTER_DIGITS}
 # \d is any Unicode decimal digit (٣ as well as 3); full-width digits,
 # separators and points (１，０００ and ３．５) are folded to ASCII first.
 _ARABIC_RE = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)(?: *(" + "|".join(MAGNITUDES_AFTER_DIGITS) + "))?")
 _CHINESE_RE = re.compile(f"[{CN_NUMERALS}]+")
-_NOT_NUMBERS_RE = re.compile("|".join(sorted(map(re.escape, NOT_NUMBER_WORDS), key=len, reverse=True)))
+_NOT_NUMBERS_RE = re.compile("|".join((*map(re.escape, PERCENT_AND_UNIT_WORDS), *NOT_NUMBER_WORDS)))
 
 
 def _numeral_run_value(run: str) -> Fraction:

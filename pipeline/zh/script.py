@@ -17,6 +17,8 @@ UNIFIED_IDEOGRAPHS = "\u4e00-\u9fff"
 #: ideographs, the supplementary planes (Extension B onwards) and 〇.
 HAN = "\u3007" + "\u3400-\u4dbf" + UNIFIED_IDEOGRAPHS + "\uf900-\ufaff" + "\U00020000-\U0003134f"
 HAN_RE = re.compile(f"[{HAN}]")
+#: A run of Han ideographs.
+HAN_RUN_RE = re.compile(f"[{HAN}]+")
 
 
 def is_han(ch: str) -> bool:
@@ -36,6 +38,10 @@ def count_han(text: str) -> int:
 CJK_PUNCT = (
     "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 )
+
+#: The CJK Symbols and Punctuation block (the ideographic space, 、。〈〉《》「」【】〔〕)
+#: without 〇 (U+3007), which is a Han character.
+CJK_SYMBOLS = "\u3000-\u3006\u3008-\u303f"
 
 #: A character of Chinese text, Han or CJK punctuation: next to one, half-width
 #: punctuation is read as Chinese punctuation and a space separates nothing.

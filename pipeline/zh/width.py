@@ -18,6 +18,18 @@ _OFFSET = 0xFEE0
 FULLWIDTH_TO_ASCII: dict[int, int] = {code: code - _OFFSET for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
+#: The Halfwidth and Fullwidth Forms block up to its half-width CJK
+#: punctuation (U+FF01–U+FF65): the full-width ASCII forms that the fold
+#: maps, the white parentheses ｟｠ and the half-width ｡｢｣､･. A class for a
+#: regular expression's ``[...]``.
+FULLWIDTH_FORMS = "\uff01-\uff65"
+
+#: The view of the fold that reads figures: full-width digits, per cent
+#: sign and full stop only (``２０．５％`` → ``20.5%``); commas, colons and
+#: letters stay as written. One character for one, so offsets are kept.
+DIGITS_TO_ASCII: dict[int, int] = {ord(ch): FULLWIDTH_TO_ASCII[ord(ch)] for ch in "０１２３４５６７８９％．"}
+
+
 def fold_width(text: str) -> str:
     """``text`` with its full-width ASCII forms and ideographic spaces in
     ASCII (``２０２４年，ＡＩ`` → ``2024年,AI``)."""

@@ -16,7 +16,7 @@ import pytest
 from pipeline.catalog.pofile import po_bytes, read_po
 from pipeline.catalog.states import State, state_of
 from pipeline.checks import run_checks
-from pipeline.checks.text import MAX_LONG_Z, MAX_SHORT_Z, length_z
+from pipeline.checks.length import MAX_LONG_Z, MAX_SHORT_Z, length_z
 from pipeline.zh.script import count_han
 
 

@@ -15,7 +15,7 @@ from pipeline.checks.coverage import (
     stem,
 )
 from pipeline.checks.model import CheckContext
-from pipeline.checks.text import MAX_SHORT_Z
+from pipeline.checks.length import MAX_SHORT_Z
 
 # Sentences written for these tests (not from the dev corpus).
 GRAIN = "国家统计局周三公布的数据显示，今年前三个季度全国粮食产量稳步增长，农民收入明显提高，农村消费市场持续扩大。"

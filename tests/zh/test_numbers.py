@@ -39,6 +39,11 @@ def values(text: str) -> list[Decimal]:
         ("万众一心", [1, 10_000]),
         ("增长百分之五十", [50]),  # a percentage, not 100 and 50
         ("一些企业一直在统一行动，十分重要。", []),  # numerals inside ordinary words
+        # the one "not a number" list, shared with the checks (zh.numbers.NOT_NUMBER_WORDS)
+        ("会议持续了十分钟。", [10]),  # ten minutes: 十分 is "very" only without 钟
+        ("第二天他走了。", []),  # "the next day"
+        ("中国是十大市场之一。", [10]),  # "one of the ten"
+        ("千万不要忘记百度。", []),  # "by all means", Baidu
         ("3:2", [2, 3]),
         ("没有数字。", []),
     ],
