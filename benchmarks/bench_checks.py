@@ -391,7 +391,8 @@ def report_omission_fit(all_pairs: dict[str, list[Pair]], seed: int, verdicts: d
         for t, n, false, unjudged in omission_judged(rows[name], OMISSION_WEIGHTS, thresholds[:-1], verdicts):
             share = 100 * false / len(all_pairs[name])
             print(
-                f"  {name} threshold {t}: {n} findings, {false} judged false ({share:.2f}% of entries), {unjudged} unjudged"
+                f"  {name} threshold {t}: {n} findings, {false} judged false ({share:.2f}% of entries), "
+                f"{unjudged} unjudged"
             )
 
 
@@ -468,7 +469,8 @@ def print_report(r: dict) -> None:
         f"\n== {r['set']}: {n} entries, checked in {r['seconds']} s, termbase of {r['termbase_terms']} verified names"
     )
     print(
-        f"{'check':<22} {'severity':<8} {'findings':>8} {'entries':>7} {'judged false':>12} {'judged true':>11} {'unjudged':>8}"
+        f"{'check':<22} {'severity':<8} {'findings':>8} {'entries':>7} {'judged false':>12} {'judged true':>11} "
+        f"{'unjudged':>8}"
     )
     for code, c in r["checks"].items():
         if c["findings"]:
@@ -479,7 +481,8 @@ def print_report(r: dict) -> None:
     print(f"entries flagged by any check: {r['flagged']} ({100 * r['flagged'] / n:.2f}%)")
     print(f"  without a termbase: {r['flagged_without_termbase']} ({100 * r['flagged_without_termbase'] / n:.2f}%)")
     print(
-        f"  with a finding judged false: {r['flagged_with_a_false_finding']} ({100 * r['flagged_with_a_false_finding'] / n:.2f}%)"
+        f"  with a finding judged false: {r['flagged_with_a_false_finding']} "
+        f"({100 * r['flagged_with_a_false_finding'] / n:.2f}%)"
     )
     print(
         f"entries with an error-level finding: {r['error_entries']} ({100 * r['error_entries'] / n:.2f}%),"

@@ -87,7 +87,10 @@ def main() -> None:
     parser.add_argument("--intervals", default="20,5")
     parser.add_argument("--modes", default=",".join(MODES))
     args = parser.parse_args()
-    print(f"{'mode':<9} {'ms':>3} {'runs':>4} {'saves':>6} {'lost':>5} {'writes':>6} {'races':>6} {'swapped':>7} {'s/run':>6}")
+    print(
+        f"{'mode':<9} {'ms':>3} {'runs':>4} {'saves':>6} {'lost':>5} {'writes':>6} {'races':>6} {'swapped':>7} "
+        f"{'s/run':>6}"
+    )
     for interval in (int(x) for x in args.intervals.split(",")):
         for mode in args.modes.split(","):
             rows = [run(mode, interval) for _ in range(args.runs)]

@@ -53,8 +53,27 @@ from benchmarks import make_corpus
 from benchmarks.measure import REPO, log, machine_info, measure_child, median
 
 FAKE_SIGNATURE = "bench:fake-zh_en@0"
-FAKE_WORDS = ("the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "by", "new", "industry",
-              "city", "science", "innovation", "lab")  # fmt: skip
+FAKE_WORDS = (
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "by",
+    "new",
+    "industry",
+    "city",
+    "science",
+    "innovation",
+    "lab",
+)
 #: A stage is called linear when its time per 1000 segments at a step is at
 #: most this many times that of the previous step (start-up costs only
 #: make the larger steps cheaper per segment).
@@ -144,8 +163,16 @@ class Bench:
             raise BenchError(f"{' '.join(cmd[2:])} exited {report['rc']}: {' | '.join(tail)}")
         return report
 
-    def measure(self, stage: str, args: list[str], prepare=None, packages: Path | None = None,
-                accept=(0,), after=None, reps: int | None = None) -> Measurement:
+    def measure(
+        self,
+        stage: str,
+        args: list[str],
+        prepare=None,
+        packages: Path | None = None,
+        accept=(0,),
+        after=None,
+        reps: int | None = None,
+    ) -> Measurement:
         """Run ``pipeline ARGS`` ``reps`` times (default: the bench's), ``prepare()``
         before each and ``after(report)`` after each."""
         cmd, env = self.pipeline(*args, packages=packages)
@@ -162,7 +189,10 @@ class Bench:
 
     def command_exists(self, name: str) -> bool:
         cmd, env = self.pipeline(name, "--help")
-        return subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode == 0
+        return (
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+            == 0
+        )
 
 
 # --- workspace helpers (not timed) ---------------------------------------------
@@ -246,10 +276,14 @@ def bench_step(bench: Bench, step: int, seeds: Path, with_check: bool) -> dict:
     w = ["--workspace", str(ws)]
     rows: list[Measurement] = []
 
-    rows.append(bench.measure("extract", ["extract", *w], prepare=lambda: shutil.rmtree(ws / "locales", ignore_errors=True)))
+    rows.append(
+        bench.measure("extract", ["extract", *w], prepare=lambda: shutil.rmtree(ws / "locales", ignore_errors=True))
+    )
     size = corpus_size(ws)
     extracted_cache = (ws / "locales" / ".pipeline-cache.json").read_bytes()
-    rows.append(bench.measure("build (untranslated)", ["build", *w], prepare=lambda: reset_outputs(ws, extracted_cache)))
+    rows.append(
+        bench.measure("build (untranslated)", ["build", *w], prepare=lambda: reset_outputs(ws, extracted_cache))
+    )
 
     fill_catalogs(ws)
     filled_cache = (ws / "locales" / ".pipeline-cache.json").read_bytes()
@@ -265,7 +299,9 @@ def bench_step(bench: Bench, step: int, seeds: Path, with_check: bool) -> dict:
     before = snapshot_mtimes(ws)
 
     def unchanged(_report) -> None:
-        changed = [p for p, m in snapshot_mtimes(ws).items() if before.get(p) != m and not p.endswith(".pipeline-cache.json")]
+        changed = [
+            p for p, m in snapshot_mtimes(ws).items() if before.get(p) != m and not p.endswith(".pipeline-cache.json")
+        ]
         if changed:
             raise BenchError(f"a no-op run rewrote {len(changed)} files, e.g. {changed[0]}")
 
@@ -281,7 +317,9 @@ _RATE_JN = re.compile(r"(\d+)/(\d+) documents, (\d+) segments translated, ([\d.]
 
 def translated_segments(stderr: str) -> int:
     """Segments sent to the engine, from ``run``'s log (either form)."""
-    counts = [int(m.group(2)) for m in _RATE_J1.finditer(stderr)] or [int(m.group(3)) for m in _RATE_JN.finditer(stderr)][-1:]
+    counts = [int(m.group(2)) for m in _RATE_J1.finditer(stderr)] or [
+        int(m.group(3)) for m in _RATE_JN.finditer(stderr)
+    ][-1:]
     return sum(counts)
 
 
@@ -303,9 +341,13 @@ def bench_jobs(bench: Bench, step: int, seeds: Path, model: Path, label: str, ex
     for jobs in (1, 2):
         segments: list[int] = []
         m = bench.measure(
-            f"run --jobs {jobs} ({label})", ["run", *w, "--jobs", str(jobs), *extra], prepare=scratch,
-            packages=packages, after=lambda report, seen=segments: seen.append(translated_segments(report["stderr"])), reps=reps,
-        )  # fmt: skip
+            f"run --jobs {jobs} ({label})",
+            ["run", *w, "--jobs", str(jobs), *extra],
+            prepare=scratch,
+            packages=packages,
+            after=lambda report, seen=segments: seen.append(translated_segments(report["stderr"])),
+            reps=reps,
+        )
         m.note = f"{segments[-1]} segments decoded"
         out["segments"][jobs] = segments[-1]
         out["measurements"].append(m)
@@ -349,7 +391,8 @@ def analyse(steps: list[dict], startup: Measurement) -> list[str]:
             if per1 > per0 * LINEAR_TOLERANCE and excess > MIN_EXCESS_CPU:
                 findings.append(
                     f"{stage}: looks NOT linear from {s0['step']}x to {s1['step']}x: "
-                    f"{per0:.3f} -> {per1:.3f} CPU s per 1000 segments above start-up ({excess:.1f} s more than linear); "
+                    f"{per0:.3f} -> {per1:.3f} CPU s per 1000 segments above start-up "
+                    f"({excess:.1f} s more than linear); "
                     "profile it in-process before believing it, the small step sits in the start-up noise"
                 )
             if m1.maxrss_mib > m0.maxrss_mib * MEMORY_TOLERANCE and s0["step"] >= 10:
@@ -364,11 +407,16 @@ def table(steps: list[dict], startup: Measurement, jobs: list[dict]) -> str:
     """ms/doc and s/1k seg divide the wall time; cpu ms/doc is the CPU time
     above the start-up floor per document, the figure to extrapolate from."""
     lines = []
-    head = (f"{'stage':<24}{'step':>6}{'docs':>6}{'segments':>9}{'wall s':>9}{'cpu s':>8}{'peak MiB':>9}"
-            f"{'ms/doc':>9}{'s/1k seg':>9}{'cpu ms/doc':>11}")  # fmt: skip
+    head = (
+        f"{'stage':<24}{'step':>6}{'docs':>6}{'segments':>9}{'wall s':>9}{'cpu s':>8}{'peak MiB':>9}"
+        f"{'ms/doc':>9}{'s/1k seg':>9}{'cpu ms/doc':>11}"
+    )
     lines.append(head)
     lines.append("-" * len(head))
-    lines.append(f"{'startup (--version)':<24}{'':>6}{'':>6}{'':>9}{startup.wall:>9.2f}{startup.cpu:>8.2f}{startup.maxrss_mib:>9.0f}")
+    lines.append(
+        f"{'startup (--version)':<24}{'':>6}{'':>6}{'':>9}"
+        f"{startup.wall:>9.2f}{startup.cpu:>8.2f}{startup.maxrss_mib:>9.0f}"
+    )
     stages = []
     for s in steps:
         for m in s["measurements"]:
@@ -379,22 +427,31 @@ def table(steps: list[dict], startup: Measurement, jobs: list[dict]) -> str:
             for m in s["measurements"]:
                 if m.stage == stage:
                     lines.append(
-                        f"{stage:<24}{str(s['step']) + 'x':>6}{s['documents']:>6}{s['segments']:>9}{m.wall:>9.2f}{m.cpu:>8.2f}"
-                        f"{m.maxrss_mib:>9.0f}{m.wall / s['documents'] * 1000:>9.0f}{m.wall / s['segments'] * 1000:>9.3f}"
+                        f"{stage:<24}{str(s['step']) + 'x':>6}{s['documents']:>6}{s['segments']:>9}"
+                        f"{m.wall:>9.2f}{m.cpu:>8.2f}{m.maxrss_mib:>9.0f}"
+                        f"{m.wall / s['documents'] * 1000:>9.0f}{m.wall / s['segments'] * 1000:>9.3f}"
                         f"{max(m.cpu - startup.cpu, 0) / s['documents'] * 1000:>11.1f}"
                     )
     for j in jobs:
         lines.append("")
         reps = j.get("reps")
-        lines.append(f"run from scratch, {j['step']}x corpus, {j['model']} model {' '.join(j['options'])}".rstrip()
-                     + (f" ({reps} run{'s' if reps != 1 else ''}, median)" if reps else ""))
+        lines.append(
+            f"run from scratch, {j['step']}x corpus, {j['model']} model {' '.join(j['options'])}".rstrip()
+            + (f" ({reps} run{'s' if reps != 1 else ''}, median)" if reps else "")
+        )
         for m in j["measurements"]:
             seg_s = int(m.note.split()[0]) / m.wall if m.wall else 0
-            lines.append(f"  {m.stage:<30}{m.wall:>9.2f} s wall{m.cpu:>9.2f} s cpu{m.maxrss_mib:>7.0f} MiB  {m.note}, {seg_s:.1f} seg/s end to end")
+            lines.append(
+                f"  {m.stage:<30}{m.wall:>9.2f} s wall{m.cpu:>9.2f} s cpu{m.maxrss_mib:>7.0f} MiB  {m.note}, "
+                f"{seg_s:.1f} seg/s end to end"
+            )
         s1, s2 = j["segments"][1], j["segments"][2]
         j1, j2 = j["measurements"]
-        lines.append(f"  speed-up of --jobs 2 over --jobs 1: {j1.wall / j2.wall:.2f}x wall, {j2.cpu / j1.cpu:.2f}x the CPU time; "
-                     f"--jobs 2 decodes {s2 / s1 - 1:+.0%} segments (a sentence repeated across documents once per document)")
+        lines.append(
+            f"  speed-up of --jobs 2 over --jobs 1: {j1.wall / j2.wall:.2f}x wall, "
+            f"{j2.cpu / j1.cpu:.2f}x the CPU time; "
+            f"--jobs 2 decodes {s2 / s1 - 1:+.0%} segments (a sentence repeated across documents once per document)"
+        )
     return "\n".join(lines)
 
 
@@ -406,17 +463,27 @@ def render_saved(path: Path) -> str:
     """The table of a result saved with ``--json``."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     steps = [{**s, "measurements": [_measurement(m) for m in s["measurements"]]} for s in doc["steps"]]
-    jobs = [{**j, "segments": {int(k): v for k, v in j["segments"].items()},
-             "measurements": [_measurement(m) for m in j["measurements"]]} for j in doc["jobs"]]  # fmt: skip
+    jobs = [
+        {
+            **j,
+            "segments": {int(k): v for k, v in j["segments"].items()},
+            "measurements": [_measurement(m) for m in j["measurements"]],
+        }
+        for j in doc["jobs"]
+    ]
     startup = _measurement(doc["startup"])
     info = doc["machine"]
-    return "\n".join([
-        (f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load {info['loadavg']}; "
-         f"medians of {doc['reps']} runs; {doc['seconds']:.0f} s in all"),
-        table(steps, startup, jobs),
-        "",
-        *analyse(steps, startup),
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            (
+                f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load {info['loadavg']}; "
+                f"medians of {doc['reps']} runs; {doc['seconds']:.0f} s in all"
+            ),
+            table(steps, startup, jobs),
+            "",
+            *analyse(steps, startup),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -426,11 +493,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     parser.add_argument("--work", type=Path, default=None, help="work directory (kept) [a temporary one, removed]")
     parser.add_argument("--jobs-step", type=int, default=10, help="corpus step for --jobs 1 vs 2 [10]; 0 skips it")
-    parser.add_argument("--models", default="tiny",
-                        help="random models for the --jobs comparison: tiny, base (Transformer-base int8) or tiny,base [tiny]")
+    parser.add_argument(
+        "--models",
+        default="tiny",
+        help="random models for the --jobs comparison: tiny, base (Transformer-base int8) or tiny,base [tiny]",
+    )
     parser.add_argument("--base-reps", type=int, default=1, help="repetitions with the base model (minutes each) [1]")
-    parser.add_argument("--from-json", type=Path, default=None, metavar="FILE",
-                        help="print the table of a result saved with --json, measuring nothing")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="print the table of a result saved with --json, measuring nothing",
+    )
     args = parser.parse_args(argv)
     if args.from_json:
         print(render_saved(args.from_json))
@@ -477,15 +552,29 @@ def main(argv: list[str] | None = None) -> int:
             "reps": args.reps,
             "seconds": round(elapsed, 1),
             "startup": startup.as_dict(),
-            "steps": [{**{k: v for k, v in s.items() if k != "measurements"}, "measurements": [m.as_dict() for m in s["measurements"]]} for s in results],
-            "jobs": [{**{k: v for k, v in j.items() if k != "measurements"}, "measurements": [m.as_dict() for m in j["measurements"]]} for j in jobs],
+            "steps": [
+                {
+                    **{k: v for k, v in s.items() if k != "measurements"},
+                    "measurements": [m.as_dict() for m in s["measurements"]],
+                }
+                for s in results
+            ],
+            "jobs": [
+                {
+                    **{k: v for k, v in j.items() if k != "measurements"},
+                    "measurements": [m.as_dict() for m in j["measurements"]],
+                }
+                for j in jobs
+            ],
             "findings": findings,
         }
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         info = machine_info()
-        print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load {info['loadavg']}; "
-              f"medians of {args.reps} runs; {elapsed:.0f} s in all")  # fmt: skip
+        print(
+            f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}; load {info['loadavg']}; "
+            f"medians of {args.reps} runs; {elapsed:.0f} s in all"
+        )
         print(table(results, startup, jobs))
         print()
         for finding in findings:

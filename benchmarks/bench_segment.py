@@ -97,8 +97,10 @@ def seed_figures(repair: bool = True) -> tuple[int, bool]:
 
 
 def report(name: str, role: str, figures: Figures, show: int) -> None:
-    print(f"{name} ({role}): {figures.lines} lines in {figures.documents} document(s), "
-          f"segmented in {figures.seconds:.2f} s")
+    print(
+        f"{name} ({role}): {figures.lines} lines in {figures.documents} document(s), "
+        f"segmented in {figures.seconds:.2f} s"
+    )
     print(f"  joins made (all false):         {figures.joins}")
     print(f"  qa-turn blocks (all false):     {figures.qa_turns}  ({figures.speaker_labels} speaker labels)")
     kinds = ", ".join(f"{kind} {n}" for kind, n in figures.types.most_common())

@@ -74,29 +74,94 @@ COMMON_RANK = 20_000
 
 #: English letters that can start the rendering of a syllable with this pinyin initial.
 _INITIAL_LETTERS = {
-    "b": "bpv", "p": "pb", "m": "m", "f": "fvp", "d": "dt", "t": "tdc", "n": "n", "l": "lr",
-    "g": "gckq", "k": "kcqg", "h": "hjgwxfkc", "j": "jgzyck", "q": "ckqgj", "x": "sxczh",
-    "zh": "jgzc", "ch": "ckcth", "sh": "sc", "r": "rjgz", "z": "zsctj", "c": "ctzsk", "s": "sczt",
-    "y": "yjieahu", "w": "wvouh", "": "aeiouyh",
-}  # fmt: skip
+    "b": "bpv",
+    "p": "pb",
+    "m": "m",
+    "f": "fvp",
+    "d": "dt",
+    "t": "tdc",
+    "n": "n",
+    "l": "lr",
+    "g": "gckq",
+    "k": "kcqg",
+    "h": "hjgwxfkc",
+    "j": "jgzyck",
+    "q": "ckqgj",
+    "x": "sxczh",
+    "zh": "jgzc",
+    "ch": "ckcth",
+    "sh": "sc",
+    "r": "rjgz",
+    "z": "zsctj",
+    "c": "ctzsk",
+    "s": "sczt",
+    "y": "yjieahu",
+    "w": "wvouh",
+    "": "aeiouyh",
+}
 #: Surnames as the press spells them for Taiwan (Wade–Giles) and Hong Kong (Cantonese).
 _OTHER_SURNAMES = {
-    "陈": "chen chan", "张": "chang cheung", "李": "lee li", "王": "wong", "黄": "huang wong", "林": "lin lam",
-    "刘": "liu lau", "吴": "wu ng", "蔡": "tsai choi", "郑": "cheng", "谢": "hsieh tse", "许": "hsu hui",
-    "周": "chou chow", "杨": "yeung", "梁": "leung", "詹": "chan", "赵": "chao chiu", "徐": "hsu tsui",
-    "郭": "kuo kwok", "罗": "lo law", "叶": "yeh yip", "苏": "so", "朱": "chu", "曾": "tseng tsang",
-    "邱": "chiu yau", "洪": "hung", "江": "chiang kong", "蒋": "chiang", "宋": "sung", "柯": "ko",
-    "卢": "lo", "彭": "pang", "钟": "chung", "萧": "hsiao siu", "庄": "chuang", "吕": "lui", "邓": "teng tang",
-    "潘": "poon", "董": "tung", "韩": "hon", "冯": "fung", "姚": "yiu", "何": "ho", "胡": "wu", "马": "ma",
-    "高": "kao ko", "侯": "hou hau", "余": "yu yue", "游": "yu", "魏": "wei ngai", "邹": "tsou chau",
-}  # fmt: skip
+    "陈": "chen chan",
+    "张": "chang cheung",
+    "李": "lee li",
+    "王": "wong",
+    "黄": "huang wong",
+    "林": "lin lam",
+    "刘": "liu lau",
+    "吴": "wu ng",
+    "蔡": "tsai choi",
+    "郑": "cheng",
+    "谢": "hsieh tse",
+    "许": "hsu hui",
+    "周": "chou chow",
+    "杨": "yeung",
+    "梁": "leung",
+    "詹": "chan",
+    "赵": "chao chiu",
+    "徐": "hsu tsui",
+    "郭": "kuo kwok",
+    "罗": "lo law",
+    "叶": "yeh yip",
+    "苏": "so",
+    "朱": "chu",
+    "曾": "tseng tsang",
+    "邱": "chiu yau",
+    "洪": "hung",
+    "江": "chiang kong",
+    "蒋": "chiang",
+    "宋": "sung",
+    "柯": "ko",
+    "卢": "lo",
+    "彭": "pang",
+    "钟": "chung",
+    "萧": "hsiao siu",
+    "庄": "chuang",
+    "吕": "lui",
+    "邓": "teng tang",
+    "潘": "poon",
+    "董": "tung",
+    "韩": "hon",
+    "冯": "fung",
+    "姚": "yiu",
+    "何": "ho",
+    "胡": "wu",
+    "马": "ma",
+    "高": "kao ko",
+    "侯": "hou hau",
+    "余": "yu yue",
+    "游": "yu",
+    "魏": "wei ngai",
+    "邹": "tsou chau",
+}
 _STOP = set(
     "The A An In On At For And But Or He She It They We I You His Her Its Their Our This That These Those "
     "As If When While After Before Since Mr Mrs Ms Dr President Prime Minister Chinese China Beijing".split()
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 #: Acronyms that are not organisations: countries, units, common abbreviations.
-_NOT_ORGANISATION_ACRONYMS = set("US USA UK GB UAE DPRK ROK PRC AM PM TV ID OK CEO GDP CPI PPI AI IT VR DNA HIV".split())
+_NOT_ORGANISATION_ACRONYMS = set(
+    "US USA UK GB UAE DPRK ROK PRC AM PM TV ID OK CEO GDP CPI PPI AI IT VR DNA HIV".split()
+)
 #: English heads of organisation names, by the Chinese head they translate
 #: (longest Chinese head first when judging).
 _ORGANISATION_HEADS_EN = {
@@ -273,7 +338,9 @@ def judge_organisation(zh: str, references: list[str], sources: list[str]) -> st
     if acronym or any(english.search(run) and any(w[0].isupper() for w in english.findall(run)) for run in runs):
         return "correct"
     # The head in lower case after a modifier ("US companies", "private banks"), not "the company".
-    modified = re.compile(rf"\b(?!(?:the|a|an|this|that|its|their|our|his|her)\b)[A-Za-z\-]+\s+(?:{_ORGANISATION_HEADS_EN[head]})\b")
+    modified = re.compile(
+        rf"\b(?!(?:the|a|an|this|that|its|their|our|his|her)\b)[A-Za-z\-]+\s+(?:{_ORGANISATION_HEADS_EN[head]})\b"
+    )
     if any(modified.search(r) for r in references) or not any(_capitalised(r) for r in references):
         return "wrong"
     return "undecided"
@@ -294,7 +361,7 @@ def common_words() -> set[str]:
 
 
 def candidate_id(year: str, kind: str, zh: str) -> str:
-    return hashlib.sha1(f"newstest{year}|{kind}|{zh}".encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha1(f"newstest{year}|{kind}|{zh}".encode()).hexdigest()[:12]
 
 
 def load_judgements() -> dict[str, int]:
@@ -327,8 +394,15 @@ def run(year: str, show: str | None, common: set[str]) -> None:
     judged = load_judgements()
     print(f"\nnewstest{year}: {len(pairs)} lines, {len(candidates)} suggestions in {suggesting.wall:.1f} s")
     head = (
-        "type", "suggestions", "auto correct", "auto wrong", "undecided", "auto precision",
-        "hand sample", "hand precision", "auto agrees with hand",
+        "type",
+        "suggestions",
+        "auto correct",
+        "auto wrong",
+        "undecided",
+        "auto precision",
+        "hand sample",
+        "hand precision",
+        "auto agrees with hand",
     )
     table, samples = [], []
     for kind in TYPES:

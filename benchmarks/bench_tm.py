@@ -182,7 +182,8 @@ def main() -> None:
     print(f"memory: {len(memory):,} segments ({memory.distinct_sources:,} distinct), mean {mean_len:.1f} characters")
     print(f"build: match keys {keyed.wall:.2f} s, bigram index {indexed.wall:.2f} s")
     print(
-        f"memory: index arrays {memory.index_nbytes() / 2**20:.1f} MiB; process RSS {rss_before:.0f} -> {rss_after:.0f} MiB"
+        f"memory: index arrays {memory.index_nbytes() / 2**20:.1f} MiB; "
+        f"process RSS {rss_before:.0f} -> {rss_after:.0f} MiB"
     )
     print(
         f"fuzzy lookup (threshold {args.threshold:.0%}, limit {args.limit}), {len(every)} queries: "

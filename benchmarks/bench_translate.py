@@ -87,10 +87,20 @@ CT2_DEFAULT_MAX_DECODING_LENGTH = 256  # Translator.translate_batch's default
 # Settings argostranslate reads from the environment; a user's own values
 # must not leak into the benchmark (the baseline sets its own).
 _ARGOS_ENV = (
-    "ARGOS_PACKAGES_DIR", "ARGOS_TRANSLATE_PACKAGE_DIR", "ARGOS_DEVICE_TYPE", "ARGOS_INTER_THREADS",
-    "ARGOS_INTRA_THREADS", "ARGOS_BATCH_SIZE", "ARGOS_BEAM_SIZE", "ARGOS_COMPUTE_TYPE",
-    "ARGOS_CHUNK_TYPE", "ARGOS_MODEL_PROVIDER", "ARGOS_DEBUG", "ARGOS_DEV_MODE", "SNAP",
-)  # fmt: skip
+    "ARGOS_PACKAGES_DIR",
+    "ARGOS_TRANSLATE_PACKAGE_DIR",
+    "ARGOS_DEVICE_TYPE",
+    "ARGOS_INTER_THREADS",
+    "ARGOS_INTRA_THREADS",
+    "ARGOS_BATCH_SIZE",
+    "ARGOS_BEAM_SIZE",
+    "ARGOS_COMPUTE_TYPE",
+    "ARGOS_CHUNK_TYPE",
+    "ARGOS_MODEL_PROVIDER",
+    "ARGOS_DEBUG",
+    "ARGOS_DEV_MODE",
+    "SNAP",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -135,8 +145,9 @@ def snapshot_code(root: Path, attempts: int = 6) -> Path:
         shutil.copytree(REPO / "pipeline", code / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
         check = subprocess.run(
             [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); {_CHECK_IMPORTS}"],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+        )
         if check.returncode == 0:
             sys.path.insert(0, str(code))
             return code
@@ -149,13 +160,18 @@ def code_identity(code: Path) -> dict:
     """Commit and whether the benchmarked engine/stage differ from it."""
     out = {}
     try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
         out["commit"] = head
         engine = ("argos.py", "batching.py", "settings.py")
         for rel in [*(f"pipeline/engines/{name}" for name in engine), "pipeline/translate.py"]:
             committed = subprocess.run(["git", "-C", str(REPO), "show", f"HEAD:{rel}"], capture_output=True).stdout
             current = (code / rel).read_bytes()
-            out[rel] = {"sha256": hashlib.sha256(current).hexdigest()[:12], "modified_since_commit": current != committed}
+            out[rel] = {
+                "sha256": hashlib.sha256(current).hexdigest()[:12],
+                "modified_since_commit": current != committed,
+            }
     except OSError:
         pass
     return out
@@ -205,7 +221,11 @@ def schedule(calls: list[list[tuple[int, int]]], workers: int) -> dict:
             free[i] += n
         makespan += max(free)
     ideal = total / workers
-    return {"calls": len(calls), "batches": sum(len(c) for c in calls), "idle_share": 1 - ideal / makespan if makespan else 0.0}
+    return {
+        "calls": len(calls),
+        "batches": sum(len(c) for c in calls),
+        "idle_share": 1 - ideal / makespan if makespan else 0.0,
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -258,8 +278,8 @@ class Setup:
     """Temp workspace(s), installed model, segments."""
 
     def __init__(self, root: Path, args):
-        from pipeline.engines import argos_packages
         from pipeline.catalog import load_catalog, save_catalog
+        from pipeline.engines import argos_packages
         from pipeline.extract import extract
         from pipeline.workspace import Workspace
 
@@ -277,7 +297,7 @@ class Setup:
         self.doc = result.doc
         catalog = load_catalog(ws.catalog_path(self.doc), ws.relative(ws.catalog_path(self.doc)))
         if args.segments:  # a prefix of the document, for quick trials
-            for m in [m for m in catalog if m.id][args.segments:]:
+            for m in [m for m in catalog if m.id][args.segments :]:
                 del catalog[m.id]
             save_catalog(ws.catalog_path(self.doc), catalog)
         self.segments = [m.id for m in catalog if m.id]
@@ -300,7 +320,13 @@ class Setup:
         segments = [m.id for m in load_catalog(path, "catalog") if m.id]
         seg_file = self.root / f"segments-x{factor}.json"
         seg_file.write_text(json.dumps(segments, ensure_ascii=False), encoding="utf-8")
-        return {"ws": str(ws.root), "doc": self.doc, "pristine": str(pristine), "segments_file": str(seg_file), "n": len(segments)}
+        return {
+            "ws": str(ws.root),
+            "doc": self.doc,
+            "pristine": str(pristine),
+            "segments_file": str(seg_file),
+            "n": len(segments),
+        }
 
 
 # ---------------------------------------------------------------------------
@@ -349,9 +375,12 @@ def worker_pipeline(spec: dict) -> dict:
 
     inter, intra = spec["inter"], spec["intra"]
     settings = DecodingSettings(
-        threads=inter, beam_size=spec["beam"], batch_size=spec["batch"], max_decoding_length=spec["cap"],
+        threads=inter,
+        beam_size=spec["beam"],
+        batch_size=spec["batch"],
+        max_decoding_length=spec["cap"],
         **({"cache_positions": spec["cache_positions"]} if spec.get("cache_positions") else {}),
-    )  # fmt: skip
+    )
 
     if intra == 1:
         make_engine = lambda: ArgosEngine(settings)  # noqa: E731 - the stage exactly as shipped
@@ -398,7 +427,10 @@ def worker_pipeline(spec: dict) -> dict:
         if summary.segments != n:
             raise RuntimeError(f"pipeline translated {summary.segments} of {n} segments")
         reps.append({**m.as_dict(), **quiet, **rss.halves(), "entries_filled": summary.entries})
-        log(f"    rep {rep + 1}: {m.wall:.1f}s ({n / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
+        log(
+            f"    rep {rep + 1}: {m.wall:.1f}s ({n / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, "
+            f"other load {m.foreign_cores:.2f} cores"
+        )
     rec = _median_record(spec, reps, n)
     rec["plan"] = {
         **schedule([batches], inter),  # submitted asynchronously: no barrier between batches
@@ -453,7 +485,10 @@ def worker_ceiling(spec: dict) -> dict:
             )
         lengths_out.update(len(r.hypotheses[0]) for r in results)
         reps.append({**m.as_dict(), **quiet})
-        log(f"    rep {rep + 1}: {m.wall:.1f}s ({len(tokens) / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
+        log(
+            f"    rep {rep + 1}: {m.wall:.1f}s ({len(tokens) / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, "
+            f"other load {m.foreign_cores:.2f} cores"
+        )
         del results
     rec = _median_record(spec, reps, len(tokens))
     batches = ct2_batches([len(t) for t in tokens], batching["max_batch_size"], batching["batch_type"])
@@ -461,8 +496,11 @@ def worker_ceiling(spec: dict) -> dict:
         load_s=load_s,
         rss_after_load_mb=rss_loaded,
         output_lengths=sorted(lengths_out),
-        plan={**schedule([batches], spec["inter"]), "max_sentences_per_batch": max(b[0] for b in batches),
-              "max_cache_mb": max(cache_mb(b, spec["beam"], spec["cap"]) for b in batches)},  # fmt: skip
+        plan={
+            **schedule([batches], spec["inter"]),
+            "max_sentences_per_batch": max(b[0] for b in batches),
+            "max_cache_mb": max(cache_mb(b, spec["beam"], spec["cap"]) for b in batches),
+        },
     )
     return rec
 
@@ -489,9 +527,15 @@ def worker_baseline(spec: dict) -> dict:
                 # default, which argostranslate relies on: same cap everywhere.
                 kw["max_decoding_length"] = spec["cap"]
             results = self._t.translate_batch(*a, **kw)
-            calls.append({"kwargs": sorted(kw), "max_decoding_length": passed_cap,
-                          "beam_size": kw.get("beam_size"), "n": len(a[0]),
-                          "out_lengths": [len(r.hypotheses[0]) for r in results]})  # fmt: skip
+            calls.append(
+                {
+                    "kwargs": sorted(kw),
+                    "max_decoding_length": passed_cap,
+                    "beam_size": kw.get("beam_size"),
+                    "n": len(a[0]),
+                    "out_lengths": [len(r.hypotheses[0]) for r in results],
+                }
+            )
             return results
 
     real_translator = ctranslate2.Translator
@@ -511,7 +555,11 @@ def worker_baseline(spec: dict) -> dict:
     all_segments = json.loads(Path(spec["workspace"]["segments_file"]).read_text(encoding="utf-8"))
     count = spec["baseline_segments"]
     # Evenly spread over the document, so the subset has its mix of lengths.
-    segments = [all_segments[i * len(all_segments) // count] for i in range(count)] if count < len(all_segments) else all_segments
+    segments = (
+        [all_segments[i * len(all_segments) // count] for i in range(count)]
+        if count < len(all_segments)
+        else all_segments
+    )
 
     reps = []
     for rep in range(spec["repeat"]):
@@ -542,13 +590,18 @@ def worker_baseline(spec: dict) -> dict:
         if underlying_calls[0] != len(segments):  # a cache hit would make this smaller
             raise RuntimeError(f"{underlying_calls[0]} model calls for {len(segments)} segments")
         reps.append({**m.as_dict(), **quiet, "ct2_calls": len(calls) - first})
-        log(f"    rep {rep + 1}: {m.wall:.1f}s ({len(segments) / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, other load {m.foreign_cores:.2f} cores")
+        log(
+            f"    rep {rep + 1}: {m.wall:.1f}s ({len(segments) / m.wall:.3f} seg/s), cpu {m.cpu:.0f}s, "
+            f"other load {m.foreign_cores:.2f} cores"
+        )
     rec = _median_record(spec, reps, len(segments))
     rec.update(
         argos_settings={
-            "inter_threads": argos_settings.inter_threads, "intra_threads": argos_settings.intra_threads,
-            "beam_size": argos_settings.beam_size, "batch_size": argos_settings.batch_size,
-        },  # fmt: skip
+            "inter_threads": argos_settings.inter_threads,
+            "intra_threads": argos_settings.intra_threads,
+            "beam_size": argos_settings.beam_size,
+            "batch_size": argos_settings.batch_size,
+        },
         translate_batch_kwargs=calls[0]["kwargs"] if calls else [],
         max_decoding_length_passed=calls[0]["max_decoding_length"] if calls else None,
         beam_passed=calls[0]["beam_size"] if calls else None,
@@ -573,27 +626,50 @@ def worker_profile(spec: dict) -> dict:
         from pipeline.engines.allocator import keep_freed_memory
 
         keep_freed_memory()
-    translator = ctranslate2.Translator(str(Path(spec["package"]) / "model"), device="cpu", inter_threads=1, intra_threads=1)
+    translator = ctranslate2.Translator(
+        str(Path(spec["package"]) / "model"), device="cpu", inter_threads=1, intra_threads=1
+    )
     rows = []
     for cap in spec["profile_caps"]:
         for n in spec["profile_sizes"]:
             total = max(n, spec["profile_sentences"])
             with Meter() as m:
                 translator.translate_batch(
-                    [sentence] * total, max_batch_size=n, batch_type="examples", beam_size=spec["beam"],
-                    length_penalty=0.2, replace_unknowns=True, max_decoding_length=cap,
-                )  # fmt: skip
+                    [sentence] * total,
+                    max_batch_size=n,
+                    batch_type="examples",
+                    beam_size=spec["beam"],
+                    length_penalty=0.2,
+                    replace_unknowns=True,
+                    max_decoding_length=cap,
+                )
             kv_mb = 6 * 2 * n * spec["beam"] * (cap + len(sentence)) * 512 * 4 / 2**20  # K and V, self + cross, float32
-            rows.append({"cap": cap, "sentences_per_batch": n, "sentences": total, "cpu_s_per_sentence": m.cpu / total,
-                         "sys_share": m.sys / m.cpu if m.cpu else 0.0,
-                         "wall_s_per_sentence": m.wall / total, "foreign_cores": m.foreign_cores,
-                         "cache_mb_per_batch": kv_mb})  # fmt: skip
-            log(f"    cap {cap} n {n:>3}: {m.cpu / total:.2f} CPU-s/sentence ({m.sys / m.cpu if m.cpu else 0:.0%} system), "
-                f"{m.wall / total:.2f} s wall, other load {m.foreign_cores:.2f}")
+            rows.append(
+                {
+                    "cap": cap,
+                    "sentences_per_batch": n,
+                    "sentences": total,
+                    "cpu_s_per_sentence": m.cpu / total,
+                    "sys_share": m.sys / m.cpu if m.cpu else 0.0,
+                    "wall_s_per_sentence": m.wall / total,
+                    "foreign_cores": m.foreign_cores,
+                    "cache_mb_per_batch": kv_mb,
+                }
+            )
+            log(
+                f"    cap {cap} n {n:>3}: {m.cpu / total:.2f} CPU-s/sentence "
+                f"({m.sys / m.cpu if m.cpu else 0:.0%} system), "
+                f"{m.wall / total:.2f} s wall, other load {m.foreign_cores:.2f}"
+            )
     return {**spec, "source_tokens": len(sentence), "profile": rows, "peak_rss_mb": peak_rss_mb()}
 
 
-WORKERS = {"pipeline": worker_pipeline, "ceiling": worker_ceiling, "baseline": worker_baseline, "profile": worker_profile}
+WORKERS = {
+    "pipeline": worker_pipeline,
+    "ceiling": worker_ceiling,
+    "baseline": worker_baseline,
+    "profile": worker_profile,
+}
 
 
 def worker_main(spec: dict) -> None:
@@ -618,11 +694,14 @@ def run_config(spec: dict, label: str) -> dict | None:
     log(f"  {label} ...")
     proc = subprocess.run(
         [sys.executable, "-m", MODULE, "--_worker", json.dumps(spec)],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARK):
-            rec = json.loads(line[len(RESULT_MARK):])
+            rec = json.loads(line[len(RESULT_MARK) :])
             rec["label"] = label
             return rec
     log(f"  {label}: FAILED (exit {proc.returncode})")
@@ -654,16 +733,38 @@ def parse_layout(text: str) -> tuple[int, int]:
 
 
 def fmt_table(rows: list[dict]) -> str:
-    head = ("variant", "layout", "batch", "segs", "reps", "median s", "seg/s", "cpu s/seg", "util", "other load", "peak RSS MB")
-    return markdown_table(head, [
-        (
-            r["label"], layout_str(r["inter"], r["intra"]), str(r["batch"]), str(r["segments"]), str(len(r["reps"])),
-            f"{r['seconds']:.1f}", f"{r['seg_per_s']:.3f}", f"{r['cpu_s_per_seg']:.2f}",
-            f"{r['utilization']:.2f}" if r.get("utilization") else "-",
-            f"{r['foreign_cores']:.2f}", f"{r['peak_rss_mb']:.0f}",
-        )
-        for r in rows
-    ])  # fmt: skip
+    head = (
+        "variant",
+        "layout",
+        "batch",
+        "segs",
+        "reps",
+        "median s",
+        "seg/s",
+        "cpu s/seg",
+        "util",
+        "other load",
+        "peak RSS MB",
+    )
+    return markdown_table(
+        head,
+        [
+            (
+                r["label"],
+                layout_str(r["inter"], r["intra"]),
+                str(r["batch"]),
+                str(r["segments"]),
+                str(len(r["reps"])),
+                f"{r['seconds']:.1f}",
+                f"{r['seg_per_s']:.3f}",
+                f"{r['cpu_s_per_seg']:.2f}",
+                f"{r['utilization']:.2f}" if r.get("utilization") else "-",
+                f"{r['foreign_cores']:.2f}",
+                f"{r['peak_rss_mb']:.0f}",
+            )
+            for r in rows
+        ],
+    )
 
 
 def versions() -> dict:
@@ -683,7 +784,9 @@ def versions() -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--seed-document", type=Path, default=SEED_DOCUMENT, help="source document (default: %(default)s)")
     p.add_argument("--threads", type=int, default=None, help="total CPU threads for every variant (default: all cores)")
     p.add_argument("--beam-size", type=int, default=4)
@@ -691,33 +794,65 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-decoding-length", type=int, default=256, help="decoding cap for every variant")
     p.add_argument("--repeat", type=int, default=3, help="repetitions per configuration; the median is reported")
     p.add_argument("--baseline-segments", type=int, default=20, help="segments for the per-segment baseline")
-    p.add_argument("--baseline-layouts", default="1x2,2x1",
-                   help="argostranslate layouts (inter x intra) probed on --baseline-probe-segments besides its "
-                        "default (1x0: 0 = CTranslate2's default of 4 threads); the fastest is measured too, as "
-                        "'baseline, tuned layout' (default: %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--baseline-layouts",
+        default="1x2,2x1",
+        help="argostranslate layouts (inter x intra) probed on --baseline-probe-segments besides its "
+        "default (1x0: 0 = CTranslate2's default of 4 threads); the fastest is measured too, as "
+        "'baseline, tuned layout' (default: %(default)s)",
+    )
     p.add_argument("--baseline-probe-segments", type=int, default=4)
     p.add_argument("--ceiling-layouts", default=None, help="raw CTranslate2 layouts (default: 2x1,1x2 for 2 threads)")
     p.add_argument("--sweep", action="store_true", help="also time the pipeline at other layouts and batch sizes")
     p.add_argument("--skip", default="", help="comma-separated variants not to run: baseline, pipeline, ceiling")
     p.add_argument("--sweep-batch-sizes", default="512,2048,4096")
-    p.add_argument("--cache-positions", type=int, default=None,
-                   help="decoder positions per batch for the pipeline and the tuned ceiling (default: the engine's)")
-    p.add_argument("--sweep-cache-positions", default="", help="with --sweep: also time the pipeline at these position bounds")
+    p.add_argument(
+        "--cache-positions",
+        type=int,
+        default=None,
+        help="decoder positions per batch for the pipeline and the tuned ceiling (default: the engine's)",
+    )
+    p.add_argument(
+        "--sweep-cache-positions", default="", help="with --sweep: also time the pipeline at these position bounds"
+    )
     p.add_argument("--sweep-repeat", type=int, default=1)
-    p.add_argument("--ceilings", default="tuned",
-                   help="raw CTranslate2 variants: tuned (the engine's allocator settings and position bound), "
-                        "default (glibc defaults, --batch-size tokens) (default: %(default)s)")  # fmt: skip
-    p.add_argument("--scale", type=int, default=0, help="scale mode: a catalog SCALE x the seed; pipeline and ceiling only, at 1x and SCALEx")
-    p.add_argument("--profile-batches", action="store_true",
-                   help="only measure CPU time per sentence against sentences per batch (1 worker x 1 thread)")
+    p.add_argument(
+        "--ceilings",
+        default="tuned",
+        help="raw CTranslate2 variants: tuned (the engine's allocator settings and position bound), "
+        "default (glibc defaults, --batch-size tokens) (default: %(default)s)",
+    )
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="scale mode: a catalog SCALE x the seed; pipeline and ceiling only, at 1x and SCALEx",
+    )
+    p.add_argument(
+        "--profile-batches",
+        action="store_true",
+        help="only measure CPU time per sentence against sentences per batch (1 worker x 1 thread)",
+    )
     p.add_argument("--profile-sizes", default="1,2,4,8,16,32")
-    p.add_argument("--profile-caps", default=None, help="decoding caps for --profile-batches (default: --max-decoding-length and 64)")
+    p.add_argument(
+        "--profile-caps",
+        default=None,
+        help="decoding caps for --profile-batches (default: --max-decoding-length and 64)",
+    )
     p.add_argument("--profile-sentences", type=int, default=16, help="sentences decoded per size (at least one batch)")
-    p.add_argument("--profile-allocator", choices=("tuned", "default"), default="tuned",
-                   help="glibc allocator settings for --profile-batches (default: the engine's, 'tuned')")
+    p.add_argument(
+        "--profile-allocator",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="glibc allocator settings for --profile-batches (default: the engine's, 'tuned')",
+    )
     p.add_argument("--segments", type=int, default=0, help="use only the first N segments of the seed (quick trials)")
-    p.add_argument("--quick", action="store_true", help="one repetition, ceiling 2x1 only, 10 baseline segments, no probing")
-    p.add_argument("--quiet-wait", type=float, default=60, help="max seconds to wait for an idle machine before each repetition")
+    p.add_argument(
+        "--quick", action="store_true", help="one repetition, ceiling 2x1 only, 10 baseline segments, no probing"
+    )
+    p.add_argument(
+        "--quiet-wait", type=float, default=60, help="max seconds to wait for an idle machine before each repetition"
+    )
     p.add_argument("--quantization", default="int8")
     p.add_argument("--model-seed", type=int, default=1234)
     p.add_argument("--json", type=Path, default=None, help="also write all results as JSON to this file")
@@ -739,17 +874,28 @@ class Bench:
         self.args, self.setup, self.threads = args, setup, threads
         self.skip = {x.strip() for x in args.skip.split(",") if x.strip()}
         self.common = {
-            "package": str(setup.package), "beam": args.beam_size, "cap": args.max_decoding_length,
-            "quiet_wait": args.quiet_wait, "code": str(code), "cache_positions": args.cache_positions,
-        }  # fmt: skip
+            "package": str(setup.package),
+            "beam": args.beam_size,
+            "cap": args.max_decoding_length,
+            "quiet_wait": args.quiet_wait,
+            "code": str(code),
+            "cache_positions": args.cache_positions,
+        }
         self.rows: list[dict] = []
 
     def config(self, variant, inter, intra, batch, factor=1, repeat=None, label=None, **extra) -> dict:
         label = label or f"{variant}{'' if factor == 1 else f' x{factor}'}"
         spec = {
-            **self.common, "variant": variant, "inter": inter, "intra": intra, "batch": batch,
-            "workspace": self.setup.workspaces[factor], "factor": factor, "repeat": 1, **extra,
-        }  # fmt: skip
+            **self.common,
+            "variant": variant,
+            "inter": inter,
+            "intra": intra,
+            "batch": batch,
+            "workspace": self.setup.workspaces[factor],
+            "factor": factor,
+            "repeat": 1,
+            **extra,
+        }
         return {"spec": spec, "label": label, "repeat": repeat or self.args.repeat}
 
     def execute(self, configs: list[dict]) -> list[dict | None]:
@@ -761,7 +907,8 @@ class Bench:
             for c, recs in zip(configs, got, strict=True):
                 if r < c["repeat"]:
                     spec = c["spec"]
-                    name = f"{c['label']} [{layout_str(spec['inter'], spec['intra'])}, batch {spec['batch']}] rep {r + 1}/{c['repeat']}"
+                    layout = layout_str(spec["inter"], spec["intra"])
+                    name = f"{c['label']} [{layout}, batch {spec['batch']}] rep {r + 1}/{c['repeat']}"
                     rec = run_config(spec, name)
                     if rec:
                         recs.append(rec)
@@ -782,22 +929,52 @@ def profile_batches(bench: Bench, results: dict) -> None:
     args = bench.args
     caps = [int(x) for x in (args.profile_caps or f"{args.max_decoding_length},64").split(",")]
     spec = {
-        **bench.common, "variant": "profile", "inter": 1, "intra": 1, "batch": 0, "workspace": bench.setup.workspaces[1],
-        "profile_sizes": [int(x) for x in args.profile_sizes.split(",")], "profile_caps": caps,
-        "profile_sentences": args.profile_sentences, "allocator": args.profile_allocator,
-    }  # fmt: skip
+        **bench.common,
+        "variant": "profile",
+        "inter": 1,
+        "intra": 1,
+        "batch": 0,
+        "workspace": bench.setup.workspaces[1],
+        "profile_sizes": [int(x) for x in args.profile_sizes.split(",")],
+        "profile_caps": caps,
+        "profile_sentences": args.profile_sentences,
+        "allocator": args.profile_allocator,
+    }
     rec = run_config(spec, f"batch profile [1x1, allocator {args.profile_allocator}]")
     if not rec:
         return
     results["profile"] = rec["profile"]
-    print(f"\nCost per sentence against sentences per batch: 1 worker x 1 thread, beam {args.beam_size}, "
-          f"the median-length segment ({rec['source_tokens']} tokens) repeated; cache = decoder K/V per batch")  # fmt: skip
-    head = ("cap", "sentences/batch", "CPU s/sentence", "system share", "wall s/sentence", "other load", "K/V cache MB/batch")
-    print(markdown_table(head, [
-        (str(r["cap"]), str(r["sentences_per_batch"]), f"{r['cpu_s_per_sentence']:.2f}", f"{r.get('sys_share', 0):.0%}",
-         f"{r['wall_s_per_sentence']:.2f}", f"{r['foreign_cores']:.2f}", f"{r['cache_mb_per_batch']:.0f}")
-        for r in rec["profile"]
-    ], left=0))  # fmt: skip
+    print(
+        f"\nCost per sentence against sentences per batch: 1 worker x 1 thread, beam {args.beam_size}, "
+        f"the median-length segment ({rec['source_tokens']} tokens) repeated; cache = decoder K/V per batch"
+    )
+    head = (
+        "cap",
+        "sentences/batch",
+        "CPU s/sentence",
+        "system share",
+        "wall s/sentence",
+        "other load",
+        "K/V cache MB/batch",
+    )
+    print(
+        markdown_table(
+            head,
+            [
+                (
+                    str(r["cap"]),
+                    str(r["sentences_per_batch"]),
+                    f"{r['cpu_s_per_sentence']:.2f}",
+                    f"{r.get('sys_share', 0):.0%}",
+                    f"{r['wall_s_per_sentence']:.2f}",
+                    f"{r['foreign_cores']:.2f}",
+                    f"{r['cache_mb_per_batch']:.0f}",
+                )
+                for r in rec["profile"]
+            ],
+            left=0,
+        )
+    )
 
 
 def scale_runs(bench: Bench) -> None:
@@ -819,11 +996,20 @@ def probe_baseline_layout(bench: Bench) -> tuple[int, int] | None:
     layouts = [parse_layout(x) for x in args.baseline_layouts.split(",") if x]
     if not layouts or "baseline" in bench.skip:
         return None
-    probes = bench.execute([
-        bench.config("baseline", inter, intra, 32, repeat=1, label="baseline probe",
-                     baseline_segments=args.baseline_probe_segments)
-        for inter, intra in [(1, 0), *layouts]
-    ])  # fmt: skip
+    probes = bench.execute(
+        [
+            bench.config(
+                "baseline",
+                inter,
+                intra,
+                32,
+                repeat=1,
+                label="baseline probe",
+                baseline_segments=args.baseline_probe_segments,
+            )
+            for inter, intra in [(1, 0), *layouts]
+        ]
+    )
     probes = [r for r in probes if r]
     if probes:
         top = max(probes, key=lambda r: r["seg_per_s"])
@@ -841,8 +1027,11 @@ def comparison_configs(bench: Bench, tuned_layout: tuple[int, int] | None, ceili
         bench.config("pipeline", threads, 1, args.batch_size),  # 1. the stage as shipped
     ]
     if tuned_layout:
-        configs.append(bench.config("baseline", *tuned_layout, 32, label="baseline, tuned layout",
-                                    baseline_segments=args.baseline_segments))  # fmt: skip
+        configs.append(
+            bench.config(
+                "baseline", *tuned_layout, 32, label="baseline, tuned layout", baseline_segments=args.baseline_segments
+            )
+        )
     configs += [
         bench.config("ceiling", *parse_layout(x), args.batch_size, label=f"ceiling ({kind})", ceiling=kind)
         for kind in args.ceilings.split(",")
@@ -851,13 +1040,26 @@ def comparison_configs(bench: Bench, tuned_layout: tuple[int, int] | None, ceili
     configs = [c for c in configs if c["spec"]["variant"] not in bench.skip]
     if args.sweep:
         if threads > 1:
-            configs.append(bench.config("pipeline", 1, threads, args.batch_size, repeat=args.sweep_repeat, label="pipeline sweep"))
+            configs.append(
+                bench.config("pipeline", 1, threads, args.batch_size, repeat=args.sweep_repeat, label="pipeline sweep")
+            )
         for bs in (int(x) for x in args.sweep_batch_sizes.split(",") if x):
             if bs != args.batch_size:
-                configs.append(bench.config("pipeline", threads, 1, bs, repeat=args.sweep_repeat, label="pipeline sweep"))
+                configs.append(
+                    bench.config("pipeline", threads, 1, bs, repeat=args.sweep_repeat, label="pipeline sweep")
+                )
         for cp in (int(x) for x in args.sweep_cache_positions.split(",") if x):
-            configs.append(bench.config("pipeline", threads, 1, args.batch_size, repeat=args.sweep_repeat,
-                                        label=f"pipeline sweep, {cp} positions", cache_positions=cp))  # fmt: skip
+            configs.append(
+                bench.config(
+                    "pipeline",
+                    threads,
+                    1,
+                    args.batch_size,
+                    repeat=args.sweep_repeat,
+                    label=f"pipeline sweep, {cp} positions",
+                    cache_positions=cp,
+                )
+            )
     return configs
 
 
@@ -888,35 +1090,53 @@ def report_rows(rows: list[dict]) -> None:
     """What each variant sent to CTranslate2, under the table."""
     for r in rows:
         if r["variant"] == "baseline" and r["label"] != "baseline probe":
-            print(f"{r['label']}: argostranslate settings {r['argos_settings']}; translate_batch got "
-                  f"max_decoding_length={r['max_decoding_length_passed']} (so CTranslate2's default applies), "
-                  f"beam_size={r['beam_passed']}; {r['sentences_per_call']} sentence(s) per call; output lengths {r['output_lengths']}")  # fmt: skip
+            print(
+                f"{r['label']}: argostranslate settings {r['argos_settings']}; translate_batch got "
+                f"max_decoding_length={r['max_decoding_length_passed']} (so CTranslate2's default applies), "
+                f"beam_size={r['beam_passed']}; {r['sentences_per_call']} sentence(s) per call; "
+                f"output lengths {r['output_lengths']}"
+            )
         if r["variant"] == "ceiling":
-            print(f"{r['label']} {layout_str(r['inter'], r['intra'])}: output lengths {r['output_lengths']}; model load {r['load_s']:.2f}s, "
-                  f"RSS after load {r['rss_after_load_mb']:.0f} MB; {r['plan']['batches']} CT2 batches, largest {r['plan']['max_sentences_per_batch']} sentences; "
-                  f"largest K/V cache of one batch ~{r['plan'].get('max_cache_mb', 0):.0f} MB")  # fmt: skip
+            print(
+                f"{r['label']} {layout_str(r['inter'], r['intra'])}: output lengths {r['output_lengths']}; "
+                f"model load {r['load_s']:.2f}s, RSS after load {r['rss_after_load_mb']:.0f} MB; "
+                f"{r['plan']['batches']} CT2 batches, largest {r['plan']['max_sentences_per_batch']} sentences; "
+                f"largest K/V cache of one batch ~{r['plan'].get('max_cache_mb', 0):.0f} MB"
+            )
         if r["variant"] == "pipeline":
             if r.get("factor", 1) != 1:
                 print(f"{r['label']}: {r['segments']} segments, {r['plan']['source_tokens']} source tokens")
             plan = r["plan"]
-            print(f"{r['label']} {layout_str(r['inter'], r['intra'])} batch {r['batch']}: "
-                  f"{plan['batches']} CT2 batches, largest {plan['max_sentences_per_batch']} sentences; "
-                  f"modelled worker idle share {plan['idle_share']:.0%}; largest K/V cache of one batch ~{plan.get('max_cache_mb', 0):.0f} MB")  # fmt: skip
+            print(
+                f"{r['label']} {layout_str(r['inter'], r['intra'])} batch {r['batch']}: "
+                f"{plan['batches']} CT2 batches, largest {plan['max_sentences_per_batch']} sentences; "
+                f"modelled worker idle share {plan['idle_share']:.0%}; "
+                f"largest K/V cache of one batch ~{plan.get('max_cache_mb', 0):.0f} MB"
+            )
 
 
 def report_targets(results: dict) -> None:
     """The ratios against the targets (>= 5x the baseline, <= 1.15 the ceiling's time)."""
     if "speedup_vs_baseline" in results:
         s = results["speedup_vs_baseline"]
-        print(f"\npipeline vs per-segment baseline (argostranslate's defaults): {s:.2f}x the segments/s "
-              f"(target >= 5x: {'met' if s >= 5 else 'MISSED'}); {results['cpu_speedup_vs_baseline']:.2f}x less CPU time per segment")
+        print(
+            f"\npipeline vs per-segment baseline (argostranslate's defaults): {s:.2f}x the segments/s "
+            f"(target >= 5x: {'met' if s >= 5 else 'MISSED'}); "
+            f"{results['cpu_speedup_vs_baseline']:.2f}x less CPU time per segment"
+        )
     if "speedup_vs_baseline_tuned" in results:
-        print(f"pipeline vs per-segment baseline at its fastest layout: {results['speedup_vs_baseline_tuned']:.2f}x the segments/s; "
-              f"{results['cpu_speedup_vs_baseline_tuned']:.2f}x less CPU time per segment")
+        print(
+            "pipeline vs per-segment baseline at its fastest layout: "
+            f"{results['speedup_vs_baseline_tuned']:.2f}x the segments/s; "
+            f"{results['cpu_speedup_vs_baseline_tuned']:.2f}x less CPU time per segment"
+        )
     if "time_vs_ceiling" in results:
         c = results["time_vs_ceiling"]
-        print(f"pipeline time / raw CTranslate2 ceiling time ({results['best_ceiling']}): {c:.2f} "
-              f"(target <= 1.15: {'met' if c <= 1.15 else 'MISSED'}); CPU time per segment {results['cpu_vs_ceiling']:.2f}x the ceiling's")  # fmt: skip
+        print(
+            f"pipeline time / raw CTranslate2 ceiling time ({results['best_ceiling']}): {c:.2f} "
+            f"(target <= 1.15: {'met' if c <= 1.15 else 'MISSED'}); CPU time per segment "
+            f"{results['cpu_vs_ceiling']:.2f}x the ceiling's"
+        )
 
 
 def report_scale(rows: list[dict], scale: int) -> None:
@@ -925,29 +1145,40 @@ def report_scale(rows: list[dict], scale: int) -> None:
         recs = {r["factor"]: r for r in rows if r["variant"] == variant}
         if 1 in recs and scale in recs:
             a, b = recs[1], recs[scale]
-            print(f"{variant}: 1x {a['segments']} segs {a['seg_per_s']:.3f} seg/s peak {a['peak_rss_mb']:.0f} MB; "
-                  f"{scale}x {b['segments']} segs {b['seg_per_s']:.3f} seg/s peak {b['peak_rss_mb']:.0f} MB")  # fmt: skip
+            print(
+                f"{variant}: 1x {a['segments']} segs {a['seg_per_s']:.3f} seg/s peak {a['peak_rss_mb']:.0f} MB; "
+                f"{scale}x {b['segments']} segs {b['seg_per_s']:.3f} seg/s peak {b['peak_rss_mb']:.0f} MB"
+            )
             for r in (a, b):
                 if r["reps"] and "rss_peak_first_half_mb" in r["reps"][0]:
                     h = r["reps"][0]
-                    print(f"  {r['label']}: peak RSS {h['rss_peak_first_half_mb']:.0f} MB in the first half of the run, "
-                          f"{h['rss_peak_second_half_mb']:.0f} MB in the second")  # fmt: skip
+                    print(
+                        f"  {r['label']}: peak RSS {h['rss_peak_first_half_mb']:.0f} MB in the first half of the run, "
+                        f"{h['rss_peak_second_half_mb']:.0f} MB in the second"
+                    )
 
 
 def report(args, threads: int, setup: Setup, results: dict) -> None:
     """The whole report, on stdout."""
     info, rows = results["machine"], results["rows"]
     print()
-    print(f"machine: {info['cores']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}, "
-          f"CTranslate2 {info['ctranslate2']}, argostranslate {info['argostranslate']}")  # fmt: skip
-    print(f"model: random Transformer-base {args.quantization}; beam {args.beam_size}; "
-          f"max_decoding_length {args.max_decoding_length} for every variant; {threads} threads in total")  # fmt: skip
+    print(
+        f"machine: {info['cores']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}, "
+        f"CTranslate2 {info['ctranslate2']}, argostranslate {info['argostranslate']}"
+    )
+    print(
+        f"model: random Transformer-base {args.quantization}; beam {args.beam_size}; "
+        f"max_decoding_length {args.max_decoding_length} for every variant; {threads} threads in total"
+    )
     print(f"seed: {setup.doc} ({setup.workspaces[1]['n']} segments); code: {json.dumps(results['code'])}")
     if rows:
         print()
         print(fmt_table(rows))
         print()
-        print("util = own CPU time / (wall time x threads); other load = CPU cores used by other processes during the run.")
+        print(
+            "util = own CPU time / (wall time x threads); "
+            "other load = CPU cores used by other processes during the run."
+        )
     report_rows(rows)
     report_targets(results)
     if args.scale and args.scale > 1:
@@ -963,7 +1194,9 @@ def run_benchmark(args) -> int:
         args.repeat = 1
         args.baseline_segments = min(args.baseline_segments, 10)
         args.baseline_layouts = ""
-    ceiling_layouts = args.ceiling_layouts or (f"{threads}x1" if args.quick else ",".join(sorted({f"{threads}x1", f"1x{threads}"}, reverse=True)))
+    ceiling_layouts = args.ceiling_layouts or (
+        f"{threads}x1" if args.quick else ",".join(sorted({f"{threads}x1", f"1x{threads}"}, reverse=True))
+    )
 
     started = time.time()
     root = Path(tempfile.mkdtemp(prefix="bench-translate-"))
@@ -973,7 +1206,11 @@ def run_benchmark(args) -> int:
         setup = Setup(root, args)
         info = {**machine_info(), **versions()}
         log(f"machine: {info}")
-        results: dict = {"machine": info, "code": code_identity(code), "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "_worker"}}
+        results: dict = {
+            "machine": info,
+            "code": code_identity(code),
+            "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "_worker"},
+        }
         bench = Bench(args, setup, code, threads)
         if args.profile_batches:
             profile_batches(bench, results)

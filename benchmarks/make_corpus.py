@@ -53,13 +53,46 @@ SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-GIVEN = "平明华军伟芳敏静丽强磊洋勇艳杰娟涛超秀霞刚桂英玉兰萍建文辉力斌宇浩凯鹏飞鑫晨阳宁亮海波峰欣怡佳琳雪梅思源博远志成良田龙梁"
+GIVEN = (
+    "平明华军伟芳敏静丽强磊洋勇艳杰娟涛超秀霞刚桂英玉兰萍建文辉力斌宇浩凯"
+    "鹏飞鑫晨阳宁亮海波峰欣怡佳琳雪梅思源博远志成良田龙梁"
+)
 CITIES = [
-    ("宁波", "浙江"), ("杭州", "浙江"), ("温州", "浙江"), ("苏州", "江苏"), ("无锡", "江苏"), ("南京", "江苏"),
-    ("合肥", "安徽"), ("武汉", "湖北"), ("长沙", "湖南"), ("成都", "四川"), ("西安", "陕西"), ("青岛", "山东"),
-    ("厦门", "福建"), ("郑州", "河南"), ("佛山", "广东"), ("东莞", "广东"), ("南昌", "江西"), ("昆明", "云南"),
-]  # fmt: skip
-LAB_NAMES = ["甬江", "之江", "西湖", "紫金山", "东湖", "岳麓", "崂山", "鹏城", "锦江", "天府", "嵩山", "滇池", "湘江", "珠江"]
+    ("宁波", "浙江"),
+    ("杭州", "浙江"),
+    ("温州", "浙江"),
+    ("苏州", "江苏"),
+    ("无锡", "江苏"),
+    ("南京", "江苏"),
+    ("合肥", "安徽"),
+    ("武汉", "湖北"),
+    ("长沙", "湖南"),
+    ("成都", "四川"),
+    ("西安", "陕西"),
+    ("青岛", "山东"),
+    ("厦门", "福建"),
+    ("郑州", "河南"),
+    ("佛山", "广东"),
+    ("东莞", "广东"),
+    ("南昌", "江西"),
+    ("昆明", "云南"),
+]
+LAB_NAMES = [
+    "甬江",
+    "之江",
+    "西湖",
+    "紫金山",
+    "东湖",
+    "岳麓",
+    "崂山",
+    "鹏城",
+    "锦江",
+    "天府",
+    "嵩山",
+    "滇池",
+    "湘江",
+    "珠江",
+]
 CREDITS_FILE = ["资料图片", "资料照片"]
 HEADING_NOTES = "记者手记"
 
@@ -113,9 +146,10 @@ def load_seed_material(seed_file: Path = DEFAULT_SEED_FILE) -> SeedMaterial:
     clauses = [c for s in statements for c in _split_clauses(s) if script.count_han(c) >= 2]
     question_clauses = [_split_clauses(q)[-1] for q in questions]
     short = [
-        c for c in clauses
+        c
+        for c in clauses
         if 4 <= len(c) <= 14 and not any(p in c for p in rules.CLAUSE_PUNCT + "“”《》（）") and not re.search(r"\d", c)
-    ]  # fmt: skip
+    ]
     return SeedMaterial(statements, questions, captions, clauses, question_clauses, short)
 
 
@@ -262,8 +296,13 @@ class CorpusGenerator:
         ]
         for _ in range(rng.randint(5, 7)):
             paragraphs.append(("body", self._paragraph(rng, plan, deck, 1, 2)))
-        paragraphs.append(("body", "".join(self._sentence(rng, plan, questions, True) for _ in range(rng.randint(2, 3)))
-                           + self._sentence(rng, plan, deck)))  # fmt: skip
+        paragraphs.append(
+            (
+                "body",
+                "".join(self._sentence(rng, plan, questions, True) for _ in range(rng.randint(2, 3)))
+                + self._sentence(rng, plan, deck),
+            )
+        )
         paragraphs.append(("caption", self._caption(rng, plan, caption_deck)))
         paragraphs.append(("heading", HEADING_NOTES))
         for _ in range(rng.randint(6, 9)):
@@ -321,11 +360,13 @@ def _cut_point(text: str, rng: random.Random) -> int | None:
     if first_clause < 0:
         return None
     points = [
-        i for i in range(max(first_clause + 2, 20), len(text) - 6)
-        if script.is_han(text[i - 1]) and script.is_han(text[i])
+        i
+        for i in range(max(first_clause + 2, 20), len(text) - 6)
+        if script.is_han(text[i - 1])
+        and script.is_han(text[i])
         and text[i - 1] not in script.SENTENCE_ENDS
         and not rules.SPEAKER_LABEL_RE.match(text[i:])
-    ]  # fmt: skip
+    ]
     return rng.choice(points) if points else None
 
 
@@ -340,7 +381,9 @@ def _half_width(block: str) -> str:
     return "\n".join(lines)
 
 
-def generate(count: int, seed: int = 7, seed_file: Path = DEFAULT_SEED_FILE) -> tuple[list[tuple[str, str]], CorpusStats]:
+def generate(
+    count: int, seed: int = 7, seed_file: Path = DEFAULT_SEED_FILE
+) -> tuple[list[tuple[str, str]], CorpusStats]:
     """``count`` documents as (file name, text), and what went into them."""
     generator = CorpusGenerator(load_seed_material(seed_file), seed)
     docs = [(f"doc-{i + 1:04d}.txt", generator.document(i)) for i in range(count)]
@@ -417,8 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{d['han']} Han characters; sha256 {d['sha256']}"
         )
     print(
-        f"sentences: {stats.seed_sentences} from the seed, {stats.new_sentences} new; "
-        f"{stats.page_breaks} page breaks",
+        f"sentences: {stats.seed_sentences} from the seed, {stats.new_sentences} new; {stats.page_breaks} page breaks",
         file=sys.stderr,
     )
     return 0

@@ -51,7 +51,10 @@ from pipeline.cli import main
 from pipeline.segment import segment_document
 
 # Several sentences stopping mid-word (毋庸置|疑): evidence of a page break.
-BROKEN = "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到推动作用，这一点毋庸置"
+BROKEN = (
+    "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，"
+    "而另一条隐藏的发展暗线是核心科技对工业化起到推动作用，这一点毋庸置"
+)
 
 
 def shapes() -> dict[str, str]:
@@ -132,8 +135,11 @@ def han_line_table(max_mb: float) -> None:
             finally:
                 shutil.rmtree(root, ignore_errors=True)
         ratio = f"{row['extract'] / previous:7.2f}" if previous else f"{'':>7}"
-        print(f"{chars:>9,} {chars * 3 / 1e6:5.2f} " + " ".join(f"{row[k]:8.2f}" for k in
-              ("extract", "+terms", "edited", "status", "build")) + f" {ratio}")
+        print(
+            f"{chars:>9,} {chars * 3 / 1e6:5.2f} "
+            + " ".join(f"{row[k]:8.2f}" for k in ("extract", "+terms", "edited", "status", "build"))
+            + f" {ratio}"
+        )
         previous = row["extract"]
     print(f"msgfmt -c on the catalog of {sizes[-1]:,} characters: {checked}")
 
@@ -161,12 +167,18 @@ def main_(argv=None) -> None:
             text = text_of(shape, unit, size)
             seconds = best_of(args.runs, lambda text=text: segment_document("bench", text))
             ratio = f"{seconds / previous:7.2f}" if previous else f"{'':>7}"
-            print(f"{shape:<16} {len(text.encode()) / 1e6:6.2f} {len(text):9d} {seconds:8.3f} {len(text) / seconds / 1e6:8.2f} {ratio}")
+            print(
+                f"{shape:<16} {len(text.encode()) / 1e6:6.2f} {len(text):9d} {seconds:8.3f} "
+                f"{len(text) / seconds / 1e6:8.2f} {ratio}"
+            )
             previous = seconds
 
     sentences, size = [], 0
     while size < 1_000_000:
-        sentence = f"第{len(sentences)}段：甬江实验室不负众望，不到三年时间，就已取得累累硕果，正朝着“高起点、高层次、高水平”实验室坚实迈进。"
+        sentence = (
+            f"第{len(sentences)}段：甬江实验室不负众望，不到三年时间，就已取得累累硕果，"
+            "正朝着“高起点、高层次、高水平”实验室坚实迈进。"
+        )
         sentences.append(sentence)
         size += len(sentence.encode())
     root = Path(tempfile.mkdtemp(prefix="bench-long-line-"))

@@ -57,7 +57,8 @@ REVIEWED = {
     2: "By our reporter Cheng Liangtian",
     3: 'To win the future, Ningbo plays its "trump card".',
     4: "Last month, Ningbo's action plan for accelerating new industrialization was issued, drawing a new "
-    "blueprint for industry, developing new quality productive forces and strengthening the foundation of Ningbo's development.",
+    "blueprint for industry, developing new quality productive forces and strengthening the foundation of Ningbo's "
+    "development.",
     14: "Cui Ping, director of Yongjiang Laboratory.",
     15: "(Photo by Yan Long)",
 }
@@ -70,7 +71,8 @@ DRAFTS = {
     8: "As an important advanced manufacturing base in the country, industry is the base of Ningbo's development, "
     "is the root, the advantage and the hard core of Ningbo.",
     9: "At present, Ningbo is striving to build a national new industrialization demonstration zone, constantly "
-    "consolidating the advantages of Ningbo's industry and driving Ningbo to strive for the first place with industrial innovation.",
+    "consolidating the advantages of Ningbo's industry and driving Ningbo to strive for the first place with "
+    "industrial innovation.",
     10: "What are the laws of new industrialization?",
     11: "how to walk the road of new industrialization?",
     12: "How do strategic scientific and technological forces exert force?",
@@ -90,7 +92,12 @@ FUZZY = {
 SUGGESTIONS = {
     13: [(86, "ningbo-daily-2023", "Our reporter interviewed Cui Ping, director of Yongjiang Laboratory.", False)],
     18: [
-        (92, "ningbo-daily-2023", "Cui Ping seems to have returned to the passionate years of his start-up 10 years ago.", True),
+        (
+            92,
+            "ningbo-daily-2023",
+            "Cui Ping seems to have returned to the passionate years of his start-up 10 years ago.",
+            True,
+        ),
         (78, "press-2022.tmx", "In recent years he seems to be back in the days of his first company.", False),
     ],
 }

@@ -174,7 +174,9 @@ def is_under(path: str, root: str) -> bool:
 
 def outside(display: str) -> UnsafePathError:
     """The refusal of a path that leads outside the workspace."""
-    return UnsafePathError(f"{display}: leads outside the workspace (through a link, '..' or an absolute path); refused")
+    return UnsafePathError(
+        f"{display}: leads outside the workspace (through a link, '..' or an absolute path); refused"
+    )
 
 
 def file_kind(mode: int) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import StageCache, content_hash, file_signature
 from .atomicfile import atomic_write, read_regular
+from .cache import StageCache, content_hash, file_signature
 from .catalog import load_catalog
 from .catalog.template import SOURCE_HEADER
 from .editions import RENDERERS, Coverage, assemble, save_editions
@@ -46,7 +46,9 @@ def source_of(ws: Workspace, doc: str, recorded: str | None, display: str) -> Pa
     raise PipelineError(f"{doc}: source document {recorded or ws.relative(ws.seeds / (doc + '.txt'))} not found")
 
 
-def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, cache: StageCache | None = None) -> BuildResult:
+def build(
+    ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, cache: StageCache | None = None
+) -> BuildResult:
     """Rebuild ``doc`` from its source and catalog; write its editions.
 
     With a ``cache``, a document whose source, catalog, options and written
@@ -75,11 +77,15 @@ def build(ws: Workspace, doc: str, out_dir: Path, reviewed_only: bool = False, c
     written.append(tmx_path)
     if cache is not None:
         ref = ws.relative(path)
-        cache.put("build", doc, {
-            "source_path": ref,
-            "inputs": _inputs(ws, ref, po_path, reviewed_only, written),
-            "coverage": vars(edition.coverage),
-        })  # fmt: skip
+        cache.put(
+            "build",
+            doc,
+            {
+                "source_path": ref,
+                "inputs": _inputs(ws, ref, po_path, reviewed_only, written),
+                "coverage": vars(edition.coverage),
+            },
+        )
     return BuildResult(doc, edition.coverage, written)
 
 

@@ -84,5 +84,8 @@ class StageCache:
             try:
                 atomic_write_text(self.path, json.dumps(self.data, ensure_ascii=False, sort_keys=True))
             except WriteError as exc:
-                print(f"warning: {self.path}: stage cache not saved ({exc.reason}); the next run redoes its work", file=sys.stderr)
+                print(
+                    f"warning: {self.path}: stage cache not saved ({exc.reason}); the next run redoes its work",
+                    file=sys.stderr,
+                )
             self.dirty = False

@@ -10,24 +10,23 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from . import runner
+from . import __version__, runner
+from .catalog import State
 from .check import check_documents, findings_json, format_summary, format_table, has_errors
 from .engines import argos_packages
 from .engines.settings import CACHE_POSITIONS, DecodingSettings
-from .catalog import State
 from .errors import PipelineError
 from .review import terminal
 from .review.queue import PENDING, build_queue
 from .review.session import ReviewSession, reviewer_name
 from .scaffold import init_workspace
+from .segment.explain import explain as explain_segmentation
+from .status import document_status
 from .terms import load_termbase, save_termbase
 from .terms.suggest import source_passages, suggest_terms, write_candidates
 from .terms.tbx import load_tbx, save_tbx
 from .terms.termbase import merge_termbase
 from .textsafety import printable
-from .segment.explain import explain as explain_segmentation
-from .status import document_status
 from .tm import export_tmx, import_tmx
 from .translate import FLUSH_SECONDS, TranslateSummary
 from .workspace import Workspace
@@ -61,7 +60,10 @@ sources_argument = click.argument("sources", nargs=-1, type=click.Path(dir_okay=
 docs_argument = click.argument("docs", nargs=-1)
 file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 out_option = click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output directory [default: WORKSPACE/build]."
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory [default: WORKSPACE/build].",
 )
 reviewed_only_option = click.option("--reviewed-only", is_flag=True, help="Leave machine drafts out of the editions.")
 
@@ -69,23 +71,43 @@ reviewed_only_option = click.option("--reviewed-only", is_flag=True, help="Leave
 def decoding_options(func):
     """--threads, --beam-size, --batch-size, --max-decoding-length, shared by translate and run."""
     options = [
-        click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for decoding [default: all cores]."),
+        click.option(
+            "--threads", type=click.IntRange(1), default=None, help="CPU threads for decoding [default: all cores]."
+        ),
         click.option("--beam-size", type=click.IntRange(1), default=4, show_default=True),
-        click.option("--batch-size", type=click.IntRange(1), default=1024, show_default=True,
-                     help=f"Source tokens per batch, padding included (a batch also holds at most {CACHE_POSITIONS} "
-                          "decoder positions: sentences x beam x cap)."),
+        click.option(
+            "--batch-size",
+            type=click.IntRange(1),
+            default=1024,
+            show_default=True,
+            help=f"Source tokens per batch, padding included (a batch also holds at most {CACHE_POSITIONS} "
+            "decoder positions: sentences x beam x cap).",
+        ),
         click.option(
             "--max-decoding-length",
             type=click.IntRange(1),
             default=None,
             help="Cap on output tokens [default: 2 x source tokens + 10, at most 512].",
         ),
-        click.option("--retranslate-fuzzy", is_flag=True, help="Replace the old translation of fuzzy entries with a new draft."),
-        click.option("--tm/--no-tm", "use_memory", default=True, show_default=True,
-                     help="Let the translation memory answer before the engine."),
+        click.option(
+            "--retranslate-fuzzy", is_flag=True, help="Replace the old translation of fuzzy entries with a new draft."
+        ),
+        click.option(
+            "--tm/--no-tm",
+            "use_memory",
+            default=True,
+            show_default=True,
+            help="Let the translation memory answer before the engine.",
+        ),
         click.option("--accept-exact", is_flag=True, help="Mark exact translation-memory matches as reviewed."),
-        click.option("--tm-threshold", type=click.IntRange(1, 100), default=75, show_default=True, metavar="PCT",
-                     help="Fuzzy matches at or above PCT percent become suggestions."),
+        click.option(
+            "--tm-threshold",
+            type=click.IntRange(1, 100),
+            default=75,
+            show_default=True,
+            metavar="PCT",
+            help="Fuzzy matches at or above PCT percent become suggestions.",
+        ),
         # How often finished drafts are saved; tests that interrupt runs lower it.
         click.option("--flush-seconds", type=click.FloatRange(0), default=FLUSH_SECONDS, hidden=True),
     ]
@@ -95,7 +117,11 @@ def decoding_options(func):
 
 
 min_coverage_option = click.option(
-    "--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PCT", help="Fail when a document is less translated than PCT percent."
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PCT",
+    help="Fail when a document is less translated than PCT percent.",
 )
 
 
@@ -114,8 +140,16 @@ def _engine_maker(ctx: click.Context):
 
 
 def _translate_options(
-    threads, beam_size, batch_size, max_decoding_length, retranslate_fuzzy, use_memory, accept_exact, tm_threshold,
-    flush_seconds, require_model: bool = False,
+    threads,
+    beam_size,
+    batch_size,
+    max_decoding_length,
+    retranslate_fuzzy,
+    use_memory,
+    accept_exact,
+    tm_threshold,
+    flush_seconds,
+    require_model: bool = False,
 ) -> runner.TranslateOptions:
     return runner.TranslateOptions(
         DecodingSettings(threads, beam_size, batch_size, max_decoding_length),
@@ -156,16 +190,19 @@ class _Printer(runner.Report):
 
     def translated(self, summary: TranslateSummary) -> None:
         if summary.memory_exact or summary.memory_suggested:
-            log(f"translate: translation memory filled {summary.memory_exact} entries and suggested matches for "
-                f"{summary.memory_suggested}")
+            log(
+                f"translate: translation memory filled {summary.memory_exact} entries and suggested matches for "
+                f"{summary.memory_suggested}"
+            )
         if summary.no_model:
             log(f"translate: {_no_model_line(summary)}")
             return
         if not summary.model_loaded:
             log(f"translate: nothing for the engine in {summary.documents} document(s); no model loaded")
         log(
-            f"translate: {summary.entries} entries filled ({summary.segments} distinct segments) in {summary.seconds:.1f}s, "
-            f"{summary.rate:.1f} segments/s; {summary.reviewed} reviewed and {summary.fuzzy_kept} fuzzy left as they were"
+            f"translate: {summary.entries} entries filled ({summary.segments} distinct segments) "
+            f"in {summary.seconds:.1f}s, {summary.rate:.1f} segments/s; "
+            f"{summary.reviewed} reviewed and {summary.fuzzy_kept} fuzzy left as they were"
         )
 
     def built(self, result, out_dir: Path) -> None:
@@ -194,8 +231,10 @@ class _Printer(runner.Report):
 
 def _no_model_line(summary: TranslateSummary) -> str:
     """What a translation without a model did and what it left."""
-    return (f"filled {summary.entries} entries from the translation memory; "
-            f"{summary.need_model} entries need a model: {summary.no_model}")
+    return (
+        f"filled {summary.entries} entries from the translation memory; "
+        f"{summary.need_model} entries need a model: {summary.no_model}"
+    )
 
 
 @main.command("init")
@@ -258,17 +297,23 @@ def status_cmd(docs, workspace, as_json):
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
-    header = f"{'document':<28} {'segments':>8} {'han':>6} {'words':>6} {'untransl':>8} {'mt-draft':>8} {'fuzzy':>6} {'edited':>6} {'reviewed':>8} {'%rev':>6}"
+    header = (
+        f"{'document':<28} {'segments':>8} {'han':>6} {'words':>6} {'untransl':>8} "
+        f"{'mt-draft':>8} {'fuzzy':>6} {'edited':>6} {'reviewed':>8} {'%rev':>6}"
+    )
     click.echo(header)
     for r in rows:
         click.echo(
             f"{r.doc:<28} {r.segments:>8} {r.chinese_characters:>6} {r.english_words:>6} {r.untranslated:>8} "
-            f"{r.machine_draft:>8} {r.fuzzy:>6} {r.edited_outside_review:>6} {r.reviewed:>8} {r.percent_reviewed:>5.1f}%"
+            f"{r.machine_draft:>8} {r.fuzzy:>6} {r.edited_outside_review:>6} {r.reviewed:>8} "
+            f"{r.percent_reviewed:>5.1f}%"
         )
     for r in rows:
         if r.edited_outside_review:
-            log(f"{r.doc}: {r.edited_outside_review} entries edited outside review (changed after their "
-                "reviewed-by record); review them again")
+            log(
+                f"{r.doc}: {r.edited_outside_review} entries edited outside review (changed after their "
+                "reviewed-by record); review them again"
+            )
         if r.untouched:
             log(f"{r.doc}: {r.untouched} entries that are not segments (msgctxt or plural), kept as they are")
 
@@ -277,9 +322,12 @@ def status_cmd(docs, workspace, as_json):
 @docs_argument
 @workspace_option
 @decoding_options
-@click.option("--require-model", is_flag=True,
-              help="Exit with status 1 when entries are left for a model and none is installed "
-                   "(what the translation memory filled is saved either way).")
+@click.option(
+    "--require-model",
+    is_flag=True,
+    help="Exit with status 1 when entries are left for a model and none is installed "
+    "(what the translation memory filled is saved either way).",
+)
 @click.pass_context
 def translate_cmd(ctx, docs, workspace, **decoding):
     """Fill untranslated entries of DOCS (default: every catalog): translation
@@ -316,8 +364,14 @@ def check_cmd(docs, workspace, as_json, strict):
 @reviewed_only_option
 @min_coverage_option
 @decoding_options
-@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
-              help="Documents processed in parallel, each worker loading the model once.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Documents processed in parallel, each worker loading the model once.",
+)
 @click.pass_context
 def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, **decoding):
     """Extract, machine-translate, then build, for SOURCES (default: seeds/*).
@@ -336,8 +390,13 @@ def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, **d
 @click.argument("doc")
 @workspace_option
 @click.option("--reviewer", help="Name recorded with each decision [default: $PIPELINE_REVIEWER, git user.name].")
-@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in State]),
-              help="Review entries in these states [default: all not reviewed].")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([s.value for s in State]),
+    help="Review entries in these states [default: all not reviewed].",
+)
 @click.option("--check", "checks", multiple=True, help="Only entries on which this check fired.")
 @click.option("--worst-first", is_flag=True, help="Order by the most severe check that fired.")
 def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
@@ -367,8 +426,12 @@ def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the access token (16+ characters) from this file, mode 600 [default: $PIPELINE_TOKEN, else generated].",
 )
-@click.option("--token", help="Deprecated: every user can read it in the process list; use --token-file or $PIPELINE_TOKEN.")
-@click.option("--no-token", is_flag=True, help="Serve without an access token (loopback only): every local user can review.")
+@click.option(
+    "--token", help="Deprecated: every user can read it in the process list; use --token-file or $PIPELINE_TOKEN."
+)
+@click.option(
+    "--no-token", is_flag=True, help="Serve without an access token (loopback only): every local user can review."
+)
 def serve_cmd(workspace, host, port, reviewer, token_file, token, no_token):
     """Review in a browser: Chinese | English side by side, saved as you go.
 
@@ -441,15 +504,23 @@ def tm_import_cmd(file, workspace):
     ws = Workspace(workspace)
     with ws.lock():
         imported = import_tmx(ws, file)
-    log(f"tm: {imported.units} units imported into {ws.relative(imported.path)}"
-        + (f", {imported.skipped} skipped" if imported.skipped else ""))
+    log(
+        f"tm: {imported.units} units imported into {ws.relative(imported.path)}"
+        + (f", {imported.skipped} skipped" if imported.skipped else "")
+    )
 
 
 @tm_group.command("export")
 @docs_argument
 @workspace_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
-              help="TMX file to write ('-' for standard output).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="TMX file to write ('-' for standard output).",
+)
 def tm_export_cmd(docs, workspace, output):
     """Write the reviewed pairs of DOCS (default: all) as TMX 1.4b: the
     sentences each document has now, no obsolete entries."""

@@ -13,9 +13,9 @@ from .catalog.pofile import po_bytes
 from .catalog.store import update_catalog
 from .catalog.template import build_template
 from .segment import Document, segment_document
+from .sources import document_name, read_source
 from .terms import Termbase, load_termbase
 from .terms.protect import glossary_hits, set_glossary_hits
-from .sources import document_name, read_source
 from .workspace import Workspace
 
 
@@ -115,9 +115,15 @@ def extract(
     record = cache.get("extract", doc) if cache is not None else None
     if inputs and record and record["inputs"] == inputs:
         return ExtractResult(
-            doc, record["encoding"], record["blocks"], record["entries"], MergeReport(),
-            template_changed=False, catalog_changed=False, skipped=True,
-        )  # fmt: skip
+            doc,
+            record["encoding"],
+            record["blocks"],
+            record["entries"],
+            MergeReport(),
+            template_changed=False,
+            catalog_changed=False,
+            skipped=True,
+        )
     source = read_source(source_path, display=ref, inside=ws.root)
     old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
     if repair is None:
@@ -147,9 +153,13 @@ def extract(
     # (an editor deleting and re-creating it on save) is waited for, never
     # replaced by a fresh one.
     update = update_catalog(
-        po_path, change, ws.relative(po_path), lock=ws.catalog_lock,
-        wait_if_missing=old_template is not None, skip_same_bytes=True,
-    )  # fmt: skip
+        po_path,
+        change,
+        ws.relative(po_path),
+        lock=ws.catalog_lock,
+        wait_if_missing=old_template is not None,
+        skip_same_bytes=True,
+    )
     report, catalog_changed = merged[0], update.written
     entries = len([m for m in template if m.id])
     if cache is not None:

@@ -320,10 +320,16 @@ def run_document(ws_root: Path, source: Path, options: _WorkerOptions) -> Docume
         # Without a model, the summary says so (no_model) and the memory's
         # entries are saved: the document is still built.
         result.translated = translate_documents(
-            ws, [result.doc], _worker_engine, options.retranslate_fuzzy, stream=io.StringIO(),
-            flush_seconds=options.flush_seconds, cache=cache, on_batch=_updates.put if _updates else None,
+            ws,
+            [result.doc],
+            _worker_engine,
+            options.retranslate_fuzzy,
+            stream=io.StringIO(),
+            flush_seconds=options.flush_seconds,
+            cache=cache,
+            on_batch=_updates.put if _updates else None,
             memory=_memory,
-        )  # fmt: skip
+        )
         result.built = build(ws, result.doc, options.out_dir, options.reviewed_only, cache)
     except PipelineError as exc:
         result.error = str(exc)

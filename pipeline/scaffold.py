@@ -59,7 +59,9 @@ IGNORED = (
     # older versions' .<target>.<8>.tmp, beside the file being replaced.
     Ignored(".*.tmp", "temporary files of writes in progress, or left by a killed command"),
     Ignored("*.po~", "the backup `msgmerge --update` leaves beside a catalog"),
-    Ignored("*.po.conflict-*", "another program's save kept aside when it raced one of ours (look at it, then delete it)"),
+    Ignored(
+        "*.po.conflict-*", "another program's save kept aside when it raced one of ours (look at it, then delete it)"
+    ),
 )
 
 

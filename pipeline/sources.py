@@ -64,9 +64,7 @@ def decode(data: bytes, where: str) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise SourceError(
-                    f"{where}: invalid {encoding} at {_position(data, exc.start)}"
-                ) from None
+                raise SourceError(f"{where}: invalid {encoding} at {_position(data, exc.start)}") from None
     if b"\x00" in data:
         raise SourceError(
             f"{where}: looks like a binary file (NUL byte at {_position(data, data.index(0))}); "
@@ -85,7 +83,7 @@ def decode(data: bytes, where: str) -> tuple[str, str]:
             raise SourceError(
                 f"{where}: mixed encodings: line {utf8_line} is UTF-8 but line {bad_line} is not "
                 f"({bad}; GBK?); convert the whole file to UTF-8"
-            )
+            ) from None
         try:
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:

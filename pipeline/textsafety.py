@@ -46,8 +46,10 @@ def describe(text: str, index: int) -> str:
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     code = ord(text[index])
-    kind = "lone surrogate" if 0xD800 <= code <= 0xDFFF else (
-        "bidirectional control" if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 else "control character"
+    kind = (
+        "lone surrogate"
+        if 0xD800 <= code <= 0xDFFF
+        else ("bidirectional control" if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 else "control character")
     )
     return f"line {line}, column {column}: {kind} U+{code:04X}"
 

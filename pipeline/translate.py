@@ -2,11 +2,12 @@
 
 The translation memory answers first: an exact match fills an entry (a
 draft to confirm, or reviewed with ``--accept-exact``), fuzzy matches are
-kept as suggestions for the reviewer. All that is still pending entries of all requested catalogs go to the engine in one
-call, so the engine can sort and batch them across documents; a sentence
-that stands in several catalogs is translated once. Completed drafts are
-saved every few seconds, atomically, so an interrupted run keeps them and
-the next run resumes with what is left.
+kept as suggestions for the reviewer. The entries still pending in all
+requested catalogs go to the engine in one call, so the engine can sort
+and batch them across documents; a sentence that stands in several
+catalogs is translated once. Completed drafts are saved every few seconds,
+atomically, so an interrupted run keeps them and the next run resumes with
+what is left.
 
 Each save goes through :func:`pipeline.catalog.store.update_catalog`: the
 catalog is read as it is on disk at that moment (a translator may be
@@ -21,9 +22,10 @@ from __future__ import annotations
 import functools
 import itertools
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import TextIO
 
 from babel.messages.catalog import Message
 
@@ -145,7 +147,9 @@ class MemoryPolicy:
     threshold: float = DEFAULT_THRESHOLD
 
     def apply(self, memory: TranslationMemory) -> Operation:
-        return functools.partial(reuse_from_memory, memory=memory, accept_exact=self.accept_exact, threshold=self.threshold)
+        return functools.partial(
+            reuse_from_memory, memory=memory, accept_exact=self.accept_exact, threshold=self.threshold
+        )
 
 
 def _draft(draft: Draft) -> Operation:
@@ -221,7 +225,7 @@ def translate_documents(
     try:
         for indices, drafts in batches:
             summary.model_loaded = True
-            for i, draft in zip(indices, drafts):
+            for i, draft in zip(indices, drafts, strict=True):
                 if draft.text.strip():
                     for entry in waiting[texts[i]]:
                         entry.add((None, texts[i]), _draft(draft))

@@ -195,7 +195,9 @@ class Workspace:
         for name in names:
             doc = Path(name).stem if name.endswith(SUPPORTED_SUFFIXES + (".po", ".pot")) else name
             if not self.catalog_path(doc).exists():
-                raise PipelineError(f"{doc}: no catalog at {self.relative(self.catalog_path(doc))}; run 'pipeline extract' first")
+                raise PipelineError(
+                    f"{doc}: no catalog at {self.relative(self.catalog_path(doc))}; run 'pipeline extract' first"
+                )
             docs.append(doc)
         return docs
 
@@ -215,7 +217,9 @@ class Workspace:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise WorkspaceBusy(f"{self.locales}: a catalog stayed locked for {timeout:g}s; try again") from None
+                        raise WorkspaceBusy(
+                            f"{self.locales}: a catalog stayed locked for {timeout:g}s; try again"
+                        ) from None
                     time.sleep(0.05)
             yield
         finally:
@@ -256,7 +260,12 @@ class Workspace:
         return open_lock_file(locales, name, self.root, self.display(locales / name))
 
     def _clean_stale_temp_files(self) -> None:
-        for directory in (self.locales, self.locales / TARGET.gettext / "LC_MESSAGES", self.locales / "tm", self.root / "build"):
+        for directory in (
+            self.locales,
+            self.locales / TARGET.gettext / "LC_MESSAGES",
+            self.locales / "tm",
+            self.root / "build",
+        ):
             clean_stale_temp_files(directory, self.root)
 
 

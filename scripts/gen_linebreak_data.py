@@ -82,18 +82,20 @@ def generate(lib, table, prop) -> str:
         '"""',
         "",
         f"CLASSES = {CLASSES}",
-        f"PAIRS = bytes.fromhex({table.hex()!r})",
+        *_hex_lines("PAIRS", table.hex()),
+        # ruff format would put each of the thousands of numbers on a line of its own.
+        "# fmt: off",
         "STARTS = (",
     ]
     for i in range(0, len(starts), 12):
         lines.append("    " + ", ".join(str(s) for s in starts[i : i + 12]) + ",")
-    lines.append(")")
-    hexkeys = bytes(keys).hex()
-    lines.append("KEYS = bytes.fromhex(")
-    for i in range(0, len(hexkeys), 72):
-        lines.append(f"    {hexkeys[i : i + 72]!r}")
-    lines.append(")")
+    lines += [")", "# fmt: on", *_hex_lines("KEYS", bytes(keys).hex())]
     return "\n".join(lines) + "\n"
+
+
+def _hex_lines(name: str, hexdigits: str) -> list[str]:
+    """``NAME = bytes.fromhex(...)`` in lines of 72 digits, as ruff format leaves them."""
+    return [f"{name} = bytes.fromhex(", *(f'    "{hexdigits[i : i + 72]}"' for i in range(0, len(hexdigits), 72)), ")"]
 
 
 def check(lib, samples: int) -> int:
@@ -101,11 +103,14 @@ def check(lib, samples: int) -> int:
     sys.path.insert(0, str(OUT.parent.parent.parent))
     from pipeline.catalog import linebreak
 
-    lib.u8_width_linebreaks_v2.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                                           ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]  # fmt: skip
+    c_int, c_char_p = ctypes.c_int, ctypes.c_char_p
+    lib.u8_width_linebreaks_v2.argtypes = [c_char_p, ctypes.c_size_t, c_int, c_int, c_int, c_char_p, c_char_p, c_char_p]
     rnd = random.Random(14)
     common = "宁波工业化一二三，。、：；！？“”‘’《》（）…—·  abcdefXYZ019,.;:!?()[]\"'\\-/$%&*+=<>_@#~`|"
-    rare = "\u200b\u200d\u0301\u2028\u00ad\u3000\U0001f1e6\U0001f1e8\u05d0\u05d1\U0001f600\U0001f3fb\u0e01\u1100\u1160\u11a8\uac00\uac01\ufe0f\u2060\u00a0\t"
+    rare = (
+        "\u200b\u200d\u0301\u2028\u00ad\u3000\U0001f1e6\U0001f1e8\u05d0\u05d1\U0001f600"
+        "\U0001f3fb\u0e01\u1100\u1160\u11a8\uac00\uac01\ufe0f\u2060\u00a0\t"
+    )
     every = [chr(c) for c in range(0x20, 0x110000) if not 0xD800 <= c < 0xE000]
     bad = 0
     for n in range(samples):

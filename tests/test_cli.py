@@ -175,7 +175,7 @@ def test_round_trip_extract_translate_build(workspace, seed_text, msgfmt_check):
     assert len(paragraphs) == len(raw_blocks) - 5
 
     # Each paragraph is its block's translations, in order; nothing is left in Chinese.
-    for paragraph, block in zip(paragraphs, doc.blocks):
+    for paragraph, block in zip(paragraphs, doc.blocks, strict=True):
         expected = " ".join(translations.get(s.text, s.text) for s in block.segments)
         assert paragraph == expected
     assert not HAN_RE.search(text)
@@ -189,7 +189,7 @@ def test_round_trip_extract_translate_build(workspace, seed_text, msgfmt_check):
         assert at >= pos, f"{block.text!r} missing or out of order"
         starts.append(at)
         pos = at + len(block.text)
-    for block, start, end in zip(doc.blocks, starts, starts[1:] + [len(bilingual)]):
+    for block, start, end in zip(doc.blocks, starts, starts[1:] + [len(bilingual)], strict=True):
         english = bilingual[start + len(block.text) : end]
         wanted = [translations[s.text] for s in block.segments if s.text in translations]
         assert re.findall(r"T\d+\.", english) == wanted
@@ -290,7 +290,9 @@ def test_broken_catalog_is_a_one_line_error_with_file_and_line(workspace):
     ok("extract", "-w", workspace)
     _, po = paths(workspace)
     text = po.read_text(encoding="utf-8")
-    po.write_text(text.replace('msgstr ""\n\n#. type: subtitle', 'msgstr "oops\n\n#. type: subtitle', 1), encoding="utf-8")
+    po.write_text(
+        text.replace('msgstr ""\n\n#. type: subtitle', 'msgstr "oops\n\n#. type: subtitle', 1), encoding="utf-8"
+    )
     message = fails("build", "-w", workspace)
     assert re.search(rf"locales/en/LC_MESSAGES/{DOC}\.po:\d+: unterminated string", message)
 
@@ -347,7 +349,7 @@ def test_bilingual_html_escapes_and_marks_states(tmp_path):
     assert "machine-draft" in classes["Then he wrote &lt;img src=x onerror=alert(1)&gt;."]
     # The untranslated segments show their source in the English column, marked.
     untranslated = [text for cls, text in spans if "untranslated" in cls.split() and "seg" in cls.split()]
-    assert f"他在网页里写了&lt;script&gt;alert(1)&lt;/script&gt;这段代码。" in untranslated
+    assert "他在网页里写了&lt;script&gt;alert(1)&lt;/script&gt;这段代码。" in untranslated
     assert "最后一段。" in untranslated
     assert "untranslated" not in classes["Title &lt;b&gt;bold&lt;/b&gt;"]
     assert "machine-draft" not in classes["Title &lt;b&gt;bold&lt;/b&gt;"]

@@ -40,12 +40,14 @@ def test_exact_matches_come_from_memory_and_skip_the_engine(workspace):
     source = (workspace / "seeds" / f"{doc}.txt").read_text(encoding="utf-8")
     # A second document: the seed's first three paragraphs, one sentence changed a little,
     # one with a different number.
-    second = "\n\n".join([
-        "工业对宁波有特殊意义。",
-        "崔平很忙啊。",  # one character added: a fuzzy match
-        "《行动纲要》提出到2028年要实现“三个新突破”，其中一个突破就是国家实验室、全国重点实验室、国家重大科技基础设施的突破。",
-        "这是一句全新的话。",
-    ])
+    second = "\n\n".join(
+        [
+            "工业对宁波有特殊意义。",
+            "崔平很忙啊。",  # one character added: a fuzzy match
+            "《行动纲要》提出到2028年要实现“三个新突破”，其中一个突破就是国家实验室、全国重点实验室、国家重大科技基础设施的突破。",
+            "这是一句全新的话。",
+        ]
+    )
     (workspace / "seeds" / "second.txt").write_text(second, encoding="utf-8")
     assert "2027年" in source
     _invoke("extract", "-w", workspace)
@@ -65,7 +67,9 @@ def test_exact_matches_come_from_memory_and_skip_the_engine(workspace):
     [suggestion] = suggestions_of(fuzzy)
     assert suggestion.text == reviewed["崔平很忙。"].string and 75 <= suggestion.percent < 100
 
-    numbers = catalog["《行动纲要》提出到2028年要实现“三个新突破”，其中一个突破就是国家实验室、全国重点实验室、国家重大科技基础设施的突破。"]
+    numbers = catalog[
+        "《行动纲要》提出到2028年要实现“三个新突破”，其中一个突破就是国家实验室、全国重点实验室、国家重大科技基础设施的突破。"
+    ]
     assert numbers.string == FakeEngine.render(numbers.id)  # never reused silently
     assert all(s.numbers_differ or s.percent < 100 for s in suggestions_of(numbers))
 
@@ -134,7 +138,9 @@ def _second_document(workspace):
     """A reviewed seed, and a second document: two sentences the memory has,
     one it has not."""
     ws, doc, reviewed = _reviewed_seed(workspace)
-    (workspace / "seeds" / "second.txt").write_text("工业对宁波有特殊意义。\n\n崔平很忙。\n\n这是一句全新的话。\n", encoding="utf-8")
+    (workspace / "seeds" / "second.txt").write_text(
+        "工业对宁波有特殊意义。\n\n崔平很忙。\n\n这是一句全新的话。\n", encoding="utf-8"
+    )
     return ws, reviewed
 
 
@@ -143,8 +149,9 @@ def test_without_a_model_the_memory_fills_are_saved_and_translate_exits_0(worksp
     _invoke("extract", "-w", workspace)
     result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace)], obj={"engine_factory": _no_model})
     assert result.exit_code == 0, result.output
-    assert ("filled 2 entries from the translation memory; 1 entries need a model: "
-            "no zh→en translation model is installed") in result.output
+    assert (
+        "filled 2 entries from the translation memory; 1 entries need a model: no zh→en translation model is installed"
+    ) in result.output
     assert "'pipeline models install FILE.argosmodel'" in result.output
     catalog = load_catalog(ws.catalog_path("second"))  # on disk
     for text in ("工业对宁波有特殊意义。", "崔平很忙。"):
@@ -156,28 +163,37 @@ def test_without_a_model_the_memory_fills_are_saved_and_translate_exits_0(worksp
 def test_require_model_exits_1_and_still_saves_the_memory_fills(workspace):
     ws, reviewed = _second_document(workspace)
     _invoke("extract", "-w", workspace)
-    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace), "--require-model"],
-                                obj={"engine_factory": _no_model})
+    result = CliRunner().invoke(
+        main, ["translate", "second", "-w", str(workspace), "--require-model"], obj={"engine_factory": _no_model}
+    )
     assert result.exit_code == 1
     assert "filled 2 entries from the translation memory; 1 entries need a model" in result.output
-    assert "Error: 1 entries left untranslated (--require-model); the 2 entries filled from the translation " \
-           "memory are saved" in result.output
+    assert (
+        "Error: 1 entries left untranslated (--require-model); the 2 entries filled from the translation "
+        "memory are saved" in result.output
+    )
     assert "Traceback" not in result.output
     catalog = load_catalog(ws.catalog_path("second"))
     assert catalog["工业对宁波有特殊意义。"].string == reviewed["工业对宁波有特殊意义。"].string
     # Nothing left for a model: --require-model is satisfied without one.
-    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace), "--require-model", "--no-tm"],
-                                obj={"engine_factory": lambda s: FakeEngine()})
+    result = CliRunner().invoke(
+        main,
+        ["translate", "second", "-w", str(workspace), "--require-model", "--no-tm"],
+        obj={"engine_factory": lambda s: FakeEngine()},
+    )
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(main, ["translate", "second", "-w", str(workspace), "--require-model"],
-                                obj={"engine_factory": _no_model})
+    result = CliRunner().invoke(
+        main, ["translate", "second", "-w", str(workspace), "--require-model"], obj={"engine_factory": _no_model}
+    )
     assert result.exit_code == 0, result.output
 
 
 def test_run_without_a_model_extracts_fills_from_memory_and_builds(workspace):
     ws, reviewed = _second_document(workspace)
     for jobs in ("1", "2"):
-        result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", jobs], obj={"engine_factory": _no_model})
+        result = CliRunner().invoke(
+            main, ["run", "-w", str(workspace), "--jobs", jobs], obj={"engine_factory": _no_model}
+        )
         assert result.exit_code == 0, result.output
         assert "1 entries need a model: no zh→en translation model is installed" in result.output
         edition = (workspace / "build" / "second.en.txt").read_text(encoding="utf-8")

@@ -23,7 +23,10 @@ def _workspace_with_docs(workspace, seed_path, n):
 
 
 def _translations(ws):
-    return {doc: {m.id: (m.string, state_of(m)) for m in load_catalog(ws.catalog_path(doc)) if m.id} for doc in ws.documents()}
+    return {
+        doc: {m.id: (m.string, state_of(m)) for m in load_catalog(ws.catalog_path(doc)) if m.id}
+        for doc in ws.documents()
+    }
 
 
 def test_parallel_run_matches_the_serial_run(workspace, seed_path, tmp_path):
@@ -38,7 +41,9 @@ def test_parallel_run_matches_the_serial_run(workspace, seed_path, tmp_path):
             fh.write(f"{os.getpid()} {settings.workers}\n")
         return FakeEngine()
 
-    result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2", "--threads", "2"], obj={"engine_factory": factory})
+    result = CliRunner().invoke(
+        main, ["run", "-w", str(workspace), "--jobs", "2", "--threads", "2"], obj={"engine_factory": factory}
+    )
     assert result.exit_code == 0, result.output
     assert "4/4 documents" in result.output
     engines = created.read_text().split("\n")[:-1]
@@ -47,13 +52,16 @@ def test_parallel_run_matches_the_serial_run(workspace, seed_path, tmp_path):
     assert all(line.split()[1] == "1" for line in engines)  # 2 threads shared by 2 workers
     assert os.getpid() not in {int(p) for p in pids}
 
-    serial_result = CliRunner().invoke(main, ["run", "-w", str(serial_root)], obj={"engine_factory": lambda s: FakeEngine()})
+    serial_result = CliRunner().invoke(
+        main, ["run", "-w", str(serial_root)], obj={"engine_factory": lambda s: FakeEngine()}
+    )
     assert serial_result.exit_code == 0, serial_result.output
     parallel_translations = _translations(ws)
     assert parallel_translations == _translations(serial)
     assert all(state is State.MACHINE_DRAFT for doc in parallel_translations.values() for _, state in doc.values())
     for doc in ws.documents():
-        assert (workspace / "build" / f"{doc}.en.txt").read_text() == (serial_root / "build" / f"{doc}.en.txt").read_text()
+        name = f"{doc}.en.txt"
+        assert (workspace / "build" / name).read_text() == (serial_root / "build" / name).read_text()
 
     # The parent merged the workers' stage-cache records: a re-run does no work.
     again = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": factory})
@@ -72,11 +80,12 @@ def test_parallel_run_without_model_still_builds(workspace, seed_path):
 def test_parallel_run_reports_a_bad_document_in_one_line(workspace, seed_path):
     _workspace_with_docs(workspace, seed_path, 2)
     (workspace / "seeds" / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    result = CliRunner().invoke(main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": lambda s: FakeEngine()})
+    result = CliRunner().invoke(
+        main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": lambda s: FakeEngine()}
+    )
     assert result.exit_code == 1
     assert "broken.txt" in result.output and "Traceback" not in result.output
     assert len(list((workspace / "build").glob("*.en.txt"))) == 2  # the good documents were done
-
 
 
 class _Recorder(runner.Report):
@@ -130,7 +139,8 @@ def test_min_coverage_fails_the_same_way_on_one_worker_or_many(workspace, seed_p
     messages = []
     for jobs in ("1", "2"):
         result = CliRunner().invoke(
-            main, ["run", "-w", str(workspace), "--jobs", jobs, "--reviewed-only", "--min-coverage", "50"],
+            main,
+            ["run", "-w", str(workspace), "--jobs", jobs, "--reviewed-only", "--min-coverage", "50"],
             obj={"engine_factory": lambda s: FakeEngine()},
         )
         assert result.exit_code == 1

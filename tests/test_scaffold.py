@@ -40,8 +40,15 @@ def test_a_new_workspace(tmp_path):
     assert missing_ignores((root / ".gitignore").read_text()) == []
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert readme == readme_text("team")
-    for needed in ("pipeline extract", "pipeline translate", "pipeline review", "pipeline build",
-                   "locales/en/LC_MESSAGES/<doc>.po", "What not to commit", "`*.mo`"):  # fmt: skip
+    for needed in (
+        "pipeline extract",
+        "pipeline translate",
+        "pipeline review",
+        "pipeline build",
+        "locales/en/LC_MESSAGES/<doc>.po",
+        "What not to commit",
+        "`*.mo`",
+    ):
         assert needed in readme
     assert not list(root.rglob(".*.tmp"))
 

@@ -76,7 +76,7 @@ def test_utf16_with_bom(tmp_path, encoding, bom):
 
 
 def test_form_feed_is_allowed(tmp_path):
-    source = read_source(write(tmp_path, "第一页。\f第二页。\n".encode("utf-8")))
+    source = read_source(write(tmp_path, "第一页。\f第二页。\n".encode()))
     assert [b.text for b in segment_document("doc", source.text).blocks] == ["第一页。", "第二页。"]
 
 
@@ -99,7 +99,7 @@ def test_binary_file_is_refused(tmp_path):
 
 
 def test_bytes_in_neither_encoding_are_refused(tmp_path):
-    data = "宁波。\n".encode("utf-8") + b"\xff\xfe\xff\n"
+    data = "宁波。\n".encode() + b"\xff\xfe\xff\n"
     message = refusal(write(tmp_path, data))
     assert "neither UTF-8 nor GB18030" in message
     assert "0xff" in message and "line 2" in message
@@ -117,7 +117,7 @@ def test_unsupported_suffix_is_refused(tmp_path, name):
 
 
 def test_control_character_is_refused_with_line_and_column(tmp_path):
-    data = "第一行。\n第二\x07行。\n".encode("utf-8")
+    data = "第一行。\n第二\x07行。\n".encode()
     message = refusal(write(tmp_path, data))
     assert message.startswith("seeds/doc.txt:2:3:")
     assert "U+0007" in message
@@ -135,6 +135,6 @@ def test_missing_file_is_refused(tmp_path):
 
 def test_decode_prefers_utf8_over_gb18030():
     # These bytes are valid in both encodings; UTF-8 wins.
-    data = "宁波".encode("utf-8")
+    data = "宁波".encode()
     data.decode("gb18030")
     assert decode(data, "x") == ("宁波", "utf-8")

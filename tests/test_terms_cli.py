@@ -31,7 +31,9 @@ def test_suggest_writes_candidates_never_the_termbase(workspace):
 
 def test_tbx_export_then_import_into_an_empty_workspace(workspace, tmp_path):
     ws = Workspace(workspace)
-    save_termbase(ws.glossary, Termbase([Term("崔平", "Cui Ping", "person", "director"), Term("宁波", "Ningbo", "place")]))
+    save_termbase(
+        ws.glossary, Termbase([Term("崔平", "Cui Ping", "person", "director"), Term("宁波", "Ningbo", "place")])
+    )
     _invoke("terms", "export", tmp_path / "glossary.tbx", "-w", workspace)
     other = tmp_path / "other"
     other.mkdir()
@@ -41,7 +43,10 @@ def test_tbx_export_then_import_into_an_empty_workspace(workspace, tmp_path):
 
 def test_extract_records_glossary_hits_and_translate_protects_terms(workspace):
     ws = Workspace(workspace)
-    save_termbase(ws.glossary, Termbase([Term("崔平", "Cui Ping", "person"), Term("甬江实验室", "Yongjiang Laboratory", "organisation")]))
+    save_termbase(
+        ws.glossary,
+        Termbase([Term("崔平", "Cui Ping", "person"), Term("甬江实验室", "Yongjiang Laboratory", "organisation")]),
+    )
     _invoke("extract", "-w", workspace)
     doc = ws.documents()[0]
     catalog = load_catalog(ws.catalog_path(doc))

@@ -132,6 +132,8 @@ def test_edits_made_during_a_run_are_not_overwritten(workspace):
 def test_translate_refuses_while_another_command_holds_the_workspace(workspace):
     ws, _ = _extract(workspace)
     with ws.lock():
-        result = CliRunner().invoke(main, ["translate", "-w", str(workspace)], obj={"engine_factory": lambda s: FakeEngine()})
+        result = CliRunner().invoke(
+            main, ["translate", "-w", str(workspace)], obj={"engine_factory": lambda s: FakeEngine()}
+        )
     assert result.exit_code == 1
     assert "another pipeline command" in result.output

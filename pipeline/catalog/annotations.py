@@ -187,7 +187,10 @@ def put(message: Message, kind: Kind, texts: Sequence[str]) -> None:
     record of ``kind`` (polib's stray ``# Industrialization``) goes with
     it: a person's comment that, joined to the old record, gives exactly
     one of the new records."""
-    old = [r if r.kind is None or _readable(r) else Record(None, r.kind.prefix + r.text) for r in records(message.user_comments)]
+    old = [
+        r if r.kind is None or _readable(r) else Record(None, r.kind.prefix + r.text)
+        for r in records(message.user_comments)
+    ]
     wanted = set(texts)
     kept: list[Record] = []
     for i, record in enumerate(old):
@@ -225,7 +228,8 @@ def review_digest(text: str) -> str:
 
 
 _REVIEW_RE = re.compile(
-    r"^(?P<name>.+?), (?P<when>\d{4}-\d\d-\d\dT\d\d:\d\dZ)(?:, msgstr=(?P<digest>[0-9a-f]{8}))?(?P<rejected> \(rejected\))?$",
+    r"^(?P<name>.+?), (?P<when>\d{4}-\d\d-\d\dT\d\d:\d\dZ)"
+    r"(?:, msgstr=(?P<digest>[0-9a-f]{8}))?(?P<rejected> \(rejected\))?$",
     re.DOTALL,
 )
 

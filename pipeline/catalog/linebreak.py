@@ -47,7 +47,9 @@ class _Keys(dict):
 
 
 _KEYS = _Keys()
-_SPECIAL = re.compile("[" + "".join(chr(_BASE + c * 3 + w) for c in (_HL, _RI, _ZWJ, _BK, _CR, _LF, _CM, _ZW) for w in range(3)) + "]")
+_SPECIAL = re.compile(
+    "[" + "".join(chr(_BASE + c * 3 + w) for c in (_HL, _RI, _ZWJ, _BK, _CR, _LF, _CM, _ZW) for w in range(3)) + "]"
+)
 _RUNS = re.compile(r"(.)\1*", re.DOTALL)
 
 

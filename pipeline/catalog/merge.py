@@ -92,7 +92,10 @@ def _common_affixes(a: str, b: str) -> tuple[int, int]:
         prefix += 1
     limit -= prefix
     suffix = 0
-    while suffix + block <= limit and a[len(a) - suffix - block : len(a) - suffix] == b[len(b) - suffix - block : len(b) - suffix]:
+    while (
+        suffix + block <= limit
+        and a[len(a) - suffix - block : len(a) - suffix] == b[len(b) - suffix - block : len(b) - suffix]
+    ):
         suffix += block
     while suffix < limit and a[len(a) - suffix - 1] == b[len(b) - suffix - 1]:
         suffix += 1

@@ -25,14 +25,23 @@ from babel.messages import catalog as babel_catalog
 from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from ..atomicfile import atomic_write
-from . import linebreak as _linebreak
 from ..errors import CatalogError
+from . import linebreak as _linebreak
 
 _KNOWN_HEADERS = {
-    "project-id-version", "report-msgid-bugs-to", "pot-creation-date", "po-revision-date",
-    "last-translator", "language", "language-team", "plural-forms", "mime-version",
-    "content-type", "content-transfer-encoding", "generated-by",
-}  # fmt: skip
+    "project-id-version",
+    "report-msgid-bugs-to",
+    "pot-creation-date",
+    "po-revision-date",
+    "last-translator",
+    "language",
+    "language-team",
+    "plural-forms",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "generated-by",
+}
 
 
 class Catalog(babel_catalog.Catalog):
@@ -112,7 +121,9 @@ def check_syntax(lines: list[str], filename: str) -> None:
         line = raw.rstrip("\r\n")
         stripped = line.strip()
         if _CONFLICT.match(line):
-            raise CatalogError(f"{filename}:{number}: git merge conflict marker '{line[:7]}'; resolve the conflict first")
+            raise CatalogError(
+                f"{filename}:{number}: git merge conflict marker '{line[:7]}'; resolve the conflict first"
+            )
         if not stripped:
             keyword = None
             continue
@@ -124,7 +135,7 @@ def check_syntax(lines: list[str], filename: str) -> None:
             continue
         match = _ENTRY_LINE.match(body)
         if not match:
-            if body.count('"') % 2 or (body.endswith("\\\"") and body.count('"') == 1):
+            if body.count('"') % 2 or (body.endswith('\\"') and body.count('"') == 1):
                 raise CatalogError(f"{filename}:{number}: unterminated string")
             raise CatalogError(f"{filename}:{number}: unexpected text {body[:40]!r}")
         kw = match.group("kw")
@@ -190,7 +201,9 @@ def read_po(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
         line = data.count(b"\n", 0, exc.start) + 1
         if exc.end == len(data) and exc.reason == "unexpected end of data":
             raise CatalogError(f"{filename}:{line}: the file ends inside a character: truncated?") from None
-        raise CatalogError(f"{filename}:{line}: not valid UTF-8; catalogs must be UTF-8 (convert with msgconv --to-code=UTF-8)") from None
+        raise CatalogError(
+            f"{filename}:{line}: not valid UTF-8; catalogs must be UTF-8 (convert with msgconv --to-code=UTF-8)"
+        ) from None
     if not text.strip():
         # Every catalog we write has a header; an empty file is one that was
         # cut short, and reading it as "no entries" would hide the loss.
@@ -212,7 +225,7 @@ def read_po(fileobj: BinaryIO, filename: str = "<catalog>") -> Catalog:
         raise CatalogError(f"{filename}: invalid header: {_one_line(str(exc))}") from None
     charset = (catalog.charset or "utf-8").lower().replace("_", "-")
     if charset not in ("utf-8", "utf8", "charset"):
-        number = next((i for i, l in enumerate(lines, 1) if "charset=" in l), 1)
+        number = next((i for i, line in enumerate(lines, 1) if "charset=" in line), 1)
         raise CatalogError(
             f"{filename}:{number}: header declares charset={catalog.charset}, but catalogs must be UTF-8 "
             "(fix the Content-Type header, or convert with msgconv --to-code=UTF-8)"
@@ -282,19 +295,30 @@ _NO_WRAP = 1 << 40
 #: msgmerge and Poedit keep them: a field another tool appended stays where
 #: that tool put it, so its next save and ours agree.
 _HEADER_ORDER = (
-    "Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date", "Last-Translator",
-    "Language-Team", "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms",
-)  # fmt: skip
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Plural-Forms",
+)
 #: Babel's stamp: written by the writer we no longer use, and changing with
 #: each Babel release, so it is not written.
 _DROPPED_HEADERS = {"generated-by"}
 #: gettext's order of format flags (after ``fuzzy``); other flags, which
 #: gettext's tools drop, follow in alphabetical order.
-_FORMATS = (
-    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript", "scheme", "lisp",
-    "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal", "smalltalk", "qt", "qt-plural", "kde",
-    "kde-kuit", "boost", "tcl", "perl", "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp",
-)  # fmt: skip
+_FORMATS = tuple(
+    """
+    c objc python python-brace java java-printf csharp javascript scheme lisp
+    elisp librep ruby sh awk lua object-pascal smalltalk qt qt-plural kde
+    kde-kuit boost tcl perl perl-brace php gcc-internal gfc-internal ycp
+    """.split()
+)
 _FLAG_RANK = {"fuzzy": (0, 0)}
 for _i, _name in enumerate(_FORMATS):
     _FLAG_RANK[f"{_name}-format"] = _FLAG_RANK[f"no-{_name}-format"] = (1, _i)

@@ -30,7 +30,6 @@ translate stage was told to accept exact matches.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
 
 from babel.messages.catalog import Message
 
@@ -42,11 +41,10 @@ MT_PREFIX = annotations.MT.prefix
 TM_PREFIX = annotations.TM.prefix
 
 
-
 #: How an entry is named: (msgctxt, msgid), as gettext names it. Two
 #: entries may share a msgid when their msgctxt differs; a plural entry is
 #: named by its singular msgid. Nothing keys entries by msgid alone.
-Key = tuple[Optional[str], str]
+Key = tuple[str | None, str]
 
 
 def entry_key(message: Message) -> Key:

@@ -47,11 +47,11 @@ import os
 import random
 import stat
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from ..atomicfile import atomic_write, not_regular
 from ..errors import CatalogError
@@ -287,7 +287,7 @@ def update_catalog(
             try:
                 atomic_write(path, data, install=_CompareAndSwap(snap.identity))
             except _Raced:
-                time.sleep(random.uniform(0, min(0.05, 0.0005 * 2**min(attempt, 7))))
+                time.sleep(random.uniform(0, min(0.05, 0.0005 * 2 ** min(attempt, 7))))
                 continue
             return Update(result, data, True, attempt)
     raise CatalogError(

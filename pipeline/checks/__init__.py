@@ -37,15 +37,52 @@ CHECKS: tuple[Check, ...] = (
     Check("numbers", Severity.ERROR, "A figure changed between source and translation", numbers.check_numbers),
     Check("repetition", Severity.ERROR, "A word or phrase repeated three times in a row", repetition.check_repetition),
     Check("doubled-word", Severity.WARNING, 'A word written twice in a row ("the the")', repetition.check_doubled_word),
-    Check("numbers-unpaired", Severity.WARNING, "A figure left out of the translation, or added by it", numbers.check_numbers_unpaired),
+    Check(
+        "numbers-unpaired",
+        Severity.WARNING,
+        "A figure left out of the translation, or added by it",
+        numbers.check_numbers_unpaired,
+    ),
     Check("glossary", Severity.WARNING, "A termbase term is not translated as the termbase says", terms.check_glossary),
-    Check("brackets-quotes", Severity.WARNING, "Quotes or brackets unbalanced, or lost in translation", quotes.check_brackets_quotes),
-    Check("end-punctuation", Severity.WARNING, "Sentence-final punctuation differs from the source", punctuation.check_end_punctuation),
-    Check("capitalisation", Severity.WARNING, "An English sentence starts in lowercase", punctuation.check_capitalisation),
-    Check("whitespace", Severity.WARNING, "Double, leading or trailing spaces, or a space before punctuation", punctuation.check_whitespace),
-    Check("fullwidth-punctuation", Severity.WARNING, "Chinese full-width punctuation in the English", script.check_fullwidth_punctuation),
-    Check("length-ratio", Severity.WARNING, "The translation is far shorter or longer than usual", length.check_length_ratio),
-    Check("omission", Severity.WARNING, "Part of the source seems untranslated (content and length)", coverage.check_omission),
+    Check(
+        "brackets-quotes",
+        Severity.WARNING,
+        "Quotes or brackets unbalanced, or lost in translation",
+        quotes.check_brackets_quotes,
+    ),
+    Check(
+        "end-punctuation",
+        Severity.WARNING,
+        "Sentence-final punctuation differs from the source",
+        punctuation.check_end_punctuation,
+    ),
+    Check(
+        "capitalisation", Severity.WARNING, "An English sentence starts in lowercase", punctuation.check_capitalisation
+    ),
+    Check(
+        "whitespace",
+        Severity.WARNING,
+        "Double, leading or trailing spaces, or a space before punctuation",
+        punctuation.check_whitespace,
+    ),
+    Check(
+        "fullwidth-punctuation",
+        Severity.WARNING,
+        "Chinese full-width punctuation in the English",
+        script.check_fullwidth_punctuation,
+    ),
+    Check(
+        "length-ratio",
+        Severity.WARNING,
+        "The translation is far shorter or longer than usual",
+        length.check_length_ratio,
+    ),
+    Check(
+        "omission",
+        Severity.WARNING,
+        "Part of the source seems untranslated (content and length)",
+        coverage.check_omission,
+    ),
 )
 
 CHECKS_BY_CODE: dict[str, Check] = {check.code: check for check in CHECKS}

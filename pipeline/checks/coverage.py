@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from ..zh.script import SENTENCE_ENDS, UNIFIED_IDEOGRAPHS
 from ..zh.words import word_tag, words
@@ -101,7 +102,7 @@ STOPWORDS = frozenset(
     something someone somebody up down out off away back""".split()
 )
 
-_IRREGULAR = {
+_IRREGULAR = {  # a table, kept by the fmt: skip below (one pair a line would take 80 lines)
     "said": "say", "says": "say", "saw": "see", "seen": "see", "went": "go", "gone": "go", "made": "make",
     "took": "take", "taken": "take", "gave": "give", "given": "give", "held": "hold", "met": "meet",
     "won": "win", "lost": "lose", "left": "leave", "told": "tell", "sold": "sell", "bought": "buy",
@@ -175,13 +176,15 @@ def _content_stems(text: str) -> set[str]:
     "coast guard" and "coastguard")."""
     tokens = _english_words(text)
     stems = {stem(t) for t in tokens if t}
-    stems.update(stem(a + b) for a, b in zip(tokens, tokens[1:]) if a and b)
+    stems.update(stem(a + b) for a, b in pairwise(tokens) if a and b)
     return stems
 
 
 _PARENTHESIS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _HAN_IN_GLOSS_RE = re.compile(r"[^\x00-\u024f]+")
-_NOTATION_SENSE_RE = re.compile(r"^(?:CL:|(?:old |archaic |unofficial |Japanese |erhua )?variant of|see |also (?:written|pr)\b)")
+_NOTATION_SENSE_RE = re.compile(
+    r"^(?:CL:|(?:old |archaic |unofficial |Japanese |erhua )?variant of|see |also (?:written|pr)\b)"
+)
 
 
 #: English renderings of frequent news words that CC-CEDICT's glosses
@@ -287,8 +290,9 @@ _FUNCTION_TAGS = re.compile(r"^(?:u\w*|p|c|r\w*|d\w*|m\w*|q|f|y|e|o|k|h|x|zg|tg|
 #: the verbs of saying that news English renders as "said" whatever the
 #: lexicon says (表示, 称).
 LIGHT_WORDS = frozenset(
-    """是 这是 就是 也是 不是 有 没有 还有 具有 拥有 所有 到 来 去 要 会 不会 能 能够 可 可以 可能 应 应该 应当 需要
-    让 使 令 进行 加以 予以 给予 作出 做出 做 作为 成为 受到 得到 获得 取得 进入 有关 表示 称 指出 认为 时 正在""".split()
+    """是 这是 就是 也是 不是 有 没有 还有 具有 拥有 所有 到 来 去 要 会 不会 能 能够 可 可以 可能
+    应 应该 应当 需要 让 使 令 进行 加以 予以 给予 作出 做出 做 作为 成为 受到 得到 获得 取得
+    进入 有关 表示 称 指出 认为 时 正在""".split()
 )
 _HAN_WORD_RE = re.compile(f"^[{UNIFIED_IDEOGRAPHS}]+$")
 _LATIN_TOKEN_RE = re.compile(r"[A-Za-z]+")
@@ -339,7 +343,7 @@ def coverage(source: str, target: str) -> Coverage:
     # Each word of the translation covers one word of the source, in the
     # source's order: "China" said once does not cover 中国 twice.
     available = Counter(stem(t) for t in target_tokens)
-    available.update(stem(a + b) for a, b in zip(tokens, tokens[1:]) if a and b)
+    available.update(stem(a + b) for a, b in pairwise(tokens) if a and b)
     source_stems = {stem(t) for t in _LATIN_TOKEN_RE.findall(source)}
     found: list[tuple[str, bool | None]] = []
     for w in words(source):
@@ -405,8 +409,14 @@ def omission_features(source: str, target: str) -> OmissionFeatures | None:
     tail, tail_words = cov.tail()
     missing = [w for w, c in known if not c]
     return OmissionFeatures(
-        z, cov.source_share, cov.target_share, tail, tuple(dict.fromkeys(tail_words)), tuple(dict.fromkeys(missing)),
-        len(missing), len(known),
+        z,
+        cov.source_share,
+        cov.target_share,
+        tail,
+        tuple(dict.fromkeys(tail_words)),
+        tuple(dict.fromkeys(missing)),
+        len(missing),
+        len(known),
     )
 
 

@@ -50,7 +50,6 @@ from ..zh.words import words as jieba_words
 from .model import CheckContext
 from .numbers import is_number_word
 
-
 # --- length-ratio --------------------------------------------------------------
 
 #: The length model (see the module docstring): log(English characters per
@@ -135,6 +134,12 @@ def check_length_ratio(source: str, target: str, context: CheckContext) -> Itera
     ratio = chars_per_han(source, target)
     expected = math.exp(LOG_CHARS_PER_HAN)
     if z < -MAX_SHORT_Z:
-        yield f"the translation is short: {ratio:.1f} characters per Chinese character (expected about {expected:.1f} for a source this long)"
+        yield (
+            f"the translation is short: {ratio:.1f} characters per Chinese character "
+            f"(expected about {expected:.1f} for a source this long)"
+        )
     elif z > MAX_LONG_Z:
-        yield f"the translation is long: {ratio:.1f} characters per Chinese character (expected about {expected:.1f} for a source this long)"
+        yield (
+            f"the translation is long: {ratio:.1f} characters per Chinese character "
+            f"(expected about {expected:.1f} for a source this long)"
+        )

@@ -88,8 +88,10 @@ class Finding:
 
 #: Block types whose English legitimately drops the final full stop.
 HEADING_TYPES = frozenset(
-    t.value for t in (BlockType.TITLE, BlockType.SUBTITLE, BlockType.HEADING, BlockType.SECTION_NUMBER, BlockType.BYLINE)
+    t.value
+    for t in (BlockType.TITLE, BlockType.SUBTITLE, BlockType.HEADING, BlockType.SECTION_NUMBER, BlockType.BYLINE)
 )
+
 
 @dataclass(frozen=True)
 class CheckContext:

@@ -70,18 +70,17 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from fractions import Fraction
+from functools import lru_cache
 
-from .model import CheckContext
 from ..zh.numbers import CN_DIGITS as _CN_DIGITS
 from ..zh.numbers import CN_NUMERALS as _CN_NUMERALS
 from ..zh.numbers import CN_SCALES as _CN_SCALES
 from ..zh.numbers import MAX_DIGITS as _MAX_DIGITS
-from ..zh.numbers import NOT_NUMBER_WORDS
-from ..zh.numbers import chinese_number, decimal_value
+from ..zh.numbers import NOT_NUMBER_WORDS, chinese_number, decimal_value
 from ..zh.width import DIGITS_TO_ASCII
 from ..zh.words import words
+from .model import CheckContext
 
 _CN_DIGITS_CHARS = "".join(_CN_DIGITS)
 
@@ -185,7 +184,7 @@ _NUM = (
 #: them counts something. Words in which they often stand without counting
 #: (十分, 百家争鸣) are in NOT_NUMBER_WORDS. 级 and 门 are left out on purpose
 #: (二级 "secondary", 三门峡 a city).
-MEASURE_WORDS = (
+MEASURE_WORDS = (  # rows kept by the fmt: skip below (one word a line would take 130 lines)
     # time
     "世纪", "年代", "周年", "年", "个月", "月", "日", "号", "天", "周岁", "岁", "周", "星期",
     "个小时", "小时", "分钟", "秒钟", "秒", "分", "季度", "届", "期", "轮", "次", "回", "遍", "趟", "代",
@@ -259,7 +258,7 @@ def _approximate_pair(run: str) -> list[Fraction] | None:
     for i in range(len(run) - 1):
         a, b = _CN_DIGITS.get(run[i]), _CN_DIGITS.get(run[i + 1])
         if a and b and b == a + 1:
-            first, second = chinese_number(run[:i + 1] + run[i + 2 :]), chinese_number(run[:i] + run[i + 1 :])
+            first, second = chinese_number(run[: i + 1] + run[i + 2 :]), chinese_number(run[:i] + run[i + 1 :])
             if first is not None and second is not None:
                 return [first, second]
     return None
@@ -336,7 +335,9 @@ def source_quantities(text: str) -> list[Quantity]:
                 # "first": optional, but named when the English has a figure
                 # the source lacks (第一次 → "the 4th time" is a changed figure).
                 found.append(Quantity(m.group(), (value,), required=value != 1, spelled=value == 1))
-        elif m.group("decade_list"):  # 70、80年代, 7、80年代, 80、90后: the 1970s and 1980s, born in the 1980s and 1990s
+        elif m.group(
+            "decade_list"
+        ):  # 70、80年代, 7、80年代, 80、90后: the 1970s and 1980s, born in the 1980s and 1990s
             for part in re.split(r"[、,，]", m.group()):
                 decade = Fraction(int(part.ljust(2, "0")))  # the first decade may be cut to its digit
                 found.append(Quantity(part, (decade, 1900 + decade)))
@@ -377,7 +378,10 @@ def possible_date(text: str) -> list[Quantity]:
     leaves every reading optional, since only the context tells which."""
     month, day = (part for part in re.split(r"[.·•]", text))
     dated = "." not in text
-    readings = [Quantity(text, (Fraction(int(month)),), required=dated), Quantity(text, (Fraction(int(day)),), required=dated)]
+    readings = [
+        Quantity(text, (Fraction(int(month)),), required=dated),
+        Quantity(text, (Fraction(int(day)),), required=dated),
+    ]
     if not dated:
         readings.append(Quantity(text, (decimal_value(text),), required=False))
     return readings
@@ -538,9 +542,32 @@ _RANGE_SCALE_RE = re.compile(r"\s?[-–~～至到]\s?[0-9]+(?:\.[0-9]+)?\s?([万
 _SCALE_AS_MODIFIER_RE = re.compile(r"(?:[美欧日港]?元)?(?:以上|以下|级)")
 #: Measure words that do not count things: after them, 1 is not "a".
 _NOT_COUNTING = frozenset(
-    ["世纪", "年代", "周年", "年", "个月", "月", "日", "号", "周岁", "岁", "个小时", "小时", "分钟", "秒钟", "秒", "分",
-     "季度", "个百分点", "百分点", "%", "倍", "成", "点"]
-)  # fmt: skip
+    [
+        "世纪",
+        "年代",
+        "周年",
+        "年",
+        "个月",
+        "月",
+        "日",
+        "号",
+        "周岁",
+        "岁",
+        "个小时",
+        "小时",
+        "分钟",
+        "秒钟",
+        "秒",
+        "分",
+        "季度",
+        "个百分点",
+        "百分点",
+        "%",
+        "倍",
+        "成",
+        "点",
+    ]
+)
 #: What may stand in one word with a number: an ordinal or weekday prefix
 #: (第一, 星期三), approximations (十几个, 三千多) and a measure word.
 _NUMBER_WORD_RE = re.compile(
@@ -595,41 +622,132 @@ def _digit_splits(run: str) -> list[Fraction]:
 # --- English -------------------------------------------------------------------
 
 _EN_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _EN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _EN_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
-    "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 10**3, "millionth": 10**6,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fortieth": 40,
+    "fiftieth": 50,
+    "sixtieth": 60,
+    "seventieth": 70,
+    "eightieth": 80,
+    "ninetieth": 90,
+    "hundredth": 100,
+    "thousandth": 10**3,
+    "millionth": 10**6,
     "billionth": 10**9,
-}  # fmt: skip
-_EN_DECADE_WORDS = {
-    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
-    "eighties": 80, "nineties": 90,
-}  # fmt: skip
-_EN_DENOMINATORS = {
-    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
-    "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9,
-    "ninths": 9, "tenth": 10, "tenths": 10,
-}  # fmt: skip
-# ... and every larger ordinal: one-fiftieth (五十分之一), a hundredth, three-thousandths
-_EN_DENOMINATORS |= {
-    form: value for word, value in _EN_ORDINALS.items() if value > 10 for form in (word, word + "s")
 }
+_EN_DECADE_WORDS = {
+    "twenties": 20,
+    "thirties": 30,
+    "forties": 40,
+    "fifties": 50,
+    "sixties": 60,
+    "seventies": 70,
+    "eighties": 80,
+    "nineties": 90,
+}
+_EN_DENOMINATORS = {
+    "half": 2,
+    "halves": 2,
+    "third": 3,
+    "thirds": 3,
+    "quarter": 4,
+    "quarters": 4,
+    "fifth": 5,
+    "fifths": 5,
+    "sixth": 6,
+    "sixths": 6,
+    "seventh": 7,
+    "sevenths": 7,
+    "eighth": 8,
+    "eighths": 8,
+    "ninth": 9,
+    "ninths": 9,
+    "tenth": 10,
+    "tenths": 10,
+}
+# ... and every larger ordinal: one-fiftieth (五十分之一), a hundredth, three-thousandths
+_EN_DENOMINATORS |= {form: value for word, value in _EN_ORDINALS.items() if value > 10 for form in (word, word + "s")}
 _EN_MONTHS = {
-    "January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6, "July": 7, "August": 8,
-    "September": 9, "October": 10, "November": 11, "December": 12, "Jan.": 1, "Feb.": 2, "Mar.": 3,
-    "Apr.": 4, "Jun.": 6, "Jul.": 7, "Aug.": 8, "Sep.": 9, "Sept.": 9, "Oct.": 10, "Nov.": 11, "Dec.": 12,
-}  # fmt: skip
+    "January": 1,
+    "February": 2,
+    "March": 3,
+    "April": 4,
+    "May": 5,
+    "June": 6,
+    "July": 7,
+    "August": 8,
+    "September": 9,
+    "October": 10,
+    "November": 11,
+    "December": 12,
+    "Jan.": 1,
+    "Feb.": 2,
+    "Mar.": 3,
+    "Apr.": 4,
+    "Jun.": 6,
+    "Jul.": 7,
+    "Aug.": 8,
+    "Sep.": 9,
+    "Sept.": 9,
+    "Oct.": 10,
+    "Nov.": 11,
+    "Dec.": 12,
+}
 _EN_WEEKDAYS = {"Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5, "Saturday": 6, "Sunday": 7}
 #: Words that are numbers only sometimes: optional quantities.
-_EN_LOOSE: dict[str, tuple[Fraction, ...]] = {
+_EN_LOOSE: dict[str, tuple[Fraction, ...]] = {  # rows by kind of word, kept by the fmt: skip below
     **{w: (Fraction(2),) for w in ("twice", "double", "doubled", "doubles", "doubling", "twofold", "both",
                                     "couple", "pair", "dual", "twin")},
     **{w: (Fraction(3),) for w in ("thrice", "triple", "tripled", "triples", "tripling", "threefold")},
@@ -673,7 +791,8 @@ _TARGET_RE = re.compile(
     rf"|(?P<slash>(?<![0-9/])[0-9]+/[0-9]+(?![0-9/]))"
     rf"|(?P<fiscal>\b(?:FY\s?|(?i:fiscal\s+year)\s+)(?P<fiscal_year>[0-9]{{2}})\b)"
     rf"|(?P<prime>(?<![0-9.,])(?P<prime_whole>[0-9]+)['’′](?P<prime_part>[0-9]{{2}})(?![0-9]))"
-    rf"|(?P<one_in>(?<![0-9.,])(?P<one_in_a>1|\b(?i:one))\s+in\s+(?P<one_in_b>[0-9]+|(?i:(?:a|one)\s+(?:{_words(_EN_SCALES)})|{_words(_EN_UNITS, _EN_TENS)}))(?![.,]?[0-9]|\w))"
+    rf"|(?P<one_in>(?<![0-9.,])(?P<one_in_a>1|\b(?i:one))\s+in\s+"
+    rf"(?P<one_in_b>[0-9]+|(?i:(?:a|one)\s+(?:{_words(_EN_SCALES)})|{_words(_EN_UNITS, _EN_TENS)}))(?![.,]?[0-9]|\w))"
     rf"|(?P<exponent>(?:(?<=[0-9\s]m)|(?<=[0-9\s][kc]m))[23](?![0-9]))"
     rf"|(?P<arabic>(?<![0-9])(?<![0-9][.,])(?:{_ARABIC}))"
     rf"|(?P<a_unit>\b(?i:an?)\s+(?i:year|month|week|day|hour|minute)\b(?!-))"
@@ -724,7 +843,9 @@ def target_quantities(text: str) -> list[Quantity]:
             # optional, but named when the source has a figure left over.
             race = ":" in m.group() and "." in m.group()
             found.extend(
-                Quantity(m.group(), (Fraction(part),), required=not race and (i == 0 or Fraction(part) != 0), spelled=race)
+                Quantity(
+                    m.group(), (Fraction(part),), required=not race and (i == 0 or Fraction(part) != 0), spelled=race
+                )
                 for i, part in enumerate(parts)
             )
             if race:
@@ -780,7 +901,9 @@ def target_quantities(text: str) -> list[Quantity]:
             found.append(Quantity(m.group(), (value, 1900 + value)))
         elif kind == "month":
             # "May" is also a verb; a month after a capitalised word is part of a name (Long March 5).
-            in_name = _CAPITALISED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]) and not _sentence_start(text, m.start())
+            in_name = _CAPITALISED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]) and not _sentence_start(
+                text, m.start()
+            )
             required = m.group() != "May" and not in_name and (m.group() != "March" or _dated(text, m))
             found.append(Quantity(m.group(), (Fraction(_EN_MONTHS[m.group()]),), required=required))
         elif kind == "weekday":
@@ -811,7 +934,7 @@ def _sentence_start(text: str, pos: int) -> bool:
     """Whether the word before ``pos`` starts a sentence (capitalised by position)."""
     before = text[max(0, pos - 200) : pos].rstrip()
     before = before[: before.rfind(" ") + 1] if " " in before else ""
-    return not before.strip() or before.rstrip()[-1] in ".!?:\"“"
+    return not before.strip() or before.rstrip()[-1] in '.!?:"“'
 
 
 def _roman_value(numeral: str) -> int:
@@ -966,7 +1089,9 @@ def _read_words(text: str, m: re.Match) -> tuple[list[Quantity], int]:
         )
         optional = optional and not dozen
         spelled = optional and len(number["words"]) == 1 and value <= _OPTIONAL_SPELLED_MAX
-        quantities.append(Quantity(text[base + number["start"] : surface_end], values, required=not optional, spelled=spelled))
+        quantities.append(
+            Quantity(text[base + number["start"] : surface_end], values, required=not optional, spelled=spelled)
+        )
         if compound is not None:
             quantities.append(compound)
     return quantities, pos

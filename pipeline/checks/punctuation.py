@@ -13,17 +13,34 @@ from collections.abc import Iterator
 from ..zh.script import CLOSERS
 from .model import CheckContext
 
-
 # --- end-punctuation -----------------------------------------------------------
 
 _SOURCE_ENDS = {
-    "。": "stop", "．": "stop", ".": "stop", "！": "exclamation", "!": "exclamation", "？": "question",
-    "?": "question", "：": "colon", ":": "colon", "；": "semicolon", ";": "semicolon", "…": "ellipsis",
-    "，": "comma", ",": "comma", "、": "comma",
-}  # fmt: skip
+    "。": "stop",
+    "．": "stop",
+    ".": "stop",
+    "！": "exclamation",
+    "!": "exclamation",
+    "？": "question",
+    "?": "question",
+    "：": "colon",
+    ":": "colon",
+    "；": "semicolon",
+    ";": "semicolon",
+    "…": "ellipsis",
+    "，": "comma",
+    ",": "comma",
+    "、": "comma",
+}
 _TARGET_ENDS = {
-    ".": "stop", "!": "exclamation", "?": "question", ":": "colon", ";": "semicolon", "…": "ellipsis", ",": "comma",
-}  # fmt: skip
+    ".": "stop",
+    "!": "exclamation",
+    "?": "question",
+    ":": "colon",
+    ";": "semicolon",
+    "…": "ellipsis",
+    ",": "comma",
+}
 _TARGET_CLOSERS = "\"'”’)]}»*_"
 #: What a translation may end with, by how the source ends. A question may
 #: become a statement ("请您谈谈…？" is a request: "Please tell us … ."), an
@@ -43,9 +60,15 @@ _HEADING_ALLOWED_WITHOUT_PUNCTUATION = {"none", "question", "exclamation"}
 #: A final full stop that belongs to an abbreviation (U.S., Co., Ltd.).
 _ABBREVIATION_END_RE = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Co|Ltd|Inc|Corp|Jr|Sr|St|etc|No|Bros)\.)$")
 _NAMES = {
-    "stop": "a full stop", "exclamation": '"!"', "question": '"?"', "colon": '":"', "semicolon": '";"',
-    "ellipsis": "an ellipsis", "comma": "a comma", "none": "no final punctuation",
-}  # fmt: skip
+    "stop": "a full stop",
+    "exclamation": '"!"',
+    "question": '"?"',
+    "colon": '":"',
+    "semicolon": '";"',
+    "ellipsis": "an ellipsis",
+    "comma": "a comma",
+    "none": "no final punctuation",
+}
 
 
 #: A source that asks a question, wherever its question mark stands or
@@ -108,14 +131,70 @@ def check_end_punctuation(source: str, target: str, context: CheckContext) -> It
 #: Names that are written with a lowercase first letter even at the start
 #: of a sentence.
 LOWERCASE_NAMES = (
-    "iPhone", "iPad", "iPod", "iOS", "iMac", "iCloud", "iQIYI", "iFlytek", "eBay", "macOS", "mRNA", "pH",
-    "vivo", "realme",
-)  # fmt: skip
+    "iPhone",
+    "iPad",
+    "iPod",
+    "iOS",
+    "iMac",
+    "iCloud",
+    "iQIYI",
+    "iFlytek",
+    "eBay",
+    "macOS",
+    "mRNA",
+    "pH",
+    "vivo",
+    "realme",
+)
 _ABBREVIATIONS = {
-    "etc", "vs", "no", "mr", "mrs", "ms", "dr", "prof", "st", "co", "ltd", "inc", "corp", "approx", "fig", "vol",
-    "dept", "gov", "est", "jr", "sr", "cf", "ca", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "assn", "govt", "univ", "gen", "col", "lt", "sgt", "rep", "sen", "rev", "mt", "ft",
-}  # fmt: skip
+    "etc",
+    "vs",
+    "no",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "co",
+    "ltd",
+    "inc",
+    "corp",
+    "approx",
+    "fig",
+    "vol",
+    "dept",
+    "gov",
+    "est",
+    "jr",
+    "sr",
+    "cf",
+    "ca",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "assn",
+    "govt",
+    "univ",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "rep",
+    "sen",
+    "rev",
+    "mt",
+    "ft",
+}
 _LEADING_QUOTES = "\"'“‘«"
 _SENTENCE_START_RE = re.compile(r"(?<![.…])([.!?])([\"'”’)\]]*)\s+([^\W\d_][\w.-]*)")
 

@@ -11,7 +11,6 @@ from ..zh.script import count_han
 from ..zh.width import fold_width
 from .model import CheckContext
 
-
 # --- brackets-quotes -----------------------------------------------------------
 
 # Correspondence. Chinese puts quotation marks around speech and around

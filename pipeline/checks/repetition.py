@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import pairwise
 
 from ..zh.script import HAN, HAN_RUN_RE
 from .model import CheckContext
-
 
 # --- repetition ----------------------------------------------------------------
 
@@ -94,7 +94,7 @@ def _syllable_twice(word: str, source: str) -> bool:
 
     for run in HAN_RUN_RE.findall(source):
         readings = lazy_pinyin(run, style=Style.NORMAL)
-        if any(a == b == word for a, b in zip(readings, readings[1:])):
+        if any(a == b == word for a, b in pairwise(readings)):
             return True
     return False
 

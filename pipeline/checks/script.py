@@ -15,7 +15,6 @@ from ..zh.script import CJK_SYMBOLS, HAN_RE, HAN_RUN_RE
 from ..zh.width import FULLWIDTH_FORMS, fold_width
 from .model import CheckContext
 
-
 # --- han-in-target -------------------------------------------------------------
 
 
@@ -71,4 +70,7 @@ def check_source_copied(source: str, target: str, context: CheckContext) -> Iter
     # Mostly the source: it keeps at least half of the source's Han
     # characters, and they make up at least half of what it says.
     if shared * 2 >= sum(source_han.values()) and shared * 2 >= letters:
-        yield f"the translation is mostly the source: it keeps {shared} of its {sum(source_han.values())} Chinese characters"
+        yield (
+            f"the translation is mostly the source: it keeps {shared} of its {sum(source_han.values())} "
+            "Chinese characters"
+        )

@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from .model import CheckContext
 
-
 # --- glossary ------------------------------------------------------------------
 
 

@@ -19,16 +19,20 @@ from ..languages import SOURCE, TARGET
 from ..segment import BlockType, Part
 from .model import Edition, EditionBlock, Shown
 
+#: A "\" at the end of a line joins it to the next: the page keeps one rule per line.
 STYLE = Template("""
-:root { --ink:#1d1d1f; --muted:#6b6b70; --rule:#e3e3e8; --hi:#ffe9a8; --draft:#e8f0ff; --draft-ink:#2456a6; --untr:#fff0f0; --untr-ink:#a12a2a; }
+:root { --ink:#1d1d1f; --muted:#6b6b70; --rule:#e3e3e8; --hi:#ffe9a8; \
+--draft:#e8f0ff; --draft-ink:#2456a6; --untr:#fff0f0; --untr-ink:#a12a2a; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); font: 16px/1.6 Georgia, "Times New Roman", serif; }
+body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); \
+font: 16px/1.6 Georgia, "Times New Roman", serif; }
 [lang="$source"] { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", serif; }
 header { border-bottom: 2px solid var(--ink); margin-bottom: 1rem; }
 header h1 { font-size: 1.1rem; margin: 0 0 .25rem; }
 .meta { color: var(--muted); font-size: .85rem; margin: 0 0 .75rem; }
 .legend span { margin-right: 1rem; padding: 0 .25rem; }
-.row { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; padding: .5rem 0; border-bottom: 1px solid var(--rule); break-inside: avoid; }
+.row { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; padding: .5rem 0; \
+border-bottom: 1px solid var(--rule); break-inside: avoid; }
 .row > div { min-width: 0; overflow-wrap: anywhere; }
 .type-title { font-size: 1.6rem; font-weight: bold; line-height: 1.3; }
 .type-subtitle { font-size: 1.2rem; font-weight: bold; }
@@ -134,7 +138,8 @@ def render_html(edition: Edition) -> str:
 <header>
 <h1>{escape(edition.name)} · Chinese | English</h1>
 <p class="meta">{cov.translated} of {cov.segments} segments translated ({cov.percent:.1f}%), {cov.reviewed} reviewed.
-<span class="legend"><span class="seg machine-draft">machine draft</span><span class="seg untranslated">untranslated</span></span></p>
+<span class="legend"><span class="seg machine-draft">machine draft</span>\
+<span class="seg untranslated">untranslated</span></span></p>
 </header>
 <main>
 {rows}

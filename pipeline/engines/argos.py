@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..errors import ModelError
 from .allocator import keep_freed_memory, release_free_memory
@@ -221,7 +221,7 @@ class ArgosEngine(Engine):
         """Wait for one batch's results and turn them into drafts."""
         pattern = self.placeholder_pattern
         drafts = []
-        for source, has_placeholders, future in zip(batch, protected, futures):
+        for source, has_placeholders, future in zip(batch, protected, futures, strict=True):
             result = future.result()
             tokens = result.hypotheses[0]
             if has_placeholders:

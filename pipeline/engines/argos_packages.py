@@ -119,7 +119,9 @@ def installed_packages():
     except (ValueError, OSError) as exc:
         raise ModelError(f"Argos packages directory is damaged: {exc}") from None
     except (RecursionError, TypeError, AttributeError):  # a metadata.json nested too deep, or of the wrong shape
-        raise ModelError("Argos packages directory is damaged: a package's metadata.json is not what argostranslate reads") from None
+        raise ModelError(
+            "Argos packages directory is damaged: a package's metadata.json is not what argostranslate reads"
+        ) from None
 
 
 def models_dir() -> str:
@@ -296,7 +298,9 @@ def _plan(where: str, archive: zipfile.ZipFile) -> _Plan:
         seen.add(parts)
         tops.add(parts[0])
         if info.file_size > LIMITS.unpacked_bytes:
-            raise ModelError(f"{where}: {info.filename!r} unpacks to {info.file_size} bytes; at most {LIMITS.unpacked_bytes} allowed")
+            raise ModelError(
+                f"{where}: {info.filename!r} unpacks to {info.file_size} bytes; at most {LIMITS.unpacked_bytes} allowed"
+            )
         if info.file_size > LIMITS.ratio_floor and info.file_size > LIMITS.ratio * max(info.compress_size, 1):
             raise ModelError(
                 f"{where}: {info.filename!r} compresses {info.file_size // max(info.compress_size, 1)}:1; "
@@ -328,7 +332,14 @@ def _plan(where: str, archive: zipfile.ZipFile) -> _Plan:
 
 # --- Unpacking ------------------------------------------------------------------------
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_CREATE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 def _unpack(where: str, archive: zipfile.ZipFile, plan: _Plan, staging: Path) -> Path:
@@ -339,7 +350,9 @@ def _unpack(where: str, archive: zipfile.ZipFile, plan: _Plan, staging: Path) ->
     as the data streams (a header cannot lie about them)."""
     free = shutil.disk_usage(staging).free
     if plan.unpacked_bytes + LIMITS.free_space_margin > free:
-        raise ModelError(f"{where}: unpacks to {plan.unpacked_bytes} bytes; only {free} free beside the packages directory")
+        raise ModelError(
+            f"{where}: unpacks to {plan.unpacked_bytes} bytes; only {free} free beside the packages directory"
+        )
     written = 0
     for info in plan.members:
         dest = staging.joinpath(*info.filename.rstrip("/").split("/"))
@@ -356,7 +369,9 @@ def _unpack(where: str, archive: zipfile.ZipFile, plan: _Plan, staging: Path) ->
                         raise ModelError(f"{where}: {info.filename!r} unpacks to more than its header says")
                     out.write(chunk)
         except FileExistsError:
-            raise ModelError(f"{where}: {info.filename!r} collides with another member (same name on this file system)") from None
+            raise ModelError(
+                f"{where}: {info.filename!r} collides with another member (same name on this file system)"
+            ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise ModelError(f"{where}: corrupt archive: {info.filename}: {exc}") from None
         except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encryption
@@ -407,7 +422,11 @@ def validate_package(directory: Path) -> None:
     except (OSError, ValueError, TypeError) as exc:
         raise ModelError(f"{where}: the model's vocabulary cannot be read: {_one_line(exc)}") from None
     sp = tokenizer.sp  # SentencePiece spells an unknown character as itself, with the <unk> id
-    unknown = {t for t in tokens if t == "<unk>" or t.startswith("<0x") or (sp is not None and sp.piece_to_id(t) == sp.unk_id())}
+    unknown = {
+        t
+        for t in tokens
+        if t == "<unk>" or t.startswith("<0x") or (sp is not None and sp.piece_to_id(t) == sp.unk_id())
+    }
     known = [t for t in tokens if t not in unknown and (vocabulary is None or t in vocabulary)]
     covered = sum(len(_piece_text(t).strip()) for t in known)
     if covered < MIN_PROBE_COVERAGE * len(PROBE):
@@ -580,7 +599,9 @@ def _recover(packages: Path) -> None:
                     if not os.path.lexists(packages / previous.name):
                         os.rename(previous, packages / previous.name)
         except OSError as exc:
-            raise ModelError(f"cannot restore the package a killed install left in {aside}: {exc.strerror or exc}") from None
+            raise ModelError(
+                f"cannot restore the package a killed install left in {aside}: {exc.strerror or exc}"
+            ) from None
         shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -649,7 +670,9 @@ def install(path: Path) -> InstalledModel:
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     metadata = plan.metadata
-    return InstalledModel(plan.top, metadata["from_code"], metadata["to_code"], metadata.get("package_version", ""), target)
+    return InstalledModel(
+        plan.top, metadata["from_code"], metadata["to_code"], metadata.get("package_version", ""), target
+    )
 
 
 def install_from_index() -> InstalledModel:

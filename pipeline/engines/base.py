@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,6 @@ class Engine(ABC):
         """Translate ``segments``; drafts come back in input order."""
         out: list[Draft | None] = [None] * len(segments)
         for indices, drafts in self.translate_batches(segments):
-            for i, draft in zip(indices, drafts):
+            for i, draft in zip(indices, drafts, strict=True):
                 out[i] = draft
         return out  # type: ignore[return-value]

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Message
 
-from ..catalog import State, state_of
-from ..catalog import annotations
-from ..catalog.states import is_segment, machine_signature, memory_stamp
+from ..catalog import State, annotations, state_of
 from ..catalog.annotations import block_types
+from ..catalog.states import is_segment, machine_signature, memory_stamp
 from ..checks import Finding, Severity, check_message, entry_location
 from ..terms import Term, Termbase
 from ..tm.reuse import Suggestion, suggestions_of

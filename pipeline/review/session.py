@@ -34,7 +34,7 @@ REVIEWER_ENV = "PIPELINE_REVIEWER"
 class ReviewConflict(PipelineError):
     """The entry changed on disk since it was shown to the reviewer."""
 
-    def __init__(self, msgid: str, message: str, current: "EntryVersion | None"):
+    def __init__(self, msgid: str, message: str, current: EntryVersion | None):
         super().__init__(message)
         self.msgid = msgid
         self.current = current
@@ -72,7 +72,7 @@ class EntryVersion:
     previous_id: tuple[str, ...]
 
     @classmethod
-    def of(cls, message: Message) -> "EntryVersion":
+    def of(cls, message: Message) -> EntryVersion:
         return cls(
             message.string or "",
             tuple(sorted(message.flags)),
@@ -202,7 +202,9 @@ class ReviewSession:
             current = EntryVersion.of(message)
             if current.tag != expected:
                 raise ReviewConflict(
-                    msgid, f"{self.display}: this entry was changed elsewhere since it was shown; review it again", current
+                    msgid,
+                    f"{self.display}: this entry was changed elsewhere since it was shown; review it again",
+                    current,
                 )
             change(message)
             decided[:] = [Decision(msgid, action, current, EntryVersion.of(message))]

@@ -32,16 +32,25 @@ KEYS = "[a]ccept  [e]dit  [E]ditor  [r]eject  [s]kip  [u]ndo  [q]uit"
 #: Segments longer than this open in $EDITOR when edited.
 LONG_SEGMENT = 120
 
-_STATE_COLOURS = {State.MACHINE_DRAFT: "blue", State.FUZZY: "yellow", State.UNTRANSLATED: "red", State.REVIEWED: "green", State.EDITED_OUTSIDE_REVIEW: "magenta"}
+_STATE_COLOURS = {
+    State.MACHINE_DRAFT: "blue",
+    State.FUZZY: "yellow",
+    State.UNTRANSLATED: "red",
+    State.REVIEWED: "green",
+    State.EDITED_OUTSIDE_REVIEW: "magenta",
+}
 
 
 def _show(item: ReviewItem, session: ReviewSession, position: int, total: int) -> None:
     reviewed, entries = session.progress()
     echo, p = click.echo, printable
     echo()
-    echo(click.style(f"{reviewed}/{entries} reviewed", bold=True) + f"  ·  {position}/{total} in queue  ·  "
-         + click.style(item.state.value, fg=_STATE_COLOURS[item.state])
-         + p(f"  ·  {', '.join(item.types) or '?'}  ·  {item.location}", one_line=True))
+    echo(
+        click.style(f"{reviewed}/{entries} reviewed", bold=True)
+        + f"  ·  {position}/{total} in queue  ·  "
+        + click.style(item.state.value, fg=_STATE_COLOURS[item.state])
+        + p(f"  ·  {', '.join(item.types) or '?'}  ·  {item.location}", one_line=True)
+    )
     if item.before:
         echo(click.style(f"  before  {p(item.before)}", dim=True))
     echo(click.style(f"  source  {p(item.msgid)}", bold=True))
@@ -70,12 +79,16 @@ def _suggestion(suggestion) -> str:
 def _show_findings(findings) -> None:
     for f in findings:
         colour = "red" if f.severity.value == "error" else "yellow"
-        click.echo(click.style(printable(f"  check   [{f.severity.value}] {f.code}: {f.message}", one_line=True), fg=colour))
+        click.echo(
+            click.style(printable(f"  check   [{f.severity.value}] {f.code}: {f.message}", one_line=True), fg=colour)
+        )
 
 
 def _edit(item: ReviewItem, external: bool) -> str | None:
     if external or len(item.target or item.msgid) > LONG_SEGMENT:
-        template = f"{item.target}\n\n# Source: {item.msgid}\n# Lines starting with # are ignored. Save and close to accept.\n"
+        template = (
+            f"{item.target}\n\n# Source: {item.msgid}\n# Lines starting with # are ignored. Save and close to accept.\n"
+        )
         edited = click.edit(template)
         if edited is None:
             return None

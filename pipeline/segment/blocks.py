@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..zh.script import CJK_CONTEXT_RE, CLOSERS, ELLIPSIS, FULL_STOP, SENTENCE_ENDS
 from . import rules
@@ -121,17 +122,19 @@ def find_speakers(texts: list[str]) -> Speakers:
     labels = [_label(t) for t in texts]
     counts = Counter(label for label in labels if label)
     speakers = {
-        label for label, n in counts.items()
+        label
+        for label, n in counts.items()
         if label in rules.KNOWN_SPEAKER_LABELS or n >= rules.SPEAKER_LABEL_MIN_REPEATS
-    }  # fmt: skip
-    exchanges = sum(
-        1 for a, b in zip(labels, labels[1:]) if a in speakers and b in speakers and a != b
-    )
+    }
+    exchanges = sum(1 for a, b in pairwise(labels) if a in speakers and b in speakers and a != b)
     if exchanges >= rules.MIN_DIALOGUE_EXCHANGES:
         named = "、".join(sorted(speakers, key=lambda label: (-counts[label], label)))
         return Speakers(frozenset(speakers), f"a dialogue: turns of {named} follow each other {exchanges} times")
     if exchanges or speakers:
-        return Speakers(frozenset(), f"no dialogue: speakers take turns {exchanges} time(s), fewer than {rules.MIN_DIALOGUE_EXCHANGES}")
+        return Speakers(
+            frozenset(),
+            f"no dialogue: speakers take turns {exchanges} time(s), fewer than {rules.MIN_DIALOGUE_EXCHANGES}",
+        )
     return Speakers(frozenset(), "")
 
 
@@ -151,7 +154,7 @@ def classify(groups: list[list[Line]]) -> list[Block]:
     speakers = find_speakers(texts)
     blocks: list[Block] = []
     in_header = True
-    for lines, text in zip(groups, texts):
+    for lines, text in zip(groups, texts, strict=True):
         btype, reason = _classify_one(text, speakers, in_header, seen_title=bool(blocks))
         if btype not in (BlockType.TITLE, BlockType.SUBTITLE):
             in_header = False

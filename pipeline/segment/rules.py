@@ -97,9 +97,7 @@ CREDIT_LINE_RE = re.compile(
 #: A dateline on a line of its own: 新华社北京3月5日电, 中新网5日电（记者 张三）,
 #: 本报讯.
 _DAY = "[0-9０-９一二三四五六七八九十]{1,3}"
-DATELINE_RE = re.compile(
-    rf"^(?:[{HAN}]{{0,12}}(?:{_DAY}月)?{_DAY}日电|本报讯)(?:[（(][^（）()\n]{{1,30}}[）)])?$"
-)
+DATELINE_RE = re.compile(rf"^(?:[{HAN}]{{0,12}}(?:{_DAY}月)?{_DAY}日电|本报讯)(?:[（(][^（）()\n]{{1,30}}[）)])?$")
 
 #: A section number standing alone: 1, ２, 三, 一、, 4.
 SECTION_NUMBER_RE = re.compile(r"^(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})[、.．]?$")
@@ -108,16 +106,16 @@ SECTION_NUMBER_RE = re.compile(r"^(?:[0-9０-９]{1,3}|[一二三四五六七八
 SPEAKER_LABEL_RE = re.compile(rf"^(?P<label>[{HAN}·]{{1,6}}|[A-Z][A-Za-z.]{{0,10}})[：:][\s\u3000]*")
 #: Labels of interview roles (问：, 答：, 记者：). Any other label must open
 #: at least ``SPEAKER_LABEL_MIN_REPEATS`` blocks to name a speaker.
-KNOWN_SPEAKER_LABELS = frozenset(
-    ["记者", "本报记者", "问", "答", "主持人", "Q", "A"]
-)
+KNOWN_SPEAKER_LABELS = frozenset(["记者", "本报记者", "问", "答", "主持人", "Q", "A"])
 SPEAKER_LABEL_MIN_REPEATS = 2
 #: Verbs of saying. A label that ends in one is a reporting clause of running
 #: news (他说：, 李强表示：), not the name of a speaker.
-REPORTING_VERBS = (
-    "说", "表示", "指出", "称", "强调", "认为", "介绍", "透露", "坦言", "回忆",
-    "补充", "解释", "写道", "问道", "答道", "宣布", "提到", "告诉记者",
-)  # fmt: skip
+REPORTING_VERBS = tuple(
+    """
+    说 表示 指出 称 强调 认为 介绍 透露 坦言 回忆
+    补充 解释 写道 问道 答道 宣布 提到 告诉记者
+    """.split()
+)
 #: An interview is a dialogue: turns of different speakers that follow each
 #: other directly (记者：… then 崔平：…) at least this many times. Speaker
 #: labels are recognised only in such a document; elsewhere ``原标题：`` or

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from itertools import pairwise
 
 from ..zh.script import CLOSERS, ELLIPSIS, SENTENCE_ENDS
 from . import rules
@@ -81,7 +82,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     surrounding white space, shifted by ``offset``."""
     cuts = [0, *boundaries(text), len(text)]
     spans = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         piece = text[a:b]
         lead = len(piece) - len(piece.lstrip(_WS))
         trail = len(piece) - len(piece.rstrip(_WS))

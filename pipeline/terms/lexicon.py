@@ -29,13 +29,13 @@ SINGLE_SURNAMES = frozenset(
 
 #: Double (two-character) surnames. 欧阳修 is 欧阳 + 修, never 欧 + 阳修.
 DOUBLE_SURNAMES = frozenset(
-    [
-        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
-        "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫",
-        "万俟", "澹台", "呼延", "闻人", "申屠", "太史", "公羊", "钟离", "宗政",
-        "濮阳", "淳于", "单于", "百里", "东郭", "拓跋", "西门", "第五",
-    ]
-)  # fmt: skip
+    """
+    欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容
+    长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫
+    万俟 澹台 呼延 闻人 申屠 太史 公羊 钟离 宗政
+    濮阳 淳于 单于 百里 东郭 拓跋 西门 第五
+    """.split()
+)
 
 #: Surnames whose reading differs from the character's most common reading
 #: (which is what a dictionary gives): 单 is Shan as a surname, not dan.
@@ -77,12 +77,14 @@ SURNAME_READINGS = {
 
 #: Titles that stand before or after a name: 主任崔平, 李泽湘教授. Each also
 #: exists with 副 (deputy). Matched longest first, so 总书记 is never 书记.
-TITLES_EITHER_SIDE = (
-    "主任", "书记", "教授", "院长", "校长", "局长", "市长", "省长", "县长", "区长",
-    "部长", "主席", "董事长", "总经理", "总裁", "所长", "厅长", "处长", "院士",
-    "研究员", "秘书长", "理事长", "会长", "社长", "主编", "总编辑", "总工程师",
-    "首席科学家", "委员", "常委", "总监", "经理", "厂长", "镇长", "村长", "队长",
-)  # fmt: skip
+TITLES_EITHER_SIDE = tuple(
+    """
+    主任 书记 教授 院长 校长 局长 市长 省长 县长 区长
+    部长 主席 董事长 总经理 总裁 所长 厅长 处长 院士
+    研究员 秘书长 理事长 会长 社长 主编 总编辑 总工程师
+    首席科学家 委员 常委 总监 经理 厂长 镇长 村长 队长
+    """.split()
+)
 #: Titles that only follow a name. 总书记 is the General Secretary: in news it
 #: follows the name (习近平总书记) or stands alone (总书记强调); the characters
 #: after it never start a new name.
@@ -100,19 +102,23 @@ NAME_BREAK_CHARS = frozenset(
 
 #: Words that follow a name (崔平表示, 彭佳学来到): a name ends before them,
 #: and no name contains one (书记强调 is not the name 强调).
-NAME_FOLLOWERS = (
-    "表示", "指出", "认为", "介绍", "强调", "说", "称", "告诉", "来到", "走访",
-    "调研", "出席", "主持", "会见", "带领", "率领", "一行", "等人", "曾", "成为",
-    "提出", "要求", "希望", "参加", "高度", "亲自", "一直", "专门", "同时", "应邀",
-)  # fmt: skip
+NAME_FOLLOWERS = tuple(
+    """
+    表示 指出 认为 介绍 强调 说 称 告诉 来到 走访
+    调研 出席 主持 会见 带领 率领 一行 等人 曾 成为
+    提出 要求 希望 参加 高度 亲自 一直 专门 同时 应邀
+    """.split()
+)
 
 #: Words that end right before the name of an organisation begins
 #: (专访了甬江实验室, 创建甬江科创学院). Break characters count too.
-NAME_PRECEDERS = (
-    "专访", "走访", "调研", "来到", "创建", "成立", "建设", "启动", "召开", "举办",
-    "依托", "联合", "加入", "推动", "打造", "支持", "助力", "落户", "入驻", "设立",
-    "组建", "参观", "考察", "争创", "印发", "发布", "作为", "通过", "位于", "举行",
-)  # fmt: skip
+NAME_PRECEDERS = tuple(
+    """
+    专访 走访 调研 来到 创建 成立 建设 启动 召开 举办
+    依托 联合 加入 推动 打造 支持 助力 落户 入驻 设立
+    组建 参观 考察 争创 印发 发布 作为 通过 位于 举行
+    """.split()
+)
 
 # --- Organisations and places --------------------------------------------------
 
@@ -174,7 +180,11 @@ NAME_SCOPE_WORDS = frozenset("国家 中央 全国 国际 世界 地方 省 市 
 
 #: Words that end in an institution's last character without naming one
 #: (中西部, 新格局, 当局 "the authorities", 大局).
-NOT_ORGANISATION_ENDINGS = ("东部", "西部", "南部", "北部", "中部", "内部", "外部", "全部", "局部", "格局", "大局", "当局", "结局", "社会", "机会", "大会")
+NOT_ORGANISATION_ENDINGS = tuple(
+    """
+    东部 西部 南部 北部 中部 内部 外部 全部 局部 格局 大局 当局 结局 社会 机会 大会
+    """.split()
+)
 
 #: Suffixes of administrative divisions and their English. A city is named
 #: without "City" (宁波市 → Ningbo), as English-language news does.
@@ -334,7 +344,10 @@ HONORIFICS = frozenset("先生 女士 夫人 小姐 太太 教授 博士 同志"
 
 #: Verbs that follow a person's name: 默克尔说, 约翰逊表示.
 SPEECH_VERBS = frozenset(
-    "说 表示 称 指出 认为 告诉 透露 强调 补充 回忆 解释 写道 坦言 宣布 承认 否认 警告 呼吁 质问 回应 说道 笑称 介绍".split()
+    """
+    说 表示 称 指出 认为 告诉 透露 强调 补充 回忆 解释 写道
+    坦言 宣布 承认 否认 警告 呼吁 质问 回应 说道 笑称 介绍
+    """.split()
 )
 
 #: Words that place a Chinese name in Taiwan or in Hong Kong (or Macao),

@@ -34,8 +34,8 @@ the glossary check) sees which terms the translation must use.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from babel.messages.catalog import Message
 
@@ -142,7 +142,12 @@ def _tidy(text: str) -> str:
 def _between_words(match: re.Match) -> bool:
     """Whether alphanumeric text touches ``match`` on both sides."""
     text = match.string
-    return 0 < match.start() and match.end() < len(text) and text[match.start() - 1].isalnum() and text[match.end()].isalnum()
+    return (
+        0 < match.start()
+        and match.end() < len(text)
+        and text[match.start() - 1].isalnum()
+        and text[match.end()].isalnum()
+    )
 
 
 def restore(segment: ProtectedSegment, output: str) -> tuple[str, list[Term]]:
@@ -211,7 +216,9 @@ class TermProtectingEngine(Engine):
 
     def signature(self) -> Signature:
         inner = self.inner.signature()
-        return Signature(inner.engine, inner.model, inner.version, (*inner.settings, ("terms", str(len(self.termbase)))))
+        return Signature(
+            inner.engine, inner.model, inner.version, (*inner.settings, ("terms", str(len(self.termbase))))
+        )
 
     def translate_batches(self, segments: Sequence[str]) -> Iterator[tuple[list[int], list[Draft]]]:
         prepared = [protect(text, self.termbase) for text in segments]
@@ -226,7 +233,7 @@ class TermProtectingEngine(Engine):
         for indices, drafts in self.inner.translate_batches([prepared[i].masked for i in pending]):
             signature = signature or self.signature()
             out = []
-            for index, draft in zip(indices, drafts):
+            for index, draft in zip(indices, drafts, strict=True):
                 text, appended = restore(prepared[pending[index]], draft.text)
                 notes = draft.notes
                 if appended:

@@ -43,10 +43,11 @@ import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from ..atomicfile import atomic_write
 from ..segment import Document, segment_document
@@ -67,16 +68,16 @@ from .lexicon import (
     HONG_KONG_CONTEXT,
     HONORIFICS,
     KNOWN_PLACES,
+    MIN_COMMON_WORDS_OF_A_NAME,
+    NAME_BREAK_CHARS,
     NAME_FIRST_TAGS,
+    NAME_FOLLOWERS,
     NAME_PART_SEPARATORS,
     NAME_PART_TAGS,
-    NAME_BREAK_CHARS,
-    NAME_FOLLOWERS,
     NAME_PRECEDERS,
-    NOT_PLACE_SUFFIX_WORDS,
-    MIN_COMMON_WORDS_OF_A_NAME,
     NAME_SCOPE_WORDS,
     NOT_ORGANISATION_ENDINGS,
+    NOT_PLACE_SUFFIX_WORDS,
     NUMERAL_STARTS,
     ORGANISATION_HEAD_CHARS,
     ORGANISATION_SUFFIXES,
@@ -144,7 +145,9 @@ _TITLES.update({"副" + t: "either" for t in TITLES_EITHER_SIDE})
 _TITLES.update({t: "after" for t in TITLES_AFTER_NAME})
 _TITLES.update({t: "before" for t in TITLES_BEFORE_NAME})
 _TITLE_RE = re.compile("|".join(sorted(_TITLES, key=len, reverse=True)))
-_PLACE_RE = re.compile("(" + "|".join(sorted(KNOWN_PLACES, key=len, reverse=True)) + ")(" + "|".join(PLACE_SUFFIXES) + ")?")
+_PLACE_RE = re.compile(
+    "(" + "|".join(sorted(KNOWN_PLACES, key=len, reverse=True)) + ")(" + "|".join(PLACE_SUFFIXES) + ")?"
+)
 _ORGANISATION_END_RE = re.compile("(?:" + "|".join(sorted(ORGANISATION_SUFFIXES, key=len, reverse=True)) + ")$")
 _SUFFIXES = frozenset(ORGANISATION_SUFFIXES) | frozenset(PLACE_SUFFIXES)
 #: A place word (jieba's ns) ending in one of these is a place: 井陉县, 密西西比河.
@@ -387,11 +390,17 @@ def _extend_transliteration(words: list[Word], first: int, last: int) -> tuple[i
     with other characters (发言人|霍普, 总统|唐纳德), nor past ``MAX_NAME_PART``
     characters on a side. Returns the first and last index."""
     length = 0
-    while first > 0 and _transliteration_word(words[first - 1]) and length + len(words[first - 1].text) <= MAX_NAME_PART:
+    while (
+        first > 0 and _transliteration_word(words[first - 1]) and length + len(words[first - 1].text) <= MAX_NAME_PART
+    ):
         first -= 1
         length += len(words[first].text)
     length = 0
-    while last + 1 < len(words) and _transliteration_word(words[last + 1]) and length + len(words[last + 1].text) <= MAX_NAME_PART:
+    while (
+        last + 1 < len(words)
+        and _transliteration_word(words[last + 1])
+        and length + len(words[last + 1].text) <= MAX_NAME_PART
+    ):
         last += 1
         length += len(words[last].text)
     return first, last
@@ -448,7 +457,7 @@ def _people_in_words(passages: list[Passage], words: list[list[Word]]) -> list[t
     names with a ``·``, and words jieba tags as person names (nr, nrt, nrfg)
     that a role, a title or a speech verb stands next to."""
     found: list[tuple[str, str, Passage]] = []
-    for p, ws in zip(passages, words):
+    for p, ws in zip(passages, words, strict=True):
         for name in _dotted_names(ws):
             found.append((name, "name with ·", p))
         for i, w in enumerate(ws):
@@ -627,7 +636,7 @@ def _organisations(passages: list[Passage], words: list[list[Word]]) -> list[tup
     taken back to where the name starts (``_name_start_in_words``); never a
     common phrase (``_is_common_phrase``: 能源公司, 美国公司)."""
     found = []
-    for p, ws in zip(passages, words):
+    for p, ws in zip(passages, words, strict=True):
         for i, w in enumerate(ws):
             if not w.is_han:
                 continue
@@ -702,7 +711,7 @@ def _places(passages: list[Passage], words: list[list[Word]]) -> list[tuple[str,
     words that end in an administrative or geographic ending (井陉县,
     密西西比河) or are transliterated (莫斯科)."""
     found = []
-    for p, ws in zip(passages, words):
+    for p, ws in zip(passages, words, strict=True):
         starts = {w.start for w in ws}
         ends = {w.end for w in ws}
         for m in _PLACE_RE.finditer(p.text):
@@ -775,7 +784,13 @@ def _recurring(texts: list[str], min_count: int) -> list[str]:
     frequent = {g: n for g, n in counts.items() if n >= min_count}
     terms = []
     for gram, n in frequent.items():
-        if gram in COMMON_WORDS or gram[0] in NUMERAL_STARTS or gram in _SUFFIXES or gram in _TITLES or gram in PERSON_CONTEXT_WORDS:
+        if (
+            gram in COMMON_WORDS
+            or gram[0] in NUMERAL_STARTS
+            or gram in _SUFFIXES
+            or gram in _TITLES
+            or gram in PERSON_CONTEXT_WORDS
+        ):
             continue
         # Inside a longer recurring n-gram with the same count: then a one-character
         # extension has that count too (新型工业 → 新型工业化).
@@ -915,7 +930,10 @@ def suggest_terms(
     for zh, en, kind, evidence, _ in organisations:
         # 建设甬江实验室 seen once is 甬江实验室 (seen often) after a verb we do not list;
         # 巨头阿里巴巴集团 is 阿里巴巴集团 after a common noun.
-        if any(zh.endswith(o) and o != zh and standalone[o] >= standalone[zh] and _not_part_of_a_name(zh[: -len(o)]) for o in standalone):
+        if any(
+            zh.endswith(o) and o != zh and standalone[o] >= standalone[zh] and _not_part_of_a_name(zh[: -len(o)])
+            for o in standalone
+        ):
             continue
         if zh in fragments:
             continue
@@ -927,7 +945,7 @@ def suggest_terms(
 
     covered = [t.zh for t in termbase if t.zh] + list(found)
     masked = [_mask(p.text, covered) for p in items]
-    word_at = {offset + w.start: w for offset, ws in zip(starts, words) for w in ws}
+    word_at = {offset + w.start: w for offset, ws in zip(starts, words, strict=True) for w in ws}
     for gram in _recurring(masked, min_recurrence):
         idf = term_idf(gram)
         if idf < MIN_TERM_IDF:

@@ -120,13 +120,14 @@ def write_tbx(fileobj: BinaryIO, termbase: Termbase) -> None:
     """Write the termbase to the binary ``fileobj`` as a TBX-Basic (martif)
     document, UTF-8. Raise TbxError for text that XML cannot carry; then
     nothing is written."""
+    pair = f"{SOURCE_LANGUAGE} → {TARGET_LANGUAGE}"
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<martif type="TBX" xml:lang="en">',
         "  <martifHeader>",
         "    <fileDesc>",
         "      <titleStmt><title>pipeline termbase</title></titleStmt>",
-        f"      <sourceDesc><p>Exported by pipeline from its glossary ({SOURCE_LANGUAGE} → {TARGET_LANGUAGE})</p></sourceDesc>",
+        f"      <sourceDesc><p>Exported by pipeline from its glossary ({pair})</p></sourceDesc>",
         "    </fileDesc>",
         '    <encodingDesc><p type="XCSURI">TBXBasicXCSV02.xcs</p></encodingDesc>',
         "  </martifHeader>",
@@ -177,8 +178,8 @@ class _Element:
     tag: str  # local name
     attrs: dict[str, str]
     line: int
-    children: list["_Element"] = field(default_factory=list)
-    parts: list["str | _Element"] = field(default_factory=list)
+    children: list[_Element] = field(default_factory=list)
+    parts: list[str | _Element] = field(default_factory=list)
 
     def text(self) -> str:
         """All text inside, markup dropped, whitespace collapsed."""
@@ -318,7 +319,9 @@ def read_tbx(fileobj: BinaryIO, filename: str = "termbase.tbx") -> TbxImport:
     termbase; ``filename`` names it in errors."""
     root = _parse(fileobj, filename)
     if root.tag not in ("martif", "tbx"):
-        raise TbxError(f"{filename}:{root.line}: not a TBX file (root element <{root.tag}>, expected <martif> or <tbx>)")
+        raise TbxError(
+            f"{filename}:{root.line}: not a TBX file (root element <{root.tag}>, expected <martif> or <tbx>)"
+        )
     result = TbxImport(Termbase())
     defined: dict[str, int] = {}
     sections = ("langSet", "langSec")
@@ -344,7 +347,9 @@ def read_tbx(fileobj: BinaryIO, filename: str = "termbase.tbx") -> TbxImport:
         if not notes:
             notes = [value for name, value in categories if name == "definition" and value]
         try:
-            for what, text in [("English term", en), ("note", " ".join(notes))] + [("Chinese term", t.text) for t in zh_terms]:
+            for what, text in [("English term", en), ("note", " ".join(notes))] + [
+                ("Chinese term", t.text) for t in zh_terms
+            ]:
                 refuse_unsafe(text, f"{filename}:{entry.line}: entry{label}, {what}")
         except UnsafeTextError as exc:
             raise TbxError(f"{exc}; the whole file is refused (fix or remove that entry)") from None

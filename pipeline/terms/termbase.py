@@ -123,7 +123,7 @@ def read_termbase(fileobj: BinaryIO, filename: str = "glossary.tsv", require_en:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row) or row[0].startswith("#"):
             continue
-        cells = dict(zip(header, (c.strip() for c in row)))
+        cells = dict(zip(header, (c.strip() for c in row), strict=False))
         zh, en = cells.get("zh", ""), cells.get("en", "")
         if not zh or (require_en and not en):
             raise TermbaseError(f"{filename}:{number}: a term needs both zh and en")

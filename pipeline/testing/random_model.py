@@ -146,7 +146,7 @@ DEFAULT_TRAINING_TEXT: tuple = (
     "A report from the World Health Organization says a third of adults are inactive.",
     "The Secretary-General urged countries to take urgent action on climate change.",
     "Guangdong's foreign trade reached 1.92 trillion yuan in the first quarter.",
-    "\"This is a historic meeting,\" the two leaders told a joint press conference.",
+    '"This is a historic meeting," the two leaders told a joint press conference.',
     "Domestic tourists made 826 million trips during the National Day holiday.",
     "Heavy rain hit parts of the Yangtze River basin and flood alerts were raised.",
 )
@@ -242,9 +242,7 @@ def build_random_argos_package(
     from ctranslate2.specs.model_spec import ACCEPTED_MODEL_TYPES
 
     if quantization is not None and quantization not in ACCEPTED_MODEL_TYPES:
-        raise ValueError(
-            f"quantization must be None or one of {', '.join(ACCEPTED_MODEL_TYPES)}"
-        )
+        raise ValueError(f"quantization must be None or one of {', '.join(ACCEPTED_MODEL_TYPES)}")
     dest_dir = pathlib.Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     lines = list(DEFAULT_TRAINING_TEXT if training_text is None else training_text)
@@ -258,9 +256,7 @@ def build_random_argos_package(
         pieces = _pieces(sp_model)
         vocabulary = _pad_vocabulary(pieces, shape.vocab_size)
 
-        spec = _random_transformer_spec(
-            shape, vocabulary, seed=seed, eos_bias=eos_bias
-        )
+        spec = _random_transformer_spec(shape, vocabulary, seed=seed, eos_bias=eos_bias)
         _spec_converter(spec).convert(str(package_dir / "model"), quantization=quantization)
 
         metadata = {
@@ -401,9 +397,7 @@ class _RandomWeights:
         spec.weight = self.normal((vocab_size, dim), dim**-0.5)
 
 
-def _random_transformer_spec(
-    shape: ModelShape, vocabulary: list[str], *, seed: int, eos_bias: float | None
-):
+def _random_transformer_spec(shape: ModelShape, vocabulary: list[str], *, seed: int, eos_bias: float | None):
     """A pre-norm Transformer (the OpenNMT-py architecture Argos models use)
     with sinusoidal positions, ReLU FFNs and random weights: a
     ``ctranslate2.specs.TransformerSpec``."""
@@ -464,9 +458,7 @@ def _random_transformer_spec(
 def _zip_atomically(package_dir: pathlib.Path, target: pathlib.Path) -> pathlib.Path:
     """Zip ``package_dir`` (as the archive's single top-level directory) into
     ``target`` via a temporary ``.part`` file in the same directory."""
-    fd, part = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=str(target.parent)
-    )
+    fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=str(target.parent))
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
             root = package_dir.parent

@@ -114,7 +114,7 @@ class TranslationMemory:
         ids, bounds = self.build_index().candidates(key, threshold)
 
         best: list[tuple[float, int, int]] = []  # (-similarity, key id, rank within key)
-        for key_id, bound in zip(ids, bounds):
+        for key_id, bound in zip(ids, bounds, strict=True):
             if len(best) >= limit and bound < -best[limit - 1][0] - 1e-12:
                 break  # no remaining candidate can beat (or tie) the matches kept
             score = key_similarity(key, self._keys[key_id])

@@ -30,8 +30,8 @@ from typing import BinaryIO
 
 from ..atomicfile import atomic_write, read_regular
 from ..catalog import Catalog, State, load_catalog, state_of
-from ..catalog.states import translation_text
 from ..catalog.annotations import block_types
+from ..catalog.states import translation_text
 from ..workspace import Workspace
 from .memory import TranslationMemory
 from .tmx import TmxError, read_tmx, tmx_bytes

@@ -61,9 +61,18 @@ DOCUMENT_PROP = "x-document"
 #: ``creationid``/``creationdate`` are modelled (``created_by``/``created_at``);
 #: ``srclang`` is implied by the languages of the unit.
 KEPT_TU_ATTRIBUTES = (
-    "tuid", "o-encoding", "datatype", "usagecount", "lastusagedate", "creationtool",
-    "creationtoolversion", "changedate", "segtype", "changeid", "o-tmf",
-)  # fmt: skip
+    "tuid",
+    "o-encoding",
+    "datatype",
+    "usagecount",
+    "lastusagedate",
+    "creationtool",
+    "creationtoolversion",
+    "changedate",
+    "segtype",
+    "changeid",
+    "o-tmf",
+)
 
 #: Inline elements whose content is native code of the original format.
 _CODE_ELEMENTS = frozenset({"bpt", "ept", "it", "ph", "ut"})
@@ -104,8 +113,7 @@ def _checked(text: str, what: str, number: int, unit: Unit) -> str:
     bad = xmlsafe.unrepresentable(text)
     if bad:
         raise TmxError(
-            f"unit {number} (from {unit.origin}): the {what} contains U+{ord(bad):04X}, "
-            "which XML cannot represent"
+            f"unit {number} (from {unit.origin}): the {what} contains U+{ord(bad):04X}, which XML cannot represent"
         )
     return text
 

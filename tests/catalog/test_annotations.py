@@ -57,7 +57,9 @@ def test_a_long_record_is_cut_into_short_lines_and_read_back_whole():
     message = Message(SOURCE)
     term = ("宁波市加快推进新型工业化行动纲要", "Ningbo Action Plan for Accelerating New Industrialization")
     a.set_terms(message, [term])
-    set_machine_draft(message, "Draft.", "argos:translate-zh_en@1.9;ctranslate2=4.8.5;beam=4;max_len=2x+10;length_penalty=0.2")
+    set_machine_draft(
+        message, "Draft.", "argos:translate-zh_en@1.9;ctranslate2=4.8.5;beam=4;max_len=2x+10;length_penalty=0.2"
+    )
     suggestion = a.Suggestion(90, "doc", "word " * 40 + "end")
     a.set_suggestions(message, [suggestion])
     assert all(len(line) <= a.LINE_LIMIT for line in message.user_comments)
@@ -101,7 +103,9 @@ def test_no_check_comment_and_legacy_flag():
 def test_a_review_records_a_hash_of_the_text_and_a_later_edit_shows(edited):
     message = Message(SOURCE, string="Reviewed text.")
     a.set_review(message, "Li Hua", "2026-11-27T10:42Z")
-    assert message.user_comments == [f"reviewed-by: Li Hua, 2026-11-27T10:42Z, msgstr={a.review_digest('Reviewed text.')}"]
+    assert message.user_comments == [
+        f"reviewed-by: Li Hua, 2026-11-27T10:42Z, msgstr={a.review_digest('Reviewed text.')}"
+    ]
     if edited:
         message.string = "Reviewed text, edited in Poedit."
     again = reread(message)

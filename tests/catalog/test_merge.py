@@ -24,7 +24,10 @@ from pipeline.segment import segment_document
 REF = "seeds/000_a24ceba1f548592f.txt"
 DOC = "000_a24ceba1f548592f"
 
-EDITED_OLD = "《行动纲要》提出到2027年要实现“三个新突破”，其中一个突破就是国家实验室、全国重点实验室、国家重大科技基础设施的突破。"
+EDITED_OLD = (
+    "《行动纲要》提出到2027年要实现“三个新突破”，"
+    "其中一个突破就是国家实验室、全国重点实验室、国家重大科技基础设施的突破。"
+)
 EDITED_NEW = EDITED_OLD.replace("2027", "2028")
 DELETED = "工业对宁波有特殊意义。"
 

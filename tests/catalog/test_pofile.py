@@ -155,11 +155,15 @@ def test_round_trip_keeps_obsolete_entries_and_their_state():
     catalog = read(po_bytes(read(PO)))
     assert set(catalog.obsolete) == {"崔平很忙。", "旧的机器草稿。"}
     reviewed = catalog.obsolete["崔平很忙。"]
-    assert (reviewed.string, reviewed.user_comments, reviewed.flags) == ("Cui Ping is busy.", ["an old translator note"], set())
+    assert (reviewed.string, reviewed.user_comments, reviewed.flags) == (
+        "Cui Ping is busy.",
+        ["an old translator note"],
+        set(),
+    )
     # A fuzzy obsolete entry stays fuzzy: revived, it must not count as reviewed.
     assert catalog.obsolete["旧的机器草稿。"].flags == {"fuzzy"}
     text = po_bytes(catalog).decode("utf-8")
-    assert "#, fuzzy\n#~ msgid \"旧的机器草稿。\"" in text
+    assert '#, fuzzy\n#~ msgid "旧的机器草稿。"' in text
 
 
 def test_obsolete_previous_msgid_is_accepted():
@@ -215,7 +219,8 @@ def test_unbalanced_quote():
 def test_git_conflict_marker():
     po = PO.replace(
         'msgstr "To win the future, Ningbo plays a trump card."',
-        '<<<<<<< HEAD\nmsgstr "To win the future, Ningbo plays a trump card."\n=======\nmsgstr "Winning the future."\n>>>>>>> theirs',
+        '<<<<<<< HEAD\nmsgstr "To win the future, Ningbo plays a trump card."\n'
+        '=======\nmsgstr "Winning the future."\n>>>>>>> theirs',
     )
     number = line_of(po, "<<<<<<< HEAD")
     message = error(po)

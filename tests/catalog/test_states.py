@@ -107,7 +107,9 @@ def test_set_untranslated():
     assert message.flags == set()
 
 
-@pytest.mark.parametrize("setup,expected", [("draft", State.MACHINE_DRAFT), ("reviewed", State.REVIEWED), ("none", State.UNTRANSLATED)])
+@pytest.mark.parametrize(
+    "setup,expected", [("draft", State.MACHINE_DRAFT), ("reviewed", State.REVIEWED), ("none", State.UNTRANSLATED)]
+)
 def test_states_survive_writing_and_reading(setup, expected):
     message = Message(SOURCE)
     if setup in ("draft", "reviewed"):
@@ -126,13 +128,17 @@ def test_a_reviewed_entry_stays_reviewed_after_a_poedit_style_edit():
 
     # What Poedit does on save: rewrites the translation (wrapped its own
     # way), stamps its own headers and a translator, keeps the rest.
-    edited = text.replace(
-        'msgstr "Ningbo bugle."',
-        'msgstr ""\n"Ningbo has sounded the bugle for the new "\n"industrialisation."',
-    ).replace(
-        '"MIME-Version: 1.0\\n"',
-        '"MIME-Version: 1.0\\n"\n"X-Generator: Poedit 3.4.2\\n"\n"X-Poedit-SourceCharset: UTF-8\\n"',
-    ).replace("Last-Translator: FULL NAME <EMAIL@ADDRESS>", "Last-Translator: Li Hua <li@example.org>")
+    edited = (
+        text.replace(
+            'msgstr "Ningbo bugle."',
+            'msgstr ""\n"Ningbo has sounded the bugle for the new "\n"industrialisation."',
+        )
+        .replace(
+            '"MIME-Version: 1.0\\n"',
+            '"MIME-Version: 1.0\\n"\n"X-Generator: Poedit 3.4.2\\n"\n"X-Poedit-SourceCharset: UTF-8\\n"',
+        )
+        .replace("Last-Translator: FULL NAME <EMAIL@ADDRESS>", "Last-Translator: Li Hua <li@example.org>")
+    )
     assert edited != text
 
     catalog = read_po(io.BytesIO(edited.encode("utf-8")), "doc.po")

@@ -14,8 +14,8 @@ from pipeline.checks.coverage import (
     omission_features,
     stem,
 )
-from pipeline.checks.model import CheckContext
 from pipeline.checks.length import MAX_SHORT_Z
+from pipeline.checks.model import CheckContext
 
 # Sentences written for these tests (not from the dev corpus).
 GRAIN = "国家统计局周三公布的数据显示，今年前三个季度全国粮食产量稳步增长，农民收入明显提高，农村消费市场持续扩大。"
@@ -56,7 +56,7 @@ def test_the_stemmer_keeps_the_forms_of_a_word_together():
 
 
 def test_an_acronym_is_not_a_function_word():
-    """"US" and "U.S." say 美国; "us" is a pronoun."""
+    """ "US" and "U.S." say 美国; "us" is a pronoun."""
     for english in ("The U.S. economy grew.", "The US economy grew."):
         assert dict(coverage.coverage("美国经济增长。", english).words)["美国"] is True
     assert dict(coverage.coverage("美国经济增长。", "Tell us how the economy grew.").words)["美国"] is False

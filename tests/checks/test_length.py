@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from tests.checks.contexts import problems
 
-
 # --- length-ratio ---------------------------------------------------------------------
 
 LONG_SOURCE = "当前，宁波正奋力争创国家新型工业化示范区，不断巩固宁波工业发展的优势地位。"
 
 
 def test_length_ratio_quiet_on_a_normal_translation():
-    target = "Ningbo is striving to become a national demonstration zone for new industrialization and to consolidate the leading position of its industry."
+    target = (
+        "Ningbo is striving to become a national demonstration zone for new industrialization "
+        "and to consolidate the leading position of its industry."
+    )
     assert problems("length-ratio", LONG_SOURCE, target) == []
 
 
 def test_length_ratio_fires_on_a_truncated_translation():
     (problem,) = problems("length-ratio", LONG_SOURCE, "Ningbo is striving.")
-    assert problem == "the translation is short: 0.6 characters per Chinese character (expected about 4.1 for a source this long)"
+    assert (
+        problem
+        == "the translation is short: 0.6 characters per Chinese character (expected about 4.1 for a source this long)"
+    )
 
 
 def test_length_ratio_bound_narrows_as_the_source_grows():

@@ -49,7 +49,10 @@ def changed(source: str, target: str) -> list[str]:
         ("世界纪录是351.659。", "The world record is 3:51.659."),
         ("用时1分57秒79。", "She swam it in 1:57.79."),
         # knockout rounds
-        ("两队均已晋级四分之一决赛，将决定小组第一。", "Both teams have qualified for the quarter finals; the game decides who tops their six-team bracket."),
+        (
+            "两队均已晋级四分之一决赛，将决定小组第一。",
+            "Both teams have qualified for the quarter finals; the game decides who tops their six-team bracket.",
+        ),
         # N个亿元以上: N projects of 100 million or more
         ("20个亿元以上项目现场签约。", "More than 20 projects worth at least RMB 100 million were signed."),
         # a scale word hyphenated to a noun: two hundred-year goals
@@ -77,7 +80,7 @@ def test_a_changed_figure_in_those_forms_is_still_an_error(source, target):
 
 
 def test_the_ordinal_reading_of_a_large_denominator_is_kept():
-    """"the two hundredth anniversary" is the 200th, as well as 2/100."""
+    """ "the two hundredth anniversary" is the 200th, as well as 2/100."""
     (quantity,) = target_quantities("the two hundredth anniversary")
     assert Fraction(200) in quantity.values
 
@@ -95,7 +98,10 @@ def test_a_short_digit_run_before_a_measure_word_is_optional_in_every_split():
     "source, target",
     [
         # a small count that restates a list next to it: English lists the items
-        ("黄河和长江两条大河成了中国古代文明的摇篮。", "The Yellow River and the Yangtze River have become the cradle of civilization."),
+        (
+            "黄河和长江两条大河成了中国古代文明的摇篮。",
+            "The Yellow River and the Yangtze River have become the cradle of civilization.",
+        ),
         ("冯小刚、宁浩、大鹏三位嘉宾出席活动。", "Feng Xiaogang, Ning Hao and Da Peng attended the event."),
         ("另外四位为王伟、李娜、张强和刘洋。", "The others being Wang Wei, Li Na, Zhang Qiang and Liu Yang."),
         ("“新零售”三个字频频被挂在嘴边。", "The words “new retail” became a catchphrase."),
@@ -107,12 +113,21 @@ def test_a_short_digit_run_before_a_measure_word_is_optional_in_every_split():
         # a Latin O typed for 〇 among Chinese numerals
         ("原名开滦矿务局六O二厂。", "It was formerly known as Kailuan Mining Bureau Factory 602."),
         # the base year of a comparison, said "year-on-year"
-        ("2017年进出口总值27.79万亿元，比2016年增长14.2%。", "In 2017, imports and exports amounted to RMB27.79 trillion, up 14.2% year-on-year."),
+        (
+            "2017年进出口总值27.79万亿元，比2016年增长14.2%。",
+            "In 2017, imports and exports amounted to RMB27.79 trillion, up 14.2% year-on-year.",
+        ),
         # English forms: a year, centenary, one in a thousand, a (fiscal) quarter, 24/7
         ("这位CEO大约1年前就表示要开发。", "About a year ago, this CEO said he wanted to develop it."),
         ("讲清楚两个一百年奋斗目标。", "Make clear the Two Centenary Goals."),
-        ("曾有“开花率仅千分之一”的说法。", "It was once said that the chance of flowers blooming is one in a thousand."),
-        ("利润首次在一个季度内超过了15亿美元。", "Profits exceeded US$1.5 billion for the first time within a quarter."),
+        (
+            "曾有“开花率仅千分之一”的说法。",
+            "It was once said that the chance of flowers blooming is one in a thousand.",
+        ),
+        (
+            "利润首次在一个季度内超过了15亿美元。",
+            "Profits exceeded US$1.5 billion for the first time within a quarter.",
+        ),
         ("雷达二十四小时开机。", "The radar will be available on a 7*24 basis."),
         ("提供24/7服务。", "It offers a 24/7 service."),
         # a name's number added by the English

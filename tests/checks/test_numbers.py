@@ -85,7 +85,10 @@ def test_chinese_number_refuses_what_is_not_one_number(text):
     "text, expected",
     [
         # Arabic digits always count, with magnitudes, decimals and percentages.
-        ("2023年实现地区生产总值16452.8亿元，增长5.5%。", [(2023, True), (Fraction("1645280000000"), True), (Fraction("5.5"), True)]),
+        (
+            "2023年实现地区生产总值16452.8亿元，增长5.5%。",
+            [(2023, True), (Fraction("1645280000000"), True), (Fraction("5.5"), True)],
+        ),
         ("从0到1", [(0, True), (1, True)]),
         # Chinese numerals count before a measure word, a unit or a time word.
         ("三支队伍，两天，三年，九月，十大工程", [(3, True), (2, True), (3, True), (9, True), (10, True)]),
@@ -225,7 +228,10 @@ def test_target_quantities_have_alternative_readings():
         ("三成企业", "30% of companies"),
         ("从0到1", "from zero to one"),
         ("新春第一会", "the first meeting of the new spring"),
-        ("一些企业一直在一起推进统一大市场，需要千军万马", "Some companies have always worked together for a unified market; it takes a mighty host"),
+        (
+            "一些企业一直在一起推进统一大市场，需要千军万马",
+            "Some companies have always worked together for a unified market; it takes a mighty host",
+        ),
         ("会议于上午9点半开始。", "The meeting began at 9:30 a.m."),
         ("增长了1倍", "doubled"),
         ("约占全国的1/4", "about a quarter of the national total"),
@@ -250,10 +256,25 @@ def test_equivalent_figures_raise_nothing(source, target):
     "source, target, missing, extra",
     [
         ("到2027年实现目标。", "The goal is to be met by 2028.", "2027年", "2028"),
-        ("该项目总投资1100万元。", "The project costs 12 million yuan.", "1100万元 (11,000,000)", "12 million (12,000,000)"),
+        (
+            "该项目总投资1100万元。",
+            "The project costs 12 million yuan.",
+            "1100万元 (11,000,000)",
+            "12 million (12,000,000)",
+        ),
         ("去年9月召开大会。", "The conference was held last October.", "9月", "October (10)"),
-        ("人类工业化始于18世纪60年代。", "Human industrialization began in the 1860s.", "18世纪60年代 (1,760)", "1860s"),
-        ("地区生产总值16452.8亿元。", "GDP was 1.7 trillion yuan.", "16452.8亿元 (1,645,280,000,000)", "1.7 trillion (1,700,000,000,000)"),
+        (
+            "人类工业化始于18世纪60年代。",
+            "Human industrialization began in the 1860s.",
+            "18世纪60年代 (1,760)",
+            "1860s",
+        ),
+        (
+            "地区生产总值16452.8亿元。",
+            "GDP was 1.7 trillion yuan.",
+            "16452.8亿元 (1,645,280,000,000)",
+            "1.7 trillion (1,700,000,000,000)",
+        ),
         # 第一 need not be said, but a figure in its place changes it.
         ("第一次工业革命。", "The 4th Industrial Revolution.", "第一 (1)", "4th"),
     ],
@@ -272,7 +293,11 @@ def test_a_changed_figure_is_missing_and_extra(source, target, missing, extra):
         ("不到三年时间。", "In a short time.", "三年 (3)"),
         ("超过一半的企业。", "Most companies.", "一半 (0.5)"),
         # A figure dropped everywhere is missing, however often it is said.
-        ("我来宁波刚好20年，也见证了这20年的发展。", "I came to Ningbo long ago and have seen its development.", "20年, 20年"),
+        (
+            "我来宁波刚好20年，也见证了这20年的发展。",
+            "I came to Ningbo long ago and have seen its development.",
+            "20年, 20年",
+        ),
     ],
 )
 def test_a_dropped_figure_is_missing(source, target, missing):
@@ -324,7 +349,7 @@ def _best_leftover(side: list[Quantity], other: list[Quantity]) -> int:
     best = len(required)
     slots = list(range(len(other))) + [None] * len(required)
     for chosen in itertools.permutations(slots, len(required)):
-        paired = sum(1 for q, j in zip(required, chosen) if j is not None and q.matches(other[j]))
+        paired = sum(1 for q, j in zip(required, chosen, strict=True) if j is not None and q.matches(other[j]))
         best = min(best, len(required) - paired)
     return best
 
@@ -396,7 +421,10 @@ def test_numbers_stay_linear_on_a_long_line():
     "source, target",
     [
         ("我成长于上世纪70、80年代的中国农村。", "I grew up in rural China in the 1970s and 1980s."),
-        ("中国的80、90后年轻人住房拥有率高达70%。", "Young people born in the 1980s and 1990s own homes at a rate of 70%."),
+        (
+            "中国的80、90后年轻人住房拥有率高达70%。",
+            "Young people born in the 1980s and 1990s own homes at a rate of 70%.",
+        ),
         ("超过五分之一的美国旅行者携带违禁物品。", "More than 1 in 5 US travellers carry prohibited items."),
         ("徐嘉余以23秒54的成绩排名第八。", "Xu Jiayu ranked eighth with 23'54."),
         ("自2018财年起的收入影响。", "Any earnings impact from FY18 onwards."),

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checks.contexts import BODY, HEADING, TITLE, CREDIT, LABEL, problems
-
+from tests.checks.contexts import BODY, CREDIT, HEADING, LABEL, TITLE, problems
 
 # --- end-punctuation -------------------------------------------------------------------
 
@@ -46,11 +45,26 @@ def test_end_punctuation_accepts_equivalent_endings(source, target, context):
 @pytest.mark.parametrize(
     "source, target, context, problem",
     [
-        ("崔平很忙。", "Cui Ping is busy", BODY, 'the source ends with "。" but the translation ends with no final punctuation'),
+        (
+            "崔平很忙。",
+            "Cui Ping is busy",
+            BODY,
+            'the source ends with "。" but the translation ends with no final punctuation',
+        ),
         ("崔平很忙。", "Is Cui Ping busy?", BODY, 'the source ends with "。" but the translation ends with "?"'),
-        ("新型工业化有何规律？", "What laws govern new industrialization", BODY, 'the source ends with "？" but the translation ends with no final punctuation'),
+        (
+            "新型工业化有何规律？",
+            "What laws govern new industrialization",
+            BODY,
+            'the source ends with "？" but the translation ends with no final punctuation',
+        ),
         ("记者：", "Reporter", LABEL, 'the source ends with "：" but the translation ends with no final punctuation'),
-        ("记者手记", "Reporter's notes.", HEADING, "the source has no final punctuation but the translation ends with a full stop"),
+        (
+            "记者手记",
+            "Reporter's notes.",
+            HEADING,
+            "the source has no final punctuation but the translation ends with a full stop",
+        ),
         ("新型工业化有何规律？", "What laws govern it?", HEADING.__class__(block_types=("heading",)), None),
     ],
 )

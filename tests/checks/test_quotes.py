@@ -6,7 +6,6 @@ import pytest
 
 from tests.checks.contexts import BODY, CREDIT, problems
 
-
 # --- brackets-quotes ----------------------------------------------------------------
 
 
@@ -51,7 +50,9 @@ QUOTATION = "正如崔平所言，“每一个人都是新型工业化的一份�
 
 
 def test_brackets_quotes_fires_when_a_quotation_loses_its_quotes():
-    (problem,) = problems("brackets-quotes", QUOTATION, "As Cui Ping put it, everyone is part of new industrialization.")
+    (problem,) = problems(
+        "brackets-quotes", QUOTATION, "As Cui Ping put it, everyone is part of new industrialization."
+    )
     assert problem == "the source quotes “每一个人都是新型工业化…” but the translation has no quotation marks"
 
 
@@ -89,7 +90,14 @@ def test_an_aside_may_become_a_clause():
     clauses (35 of 36 such findings on the WMT dev corpus were false)."""
     target = "core technologies such as the steam engine, electricity and the computer played a decisive role."
     assert problems("brackets-quotes", ASIDE, target) == []
-    assert problems("brackets-quotes", "印尼总统佐科·维多多（人们常称其为佐科维）发誓。", "President Joko Widodo, popularly known as Jokowi, vowed.") == []
+    assert (
+        problems(
+            "brackets-quotes",
+            "印尼总统佐科·维多多（人们常称其为佐科维）发誓。",
+            "President Joko Widodo, popularly known as Jokowi, vowed.",
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,7 +108,7 @@ def test_an_aside_may_become_a_clause():
         ("他说：“这是抗击艾滋病的关键时刻。", "He said: 'This is a pivotal moment in the fight against HIV."),
         ("他说：“这是抗击艾滋病的关键时刻。", 'He said: "This is a pivotal moment in the fight against HIV.'),
         ("所以我们的精油含量更少。”", 'So we have fewer parts with essential oil."'),
-        ("无论情况如何，这都是极其辉煌的。“", 'Whatever the circumstances, it\'s absolutely brilliant."'),
+        ("无论情况如何，这都是极其辉煌的。“", "Whatever the circumstances, it's absolutely brilliant.\""),
         # A closing single quote before a dash.
         ("与“宿敌”——监管风险有关。", "It has to do with the 'sworn enemy'—regulation."),
     ],
@@ -110,8 +118,13 @@ def test_a_quotation_over_several_entries_may_stay_open(source, target):
 
 
 def test_a_balanced_source_needs_balanced_english():
-    found = problems("brackets-quotes", "为“一带一路”沿线国家提供服务。", 'Services for countries along "the Belt and Road”.')
-    assert found == ["unbalanced quotation marks: ” without an opening “", 'unbalanced quotation marks: an odd number of "']
+    found = problems(
+        "brackets-quotes", "为“一带一路”沿线国家提供服务。", 'Services for countries along "the Belt and Road”.'
+    )
+    assert found == [
+        "unbalanced quotation marks: ” without an opening “",
+        'unbalanced quotation marks: an odd number of "',
+    ]
 
 
 def test_a_quotation_continued_from_another_entry_counts_as_quoted():

@@ -55,7 +55,9 @@ def test_no_check_function_is_left_out_of_the_registry():
     written but never listed."""
     import pipeline.checks
 
-    modules = [importlib.import_module(f"pipeline.checks.{m.name}") for m in pkgutil.iter_modules(pipeline.checks.__path__)]
+    modules = [
+        importlib.import_module(f"pipeline.checks.{m.name}") for m in pkgutil.iter_modules(pipeline.checks.__path__)
+    ]
     defined = {
         function
         for module in modules
@@ -85,7 +87,11 @@ def _catalog(*messages: Message, project: str = "doc") -> Catalog:
 
 def test_run_checks_makes_findings_with_document_location_and_msgid():
     catalog = _catalog(
-        Message("到2027年实现目标。", "The goal is to be met by 2028.", locations=[("seeds/doc.txt", 88), ("seeds/doc.txt", 90)]),
+        Message(
+            "到2027年实现目标。",
+            "The goal is to be met by 2028.",
+            locations=[("seeds/doc.txt", 88), ("seeds/doc.txt", 90)],
+        ),
         project="doc",
     )
     (finding,) = run_checks(catalog)
@@ -115,8 +121,17 @@ def test_an_entry_without_a_location_is_located_by_its_msgid():
 def test_run_checks_covers_drafts_fuzzy_and_reviewed_but_not_untranslated():
     catalog = _catalog(
         Message("崔平很忙。", "cui Ping is busy.", locations=[("seeds/doc.txt", 1)], auto_comments=BODY),  # reviewed
-        Message("崔平很忙！", "cui Ping is busy!", flags=["fuzzy"], user_comments=[MT_PREFIX + "argos"], locations=[("seeds/doc.txt", 2)], auto_comments=BODY),
-        Message("崔平很累。", "cui Ping is tired.", flags=["fuzzy"], locations=[("seeds/doc.txt", 3)], auto_comments=BODY),  # fuzzy
+        Message(
+            "崔平很忙！",
+            "cui Ping is busy!",
+            flags=["fuzzy"],
+            user_comments=[MT_PREFIX + "argos"],
+            locations=[("seeds/doc.txt", 2)],
+            auto_comments=BODY,
+        ),
+        Message(
+            "崔平很累。", "cui Ping is tired.", flags=["fuzzy"], locations=[("seeds/doc.txt", 3)], auto_comments=BODY
+        ),  # fuzzy
         Message("崔平很好。", "", locations=[("seeds/doc.txt", 4)], auto_comments=BODY),  # untranslated
     )
     findings = run_checks(catalog)
@@ -150,12 +165,16 @@ def test_check_entry_leaves_out_silenced_checks():
     context = CheckContext(block_types=("body",))
     all_codes = [check.code for check, _ in check_entry("崔平很忙。", "cui Ping is  busy", context)]
     assert all_codes == ["end-punctuation", "capitalisation", "whitespace"]
-    silenced = [check.code for check, _ in check_entry("崔平很忙。", "cui Ping is  busy", context, {"no-check-capitalisation"})]
+    silenced = [
+        check.code for check, _ in check_entry("崔平很忙。", "cui Ping is  busy", context, {"no-check-capitalisation"})
+    ]
     assert silenced == ["end-punctuation", "whitespace"]
 
 
 def test_a_flag_silences_one_check_through_a_po_round_trip(msgfmt_check):
-    catalog = _catalog(Message("到2027年实现目标。", "the goal is to be met by 2028.", flags=["no-check-numbers"], auto_comments=BODY))
+    catalog = _catalog(
+        Message("到2027年实现目标。", "the goal is to be met by 2028.", flags=["no-check-numbers"], auto_comments=BODY)
+    )
     data = po_bytes(catalog)
     msgfmt_check(data)
     reread = read_po(io.BytesIO(data), "doc.po")

@@ -8,7 +8,6 @@ import pytest
 from pipeline.checks.repetition import check_doubled_word
 from tests.checks.contexts import BODY, problems
 
-
 # --- repetition -------------------------------------------------------------------
 
 

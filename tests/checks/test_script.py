@@ -7,12 +7,15 @@ import pytest
 
 from tests.checks.contexts import problems
 
-
 # --- han-in-target ---------------------------------------------------------------
 
 
 def test_han_in_target_fires_and_names_the_characters():
-    (problem,) = problems("han-in-target", "本报记者近日专访了甬江实验室主任崔平。", "Our reporter interviewed 崔平, director of 甬江 Laboratory.")
+    (problem,) = problems(
+        "han-in-target",
+        "本报记者近日专访了甬江实验室主任崔平。",
+        "Our reporter interviewed 崔平, director of 甬江 Laboratory.",
+    )
     assert problem == "Chinese left in the translation: 崔平, 甬江"
 
 

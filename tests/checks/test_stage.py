@@ -93,16 +93,32 @@ def test_a_broken_glossary_is_a_one_line_error(translated):
 
 
 FINDINGS = [
-    Finding("doc", "seeds/doc.txt:88", "numbers", Severity.ERROR, "not in the translation: 2027年", "到2027年实现目标。"),
-    Finding("a-longer-name", "seeds/a-longer-name.txt:7", "whitespace", Severity.WARNING, 'a space before "."', "崔平很忙。"),
+    Finding(
+        "doc", "seeds/doc.txt:88", "numbers", Severity.ERROR, "not in the translation: 2027年", "到2027年实现目标。"
+    ),
+    Finding(
+        "a-longer-name", "seeds/a-longer-name.txt:7", "whitespace", Severity.WARNING, 'a space before "."', "崔平很忙。"
+    ),
 ]
 
 
 def test_format_table_aligns_columns_under_a_header():
     lines = format_table(FINDINGS).splitlines()
     assert lines[0].split() == ["document", "location", "check", "severity", "message"]
-    assert lines[1].split(maxsplit=4) == ["doc", "seeds/doc.txt:88", "numbers", "error", "not in the translation: 2027年"]
-    assert lines[2].split(maxsplit=4) == ["a-longer-name", "seeds/a-longer-name.txt:7", "whitespace", "warning", 'a space before "."']
+    assert lines[1].split(maxsplit=4) == [
+        "doc",
+        "seeds/doc.txt:88",
+        "numbers",
+        "error",
+        "not in the translation: 2027年",
+    ]
+    assert lines[2].split(maxsplit=4) == [
+        "a-longer-name",
+        "seeds/a-longer-name.txt:7",
+        "whitespace",
+        "warning",
+        'a space before "."',
+    ]
     # Every column starts at the same place on every line.
     for column in ("location", "check", "severity", "message"):
         at = lines[0].index(column)

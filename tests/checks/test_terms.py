@@ -10,7 +10,6 @@ from pipeline.checks.terms import english_form_pattern
 from pipeline.terms.termbase import Term, Termbase
 from tests.checks.contexts import BODY, problems
 
-
 # --- glossary -----------------------------------------------------------------------
 
 TERMS = CheckContext(
@@ -75,7 +74,13 @@ def test_english_form_pattern_allows_plural_and_possessive():
 
 PEOPLE = CheckContext(
     block_types=("body",),
-    termbase=Termbase([Term("习近平", "Xi Jinping", "person"), Term("默克尔", "Angela Merkel", "person"), Term("崔平", "Cui Ping", "person")]),
+    termbase=Termbase(
+        [
+            Term("习近平", "Xi Jinping", "person"),
+            Term("默克尔", "Angela Merkel", "person"),
+            Term("崔平", "Cui Ping", "person"),
+        ]
+    ),
 )
 
 
@@ -98,9 +103,10 @@ def test_glossary_still_fires_on_a_wrong_name(source, target):
     assert len(problems("glossary", source, target, PEOPLE)) == 1
 
 
-
 def test_termbase_matches_respect_word_boundaries():
-    termbase = Termbase([Term("安那", "Anna", "person"), Term("安娜", "Anna", "person"), Term("宁波", "Ningbo", "place")])
+    termbase = Termbase(
+        [Term("安那", "Anna", "person"), Term("安娜", "Anna", "person"), Term("宁波", "Ningbo", "place")]
+    )
     # 路易斯安那州 is one word (Louisiana); 路易斯安娜 runs on from a transliteration.
     assert termbase.matches("他去了路易斯安那州。") == []
     assert termbase.matches("他去了路易斯安娜州。") == []

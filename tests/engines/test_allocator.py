@@ -21,7 +21,9 @@ libc.free.argtypes = (ctypes.c_void_p,)
 
 # What CTranslate2 does at every decoding step: allocate a cache a little
 # larger than the last, fill it, free the old one. Prints the page faults.
-CHURN = LIBC + """
+CHURN = (
+    LIBC
+    + """
 import resource, sys
 from pipeline.engines.allocator import keep_freed_memory
 applied = keep_freed_memory() if sys.argv[1] == "tuned" else None
@@ -33,6 +35,7 @@ for step in range(100):
     libc.free(block)
 print(applied, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
+)
 
 
 def _faults(mode: str, env: dict) -> tuple[str, int]:
@@ -69,7 +72,9 @@ def _clean_env() -> dict:
     return {k: v for k, v in os.environ.items() if not (k.startswith("MALLOC_") or k == "GLIBC_TUNABLES")}
 
 
-RELEASE = LIBC + """
+RELEASE = (
+    LIBC
+    + """
 from pipeline.engines.allocator import keep_freed_memory, release_free_memory
 def rss():
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS:")).split()[1]) // 1024
@@ -84,6 +89,7 @@ kept = rss()
 release_free_memory()
 print(base, kept, rss())
 """
+)
 
 
 @glibc

@@ -80,7 +80,9 @@ def test_default_cap_follows_each_batch(tiny_model, packages_dir):
     assert caps and all(cap == min(512, math.ceil(2 * longest) + 10) for longest, cap in caps)
 
 
-def test_translate_command_fills_drafts_and_leaves_reviewed_alone(workspace, tiny_model, packages_dir, no_network, msgfmt_check):
+def test_translate_command_fills_drafts_and_leaves_reviewed_alone(
+    workspace, tiny_model, packages_dir, no_network, msgfmt_check
+):
     runner = CliRunner()
     ws = Workspace(workspace)
     assert runner.invoke(main, ["extract", "-w", str(workspace)]).exit_code == 0

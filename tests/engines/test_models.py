@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.engines import argos_packages as models
 from pipeline.cli import main
-from pipeline.errors import ModelError
+from pipeline.engines import argos_packages as models
 from pipeline.engines.argos_packages import install, list_models
+from pipeline.errors import ModelError
 from pipeline.testing.random_model import DEFAULT_TRAINING_TEXT, build_random_argos_package
-
 
 
 def truncated_copy(model: Path, dest: Path) -> Path:
@@ -58,7 +57,9 @@ def test_reinstall_replaces_in_one_step(tiny_model, packages_dir):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupted", "not-a-zip", "wrong-pair"])
-def test_bad_packages_are_refused_and_installed_models_stay_intact(damage, tiny_model, wrong_pair_model, packages_dir, tmp_path):
+def test_bad_packages_are_refused_and_installed_models_stay_intact(
+    damage, tiny_model, wrong_pair_model, packages_dir, tmp_path
+):
     install(tiny_model)
     before = _tree(packages_dir)
     bad = {
@@ -96,9 +97,12 @@ def test_install_needs_file_or_index():
 def test_argos_packages_dir_is_respected(tiny_model, tmp_path):
     """In a fresh process, ARGOS_PACKAGES_DIR decides where models live."""
     env = {**os.environ, "ARGOS_PACKAGES_DIR": str(tmp_path / "pk"), "HOME": str(tmp_path)}
-    run = lambda *args: subprocess.run(
-        [sys.executable, "-m", "pipeline", "models", *args], env=env, capture_output=True, text=True, timeout=120
-    )
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", "models", *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
     assert run("install", str(tiny_model)).returncode == 0
     listed = run("list")
     assert listed.returncode == 0 and str(tmp_path / "pk") in listed.stdout
@@ -142,7 +146,9 @@ GARBAGE = {
 
 
 @pytest.mark.parametrize("damage", sorted(GARBAGE))
-def test_a_package_that_does_not_load_is_refused_and_the_installed_model_stays(damage, tiny_model, packages_dir, tmp_path):
+def test_a_package_that_does_not_load_is_refused_and_the_installed_model_stays(
+    damage, tiny_model, packages_dir, tmp_path
+):
     install(tiny_model)
     before = _tree(packages_dir)
     bad = rezip(tiny_model, tmp_path / "bad.argosmodel", GARBAGE[damage](tiny_model))
@@ -171,7 +177,11 @@ def test_a_tokenizer_that_does_not_know_chinese_is_refused(english_tokenizer_mod
 
 def test_a_tokenizer_from_another_model_is_refused(english_tokenizer_model, tiny_model, packages_dir, tmp_path):
     """The tokenizer knows Chinese, but its pieces are not the model's vocabulary."""
-    mixed = rezip(english_tokenizer_model, tmp_path / "mixed.argosmodel", {"sentencepiece.model": _member(tiny_model, "sentencepiece.model")})
+    mixed = rezip(
+        english_tokenizer_model,
+        tmp_path / "mixed.argosmodel",
+        {"sentencepiece.model": _member(tiny_model, "sentencepiece.model")},
+    )
     with pytest.raises(ModelError, match="does not match the model's vocabulary"):
         install(mixed)
     assert list_models() == []
@@ -228,7 +238,9 @@ def test_a_zip_bomb_is_refused_by_its_compression_ratio(tiny_model, packages_dir
 def test_an_archive_over_the_size_limit_is_refused(tiny_model, packages_dir, tmp_path, monkeypatch):
     """Many members, each harmless, that add up to more than the limit."""
     monkeypatch.setattr(models, "LIMITS", models.ArchiveLimits(unpacked_bytes=4 << 20))
-    big = rezip(tiny_model, tmp_path / "big.argosmodel", extra=[(f"{TOP}/pad{i}", os.urandom(1 << 20)) for i in range(4)])
+    big = rezip(
+        tiny_model, tmp_path / "big.argosmodel", extra=[(f"{TOP}/pad{i}", os.urandom(1 << 20)) for i in range(4)]
+    )
     with pytest.raises(ModelError, match="more than 4194304 bytes"):
         install(big)
     assert list_models() == []
@@ -387,7 +399,14 @@ def test_code_inside_a_package_is_never_run_by_the_validation(tiny_model, packag
     a ctranslate2.py or sitecustomize.py shipped in the archive is data."""
     canary = tmp_path / "canary"
     payload = f"open({str(canary)!r}, 'w').write('ran')\n".encode()
-    planted = rezip(tiny_model, tmp_path / "code.argosmodel", extra=[(f"{TOP}/{name}", payload) for name in ("ctranslate2.py", "sitecustomize.py", "argostranslate.py", "pipeline.py")])
+    planted = rezip(
+        tiny_model,
+        tmp_path / "code.argosmodel",
+        extra=[
+            (f"{TOP}/{name}", payload)
+            for name in ("ctranslate2.py", "sitecustomize.py", "argostranslate.py", "pipeline.py")
+        ],
+    )
     install(planted)
     assert not canary.exists()
 

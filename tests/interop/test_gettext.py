@@ -54,8 +54,24 @@ def msgcat(data: bytes) -> bytes:
 
 HAN = "新型工业化宁波底气从何而来崔平每个人都是一份子实验室科技创新发展"
 FULLWIDTH = "，。、：；！？“”‘’《》（）【】…—·　％"
-LATIN_WORDS = ["Ningbo", "the", "a", "industrialization", "Cui", "Ping:", "(photo)", "well-known", "e.g.",
-               "12.5%", "$3", "2027", "1100万", "http://example.org/a-b?c=d", "x" * 45, "Yongjiang-Laboratory"]  # fmt: skip
+LATIN_WORDS = [
+    "Ningbo",
+    "the",
+    "a",
+    "industrialization",
+    "Cui",
+    "Ping:",
+    "(photo)",
+    "well-known",
+    "e.g.",
+    "12.5%",
+    "$3",
+    "2027",
+    "1100万",
+    "http://example.org/a-b?c=d",
+    "x" * 45,
+    "Yongjiang-Laboratory",
+]
 ASCII_PUNCT = list(" .,;:!?()[]{}-/'\"\\&*+=<>_@#~`|")
 ESCAPES = ["\n", "\t", '"', "\\", "\r"]
 
@@ -71,13 +87,16 @@ piece = st.one_of(
 )
 text = st.lists(piece, max_size=30).map("".join)
 nonempty = text.filter(bool)
-comment = st.lists(st.one_of(st.sampled_from(LATIN_WORDS), st.text(alphabet=HAN, min_size=1, max_size=8), st.just(" ")),
-                   max_size=8).map(lambda parts: " ".join(parts).strip())  # fmt: skip
-location = st.tuples(st.sampled_from(["seeds/a.txt", "seeds/长文件名.txt", "b/" + "x" * 60 + ".txt"]),
-                     st.one_of(st.none(), st.integers(1, 99999)))  # fmt: skip
-flags = st.tuples(st.sets(st.sampled_from(["fuzzy", "no-wrap"])), st.sampled_from([(), ("c-format",), ("no-c-format",)])).map(
-    lambda pair: pair[0] | set(pair[1])
+comment = st.lists(
+    st.one_of(st.sampled_from(LATIN_WORDS), st.text(alphabet=HAN, min_size=1, max_size=8), st.just(" ")), max_size=8
+).map(lambda parts: " ".join(parts).strip())
+location = st.tuples(
+    st.sampled_from(["seeds/a.txt", "seeds/长文件名.txt", "b/" + "x" * 60 + ".txt"]),
+    st.one_of(st.none(), st.integers(1, 99999)),
 )
+flags = st.tuples(
+    st.sets(st.sampled_from(["fuzzy", "no-wrap"])), st.sampled_from([(), ("c-format",), ("no-c-format",)])
+).map(lambda pair: pair[0] | set(pair[1]))
 
 
 @st.composite
@@ -109,7 +128,9 @@ def catalogs(draw):
     return catalog
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(catalogs())
 def test_msgcat_gives_back_our_bytes(catalog):
     data = po_bytes(catalog)
@@ -124,7 +145,9 @@ def test_msgcat_gives_back_our_bytes(catalog):
 def test_long_strings_wrap_as_gettext_wraps_them(value):
     catalog = new_catalog("doc", "seeds/doc.txt", "en")
     catalog.add(value or "x", string=value, previous_id=[value] if value else [])
-    catalog.obsolete["gone " + value] = Message("gone " + value, string=value or "x", flags={"fuzzy"}, previous_id=["old"])
+    catalog.obsolete["gone " + value] = Message(
+        "gone " + value, string=value or "x", flags={"fuzzy"}, previous_id=["old"]
+    )
     data = po_bytes(catalog)
     assert msgcat(data) == data
 
@@ -172,8 +195,11 @@ def test_msgcat_leaves_the_seed_catalogs_as_they_are(name):
 def test_msgmerge_update_previous_then_extract_change_nothing(tmp_path):
     root = _workspace(tmp_path)
     before = (root / CATALOG).read_bytes()
-    subprocess.run([gettext_tool("msgmerge"), "-q", "--update", "--previous", "--backup=off", CATALOG, TEMPLATE],
-                   cwd=root, check=True)  # fmt: skip
+    subprocess.run(
+        [gettext_tool("msgmerge"), "-q", "--update", "--previous", "--backup=off", CATALOG, TEMPLATE],
+        cwd=root,
+        check=True,
+    )
     assert (root / CATALOG).read_bytes() == before
     _extract(root)
     assert (root / CATALOG).read_bytes() == before

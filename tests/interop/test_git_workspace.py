@@ -26,8 +26,18 @@ def git(root: Path, *args: str) -> str:
     if exe is None:  # fail, never skip: what git sees is the point of this file
         pytest.fail("git not found: install git to run the workspace interop tests")
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    config = ["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false",
-              "-c", "core.autocrlf=false", "-c", "init.defaultBranch=main"]  # fmt: skip
+    config = [
+        "-c",
+        "user.name=Test",
+        "-c",
+        "user.email=test@example.org",
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "core.autocrlf=false",
+        "-c",
+        "init.defaultBranch=main",
+    ]
     proc = subprocess.run([exe, *config, *args], cwd=root, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, f"git {' '.join(args)} failed:\n{proc.stderr}"
     return proc.stdout

@@ -66,11 +66,19 @@ def recorded(tmp_path) -> Workspace:
     catalog = load_catalog(path)
     entries = [m for m in catalog if m.id]
     for message in entries[10:14]:
-        annotations.set_suggestions(message, [
-            Suggestion(82, "partner memory 2024.tmx", "Last month, the Ningbo Action Plan for Accelerating New "
-                       "Industrialization was officially issued, drawing a new blueprint.", numbers_differ=True),
-            Suggestion(76, "doc", "Short."),
-        ])  # fmt: skip
+        annotations.set_suggestions(
+            message,
+            [
+                Suggestion(
+                    82,
+                    "partner memory 2024.tmx",
+                    "Last month, the Ningbo Action Plan for Accelerating New "
+                    "Industrialization was officially issued, drawing a new blueprint.",
+                    numbers_differ=True,
+                ),
+                Suggestion(76, "doc", "Short."),
+            ],
+        )
     annotations.put(entries[15], annotations.NO_CHECK, ["numbers"])
     entries[15].user_comments.insert(0, "The source rounds the figure; the editor wants the exact one.")
     annotations.order(entries[15])
@@ -93,12 +101,23 @@ def snapshot(path: Path) -> list[tuple]:
         if not message.id:
             continue
         records = annotations.records(message.user_comments)
-        out.append((
-            message.id, message.string, state_of(message), sorted(message.flags), list(message.previous_id),
-            annotations.machine_signature(message), annotations.memory_stamp(message), annotations.review_of(message),
-            annotations.suggestions_of(message), annotations.terms_of(message), annotations.silenced_checks(message),
-            [r.text for r in records if r.kind is None], annotations.block_types(message),
-        ))  # fmt: skip
+        out.append(
+            (
+                message.id,
+                message.string,
+                state_of(message),
+                sorted(message.flags),
+                list(message.previous_id),
+                annotations.machine_signature(message),
+                annotations.memory_stamp(message),
+                annotations.review_of(message),
+                annotations.suggestions_of(message),
+                annotations.terms_of(message),
+                annotations.silenced_checks(message),
+                [r.text for r in records if r.kind is None],
+                annotations.block_types(message),
+            )
+        )
     return out
 
 
@@ -152,8 +171,9 @@ def test_a_wrapped_legacy_record_leaves_no_stray_line_after_extract(tmp_path):
     path = root / CATALOG
     text = path.read_text(encoding="utf-8")
     record = f"# term: {LONG_TERM[0]} = {LONG_TERM[1]}"
-    legacy = text.replace(f"# term: {LONG_TERM[0]} = Ningbo Action Plan for Accelerating New\n# term+ Industrialization",
-                          record)  # fmt: skip
+    legacy = text.replace(
+        f"# term: {LONG_TERM[0]} = Ningbo Action Plan for Accelerating New\n# term+ Industrialization", record
+    )
     assert legacy != text
     path.write_text(legacy, encoding="utf-8")
     polib.pofile(str(path)).save()

@@ -50,8 +50,9 @@ def toolkit_command(name: str) -> str:
 
 
 def run_toolkit(name: str, source: Path, target: Path) -> None:
-    proc = subprocess.run([toolkit_command(name), "--progress=none", "-i", str(source), "-o", str(target)],
-                          capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [toolkit_command(name), "--progress=none", "-i", str(source), "-o", str(target)], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and target.exists(), f"{name} failed:\n{proc.stderr}"
 
 
@@ -113,8 +114,11 @@ def test_translate_toolkit_reads_our_tmx_without_stale_pairs(edited, tmp_path):
         # Neither the removed byline nor the old wording of the edited sentence
         # (both obsolete), nor the edited sentence (fuzzy: not reviewed).
         assert not sources & {REMOVED, *CHANGED}, path.name
-        langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang")
-                 for unit in store.units for tuv in unit.xmlelement.iter("tuv")}  # fmt: skip
+        langs = {
+            tuv.get("{http://www.w3.org/XML/1998/namespace}lang")
+            for unit in store.units
+            for tuv in unit.xmlelement.iter("tuv")
+        }
         assert langs == {"zh-Hans", "en"} == {SOURCE.bcp47, TARGET.bcp47}, path.name
 
 

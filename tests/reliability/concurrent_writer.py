@@ -37,7 +37,7 @@ def _read(path: Path) -> polib.POFile:
     while True:
         try:
             return polib.pofile(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError, IOError):
+        except (OSError, ValueError, UnicodeDecodeError):
             time.sleep(0.001)
 
 

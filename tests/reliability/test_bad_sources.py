@@ -145,7 +145,9 @@ def test_control_character_is_refused_with_line_and_column(bare_workspace, text,
 
 
 def test_invalid_utf16_after_a_bom(bare_workspace):
-    path = put(bare_workspace, "u16.txt", codecs.BOM_UTF16_LE + "宁波".encode("utf-16-le") + b"\x00\xd8")  # lone surrogate
+    path = put(
+        bare_workspace, "u16.txt", codecs.BOM_UTF16_LE + "宁波".encode("utf-16-le") + b"\x00\xd8"
+    )  # lone surrogate
     message = extract_refused(bare_workspace, "u16.txt")
     assert message.startswith("seeds/u16.txt: invalid utf-16 at line 1, byte ")
     assert read_refused(path) == message
@@ -226,7 +228,10 @@ def test_one_megabyte_line_of_chinese(bare_workspace):
     sentences = []
     size = 0
     while size < 1_000_000:  # bytes of UTF-8, without a single line break
-        sentence = f"第{len(sentences)}段：甬江实验室不负众望，不到三年时间，就已取得累累硕果，正朝着“高起点、高层次、高水平”实验室坚实迈进。"
+        sentence = (
+            f"第{len(sentences)}段：甬江实验室不负众望，不到三年时间，就已取得累累硕果，"
+            "正朝着“高起点、高层次、高水平”实验室坚实迈进。"
+        )
         sentences.append(sentence)
         size += len(sentence.encode())
     put(bare_workspace, "long.txt", "".join(sentences).encode())
@@ -259,7 +264,10 @@ def test_chain_of_parentheses_made_full_width_one_by_one():
 def test_long_run_of_blocks_broken_by_page_breaks():
     # A paragraph of several sentences that stops mid-word (毋庸置|疑), so each
     # block continues the one above (issue #11: page breaks need evidence).
-    piece = "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，而另一条隐藏的发展暗线是核心科技对工业化起到了决定性的推动作用，这一点毋庸置"
+    piece = (
+        "疑。宁波推进新型工业化的冲锋号已经吹响，并不断演进升级，"
+        "而另一条隐藏的发展暗线是核心科技对工业化起到了决定性的推动作用，这一点毋庸置"
+    )
     assert len(piece) > 60  # a body block, not a title or a heading
     text = "正文开始。\n\n" + "\n\n".join([piece] * (REPEATS // 10)) + "\n\n结束。\n"
     blocks = segment_document("doc", text).blocks

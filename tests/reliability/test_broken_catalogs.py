@@ -55,14 +55,20 @@ def _duplicate_msgid(text: str) -> tuple[bytes, int]:
 
 def _duplicate_obsolete(text: str) -> tuple[bytes, int]:
     # Babel would keep only one of the two, silently: a translation lost.
-    broken = text + '\n#~ msgid "崔平很忙了。"\n#~ msgstr "Cui is busy."\n\n#~ msgid "崔平很忙了。"\n#~ msgstr "Cui Ping is busy."\n'
+    broken = (
+        text
+        + '\n#~ msgid "崔平很忙了。"\n#~ msgstr "Cui is busy."\n'
+        + '\n#~ msgid "崔平很忙了。"\n#~ msgstr "Cui Ping is busy."\n'
+    )
     return broken.encode(), line_of(broken, '#~ msgid "崔平很忙了。"', 2)
 
 
 def _second_msgstr(text: str) -> tuple[bytes, int]:
     # A merge resolved by keeping both sides: Babel would drop one translation.
     broken = text.replace(
-        f'msgid "{TRANSLATED}"\nmsgstr ""', f'msgid "{TRANSLATED}"\nmsgstr "Ningbo plays a trump card."\nmsgstr "To win."', 1
+        f'msgid "{TRANSLATED}"\nmsgstr ""',
+        f'msgid "{TRANSLATED}"\nmsgstr "Ningbo plays a trump card."\nmsgstr "To win."',
+        1,
     )
     return broken.encode(), line_of(broken, 'msgstr "To win."')
 

@@ -48,10 +48,33 @@ HANG_SECONDS = 20  # per example; the deadline judges the slow ones, this stops 
 FULL_WIDTH = "。，、；：？！“”‘’「」『』（）《》〈〉【】〔〕…—·\u3000"
 HALF_WIDTH = ",:;?!.()\"' -/"
 TOKENS = [
-    "(严龙 摄)", "（资料图片）", "记者：", "崔平: ", "Q:", "记者 成良田", "1", "一、", "……", "——",
-    "“新型工业化是必由之路”", "AI for Science", "Y-space", "6吋", "3:2", "http://a.b/c?d=1",
-    "\n", "\n\n", "\n\n\n", "\r", "\r\n", "\f", "\t", " ", "\u3000", "\v",
-]  # fmt: skip
+    "(严龙 摄)",
+    "（资料图片）",
+    "记者：",
+    "崔平: ",
+    "Q:",
+    "记者 成良田",
+    "1",
+    "一、",
+    "……",
+    "——",
+    "“新型工业化是必由之路”",
+    "AI for Science",
+    "Y-space",
+    "6吋",
+    "3:2",
+    "http://a.b/c?d=1",
+    "\n",
+    "\n\n",
+    "\n\n\n",
+    "\r",
+    "\r\n",
+    "\f",
+    "\t",
+    " ",
+    "\u3000",
+    "\v",
+]
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 PIECES = st.one_of(
     st.sampled_from(TOKENS),
@@ -60,9 +83,9 @@ PIECES = st.one_of(
     st.characters(codec="utf-8"),  # anything at all (no lone surrogates: decoded text has none)
 )
 TEXTS = st.lists(PIECES, max_size=120).map("".join)
-LINES = st.lists(st.one_of(HAN, st.sampled_from(FULL_WIDTH + HALF_WIDTH + " \t\u3000aZ9"), st.characters(codec="utf-8")), max_size=60).map(
-    "".join
-)
+LINES = st.lists(
+    st.one_of(HAN, st.sampled_from(FULL_WIDTH + HALF_WIDTH + " \t\u3000aZ9"), st.characters(codec="utf-8")), max_size=60
+).map("".join)
 
 # --- The segmenter --------------------------------------------------------------------
 
@@ -106,7 +129,7 @@ def assert_segments_tile_the_block(block) -> None:
     assert len(gaps) == len(block.segments) + 1
     rebuilt = gaps[0]
     end = 0
-    for seg, gap in zip(block.segments, gaps[1:]):
+    for seg, gap in zip(block.segments, gaps[1:], strict=True):
         assert seg.start >= end and seg.end > seg.start, "segments overlap, are out of order or empty"
         assert block.text[seg.start : seg.end] == seg.text
         rebuilt += seg.text + gap
@@ -140,7 +163,10 @@ def test_segmentation_loses_no_text(text):
         (line.number, line.text) for block in document.blocks if block.type is BlockType.CAPTION for line in block.lines
     )
     in_place = [
-        (line.number, line.text) for block in document.blocks if block.type is not BlockType.CAPTION for line in block.lines
+        (line.number, line.text)
+        for block in document.blocks
+        if block.type is not BlockType.CAPTION
+        for line in block.lines
     ]
     remaining = moved.copy()
     expected_in_place = []
@@ -170,7 +196,9 @@ def test_what_the_segmenter_makes_is_written_and_read_back(text):
 # --- The normaliser -------------------------------------------------------------------
 
 _SPACES = " \t\u3000"
-_FOLD = str.maketrans({**{full: half for half, full in HALF_TO_FULL.items()}, FULL_PAREN_PAIR[0]: "(", FULL_PAREN_PAIR[1]: ")"})
+_FOLD = str.maketrans(
+    {**{full: half for half, full in HALF_TO_FULL.items()}, FULL_PAREN_PAIR[0]: "(", FULL_PAREN_PAIR[1]: ")"}
+)
 
 
 def normalize_by_passes(line: str) -> str:
@@ -249,7 +277,9 @@ def test_normaliser_only_widens_punctuation_and_drops_spaces(line):
 
 
 @fuzz_settings()
-@given(st.one_of(st.binary(max_size=400), TEXTS.map(lambda t: t.encode("utf-8")), TEXTS.map(lambda t: t.encode("gb18030"))))
+@given(
+    st.one_of(st.binary(max_size=400), TEXTS.map(lambda t: t.encode("utf-8")), TEXTS.map(lambda t: t.encode("gb18030")))
+)
 def test_any_bytes_are_read_or_refused_in_one_line(data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "doc.txt"
@@ -270,13 +300,49 @@ def test_any_bytes_are_read_or_refused_in_one_line(data):
 
 GOLDEN_POT = (REPO / "tests" / "golden" / "000_a24ceba1f548592f.pot").read_bytes()
 PO_FRAGMENTS = [
-    'msgid ', 'msgstr ', 'msgctxt ', 'msgid_plural ', 'msgstr[0] ', 'msgstr[1] ', '"', '"\n', '\\', '\\n', '\\"', '\\t',
-    '#', '#, fuzzy\n', '#,', '#|', '#| msgid ', '#~ ', '#~| ', '#. type: body\n', '#: seeds/a.txt:1\n', '# mt:x\n',
-    '\n', '\r', '\r\n', '\f', '\u2028', ' ', '\t', '人', '“', '，', 'a',
-    'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n',
-    '"Language: en\\n"\n', '"Language: zz_ZZ@x\\n"\n', '"POT-Creation-Date: 2024-13-45 99:99+0000\\n"\n',
-    '<<<<<<< ', '=======', 'msgid "宁波。"\nmsgstr "Ningbo."\n', '#~ msgid "旧。"\n#~ msgstr "Old."\n',
-]  # fmt: skip
+    "msgid ",
+    "msgstr ",
+    "msgctxt ",
+    "msgid_plural ",
+    "msgstr[0] ",
+    "msgstr[1] ",
+    '"',
+    '"\n',
+    "\\",
+    "\\n",
+    '\\"',
+    "\\t",
+    "#",
+    "#, fuzzy\n",
+    "#,",
+    "#|",
+    "#| msgid ",
+    "#~ ",
+    "#~| ",
+    "#. type: body\n",
+    "#: seeds/a.txt:1\n",
+    "# mt:x\n",
+    "\n",
+    "\r",
+    "\r\n",
+    "\f",
+    "\u2028",
+    " ",
+    "\t",
+    "人",
+    "“",
+    "，",
+    "a",
+    'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n',
+    '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n',
+    '"Language: en\\n"\n',
+    '"Language: zz_ZZ@x\\n"\n',
+    '"POT-Creation-Date: 2024-13-45 99:99+0000\\n"\n',
+    "<<<<<<< ",
+    "=======",
+    'msgid "宁波。"\nmsgstr "Ningbo."\n',
+    '#~ msgid "旧。"\n#~ msgstr "Old."\n',
+]
 
 
 def _mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
@@ -317,7 +383,7 @@ _HEADER = b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
 @given(CATALOG_BYTES)
 @example(b"# a form\x0cfeed in the header comment\n" + _HEADER)  # was written as a line without "#"
 @example(b'msgid "\\n"')  # Babel's message quoted the msgid raw: an error of two lines
-@example(b"#\xe1\x80\x80\n#~msgstr \"\"")  # an orphan obsolete msgstr took the header's text
+@example(b'#\xe1\x80\x80\n#~msgstr ""')  # an orphan obsolete msgstr took the header's text
 @example(_HEADER + b'\nmsgid "a"\nmsgstr "x"\nmsgstr "y"\n')  # a second msgstr was dropped silently
 def test_any_catalog_bytes_are_read_or_refused_with_file_and_line(data):
     try:

@@ -34,8 +34,8 @@ import io
 import re
 import shutil
 import tempfile
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -158,7 +158,9 @@ class History(RuleBasedStateMachine):
     @rule(data=st.data())
     def remove_a_sentence(self, data):
         candidates = [(p, m.span()) for p, text in enumerate(self.paragraphs) for m in _SENTENCE.finditer(text)]
-        candidates = [(p, span) for p, span in candidates if self.paragraphs[p][: span[0]] + self.paragraphs[p][span[1] :]]
+        candidates = [
+            (p, span) for p, span in candidates if self.paragraphs[p][: span[0]] + self.paragraphs[p][span[1] :]
+        ]
         if not candidates:
             return
         p, (a, b) = data.draw(st.sampled_from(candidates), label="sentence")
@@ -207,7 +209,11 @@ class History(RuleBasedStateMachine):
             return
         catalog, message = drawn
         edit = data.draw(st.sampled_from(["accept", "edit", "rewrite"]), label="decision")
-        text = {"accept": message.string, "edit": f"{message.string} (checked)", "rewrite": "A reviewer's own sentence."}[edit]
+        text = {
+            "accept": message.string,
+            "edit": f"{message.string} (checked)",
+            "rewrite": "A reviewer's own sentence.",
+        }[edit]
         set_reviewed(message, text)
         save_catalog(self.po, catalog)
         self.reviewed[message.id] = text
@@ -253,7 +259,10 @@ class History(RuleBasedStateMachine):
         self.msgfmt_check(self.po)
 
 
-LONG = "同时，AI for Science将作为本实验室融入实验室的管理和研发活动中，如前瞻技术洞察、实验数据分析与管理、材料预测模型与创制、规模放大数字孪生等。"
+LONG = (
+    "同时，AI for Science将作为本实验室融入实验室的管理和研发活动中，"
+    "如前瞻技术洞察、实验数据分析与管理、材料预测模型与创制、规模放大数字孪生等。"
+)
 
 
 def test_a_long_reviewed_sentence_that_changed_stays_fuzzy(workspace):
@@ -272,7 +281,9 @@ def test_a_long_reviewed_sentence_that_changed_stays_fuzzy(workspace):
     save_catalog(po, catalog)
 
     changed = LONG.replace("融入实验室的管理", "融入实验严的管理")  # one character, in the raw text too
-    source.write_text(source.read_text(encoding="utf-8").replace("融入实验室的管理", "融入实验严的管理"), encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("融入实验室的管理", "融入实验严的管理"), encoding="utf-8"
+    )
     succeeds("extract", "-w", workspace)
     succeeds("translate", "-w", workspace)  # reads and writes the catalog once more
 

@@ -116,7 +116,9 @@ class Run:
 
 
 def start(ws: Workspace, err) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", *TRANSLATE, "-w", str(ws.root)], stdout=subprocess.DEVNULL, stderr=err)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *TRANSLATE, "-w", str(ws.root)], stdout=subprocess.DEVNULL, stderr=err
+    )
 
 
 def run_and_kill(ws: Workspace, delay: float | None, log: Path) -> Run:
@@ -178,7 +180,9 @@ class Snapshot:
         return {doc: {k for k, (s, _, _) in e.items() if s is state} for doc, e in self.entries.items()}
 
 
-def check_workspace(ws: Workspace, docs: list[str], expected_ids: dict[str, set[str]], reviewed, msgfmt_check, why: str) -> Snapshot:
+def check_workspace(
+    ws: Workspace, docs: list[str], expected_ids: dict[str, set[str]], reviewed, msgfmt_check, why: str
+) -> Snapshot:
     snapshot = Snapshot()
     assert ws.documents() == docs, f"{why}: the documents changed: {ws.documents()}"
     for doc in docs:

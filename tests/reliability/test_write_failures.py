@@ -88,9 +88,13 @@ def _mounted(kind_args: list[str], where: Path):
 
 def _pipeline(*args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, timeout=300,
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+        [sys.executable, "-m", "pipeline", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 @pytest.mark.skipif(not _can_mount(), reason="needs root to mount a small tmpfs (a real full disk)")
@@ -206,9 +210,12 @@ def _old(path: Path) -> Path:
 def test_temporary_files_of_a_killed_write_are_removed_by_the_next_writer(extracted):
     catalog = Workspace(extracted).catalog_path(SEED_NAME)
     writer = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_WRITE, str(catalog)], stdout=subprocess.PIPE, text=True, cwd=REPO,
+        [sys.executable, "-c", _KILLED_WRITE, str(catalog)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    )
     try:
         assert writer.stdout.readline().strip() == "writing"
         (left,) = catalog.parent.glob(".*.tmp")

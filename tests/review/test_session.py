@@ -6,31 +6,13 @@ import hashlib
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
-from pipeline.catalog.states import set_machine_draft
 from pipeline.checks import Severity, run_checks
-from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.review.queue import PENDING, build_queue
 from pipeline.review.session import REVIEWED_BY, ReviewConflict, ReviewSession, reviewer_name
 from pipeline.terms.termbase import Term, Termbase
-from pipeline.workspace import Workspace
-
-
-@pytest.fixture
-def drafted(workspace):
-    """A workspace whose seed catalog holds machine drafts ("Draft n.")."""
-    assert CliRunner().invoke(main, ["extract", "-w", str(workspace)]).exit_code == 0
-    ws = Workspace(workspace)
-    doc = ws.documents()[0]
-    path = ws.catalog_path(doc)
-    catalog = load_catalog(path)
-    for i, message in enumerate(m for m in catalog if m.id):
-        set_machine_draft(message, f"Draft {i}.", "fake:test@0")
-    save_catalog(path, catalog)
-    return ws, doc
 
 
 def test_accept_edit_reject_are_saved_at_once_with_the_reviewer(drafted):
@@ -48,7 +30,9 @@ def test_accept_edit_reject_are_saved_at_once_with_the_reviewer(drafted):
     stamp = [c for c in disk[first].user_comments if c.startswith(REVIEWED_BY)]
     # The record names the reviewer, the time and the hash of the text accepted.
     digest = hashlib.sha256(b"Draft 0.").hexdigest()[:8]
-    assert len(stamp) == 1 and re.fullmatch(rf"reviewed-by: Li Hua, \d{{4}}-\d\d-\d\dT\d\d:\d\dZ, msgstr={digest}", stamp[0])
+    assert len(stamp) == 1 and re.fullmatch(
+        rf"reviewed-by: Li Hua, \d{{4}}-\d\d-\d\dT\d\d:\d\dZ, msgstr={digest}", stamp[0]
+    )
     assert any("(rejected)" in c for c in disk[third].user_comments)
     assert session.progress() == (2, len(session.messages()))
 

@@ -8,8 +8,6 @@ from click.testing import CliRunner
 from pipeline.catalog import State, load_catalog, state_of
 from pipeline.cli import main
 
-from .test_session import drafted  # noqa: F401  (fixture)
-
 
 def _review(ws, doc, keys, *args):
     return CliRunner().invoke(main, ["review", doc, "-w", str(ws.root), "--reviewer", "Tester", *args], input=keys)

@@ -13,12 +13,9 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
-from pipeline.catalog.states import set_machine_draft
 from pipeline.checks import Severity, run_checks
-from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.review.session import REVIEWED_BY, ReviewSession
 from pipeline.review.web import (
@@ -30,49 +27,9 @@ from pipeline.review.web import (
     serve_command,
     server_url,
 )
-from pipeline.terms import Term, Termbase, load_termbase, save_termbase
-from pipeline.tm.memory import Match
-from pipeline.tm.reuse import add_suggestions
-from pipeline.tm.units import Unit
-from pipeline.workspace import Workspace
+from pipeline.terms import load_termbase
 
-#: A paragraph of markup in a source document; it must only ever be shown as text.
-PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
-MALICIOUS_PARAGRAPH = (
-    "恶意段落<script>alert(1)</script>不应执行。"
-    "图片<img src=x onerror=alert(1)>也不应执行。"
-    "脚本<script>window.__pwned=1</script>和<img src=x onerror=window.__pwned=2>都只是文字。"
-)
-#: Markup in a draft, a glossary entry and a memory suggestion, the other ways text reaches the page.
-MALICIOUS_DRAFT = "</textarea><script>window.__pwned=3</script>"
-MALICIOUS_TERM = Term("恶意段落", "<img src=x onerror=window.__pwned=4>", "term", "<b onmouseover=alert(5)>note</b>")
-MALICIOUS_SUGGESTION = "<svg onload=window.__pwned=6>"
-#: Any part of those payloads as live markup (a partly escaped one included).
-RAW_MARKUP = re.compile(r"<(script>(alert|window)|img src=x|svg onload|b onmouseover)|</textarea><")
-
-
-@pytest.fixture
-def review_ws(workspace):
-    """A workspace whose seed (plus a paragraph of markup) holds machine drafts
-    ("Draft n."), with a glossary; ``ws, doc, ids``."""
-    seed = next((workspace / "seeds").iterdir())
-    seed.write_text(seed.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + MALICIOUS_PARAGRAPH + "\n", encoding="utf-8")
-    ws = Workspace(workspace)
-    save_termbase(ws.glossary, Termbase([Term("崔平", "Cui Ping", "person"), MALICIOUS_TERM]))
-    result = CliRunner().invoke(main, ["extract", "-w", str(workspace)])
-    assert result.exit_code == 0, result.output
-    doc = ws.documents()[0]
-    path = ws.catalog_path(doc)
-    catalog = load_catalog(path)
-    messages = [m for m in catalog if m.id]
-    for i, message in enumerate(messages):
-        set_machine_draft(message, f"Draft {i}.", "fake:test@0")
-    markup = [m for m in messages if "<script>" in m.id]
-    assert markup, "the malicious paragraph did not reach the catalog"
-    set_machine_draft(markup[0], MALICIOUS_DRAFT, "fake:test@0")
-    add_suggestions(markup[0], [Match(Unit(markup[0].id, MALICIOUS_SUGGESTION, "evil.tmx"), 0.8, False)])
-    save_catalog(path, catalog)
-    return ws, doc, [m.id for m in messages]
+from .conftest import MALICIOUS_DRAFT, MALICIOUS_SUGGESTION, MALICIOUS_TERM, PAYLOADS, RAW_MARKUP
 
 
 @pytest.fixture
@@ -95,8 +52,8 @@ class Reviewer:
         html = client.get(f"/doc/{doc}").get_data(as_text=True)
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', html).group(1)
         self.page = re.search(r'data-page="([0-9a-f]+)"', html).group(1)
-        island = re.search(r'<script type="application/json" id="review-items">(.*?)</script>', html, re.DOTALL).group(1)
-        self.items = {item["msgid"]: item for item in json.loads(island)}
+        island = re.search(r'<script type="application/json" id="review-items">(.*?)</script>', html, re.DOTALL)
+        self.items = {item["msgid"]: item for item in json.loads(island.group(1))}
 
     def post(self, action, **body):
         return self.client.post(
@@ -336,9 +293,8 @@ def test_post_without_or_with_a_wrong_csrf_token_is_refused(review_ws, client):
     assert client.post(f"/api/doc/{doc}/accept", json=body, headers={CSRF_HEADER: "guess"}).status_code == 403
     assert client.post(f"/api/doc/{doc}/undo", json={"page": tab.page}).status_code == 403
     assert ws.catalog_path(doc).read_bytes() == before
-    assert create_app(ws, "x", None).test_client().post(  # another server's token is no good here
-        f"/api/doc/{doc}/accept", json=body, headers={CSRF_HEADER: tab.csrf}
-    ).status_code == 403
+    other_server = create_app(ws, "x", None).test_client()  # another server's token is no good here
+    assert other_server.post(f"/api/doc/{doc}/accept", json=body, headers={CSRF_HEADER: tab.csrf}).status_code == 403
 
 
 def test_post_from_a_foreign_origin_is_refused(review_ws, client):
@@ -346,8 +302,12 @@ def test_post_from_a_foreign_origin_is_refused(review_ws, client):
     tab = Reviewer(client, doc)
     before = ws.catalog_path(doc).read_bytes()
     body = {"page": tab.page, "msgid": ids[0], "tag": tab.items[ids[0]]["tag"]}
-    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Origin": "http://localhost:9999"},
-                    {"Referer": "http://evil.example/page"}):  # fmt: skip
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://localhost:9999"},
+        {"Referer": "http://evil.example/page"},
+    ):
         response = client.post(f"/api/doc/{doc}/accept", json=body, headers={CSRF_HEADER: tab.csrf, **headers})
         assert response.status_code == 403, headers
     assert ws.catalog_path(doc).read_bytes() == before
@@ -368,8 +328,17 @@ def test_a_rebinding_host_is_refused_without_a_token(review_ws, client):
 
 
 def test_only_documents_of_the_workspace_are_served(client):
-    for path in ("/doc/..%2f..%2fetc%2fpasswd", "/doc/../x", "/doc/..", "/doc/%2e%2e", "/doc/nope", "/doc/nope/bilingual",
-                 "/doc/..%2f..%2fetc%2fpasswd/bilingual", "/doc/x%00y", "/doc/%2fetc%2fpasswd"):  # fmt: skip
+    for path in (
+        "/doc/..%2f..%2fetc%2fpasswd",
+        "/doc/../x",
+        "/doc/..",
+        "/doc/%2e%2e",
+        "/doc/nope",
+        "/doc/nope/bilingual",
+        "/doc/..%2f..%2fetc%2fpasswd/bilingual",
+        "/doc/x%00y",
+        "/doc/%2fetc%2fpasswd",
+    ):
         assert client.get(path).status_code == 404, path
 
 
@@ -377,8 +346,11 @@ def test_api_refuses_unknown_documents(review_ws, client):
     _, doc, ids = review_ws
     tab = Reviewer(client, doc)
     for name in ("..%2f..%2fetc%2fpasswd", "nope"):
-        response = client.post(f"/api/doc/{name}/accept", json={"page": tab.page, "msgid": ids[0], "tag": "x"},
-                               headers={CSRF_HEADER: tab.csrf})  # fmt: skip
+        response = client.post(
+            f"/api/doc/{name}/accept",
+            json={"page": tab.page, "msgid": ids[0], "tag": "x"},
+            headers={CSRF_HEADER: tab.csrf},
+        )
         assert response.status_code == 404 and "error" in response.get_json()
 
 
@@ -418,7 +390,9 @@ def test_a_page_of_a_broken_catalog_is_an_error_message_not_a_traceback(review_w
 
 def test_loopback_addresses():
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"))
-    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "", "192.168.1.10", "example.org", "localhost.example.org"))
+    assert not any(
+        is_loopback(h) for h in ("0.0.0.0", "::", "", "192.168.1.10", "example.org", "localhost.example.org")
+    )
 
 
 def test_a_token_is_generated_unless_given(monkeypatch):

@@ -28,8 +28,6 @@ from pipeline.catalog import State, load_catalog, state_of
 from pipeline.review.session import REVIEWED_BY
 from pipeline.review.web import CSRF_HEADER, create_server
 
-from .test_web import review_ws  # noqa: F401  (fixture)
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REVIEWER = "E2E Reviewer"
 TOKEN = "e2e-access-token-0123456789abcdef"
@@ -58,7 +56,7 @@ def browser():
 
 
 @pytest.fixture
-def live(review_ws):  # noqa: F811
+def live(review_ws):
     """The app on a free loopback port, with its access token, served by a thread: ``url, ws, doc, ids``."""
     ws, doc, ids = review_ws
     server = create_server(ws, "127.0.0.1", 0, REVIEWER, TOKEN)
@@ -242,7 +240,10 @@ def test_two_tabs_on_the_same_segment_conflict_visibly(live, context):
 
     base, ws, doc, ids = live
     # Two translations of the subtitle on which no check fires (so one Ctrl+Enter accepts each).
-    winner_text, later_text = "Cui Ping: everyone is part of new industrialization", "Cui Ping: each of us is part of new industrialization"
+    winner_text, later_text = (
+        "Cui Ping: everyone is part of new industrialization",
+        "Cui Ping: each of us is part of new industrialization",
+    )
     one, two = Watched(context), Watched(context)
     first, second = one.open(f"{base}/doc/{doc}"), two.open(f"{base}/doc/{doc}")
 
@@ -277,10 +278,22 @@ def test_two_tabs_on_the_same_segment_conflict_visibly(live, context):
 
 # --- crash ---------------------------------------------------------------------------
 
+
 def _start_server(ws) -> tuple[subprocess.Popen, str, dict]:
     """``pipeline serve`` as a user starts it: the address it prints, and the
     ``Authorization`` header a script sends with the token of that address."""
-    command = [sys.executable, "-m", "pipeline", "serve", "-w", str(ws.root), "--port", "0", "--reviewer", "Crash Tester"]
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "serve",
+        "-w",
+        str(ws.root),
+        "--port",
+        "0",
+        "--reviewer",
+        "Crash Tester",
+    ]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     for line in proc.stderr:
@@ -315,9 +328,11 @@ def _decide_until_killed(base, auth, doc, msgids, proc, acknowledged: dict, kill
             text = f"Decision on entry {len(acknowledged) + 1}, saved."
             body = json.dumps({"page": page, "msgid": msgid, "tag": tags[msgid], "text": text}).encode()
             request = urllib.request.Request(
-                f"{base}api/doc/{doc}/accept", data=body, method="POST",
+                f"{base}api/doc/{doc}/accept",
+                data=body,
+                method="POST",
                 headers={"Content-Type": "application/json", CSRF_HEADER: csrf, "Origin": origin, **auth},
-            )  # fmt: skip
+            )
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
                     if response.status == 200:
@@ -337,14 +352,16 @@ def _decide_until_killed(base, auth, doc, msgids, proc, acknowledged: dict, kill
     thread.join(15)
 
 
-def test_sigkill_keeps_every_acknowledged_decision(review_ws, msgfmt_check):  # noqa: F811
+def test_sigkill_keeps_every_acknowledged_decision(review_ws, msgfmt_check):
     ws, doc, ids = review_ws
     path = ws.catalog_path(doc)
     acknowledged: dict[str, str] = {}
     for round_, kill_after in enumerate((6, 14)):  # kill, restart on the same files, kill again
         proc, base, auth = _start_server(ws)
         try:
-            _decide_until_killed(base, auth, doc, [i for i in ids if i not in acknowledged], proc, acknowledged, kill_after)
+            _decide_until_killed(
+                base, auth, doc, [i for i in ids if i not in acknowledged], proc, acknowledged, kill_after
+            )
         finally:
             if proc.poll() is None:
                 proc.kill()

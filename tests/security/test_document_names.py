@@ -15,7 +15,6 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.sources import document_name
-from tests.reliability.conftest import bare_workspace  # noqa: F401  (fixture)
 from tests.reliability.support import refused, succeeds
 
 UNSAFE_NAMES = [

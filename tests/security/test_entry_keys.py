@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
 from pipeline.catalog.states import is_segment, set_machine_draft, set_reviewed
+from pipeline.cli import main
 from pipeline.review.queue import build_queue
 from pipeline.review.session import ReviewSession
 from pipeline.review.web import create_app
@@ -50,7 +50,9 @@ def _append(path: Path, text: str) -> None:
 
 
 CONTEXT_TWIN = f'msgctxt "headline"\nmsgid "{HEADLINE}"\nmsgstr ""\n'
-TRANSLATED_TWIN = f'# a translator note\nmsgctxt "subtitle"\nmsgid "{SECOND}"\nmsgstr "Everyone has a part (subtitle)."\n'
+TRANSLATED_TWIN = (
+    f'# a translator note\nmsgctxt "subtitle"\nmsgid "{SECOND}"\nmsgstr "Everyone has a part (subtitle)."\n'
+)
 PLURAL = 'msgid "一个文件"\nmsgid_plural "%d个文件"\nmsgstr[0] "one file"\nmsgstr[1] "%d files"\n'
 
 
@@ -142,7 +144,8 @@ def test_status_review_check_and_build_do_not_crash_on_a_plural_entry(with_plura
     result = CliRunner().invoke(main, ["review", "-w", str(ws.root), "a"], input="s\nq\n")
     assert result.exit_code == 0 and result.exception is None, result.output
     assert HEADLINE in result.output or SECOND in result.output
-    assert [item.msgid for item in build_queue(ReviewSession(ws, "a", "Tester"), states=None)] == [HEADLINE, SECOND, THIRD]
+    queue = build_queue(ReviewSession(ws, "a", "Tester"), states=None)
+    assert [item.msgid for item in queue] == [HEADLINE, SECOND, THIRD]
 
 
 def test_the_web_dashboard_and_document_page_serve_a_catalog_with_a_plural_entry(with_plural):

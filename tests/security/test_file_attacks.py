@@ -14,9 +14,7 @@ from pipeline import atomicfile
 from pipeline.atomicfile import atomic_write, read_regular
 from pipeline.errors import PipelineError, UnsafePathError
 from pipeline.workspace import Workspace
-from tests.reliability.conftest import bare_workspace, extracted  # noqa: F401  (fixtures)
-from tests.reliability.support import refused, succeeds
-from tests.security.test_workspace_files import no_hang
+from tests.reliability.support import hang_guard, refused, succeeds
 
 
 def test_a_link_swapped_in_while_a_source_is_opened_cannot_lead_out(tmp_path, monkeypatch):
@@ -76,7 +74,7 @@ def test_atomic_write_never_writes_through_a_hard_link(tmp_path):
 def test_a_fifo_where_the_lock_goes_is_refused_without_hanging(workspace):
     (workspace / "locales").mkdir()
     os.mkfifo(workspace / "locales" / ".pipeline.lock")
-    with no_hang():
+    with hang_guard(60):
         assert "a FIFO" in refused("extract", "-w", workspace)
 
 
@@ -90,13 +88,13 @@ def test_a_lock_file_full_of_junk_is_not_echoed(extracted):
 
 def test_a_loop_of_links_named_like_a_seed_is_one_line(bare_workspace):
     (bare_workspace / "seeds" / "loop.txt").symlink_to("loop.txt")
-    with no_hang():
+    with hang_guard(60):
         assert "seeds/loop.txt" in refused("extract", "-w", bare_workspace)
 
 
 def test_a_loop_of_links_named_like_a_catalog_is_one_line(extracted):
     (extracted / "locales" / "en" / "LC_MESSAGES" / "loop.po").symlink_to("loop.po")
-    with no_hang():
+    with hang_guard(60):
         assert "loop.po" in refused("status", "-w", extracted)
 
 

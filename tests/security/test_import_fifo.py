@@ -19,8 +19,11 @@ def test_a_fifo_given_to_an_import_is_refused_without_blocking(tmp_path, command
     os.mkfifo(fifo)
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline", *command, str(fifo), "-w", str(tmp_path)],
-        capture_output=True, text=True, timeout=60, cwd=REPO,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0] and "Traceback" not in proc.stderr

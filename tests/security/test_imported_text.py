@@ -25,7 +25,13 @@ ESCAPES = "\x1b[2J\x1b]0;pwned\x07"
 
 @pytest.mark.parametrize(
     "cell, character",
-    [("Cui\x1bPing", "U+001B"), ("Cui\x00Ping", "U+0000"), ("Cui\x07", "U+0007"), ("崔\u202e平", "U+202E"), ("Cui\x9b", "U+009B")],
+    [
+        ("Cui\x1bPing", "U+001B"),
+        ("Cui\x00Ping", "U+0000"),
+        ("Cui\x07", "U+0007"),
+        ("崔\u202e平", "U+202E"),
+        ("Cui\x9b", "U+009B"),
+    ],
 )
 def test_a_glossary_with_a_control_character_is_refused_with_its_line(cell, character):
     text = f"zh\ten\ttype\tnote\n甬江\tYongjiang\tplace\t\n崔平\t{cell}\tperson\tnote\n"
@@ -60,7 +66,9 @@ def test_printable_shows_every_refused_character_as_an_escape():
 
 
 def test_the_check_table_escapes_what_the_catalog_holds():
-    finding = Finding("doc\x1b]0;t\x07", "seeds/x.txt:3", "numbers", Severity.ERROR, f"'5' missing in 'Five{ESCAPES}'", "五")
+    finding = Finding(
+        "doc\x1b]0;t\x07", "seeds/x.txt:3", "numbers", Severity.ERROR, f"'5' missing in 'Five{ESCAPES}'", "五"
+    )
     table = format_table([finding])
     assert first_unsafe(table.replace("\n", " "), name=True) is None
     assert "Five\\x1b[2J\\x1b]0;pwned\\x07" in table
@@ -76,7 +84,11 @@ def test_check_and_its_errors_never_print_raw_escapes(workspace):
     catalog = load_catalog(path)
     catalog.add("PLANTED-ID 3个", "PLANTED-STR 4", locations=[])
     save_catalog(path, catalog)
-    data = path.read_bytes().replace(b"PLANTED-ID", f"id{ESCAPES}".encode()).replace(b"PLANTED-STR", f"str{ESCAPES}".encode())
+    data = (
+        path.read_bytes()
+        .replace(b"PLANTED-ID", f"id{ESCAPES}".encode())
+        .replace(b"PLANTED-STR", f"str{ESCAPES}".encode())
+    )
     path.write_bytes(data)
     result = CliRunner().invoke(main, ["check", "-w", str(workspace)], color=True)
     assert "Traceback" not in result.output

@@ -37,7 +37,10 @@ import os, signal, sys
 kill_at = int(sys.argv[2])
 steps = 0
 WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT
-EVENTS = {"os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree", "subprocess.Popen", "pipeline.engines.argos_packages.exchange"}
+EVENTS = {
+    "os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree", "subprocess.Popen",
+    "pipeline.engines.argos_packages.exchange",
+}
 
 def hook(event, args):
     global steps

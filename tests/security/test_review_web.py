@@ -41,7 +41,7 @@ from pipeline.review.web import (
 )
 from pipeline.textsafety import UnsafeTextError
 
-from ..review.test_web import Reviewer, review_ws  # noqa: F401  (fixture)
+from ..review.test_web import Reviewer
 
 TOKEN = "t0ken-for-the-tests-0123456789"
 #: Characters no save may bring into a catalog: NUL, ESC, BEL, a bidi override, a lone surrogate.
@@ -52,9 +52,11 @@ def _post_ascii(client, tab, action: str, **body):
     """POST as a browser's JSON.stringify would, with non-ASCII (a lone surrogate
     too) written as \\u escapes by the standard library's encoder."""
     return client.post(
-        f"/api/doc/{tab.doc}/{action}", data=json.dumps({"page": tab.page, **body}), content_type="application/json",
+        f"/api/doc/{tab.doc}/{action}",
+        data=json.dumps({"page": tab.page, **body}),
+        content_type="application/json",
         headers={CSRF_HEADER: tab.csrf, "Origin": "http://localhost"},
-    )  # fmt: skip
+    )
 
 
 def _token_cookie(response) -> str:
@@ -129,7 +131,9 @@ def test_a_tab_on_another_localhost_port_cannot_write_with_the_cookie(review_ws)
     body = {"page": tab.page, "msgid": ids[0], "tag": tab.items[ids[0]]["tag"], "text": "Forged."}
     hostile = {"Origin": "http://localhost:9999"}
     assert client.post(f"/api/doc/{doc}/accept", json=body, headers=hostile).status_code == 403
-    assert client.post(f"/api/doc/{doc}/accept", json=body, headers={**hostile, CSRF_HEADER: tab.csrf}).status_code == 403
+    assert (
+        client.post(f"/api/doc/{doc}/accept", json=body, headers={**hostile, CSRF_HEADER: tab.csrf}).status_code == 403
+    )
     form = client.post(f"/api/doc/{doc}/accept", data=body, headers=hostile)  # a plain form post, no preflight
     assert form.status_code == 403
     assert ws.catalog_path(doc).read_bytes() == before
@@ -142,7 +146,8 @@ def test_a_wrong_token_is_refused_and_compared_in_constant_time(review_ws, monke
     monkeypatch.setattr(security.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
     client = create_app(ws, "x", TOKEN).test_client()
     for wrong in (TOKEN[:-1], TOKEN + "x", "", "\u00e9" * 20):
-        assert client.get("/", headers={"Authorization": f"token {wrong}".encode().decode("latin-1")}).status_code in (401, 403)
+        header = f"token {wrong}".encode().decode("latin-1")
+        assert client.get("/", headers={"Authorization": header}).status_code in (401, 403)
     assert client.get(f"/?token={TOKEN[:-1]}").status_code == 403
     assert compared, "the token was not compared with hmac.compare_digest"
 
@@ -175,7 +180,8 @@ def test_the_token_comes_from_a_private_file_or_the_environment(tmp_path, monkey
     file = tmp_path / "token"
     file.write_text("from-the-file-0123456789\n")  # a trailing newline, as editors write it
     file.chmod(0o600)
-    assert access_token(token_file=file) == ("from-the-file-0123456789", "--token-file")  # the file beats the environment
+    # The file beats the environment.
+    assert access_token(token_file=file) == ("from-the-file-0123456789", "--token-file")
     file.chmod(0o644)
     with pytest.raises(PipelineError, match="chmod 600"):  # readable by the other users of the machine
         access_token(token_file=file)
@@ -271,13 +277,17 @@ def test_a_lone_surrogate_in_any_field_of_a_raw_body_is_a_400(review_ws):
         assert response.status_code == 400, (name, response.status_code)
         assert "U+D83D" in response.get_json()["error"]
     undecodable = client.post(
-        f"/api/doc/{doc}/accept", data=b'{"page": "\xff\xfe"}', content_type="application/json",
+        f"/api/doc/{doc}/accept",
+        data=b'{"page": "\xff\xfe"}',
+        content_type="application/json",
         headers={CSRF_HEADER: tab.csrf, "Origin": "http://localhost"},
-    )  # fmt: skip
+    )
     assert undecodable.status_code == 400
 
 
-@pytest.mark.parametrize("name", ["Eve\nmsgid \"injected\"\nmsgstr \"x\"", "Eve\x1b[2J", "Eve\u202egnp.exe", "Eve\r", "Eve\u2028"])
+@pytest.mark.parametrize(
+    "name", ['Eve\nmsgid "injected"\nmsgstr "x"', "Eve\x1b[2J", "Eve\u202egnp.exe", "Eve\r", "Eve\u2028"]
+)
 def test_a_reviewer_name_that_could_inject_po_lines_is_refused(review_ws, name, monkeypatch):
     ws, doc, ids = review_ws
     before = ws.catalog_path(doc).read_bytes()
@@ -338,9 +348,11 @@ def test_a_deeply_nested_json_body_is_a_400_not_a_500(review_ws):
     tab = Reviewer(client, doc)
     for body in ("[" * 200_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
         response = client.post(
-            f"/api/doc/{doc}/accept", data=body, content_type="application/json",
+            f"/api/doc/{doc}/accept",
+            data=body,
+            content_type="application/json",
             headers={CSRF_HEADER: tab.csrf, "Origin": "http://localhost"},
-        )  # fmt: skip
+        )
         assert response.status_code == 400, response.status_code
 
 
@@ -357,9 +369,25 @@ class Served:
     """``pipeline serve`` in a child process; ``url`` is the address it printed."""
 
     def __init__(self, ws_root: Path, *args: str, env: dict | None = None):
-        command = [sys.executable, "-m", "pipeline", "serve", "-w", str(ws_root), "--port", "0", "--reviewer", "Sec Tester", *args]
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "serve",
+            "-w",
+            str(ws_root),
+            "--port",
+            "0",
+            "--reviewer",
+            "Sec Tester",
+            *args,
+        ]
         self.proc = subprocess.Popen(
-            command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, preexec_fn=_as_from_a_terminal
+            command,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+            preexec_fn=_as_from_a_terminal,
         )
         self.lines: list[str] = []
         for line in self.proc.stderr:
@@ -474,7 +502,12 @@ def test_bodies_and_headers_are_bounded_on_the_socket(review_ws):
         html = html.decode()
         csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', html).group(1)
         page = re.search(r'data-page="([0-9a-f]+)"', html).group(1)
-        headers = {**auth, CSRF_HEADER: csrf, "Origin": f"http://127.0.0.1:{server.port}", "Content-Type": "application/json"}
+        headers = {
+            **auth,
+            CSRF_HEADER: csrf,
+            "Origin": f"http://127.0.0.1:{server.port}",
+            "Content-Type": "application/json",
+        }
 
         # A chunked body (no Content-Length) larger than the limit.
         def chunks():
@@ -498,7 +531,10 @@ def test_bodies_and_headers_are_bounded_on_the_socket(review_ws):
         # (a server that waited for the 100 MB would time this socket out).
         for extra in ("", "".join(f"{k}: {v}\r\n" for k, v in headers.items())):  # unauthenticated, then authorized
             with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
-                head = f"POST /api/doc/{doc}/accept HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n{extra}Content-Length: {100 * 2**20}\r\n\r\n"
+                head = (
+                    f"POST /api/doc/{doc}/accept HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                    f"{extra}Content-Length: {100 * 2**20}\r\n\r\n"
+                )
                 sock.sendall(head.encode())
                 assert sock.recv(65536).split(b" ")[1] == (b"413" if extra else b"401")
 

@@ -29,7 +29,10 @@ def cut(text: str, repair: bool = True) -> list[tuple[str, str]]:
     [
         ("新能源汽车：一季度销量增长三成", "heading"),  # a headline with a colon
         ("新型工业化，宁波底气从何而来", "heading"),  # a headline with a comma
-        ("国务院新闻办公室今天举行发布会，介绍一季度国民经济运行情况，多项指标好于预期", "heading"),  # a standfirst, > 30
+        (
+            "国务院新闻办公室今天举行发布会，介绍一季度国民经济运行情况，多项指标好于预期",
+            "heading",
+        ),  # a standfirst, > 30
         ("市民在公园里观赏盛开的樱花", "heading"),  # a caption without a credit
         ("新华社北京3月5日电", "byline"),  # a dateline
         ("凯文·卓鲍报道；乔纳森·奥迪斯编辑", "byline"),  # a credit line
@@ -58,8 +61,13 @@ def test_a_single_unfinished_sentence_is_not_joined_without_a_split_word():
 
 def test_several_sentences_stopping_mid_clause_continue_in_the_next_body_block():
     # 战略 | 科技 is a word boundary: the paragraph's shape is the evidence.
-    text = "导语。\n\n第一句写完了。第二句把实验室视为宁波新型工业化的战略\n\n科技力量，作为负责人您怎么看？\n\n下一段。"
-    assert cut(text)[1] == ("body", "第一句写完了。第二句把实验室视为宁波新型工业化的战略科技力量，作为负责人您怎么看？")
+    text = (
+        "导语。\n\n第一句写完了。第二句把实验室视为宁波新型工业化的战略\n\n科技力量，作为负责人您怎么看？\n\n下一段。"
+    )
+    assert cut(text)[1] == (
+        "body",
+        "第一句写完了。第二句把实验室视为宁波新型工业化的战略科技力量，作为负责人您怎么看？",
+    )
 
 
 def test_running_text_whose_break_splits_a_word_is_joined():
@@ -108,14 +116,20 @@ def test_no_repair_joins_nothing_and_says_so(seed_text):
 
 @pytest.mark.parametrize(
     "left,right,word",
-    [("并不", "断演进", "不断"), ("推进新型工业", "化，宁波", "工业化"), ("讲到了文化发", "他感到惊慌", None), ("ab", "cd", None)],
+    [
+        ("并不", "断演进", "不断"),
+        ("推进新型工业", "化，宁波", "工业化"),
+        ("讲到了文化发", "他感到惊慌", None),
+        ("ab", "cd", None),
+    ],
 )
 def test_split_word(left, right, word):
     assert split_word(left, right) == word
 
 
 @pytest.mark.parametrize(
-    "text,stops", [("被", True), ("一是，", True), ("他说：", False), ("完了。", False), ("“好”", False), ("“", False), ("", False)]
+    "text,stops",
+    [("被", True), ("一是，", True), ("他说：", False), ("完了。", False), ("“好”", False), ("“", False), ("", False)],
 )
 def test_stops_mid_clause(text, stops):
     assert stops_mid_clause(text) is stops
@@ -135,9 +149,7 @@ def _labels(text: str) -> list[str]:
 def test_news_attributions_are_not_speaker_labels(opening):
     # Issue #11: each opened several paragraphs of running news and was typed
     # as an interview turn.
-    text = "\n\n".join(
-        [f"{opening}“第{n}件事情我们已经办好了。”" if n % 2 else f"第{n}段正文。" for n in range(1, 9)]
-    )
+    text = "\n\n".join([f"{opening}“第{n}件事情我们已经办好了。”" if n % 2 else f"第{n}段正文。" for n in range(1, 9)])
     document = segment_document("t", text)
     assert BlockType.QA_TURN not in {b.type for b in document.blocks}
     assert _labels(text) == []

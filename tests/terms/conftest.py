@@ -5,13 +5,14 @@ that garble everything except placeholders."""
 from __future__ import annotations
 
 import re
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from pipeline.engines.base import Draft, Engine, Signature
 from pipeline.terms.termbase import Term, Termbase
-from tests.engines.conftest import no_network, packages_dir, tiny_model  # noqa: F401
+from tests.engines.conftest import no_network as no_network
+from tests.engines.conftest import tiny_model as tiny_model
 
 #: Exactly the placeholders term protection writes.
 SOURCE_PLACEHOLDER = re.compile(r"XT\d+X")
@@ -64,7 +65,7 @@ class ScramblingEngine(Engine):
         if self.mode == "reverse":
             tokens.reverse()
         out = [words[0]]
-        for n, (token, word) in enumerate(zip(tokens, words[1:])):
+        for n, (token, word) in enumerate(zip(tokens, words[1:], strict=True)):
             if self.mode in ("drop",) or (self.mode == "drop-first" and n == 0):
                 token = ""
             elif self.mode == "repeat":

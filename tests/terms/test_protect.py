@@ -61,7 +61,7 @@ def assert_restored(source: str, draft: str, termbase: Termbase) -> None:
 def test_engine_that_keeps_placeholders_gets_every_term_back_once(mode, seed_termbase):
     inner = ScramblingEngine(mode)
     drafts = TermProtectingEngine(inner, seed_termbase).translate(SEGMENTS)
-    for source, draft in zip(SEGMENTS, drafts):
+    for source, draft in zip(SEGMENTS, drafts, strict=True):
         assert_restored(source, draft.text, seed_termbase)
         assert draft.notes == ()
     # The engine never saw a protected term.
@@ -79,7 +79,7 @@ def test_terms_stand_where_the_engine_put_their_placeholders(seed_termbase):
 @pytest.mark.parametrize("mode", ["drop", "drop-first"])
 def test_dropped_placeholders_are_appended_in_source_order_and_noted(mode, seed_termbase):
     drafts = TermProtectingEngine(ScramblingEngine(mode), seed_termbase).translate(SEGMENTS)
-    for source, draft in zip(SEGMENTS, drafts):
+    for source, draft in zip(SEGMENTS, drafts, strict=True):
         assert_restored(source, draft.text, seed_termbase)
     first = drafts[0]
     assert (
@@ -133,9 +133,13 @@ def test_glossary_hit_comments_replace_older_ones_and_survive_a_po_round_trip(se
     message = Message("甬江实验室主任崔平。", user_comments=["reviewer: check title", "term: 旧 = old", "mt:x"])
     set_glossary_hits(message, glossary_hits(message.id, seed_termbase))
     assert message.user_comments[:2] == ["reviewer: check title", "mt:x"]
-    assert glossary_hits_of(message) == [("甬江实验室", "Yongjiang Laboratory"), ("主任", "director"), ("崔平", "Cui Ping")]
+    assert glossary_hits_of(message) == [
+        ("甬江实验室", "Yongjiang Laboratory"),
+        ("主任", "director"),
+        ("崔平", "Cui Ping"),
+    ]
 
-    catalog_file = io.BytesIO('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n'.encode())
+    catalog_file = io.BytesIO(b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n')
     catalog = read_po(catalog_file)
     long = Term("甬江实验室", "Yongjiang Laboratory of Ningbo, a research institution with a very long English name")
     message.user_comments = []

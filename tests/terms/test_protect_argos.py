@@ -24,9 +24,11 @@ def test_every_protected_term_comes_back_through_argos(seed_text, seed_termbase,
     segments = seed_segments(seed_text)
     with_terms = [s for s in segments if seed_termbase.matches(s)]
     assert len(with_terms) > 20
-    engine = TermProtectingEngine(ArgosEngine(DecodingSettings(threads=1, beam_size=2, max_decoding_length=24)), seed_termbase)
+    engine = TermProtectingEngine(
+        ArgosEngine(DecodingSettings(threads=1, beam_size=2, max_decoding_length=24)), seed_termbase
+    )
     drafts = engine.translate(segments)
-    for source, draft in zip(segments, drafts):
+    for source, draft in zip(segments, drafts, strict=True):
         assert_restored(source, draft.text, seed_termbase)
         # Attention placed every placeholder the random model dropped: nothing was appended.
         assert draft.notes == ()

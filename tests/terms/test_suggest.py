@@ -133,7 +133,10 @@ def test_bylines_and_photo_credits():
 
 
 def test_mechanical_english_for_places_and_organisations():
-    found = {c.zh: c for c in suggest_terms(["浙江省和宁波市支持浙江大学。", "在宁海县，甬江实验室是新的。", "宁波市场很大。"])}
+    found = {
+        c.zh: c
+        for c in suggest_terms(["浙江省和宁波市支持浙江大学。", "在宁海县，甬江实验室是新的。", "宁波市场很大。"])
+    }
     assert found["浙江省"].en == "Zhejiang Province"
     assert found["宁海县"].en == "Ninghai County"
     assert found["宁波市"].en == "Ningbo" and found["宁波市"].count == 2  # 宁波市场 counts the text, not the place
@@ -184,7 +187,8 @@ def test_rerunning_merges_and_keeps_what_a_person_wrote(tmp_path):
     text = path.read_text(encoding="utf-8")
     text = text.replace("新型工业化\t\tterm\t", "新型工业化\tnew industrialisation\tterm\t")
     text = text.replace(
-        "崔平\tCui Ping\tperson\tcandidate; 2×; seeds/a.txt:1; speaker label", "崔平\tCui Ping\tperson\tcheck with the lab"
+        "崔平\tCui Ping\tperson\tcandidate; 2×; seeds/a.txt:1; speaker label",
+        "崔平\tCui Ping\tperson\tcheck with the lab",
     )
     path.write_text(text, encoding="utf-8")
     termbase = Termbase([Term("彭佳学", "Peng Jiaxue", "person")])
@@ -243,7 +247,10 @@ def test_chinese_names_keep_pinyin_and_warn_about_other_romanisations():
     assert "Wade–Giles" in found["王明"].note and "Cantonese" in found["王明"].note
 
 
-@pytest.mark.parametrize("text, region", [("台湾国民党副主席詹启贤表示，要团结。", "台湾"), ("香港特区政府发言人陈家强表示，要团结。", "香港")])
+@pytest.mark.parametrize(
+    "text, region",
+    [("台湾国民党副主席詹启贤表示，要团结。", "台湾"), ("香港特区政府发言人陈家强表示，要团结。", "香港")],
+)
 def test_a_name_near_taiwan_or_hong_kong_says_so(text, region):
     person = next(c for c in suggest_terms([text]) if c.type == "person" and c.origin == "chinese")
     assert f"named near {region}" in person.advice

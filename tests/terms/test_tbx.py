@@ -107,12 +107,15 @@ TBX_2019 = """<?xml version="1.0" encoding="UTF-8"?>
       </langSec>
       <langSec xml:lang="zh-Hant"><termSec><term>甬江實驗室</term></termSec></langSec>
       <langSec xml:lang="en">
-        <termSec><term>Yongjiang Lab</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></termSec>
-        <termSec><term>Yongjiang Laboratory</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec>
+        <termSec><term>Yongjiang Lab</term>
+          <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></termSec>
+        <termSec><term>Yongjiang Laboratory</term>
+          <termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec>
       </langSec>
     </conceptEntry>
     <conceptEntry id="c2">
-      <langSec xml:lang="zh-Hans"><termSec><term>崔平</term><termNote type="termType">person</termNote></termSec></langSec>
+      <langSec xml:lang="zh-Hans">
+        <termSec><term>崔平</term><termNote type="termType">person</termNote></termSec></langSec>
       <langSec xml:lang="en"><termSec><term>Cui <hi type="bold">Ping</hi></term></termSec></langSec>
     </conceptEntry>
     <conceptEntry id="c3">
@@ -135,8 +138,8 @@ def test_tbx_2019_concept_entries_synonyms_status_and_skipped_entries():
         Term("崔平", "Cui Ping", "person", ""),
     ]
     assert result.skipped == [
-        "v3.tbx:23: entry 'c3' has no Chinese (zh) term",
-        "v3.tbx:26: entry 'c4' has no English (en) term",
+        "v3.tbx:26: entry 'c3' has no Chinese (zh) term",
+        "v3.tbx:29: entry 'c4' has no English (en) term",
     ]
 
 
@@ -144,7 +147,8 @@ def test_tbx_2019_dct_style_categories():
     data = """<tbx type="TBX-Basic" style="dct" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"
       xmlns:basic="http://www.tbxinfo.net/ns/basic"><text><body>
       <conceptEntry id="c1"><basic:definition>Head of a laboratory</basic:definition>
-        <langSec xml:lang="zh-CN"><termSec><term>主任</term><basic:partOfSpeech>noun</basic:partOfSpeech></termSec></langSec>
+        <langSec xml:lang="zh-CN">
+          <termSec><term>主任</term><basic:partOfSpeech>noun</basic:partOfSpeech></termSec></langSec>
         <langSec xml:lang="en"><termSec><term>director</term></termSec></langSec>
       </conceptEntry></body></text></tbx>""".encode()
     assert read_tbx(io.BytesIO(data)).termbase.terms == [Term("主任", "director", "term", "Head of a laboratory")]
@@ -156,12 +160,16 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
   <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
   <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
 ]>
-<martif type="TBX"><text><body><termEntry><langSet xml:lang="zh"><tig><term>&lol3;</term></tig></langSet></termEntry></body></text></martif>
+<martif type="TBX"><text><body>
+<termEntry><langSet xml:lang="zh"><tig><term>&lol3;</term></tig></langSet></termEntry>
+</body></text></martif>
 """
 
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE martif [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
-<martif type="TBX"><text><body><termEntry><langSet xml:lang="zh"><tig><term>&secret;</term></tig></langSet></termEntry></body></text></martif>
+<martif type="TBX"><text><body>
+<termEntry><langSet xml:lang="zh"><tig><term>&secret;</term></tig></langSet></termEntry>
+</body></text></martif>
 """
 
 
@@ -234,7 +242,9 @@ def _entry(zh: str, en: str, note: str = "", entry_id: str = "e2") -> str:
     ids=["c1-in-english", "bidi-in-chinese", "isolate-in-note"],
 )
 def test_an_entry_holding_a_refused_character_refuses_the_whole_file(entry, field, character):
-    data = ("<martif><text><body>\n" + _entry("甬江", "Yongjiang", entry_id="e1") + "\n" + entry + "</body></text></martif>").encode()
+    data = (
+        "<martif><text><body>\n" + _entry("甬江", "Yongjiang", entry_id="e1") + "\n" + entry + "</body></text></martif>"
+    ).encode()
     with pytest.raises(TbxError) as error:
         read_tbx(io.BytesIO(data), "partner.tbx")
     message = str(error.value)

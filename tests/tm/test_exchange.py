@@ -31,7 +31,10 @@ def test_exchanged_units_leave_out_obsolete_entries_and_sentences_not_in_the_doc
     catalog = _catalog()
     assert _pairs(exchanged_units(catalog, "doc", {"新句子。", "草稿。"})) == [("新句子。", "New sentence.")]
     # Without knowing the document's segments: live reviewed entries.
-    assert _pairs(exchanged_units(catalog, "doc", None)) == [("新句子。", "New sentence."), ("复活的句子。", "Revived sentence.")]
+    assert _pairs(exchanged_units(catalog, "doc", None)) == [
+        ("新句子。", "New sentence."),
+        ("复活的句子。", "Revived sentence."),
+    ]
     # The memory learns from obsolete reviewed entries all the same.
     assert ("旧句子。", "Old sentence.") in _pairs(units_from_catalog(catalog, "doc"))
 

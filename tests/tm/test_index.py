@@ -16,7 +16,7 @@ _keys = st.text(alphabet="宁波甬江工业ab", min_size=1, max_size=12)
 @given(st.lists(_keys, min_size=1, max_size=25, unique=True), _keys)
 def test_the_bound_is_never_below_the_similarity(keys, query):
     bounds = BigramIndex(keys).upper_bounds(query)
-    for key, bound in zip(keys, bounds.tolist()):
+    for key, bound in zip(keys, bounds.tolist(), strict=True):
         assert bound >= key_similarity(query, key) - 1e-12, (query, key)
 
 
@@ -45,5 +45,5 @@ def test_the_lexsort_path_for_huge_memories_agrees_with_the_packed_one():
     owners = rng.integers(0, 300, size=2000).astype(np.int64)
     packed = _sorted_distinct_pairs(grams, owners, 300)
     general = _sorted_distinct_pairs(grams, owners, 2**23)  # too many keys to pack into 64 bits
-    assert all(np.array_equal(a, b) for a, b in zip(packed, general))
-    assert len(packed[0]) == len(set(zip(grams.tolist(), owners.tolist())))
+    assert all(np.array_equal(a, b) for a, b in zip(packed, general, strict=True))
+    assert len(packed[0]) == len(set(zip(grams.tolist(), owners.tolist(), strict=True)))

@@ -221,7 +221,9 @@ def test_policy_fuzzy_matches_are_suggestions_only(memory):
     (suggestion,) = suggestions_of(message)
     assert (suggestion.percent, suggestion.origin, suggestion.text) == (94, REVIEWED.origin, REVIEWED.target)
     # Recorded as one tm-suggestion record (cut into short lines when long).
-    assert "".join(c.removeprefix("tm-suggestion+") for c in message.user_comments) == suggestion_comment(outcome.suggestions[0])
+    assert "".join(c.removeprefix("tm-suggestion+") for c in message.user_comments) == suggestion_comment(
+        outcome.suggestions[0]
+    )
 
 
 def test_policy_numbers_that_differ_are_never_reused_silently(memory):

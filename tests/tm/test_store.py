@@ -146,7 +146,8 @@ def test_import_refuses_the_same_file_under_another_name(reviewed, tmp_path):
         ("broken.tmx", b"<tmx><body><tu></body></tmx>", r"broken.tmx:1: not well-formed XML"),
         (
             "german.tmx",
-            b'<tmx><body><tu><tuv xml:lang="de"><seg>a</seg></tuv><tuv xml:lang="en"><seg>b</seg></tuv></tu></body></tmx>',
+            b'<tmx><body><tu><tuv xml:lang="de"><seg>a</seg></tuv>'
+            b'<tuv xml:lang="en"><seg>b</seg></tuv></tu></body></tmx>',
             r"no Chinese→English translation units \(languages found: de, en\)",
         ),
         ("notes.txt", b"", r"notes.txt: not a .tmx file"),

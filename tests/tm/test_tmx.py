@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import PipelineError
+from pipeline.textsafety import first_unsafe
 from pipeline.tm.tmx import (
     TmxError,
     format_tmx_date,
@@ -20,7 +21,6 @@ from pipeline.tm.tmx import (
     tmx_bytes,
     write_tmx,
 )
-from pipeline.textsafety import first_unsafe
 from pipeline.tm.units import Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -217,7 +217,8 @@ def test_inline_codes_are_dropped_and_highlighted_text_kept():
     data = tmx(
         tu(
             '宁波<bpt i="1" x="1">&lt;b&gt;</bpt>甬江<ept i="1">&lt;/b&gt;</ept>实验室<ph x="2">{0}</ph>',
-            'The <hi type="b">Yongjiang</hi> <ph x="1">&lt;img src="a.png"/&gt;</ph> <it pos="begin">&lt;i&gt;</it>Laboratory'
+            'The <hi type="b">Yongjiang</hi> <ph x="1">&lt;img src="a.png"/&gt;</ph> '
+            '<it pos="begin">&lt;i&gt;</it>Laboratory'
             "<ph><sub>alt text</sub></ph>",
         )
     )
@@ -330,10 +331,14 @@ def test_an_external_entity_is_refused():
 _BAD = {
     "c1-csi-in-english": (tu("宁波", "Ningbo\u009b2J"), "English segment", "U+009B"),
     "bidi-override-in-chinese": (tu("宁\u202e波", "Ningbo"), "Chinese segment", "bidirectional control U+202E"),
-    "isolate-in-note": ('<tu><note>a\u2068b</note>' + tu("宁波", "Ningbo")[4:], "<note>", "U+2068"),
+    "isolate-in-note": ("<tu><note>a\u2068b</note>" + tu("宁波", "Ningbo")[4:], "<note>", "U+2068"),
     "nel-in-prop": ('<tu><prop type="x-context">a\u0085b</prop>' + tu("宁波", "Ningbo")[4:], "x-context", "U+0085"),
-    "newline-in-creationid": (tu("宁波", "Ningbo", extra=' creationid="Li&#10;msgstr \'x\'"'), "creationid", "U+000A"),
-    "newline-in-document": ('<tu><prop type="x-document">a&#10;b</prop>' + tu("宁波", "Ningbo")[4:], "x-document", "U+000A"),
+    "newline-in-creationid": (tu("宁波", "Ningbo", extra=" creationid=\"Li&#10;msgstr 'x'\""), "creationid", "U+000A"),
+    "newline-in-document": (
+        '<tu><prop type="x-document">a&#10;b</prop>' + tu("宁波", "Ningbo")[4:],
+        "x-document",
+        "U+000A",
+    ),
     "tab-in-tuid": (tu("宁波", "Ningbo", extra=' tuid="a&#9;b"'), "attribute tuid", "U+0009"),
 }
 
@@ -363,6 +368,6 @@ def test_characters_xml_cannot_hold_are_refused_by_the_parser_already():
 def test_tabs_line_breaks_and_rtl_text_in_segments_are_accepted():
     """Only the controls are refused: Arabic or Hebrew text in a note, a tab
     or a line break in a segment are text."""
-    data = tmx('<tu><note>ملاحظة שלום</note>' + tu("宁波\t甬江\n第二行", "Ningbo\tline\nnext")[4:])
+    data = tmx("<tu><note>ملاحظة שלום</note>" + tu("宁波\t甬江\n第二行", "Ningbo\tline\nnext")[4:])
     [unit] = read_tmx(io.BytesIO(data), "x.tmx").units
     assert unit.source == "宁波\t甬江\n第二行" and unit.notes == ("ملاحظة שלום",)

@@ -162,14 +162,16 @@ def dashboard():
             rows.append({"doc": doc, "error": str(exc)})
             continue
         counts = _state_counts(review_items)
-        rows.append({
-            "doc": doc,
-            "status": status,
-            "counts": counts,
-            "bar": _bar(counts, status.segments),
-            "findings": _severity_counts(review_items),
-            "flagged": sum(1 for item in review_items if item.findings),
-        })  # fmt: skip
+        rows.append(
+            {
+                "doc": doc,
+                "status": status,
+                "counts": counts,
+                "bar": _bar(counts, status.segments),
+                "findings": _severity_counts(review_items),
+                "flagged": sum(1 for item in review_items if item.findings),
+            }
+        )
     totals = Counter()
     for row in rows:
         for key, value in row.get("counts", {}).items():

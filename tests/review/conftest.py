@@ -1,0 +1,76 @@
+"""Fixtures shared by the review tests (and, through tests/security/conftest.py, the security tests).
+
+* ``drafted``: the seed workspace whose catalog holds machine drafts ("Draft n."); ``ws, doc``.
+* ``review_ws``: the same with a paragraph of markup in the seed, a draft, a glossary entry and a
+  memory suggestion that carry markup too, for the web app; ``ws, doc, ids``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.catalog import load_catalog, save_catalog
+from pipeline.catalog.states import set_machine_draft
+from pipeline.cli import main
+from pipeline.terms import Term, Termbase, save_termbase
+from pipeline.tm.memory import Match
+from pipeline.tm.reuse import add_suggestions
+from pipeline.tm.units import Unit
+from pipeline.workspace import Workspace
+
+#: A paragraph of markup in a source document; it must only ever be shown as text.
+PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
+MALICIOUS_PARAGRAPH = (
+    "恶意段落<script>alert(1)</script>不应执行。"
+    "图片<img src=x onerror=alert(1)>也不应执行。"
+    "脚本<script>window.__pwned=1</script>和<img src=x onerror=window.__pwned=2>都只是文字。"
+)
+#: Markup in a draft, a glossary entry and a memory suggestion, the other ways text reaches the page.
+MALICIOUS_DRAFT = "</textarea><script>window.__pwned=3</script>"
+MALICIOUS_TERM = Term("恶意段落", "<img src=x onerror=window.__pwned=4>", "term", "<b onmouseover=alert(5)>note</b>")
+MALICIOUS_SUGGESTION = "<svg onload=window.__pwned=6>"
+#: Any part of those payloads as live markup (a partly escaped one included).
+RAW_MARKUP = re.compile(r"<(script>(alert|window)|img src=x|svg onload|b onmouseover)|</textarea><")
+
+
+@pytest.fixture
+def drafted(workspace):
+    """A workspace whose seed catalog holds machine drafts ("Draft n.")."""
+    assert CliRunner().invoke(main, ["extract", "-w", str(workspace)]).exit_code == 0
+    ws = Workspace(workspace)
+    doc = ws.documents()[0]
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    for i, message in enumerate(m for m in catalog if m.id):
+        set_machine_draft(message, f"Draft {i}.", "fake:test@0")
+    save_catalog(path, catalog)
+    return ws, doc
+
+
+@pytest.fixture
+def review_ws(workspace):
+    """A workspace whose seed (plus a paragraph of markup) holds machine drafts
+    ("Draft n."), with a glossary; ``ws, doc, ids``."""
+    seed = next((workspace / "seeds").iterdir())
+    seed.write_text(
+        seed.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + MALICIOUS_PARAGRAPH + "\n", encoding="utf-8"
+    )
+    ws = Workspace(workspace)
+    save_termbase(ws.glossary, Termbase([Term("崔平", "Cui Ping", "person"), MALICIOUS_TERM]))
+    result = CliRunner().invoke(main, ["extract", "-w", str(workspace)])
+    assert result.exit_code == 0, result.output
+    doc = ws.documents()[0]
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    messages = [m for m in catalog if m.id]
+    for i, message in enumerate(messages):
+        set_machine_draft(message, f"Draft {i}.", "fake:test@0")
+    markup = [m for m in messages if "<script>" in m.id]
+    assert markup, "the malicious paragraph did not reach the catalog"
+    set_machine_draft(markup[0], MALICIOUS_DRAFT, "fake:test@0")
+    add_suggestions(markup[0], [Match(Unit(markup[0].id, MALICIOUS_SUGGESTION, "evil.tmx"), 0.8, False)])
+    save_catalog(path, catalog)
+    return ws, doc, [m.id for m in messages]
