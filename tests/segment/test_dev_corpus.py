@@ -16,25 +16,9 @@ is exactly a page break.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from tests.conftest import REPO
-
-_BENCH = REPO / "benchmarks" / "bench_segment.py"
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_segment", _BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+from benchmarks import bench_segment as bench
 
 pytestmark = pytest.mark.skipif(
     not bench.CORPUS.is_dir(), reason=f"the development corpus is not at {bench.CORPUS} (../shared is missing)"

@@ -288,13 +288,8 @@ def test_precision_on_the_held_out_news_corpus():
     in BENCHMARKS.md."""
     if not _CORPUS.exists():
         pytest.skip(f"dev corpus not found at {_CORPUS} (../shared is absent)")
-    import importlib.util
+    from benchmarks import bench_terms as bench
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_terms", Path(__file__).resolve().parents[2] / "benchmarks" / "bench_terms.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     pairs = [line.rstrip("\n").split("\t") for line in _CORPUS.open(encoding="utf-8")]
     candidates = suggest_terms([Passage(zh, f"x:{n}") for n, (zh, _) in enumerate(pairs, start=1)])
     common = bench.common_words()
