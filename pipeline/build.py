@@ -9,10 +9,9 @@ from pathlib import Path
 from .atomicfile import atomic_write, read_regular
 from .cache import StageCache, content_hash, file_signature
 from .catalog import load_catalog
-from .catalog.template import SOURCE_HEADER
+from .catalog.template import SOURCE_HEADER, repairs_page_breaks
 from .editions import RENDERERS, Coverage, assemble, save_editions
 from .errors import PipelineError
-from .extract import repairs_page_breaks
 from .segment import segment_document
 from .sources import SUPPORTED_SUFFIXES, read_source
 from .tm.store import exchanged_units

@@ -11,7 +11,7 @@ from .catalog import Catalog, load_catalog, save_catalog
 from .catalog.merge import MergeReport, merge
 from .catalog.pofile import po_bytes
 from .catalog.store import update_catalog
-from .catalog.template import build_template
+from .catalog.template import build_template, record_repair, repairs_page_breaks
 from .segment import Document, segment_document
 from .sources import document_name, read_source
 from .terms import Termbase, load_termbase
@@ -47,26 +47,6 @@ def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, da
     setattr(catalog, date_attr, now)
     save_catalog(path, catalog)
     return True
-
-
-#: The catalog header recording that a document was extracted without
-#: page-break repair (``pipeline extract --no-repair``: one paragraph per
-#: line), so that later extractions and the build cut it the same way.
-#: Absent: page breaks are repaired.
-SEGMENTATION_HEADER = "X-Pipeline-Segmentation"
-NO_REPAIR = "no-repair"
-
-
-def repairs_page_breaks(catalog: Catalog | None) -> bool:
-    """Whether the document of ``catalog`` is segmented with page-break repair."""
-    return catalog is None or catalog.extra_headers.get(SEGMENTATION_HEADER) != NO_REPAIR
-
-
-def _record_repair(catalog: Catalog, repair: bool) -> None:
-    if repair:
-        catalog.extra_headers.pop(SEGMENTATION_HEADER, None)
-    else:
-        catalog.extra_headers[SEGMENTATION_HEADER] = NO_REPAIR
 
 
 def _inputs(source_path: Path, pot_path: Path, po_path: Path, glossary: Path) -> dict | None:
@@ -130,7 +110,7 @@ def extract(
         repair = repairs_page_breaks(old_template)
     document = segment_document(source.name, source.text, repair=repair)
     template = build_template(document, ref)
-    _record_repair(template, repair)
+    record_repair(template, repair)
 
     template_changed = _write_if_changed(pot_path, template, old_template, "creation_date")
 
@@ -142,7 +122,7 @@ def extract(
         # saved it a moment ago. Merged anew on every attempt.
         catalog, report = merge(old, template)
         merged[:] = [report]
-        _record_repair(catalog, repair)  # the old catalog's header may say otherwise
+        record_repair(catalog, repair)  # the old catalog's header may say otherwise
         record_glossary_hits(catalog, terms)
         if old is not None:
             catalog.revision_date = old.revision_date

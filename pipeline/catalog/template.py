@@ -11,6 +11,27 @@ from .pofile import Catalog
 
 SOURCE_HEADER = "X-Pipeline-Source"
 
+#: The catalog header recording that a document was extracted without
+#: page-break repair (``pipeline extract --no-repair``: one paragraph per
+#: line), so that later extractions and the build cut it the same way.
+#: Absent: page breaks are repaired.
+SEGMENTATION_HEADER = "X-Pipeline-Segmentation"
+NO_REPAIR = "no-repair"
+
+
+def repairs_page_breaks(catalog: Catalog | None) -> bool:
+    """Whether the document of ``catalog`` is segmented with page-break repair."""
+    return catalog is None or catalog.extra_headers.get(SEGMENTATION_HEADER) != NO_REPAIR
+
+
+def record_repair(catalog: Catalog, repair: bool) -> None:
+    """Record in ``catalog``'s header whether its document is segmented with page-break repair."""
+    if repair:
+        catalog.extra_headers.pop(SEGMENTATION_HEADER, None)
+    else:
+        catalog.extra_headers[SEGMENTATION_HEADER] = NO_REPAIR
+
+
 HEADER_COMMENT = f"""\
 # Translations of {{source}} from Chinese ({SOURCE.bcp47}).
 # Made by pipeline. Re-extraction keeps translator comments and

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog.states import set_reviewed
+from pipeline.catalog.template import SEGMENTATION_HEADER
 from pipeline.cli import main
-from pipeline.extract import SEGMENTATION_HEADER
 from pipeline.workspace import Workspace
 from pipeline.zh.script import HAN
 
