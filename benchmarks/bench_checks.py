@@ -135,7 +135,7 @@ def mine_termbase(pairs: list[Pair], min_count: int = 3, min_dice: float = 0.6) 
         en_count.update(phrases)
         both.update((name, phrase) for name in names for phrase in phrases)
     best: dict[str, tuple[float, str]] = {}
-    for (name, phrase), n in both.items():
+    for (name, phrase), n in sorted(both.items()):  # ties broken the same way every run
         if n < min_count:
             continue
         dice = 2 * n / (zh_count[name] + en_count[phrase])
