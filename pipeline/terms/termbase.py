@@ -27,7 +27,7 @@ from typing import BinaryIO
 from ..atomicfile import atomic_write
 from ..errors import PipelineError
 from ..textsafety import UnsafeTextError, refuse_unsafe
-from ..zh.words import is_word_at, word_spans
+from ..zh.words import is_word_at, word_spans_around
 
 COLUMNS = ("zh", "en", "type", "note")
 _TSV_BREAKS = re.compile(r"[\t\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -73,7 +73,14 @@ class Termbase:
         taken = [False] * len(source)
         found: list[tuple[int, int, Term]] = []
         present = [t for t in self.terms if t.zh and t.zh in source]
-        spans = word_spans(source, (t.zh for t in present)) if present else []
+        # Only the words around the occurrences are needed (a long line).
+        places = []
+        for term in present:
+            start = source.find(term.zh)
+            while start != -1:
+                places.append((start, start + len(term.zh)))
+                start = source.find(term.zh, start + len(term.zh))
+        spans = word_spans_around(source, (t.zh for t in present), places) if present else []
         for term in sorted(present, key=lambda t: -len(t.zh)):
             start = source.find(term.zh)
             while start != -1:
