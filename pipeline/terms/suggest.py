@@ -59,7 +59,7 @@ from ..segment.rules import (
     SPEAKER_LABEL_RE,
 )
 from ..sources import read_source
-from ..zh.script import HAN, is_han
+from ..zh.script import HAN_RUN_RE, is_han
 from .lexicon import (
     COMMON_WORDS,
     DOUBLE_SURNAMES,
@@ -138,7 +138,6 @@ CANDIDATE_NOTE = "candidate"
 #: Evidence from the page's layout, which no dictionary overrules.
 _LAYOUT_EVIDENCE = frozenset({"speaker label", "byline", "photo credit"})
 
-_HAN_RUN = re.compile(f"[{HAN}]+")
 _BREAKS = re.compile(f"[{''.join(sorted(NAME_BREAK_CHARS))}]+")
 _TITLES = {t: "either" for t in TITLES_EITHER_SIDE}
 _TITLES.update({"副" + t: "either" for t in TITLES_EITHER_SIDE})
@@ -351,7 +350,7 @@ def _people(passages: list[Passage]) -> list[tuple[str, str, Passage]]:
             if name not in KNOWN_SPEAKER_LABELS and (p.part == "speaker-label" or repeated) and is_person_name(name):
                 found.append((name, "speaker label", p))
         if p.block == "byline" or BYLINE_RE.match(text):
-            for token in _HAN_RUN.findall(text):
+            for token in HAN_RUN_RE.findall(text):
                 if is_person_name(token):
                     found.append((token, "byline", p))
         for credit in PHOTO_CREDIT_RE.finditer(text):
@@ -761,7 +760,7 @@ def _recurring(texts: list[str], min_count: int) -> list[str]:
     units, not terms of their own."""
     # N-grams never span a function character, so cut the Han runs there: a
     # neighbour beyond a piece's edge is a text edge or a function character.
-    pieces = [piece for text in texts for run in _HAN_RUN.findall(text) for piece in _BREAKS.split(run) if piece]
+    pieces = [piece for text in texts for run in HAN_RUN_RE.findall(text) for piece in _BREAKS.split(run) if piece]
 
     def ngrams():
         for piece in pieces:
