@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomicfile import atomic_write, read_regular
+from .config import CONFIG_FILE, default_toml
 from .errors import PipelineError, UnsafePathError, WriteError
 from .languages import SOURCE, TARGET
 from .textsafety import printable
@@ -179,6 +180,7 @@ def init_workspace(ws: Workspace) -> InitReport:
         _directory(ws, directory, report)
     _gitignore(ws, report)
     _readme(ws, report)
+    _config(ws, report)
     return report
 
 
@@ -243,6 +245,14 @@ def _readme(ws: Workspace, report: InitReport) -> None:
         report.kept.append(existing[0] if existing else README)
         return
     report.created.append(README)
+
+
+def _config(ws: Workspace, report: InitReport) -> None:
+    """The commented default ``pipeline.toml``; one already there is kept."""
+    if _create(ws.root / CONFIG_FILE, default_toml()):
+        report.created.append(CONFIG_FILE)
+    else:
+        report.kept.append(CONFIG_FILE)
 
 
 class _Exists(Exception):

@@ -34,7 +34,7 @@ def test_a_new_workspace(tmp_path):
     root = tmp_path / "a" / "team"  # parents are made too
     result = init(root)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["seeds/", "locales/", ".gitignore", "README.md"]
+    assert result.stdout.splitlines() == ["seeds/", "locales/", ".gitignore", "README.md", "pipeline.toml"]
     assert (root / "seeds").is_dir() and (root / "locales").is_dir()
     assert (root / ".gitignore").read_text() == "\n".join([GITIGNORE_HEADER, *PATTERNS]) + "\n"
     assert missing_ignores((root / ".gitignore").read_text()) == []

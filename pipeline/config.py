@@ -1,0 +1,289 @@
+"""The workspace configuration: ``pipeline.toml`` at the workspace root.
+
+What a team fixes once (the engine and its model, decoding settings,
+reviewer roles, format options, the broker of a distributed run) lives
+there; a command-line option overrides it for one run. Every key the file
+may hold is declared once, in :data:`SCHEMA`: its type, its default and one
+line of help. The reader checks the file against it, and ``pipeline init``
+writes the commented default from it (:func:`default_toml`), so the two
+never disagree.
+
+A bad file is refused with one line that names the file and the key::
+
+    pipeline.toml: engine.beam_size: expected an integer >= 1, got 'four'
+
+A workspace without the file has every default.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .atomicfile import read_regular
+from .errors import PipelineError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_FILE = "pipeline.toml"
+
+
+class ConfigError(PipelineError):
+    """A ``pipeline.toml`` that cannot be used; the message names the key."""
+
+
+# --- value types: each checks a TOML value and says what it expected ----------------------
+
+
+@dataclass(frozen=True)
+class Type:
+    """A key's type: ``check`` returns the value or None when it does not fit;
+    ``expected`` says what fits, for the error line."""
+
+    expected: str
+    check: Callable[[Any], Any]
+
+    def toml(self, value: Any) -> str:
+        """``value`` written as TOML."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str):
+            return _toml_string(value)
+        if isinstance(value, list | tuple):
+            return "[" + ", ".join(self.toml(v) for v in value) + "]"
+        return repr(value)
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def integer(minimum: int | None = None, maximum: int | None = None) -> Type:
+    bounds = []
+    if minimum is not None:
+        bounds.append(f">= {minimum}")
+    if maximum is not None:
+        bounds.append(f"<= {maximum}")
+    expected = "an integer" + (" " + " and ".join(bounds) if bounds else "")
+
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            return None
+        return value
+
+    return Type(expected, check)
+
+
+def number(minimum: float | None = None) -> Type:
+    expected = "a number" + (f" >= {minimum:g}" if minimum is not None else "")
+
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if minimum is not None and value < minimum:
+            return None
+        return float(value)
+
+    return Type(expected, check)
+
+
+def boolean() -> Type:
+    return Type("true or false", lambda value: value if isinstance(value, bool) else None)
+
+
+def string(choices: tuple[str, ...] | None = None) -> Type:
+    if choices:
+        expected = "one of " + ", ".join(f'"{c}"' for c in choices)
+        return Type(expected, lambda value: value if value in choices else None)
+    return Type("a string", lambda value: value if isinstance(value, str) else None)
+
+
+def strings() -> Type:
+    def check(value):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        return None
+
+    return Type("a list of strings", check)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of ``pipeline.toml``: ``name`` is dotted (``engine.beam_size``)."""
+
+    name: str
+    type: Type
+    default: Any
+    help: str
+
+    @property
+    def section(self) -> str:
+        return self.name.rpartition(".")[0]
+
+    @property
+    def leaf(self) -> str:
+        return self.name.rpartition(".")[2]
+
+
+#: Every key the file may hold, in the order ``pipeline init`` writes them.
+#: A default of None means "unset": the program decides (the help says how).
+SCHEMA: tuple[Key, ...] = (
+    Key("engine.name", string(("argos", "ct2", "openai")), "argos", "The translation engine: argos, ct2 or openai."),
+    Key(
+        "engine.model",
+        string(),
+        "",
+        'argos: "" (the installed zh-en package); ct2: a CTranslate2 model directory; openai: the model name.',
+    ),
+    Key("engine.device", string(("auto", "cpu", "cuda")), "auto", "CTranslate2 engines: auto, cpu or cuda."),
+    Key("engine.threads", integer(0), 0, "CPU threads for decoding; 0 means every core."),
+    Key("engine.beam_size", integer(1), 4, "Beam size."),
+    Key("engine.batch_size", integer(1), 1024, "Source tokens per batch, padding included."),
+    Key(
+        "engine.max_decoding_length",
+        integer(0),
+        0,
+        "Cap on output tokens; 0 means 2 x source tokens + 10, at most 512.",
+    ),
+    Key("review.approvers", strings(), (), "Reviewer names allowed to approve translations."),
+    Key(
+        "review.allow_self_approval",
+        boolean(),
+        False,
+        "Let an approver approve their own translation (a one-person desk).",
+    ),
+    Key(
+        "formats.markdown.front_matter",
+        strings(),
+        ("title", "description"),
+        "Markdown: the YAML front-matter keys whose values are translated.",
+    ),
+    Key("distributed.broker", string(), "", "Celery broker URL for `run --executor celery` and `pipeline worker`."),
+)
+
+KEYS: dict[str, Key] = {key.name: key for key in SCHEMA}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The values of one workspace's ``pipeline.toml``, defaults filled in.
+    ``source`` is the file they came from, or None when there is none."""
+
+    values: Mapping[str, Any]
+    source: Path | None = None
+    #: The keys the file gives itself (not left to their default).
+    explicit: frozenset[str] = frozenset()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[KEYS[name].name]
+
+    def get(self, name: str, override: Any = None) -> Any:
+        """The value of ``name``, or ``override`` (a command-line option)
+        when it is given (not None)."""
+        return self[name] if override is None else override
+
+    def is_set(self, name: str) -> bool:
+        """Whether the file gives ``name`` itself (not the default)."""
+        return name in self.explicit
+
+
+DEFAULTS = Config({key.name: key.default for key in SCHEMA})
+
+
+def load_config(root: Path) -> Config:
+    """The configuration of the workspace at ``root``: its ``pipeline.toml``
+    checked against :data:`SCHEMA`, or every default when there is none."""
+    path = root / CONFIG_FILE
+    if not path.exists() and not path.is_symlink():
+        return DEFAULTS
+    data = read_regular(path, CONFIG_FILE, inside=root)
+    return parse_config(data, CONFIG_FILE, path)
+
+
+def parse_config(data: bytes, display: str = CONFIG_FILE, path: Path | None = None) -> Config:
+    """``data`` (the bytes of a ``pipeline.toml``) checked against
+    :data:`SCHEMA`; a :class:`ConfigError` names the first bad key."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{display}: not UTF-8 (byte {exc.start})") from None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{display}: {exc}") from None
+    values = {key.name: key.default for key in SCHEMA}
+    explicit = []
+    for name, value in _flatten(table, display):
+        key = KEYS.get(name)
+        if key is None:
+            raise ConfigError(f"{display}: {name}: unknown key{_did_you_mean(name)}")
+        checked = key.type.check(value)
+        if checked is None:
+            raise ConfigError(f"{display}: {name}: expected {key.type.expected}, got {_shown(value)}")
+        values[name] = checked
+        explicit.append(name)
+    return Config(values, path, frozenset(explicit))
+
+
+def _section_names() -> frozenset[str]:
+    names = set()
+    for key in SCHEMA:
+        parts = key.name.split(".")
+        for i in range(1, len(parts)):
+            names.add(".".join(parts[:i]))
+    return frozenset(names)
+
+
+def _flatten(table: Mapping[str, Any], display: str, prefix: str = ""):
+    """``(dotted name, value)`` for every leaf of ``table``; a table is a
+    section only where the schema has one (a table given for a key is a
+    bad value, not a section)."""
+    sections = _section_names()
+    for name, value in table.items():
+        dotted = f"{prefix}{name}"
+        if isinstance(value, dict) and dotted in sections:
+            yield from _flatten(value, display, dotted + ".")
+        elif dotted in sections:
+            raise ConfigError(f"{display}: {dotted}: a section, expected a table ([{dotted}])")
+        elif isinstance(value, dict) and dotted not in KEYS:
+            raise ConfigError(f"{display}: {dotted}: unknown section{_did_you_mean(dotted)}")
+        else:
+            yield dotted, value
+
+
+def _did_you_mean(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, [*KEYS, *_section_names()], n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def default_toml() -> str:
+    """The commented default ``pipeline.toml`` that ``pipeline init``
+    writes: every key, commented out, with its default and its help."""
+    lines = [
+        "# The workspace configuration of `pipeline`. Command-line options override it.",
+        "# Every key is shown with its default; remove the '#' to change one.",
+    ]
+    section = None
+    for key in SCHEMA:
+        if key.section != section:
+            section = key.section
+            lines += ["", f"[{section}]"]
+        lines.append(f"# {key.help}")
+        lines.append(f"# {key.leaf} = {key.type.toml(key.default)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""pipeline.toml: the schema, the commented default and one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import DEFAULTS, SCHEMA, ConfigError, default_toml, load_config, parse_config
+
+
+def test_the_commented_default_holds_every_key_and_reads_as_the_defaults():
+    text = default_toml()
+    assert parse_config(text.encode()).values == DEFAULTS.values
+    for key in SCHEMA:
+        assert f"# {key.leaf} = " in text
+    # Uncommenting every key gives the same values, each now explicit.
+    uncommented = "\n".join(line[2:] if " = " in line else line for line in text.splitlines())
+    config = parse_config(uncommented.encode())
+    assert config.values == DEFAULTS.values
+    assert config.explicit == {key.name for key in SCHEMA}
+
+
+def test_values_are_read_and_typed():
+    config = parse_config(b'[engine]\nname = "ct2"\nbeam_size = 2\n[review]\napprovers = ["Li", "Wang"]\n')
+    assert config["engine.name"] == "ct2" and config["engine.beam_size"] == 2
+    assert config["review.approvers"] == ("Li", "Wang")
+    assert config.get("engine.beam_size", override=5) == 5
+    assert config.get("engine.beam_size", override=None) == 2
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (b'[engine]\nbeam_size = "four"\n', "pipeline.toml: engine.beam_size: expected an integer >= 1, got 'four'"),
+        (b"[engine]\nbeam_size = 0\n", "pipeline.toml: engine.beam_size: expected an integer >= 1, got 0"),
+        (b"[engine]\nbeam_size = true\n", "pipeline.toml: engine.beam_size: expected an integer >= 1, got True"),
+        (b'[engine]\nname = "google"\n', 'pipeline.toml: engine.name: expected one of "argos", "ct2", "openai"'),
+        (b"[engine]\nbeam = 2\n", "pipeline.toml: engine.beam: unknown key"),
+        (b"[engin]\nname = 1\n", "pipeline.toml: engin: unknown section (did you mean engine?)"),
+        (b"engine = 3\n", "pipeline.toml: engine: a section, expected a table ([engine])"),
+        (b"[engine\n", "pipeline.toml: Expected ']'"),
+        (b"\xff\xfe", "pipeline.toml: not UTF-8"),
+        (b"[review]\napprovers = [1]\n", "pipeline.toml: review.approvers: expected a list of strings, got [1]"),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_the_key(toml, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(toml)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_workspace_without_the_file_has_the_defaults(tmp_path):
+    assert load_config(tmp_path) is DEFAULTS
+    (tmp_path / "pipeline.toml").write_text("[engine]\nbeam_size = 3\n")
+    assert load_config(tmp_path)["engine.beam_size"] == 3
+
+
+def test_a_link_out_of_the_workspace_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text("[engine]\nbeam_size = 3\n")
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "pipeline.toml").symlink_to(outside)
+    with pytest.raises(Exception, match="pipeline.toml"):
+        load_config(root)
