@@ -7,11 +7,14 @@ findings as a table for people or as JSON for machines. Nothing is written.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
+from dataclasses import replace
 
-from .catalog import load_catalog
-from .checks import Finding, Severity, run_checks
+from .catalog import annotations, load_catalog
+from .catalog.states import is_segment
+from .checks import CHECKS, Finding, Severity, check_message, run_checks
 from .terms import load_termbase
 from .textsafety import printable
 from .workspace import Workspace
@@ -22,14 +25,40 @@ _COLUMNS = ("document", "location", "check", "severity", "message")
 def check_documents(ws: Workspace, docs: list[str]) -> list[Finding]:
     """The findings of every check on the catalogs of ``docs`` (document
     names, as :meth:`Workspace.resolve_documents` returns them), in
-    document order, then catalog order."""
+    document order, then catalog order; then each document's checks
+    overridden in review (:func:`overridden_findings`)."""
     termbase = load_termbase(ws.glossary)
     findings: list[Finding] = []
     for doc in docs:
         path = ws.catalog_path(doc)
         catalog = load_catalog(path, ws.relative(path))
         findings.extend(run_checks(catalog, termbase, doc=doc))
+        findings.extend(overridden_findings(catalog, termbase, doc))
     return findings
+
+
+def overridden_findings(catalog, termbase, doc: str) -> list[Finding]:
+    """The checks a reviewer overrode (``# no-check: <code> (override by
+    NAME, WHEN): <reason>``, see :mod:`pipeline.review.session`) that still
+    fire on the entry, shown as ``info``: "overridden by NAME, WHEN:
+    REASON; <the finding>". They do not fail ``--strict``; a check that no
+    longer fires (the text was fixed) is not shown."""
+    out: list[Finding] = []
+    for message in catalog:
+        overrides = {o.code: o for o in annotations.overrides_of(message)} if message.id else {}
+        if not overrides or not is_segment(message) or not message.string:
+            continue
+        unsilenced = copy.deepcopy(message)
+        kept = [
+            t for t in annotations.get(message, annotations.NO_CHECK) if annotations.parse_no_check(t) not in overrides
+        ]
+        annotations.put(unsilenced, annotations.NO_CHECK, kept)
+        checks = tuple(c for c in CHECKS if c.code in overrides)
+        for f in check_message(unsilenced, termbase=termbase, doc=doc, checks=checks):
+            o = overrides[f.code]
+            note = f"overridden by {o.who}, {o.when}" + (f": {o.reason}" if o.reason else "")
+            out.append(replace(f, severity=Severity.INFO, message=f"{note}; was {f.severity.value}: {f.message}"))
+    return out
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from .atomicfile import read_regular
+from .engines import DEFAULT_ENGINE, ENGINES
+from .engines.settings import COMPUTE_TYPES, DEVICES
 from .errors import PipelineError
 
 if sys.version_info >= (3, 11):
@@ -137,22 +139,74 @@ class Key:
 #: Every key the file may hold, in the order ``pipeline init`` writes them.
 #: A default of None means "unset": the program decides (the help says how).
 SCHEMA: tuple[Key, ...] = (
-    Key("engine.name", string(("argos", "ct2", "openai")), "argos", "The translation engine: argos, ct2 or openai."),
+    Key("engine.name", string(tuple(ENGINES)), DEFAULT_ENGINE, f"The translation engine: {', '.join(ENGINES)}."),
     Key(
         "engine.model",
         string(),
         "",
         'argos: "" (the installed zh-en package); ct2: a CTranslate2 model directory; openai: the model name.',
     ),
-    Key("engine.device", string(("auto", "cpu", "cuda")), "auto", "CTranslate2 engines: auto, cpu or cuda."),
+    Key("engine.device", string(DEVICES), "auto", "CTranslate2 engines: auto, cpu or cuda."),
     Key("engine.threads", integer(0), 0, "CPU threads for decoding; 0 means every core."),
     Key("engine.beam_size", integer(1), 4, "Beam size."),
-    Key("engine.batch_size", integer(1), 1024, "Source tokens per batch, padding included."),
+    Key(
+        "engine.batch_size",
+        integer(0),
+        0,
+        "Source tokens per batch, padding included; 0 means 1024 on the CPU, 16384 on a GPU.",
+    ),
     Key(
         "engine.max_decoding_length",
         integer(0),
         0,
         "Cap on output tokens; 0 means 2 x source tokens + 10, at most 512.",
+    ),
+    Key(
+        "engine.compute_type",
+        string(COMPUTE_TYPES),
+        "auto",
+        "CTranslate2 engines: auto is the model's own weights on the CPU, float16 on a GPU.",
+    ),
+    Key(
+        "engine.ct2.model",
+        string(),
+        "",
+        "ct2: the CTranslate2 model directory, used when engine.model gives none (relative to the workspace).",
+    ),
+    Key(
+        "engine.ct2.source_token",
+        string(),
+        "",
+        'ct2: the source-language token (NLLB "zho_Hans", M2M100 "__zh__"); "" means found in the vocabulary.',
+    ),
+    Key(
+        "engine.ct2.target_prefix",
+        string(),
+        "",
+        'ct2: the target-language token the decoder starts from (NLLB "eng_Latn"); "" means found in the vocabulary.',
+    ),
+    Key(
+        "engine.openai.url",
+        string(),
+        "http://127.0.0.1:8080/v1",
+        "openai: the endpoint's base URL (llama-server :8080, Ollama :11434, vLLM :8000; path /v1).",
+    ),
+    Key(
+        "engine.openai.allow_remote",
+        boolean(),
+        False,
+        "openai: allow an endpoint that is not on this machine (text leaves it).",
+    ),
+    Key("engine.openai.concurrency", integer(1, 64), 2, "openai: requests sent at a time."),
+    Key("engine.openai.timeout", number(1), 120.0, "openai: seconds to wait for one answer."),
+    Key("engine.openai.retries", integer(0, 10), 4, "openai: retries after no answer, a 429 or a 5xx (with backoff)."),
+    Key("engine.openai.batch", integer(1, 64), 8, "openai: segments translated per request."),
+    Key("engine.openai.context", integer(0, 20), 2, "openai: neighbouring segments shown on each side, for context."),
+    Key(
+        "engine.openai.api_key_env",
+        string(),
+        "",
+        'openai: the name of the environment variable holding an API key ("" means none); never the key itself.',
     ),
     Key("review.approvers", strings(), (), "Reviewer names allowed to approve translations."),
     Key(
@@ -168,6 +222,25 @@ SCHEMA: tuple[Key, ...] = (
         "Markdown: the YAML front-matter keys whose values are translated.",
     ),
     Key("distributed.broker", string(), "", "Celery broker URL for `run --executor celery` and `pipeline worker`."),
+    Key(
+        "distributed.lease_seconds",
+        number(1),
+        60.0,
+        "A document's lease: renewed every third of it while the document runs; a dead worker's lapses after it.",
+    ),
+    Key(
+        "distributed.visibility_timeout",
+        integer(1),
+        3600,
+        "Seconds before an unacknowledged task (its worker machine died) is delivered again; "
+        "keep it above the longest document.",
+    ),
+    Key(
+        "distributed.draft_cache",
+        boolean(),
+        True,
+        "Share machine drafts between documents and workers in Redis: each sentence is decoded once per archive.",
+    ),
 )
 
 KEYS: dict[str, Key] = {key.name: key for key in SCHEMA}

@@ -12,8 +12,10 @@ from .catalog.merge import MergeReport, merge
 from .catalog.pofile import po_bytes
 from .catalog.store import update_catalog
 from .catalog.template import build_template, record_repair, repairs_page_breaks
-from .segment import Document, segment_document
-from .sources import document_name, read_source
+from .config import load_config
+from .formats import load_document
+from .segment import Document
+from .sources import document_name
 from .terms import Termbase, load_termbase
 from .terms.protect import glossary_hits, set_glossary_hits
 from .workspace import Workspace
@@ -104,11 +106,12 @@ def extract(
             catalog_changed=False,
             skipped=True,
         )
-    source = read_source(source_path, display=ref, inside=ws.root)
     old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
     if repair is None:
         repair = repairs_page_breaks(old_template)
-    document = segment_document(source.name, source.text, repair=repair)
+    # Read and segmented in its format (plain text, HTML, …), whole or not at
+    # all: nothing is written before the document is read.
+    document = load_document(source_path, ref, inside=ws.root, name=doc, repair=repair, config=load_config(ws.root))
     template = build_template(document, ref)
     record_repair(template, repair)
 
@@ -143,14 +146,14 @@ def extract(
     report, catalog_changed = merged[0], update.written
     entries = len([m for m in template if m.id])
     if cache is not None:
-        outputs = {"encoding": source.encoding, "blocks": len(document.blocks), "entries": entries}
+        outputs = {"encoding": document.encoding, "blocks": len(document.blocks), "entries": entries}
         done = _inputs(source_path, pot_path, po_path, ws.glossary)
         if done is not None:
             done["repair"] = requested
         cache.put("extract", doc, {"inputs": done, **outputs})
     return ExtractResult(
-        doc=source.name,
-        encoding=source.encoding,
+        doc=doc,
+        encoding=document.encoding,
         blocks=len(document.blocks),
         entries=entries,
         report=report,

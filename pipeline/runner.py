@@ -13,6 +13,12 @@ translated segments through a queue, so the parent shows one combined
 progress line. The parent holds the workspace lock; workers send their
 stage-cache records back to it.
 
+:func:`run_document` is a document's whole job, wherever it runs: an
+executor (:mod:`pipeline.distributed.executor`) takes documents and
+resolves each to its :class:`DocumentRun`; :func:`run_on` drives any
+executor. The local pool is one; Celery workers on Redis
+(``run --executor celery``, :func:`run_distributed`) are the other.
+
 :func:`extract_documents`, :func:`translate` and :func:`build_documents`
 are the stages on their own (``pipeline extract``, ``translate``,
 ``build``). Each command opens the stage cache once and saves it once.
@@ -22,28 +28,25 @@ What happens is told to a :class:`Report` as it happens; the CLI prints it.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import queue
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildResult, build, require_coverage
-from .cache import StageCache
+from . import __version__
+from .build import BuildResult, build, require_approved, require_coverage
+from .cache import STAGES, StageCache
 from .engines import default_engine
 from .engines.base import Engine
 from .engines.settings import DecodingSettings
 from .errors import NoModelError, PipelineError
 from .extract import ExtractResult, extract
 from .terms import Termbase, load_termbase
-from .terms.protect import TermProtectingEngine
+from .terms.protect import ProtectingEngine
 from .tm import TranslationMemory, load_memory
 from .translate import FLUSH_SECONDS, MemoryPolicy, TranslateSummary, translate_documents
 from .workspace import Workspace
-
-STAGES = ("extract", "translate", "build")
 
 #: Makes the machine translation engine for some decoding settings (tests
 #: substitute a fake one).
@@ -70,6 +73,8 @@ class BuildOptions:
     out_dir: Path | None = None  # None: the workspace's build/
     reviewed_only: bool = False
     min_coverage: float | None = None  # percent
+    approved_only: bool = False  # only approved translations in the editions (``build``)
+    min_approved: float | None = None  # percent of segments approved (``build``)
 
 
 class Report:
@@ -209,12 +214,24 @@ def _engine_factory(
 
     def make() -> Engine:
         engine = make_engine(settings)
-        engine = TermProtectingEngine(engine, terms) if len(terms) else engine
+        engine = with_termbase(engine, terms)
         if report is not None:
             report.engine_made(engine)
         return engine
 
     return make
+
+
+def with_termbase(engine: Engine, terms: Termbase) -> Engine:
+    """``engine`` with the workspace's termbase: given to the engine when it
+    follows one itself (:meth:`Engine.follow_termbase`), else its terms
+    protected by placeholders around it. Inline tags (``<1>``, ``<2/>``) are
+    protected the same way, with or without a termbase; an engine that
+    follows a termbase itself keeps them itself (the ``openai`` engine
+    refuses an answer that loses or repeats one)."""
+    if engine.follow_termbase(terms):
+        return engine
+    return ProtectingEngine(engine, terms)
 
 
 def _memory_policy(ws: Workspace, options: TranslateOptions) -> MemoryPolicy | None:
@@ -261,10 +278,11 @@ def _build(
     ws: Workspace, docs: list[str], options: BuildOptions, cache: StageCache, report: Report
 ) -> list[BuildResult]:
     out_dir = options.out_dir or ws.default_build
-    results = [build(ws, doc, out_dir, options.reviewed_only, cache) for doc in docs]
+    results = [build(ws, doc, out_dir, options.reviewed_only, cache, options.approved_only) for doc in docs]
     for result in results:
         report.built(result, out_dir)
     require_coverage(results, options.min_coverage)
+    require_approved(results, options.min_approved)
     return results
 
 
@@ -272,46 +290,45 @@ def _build(
 
 
 @dataclass(frozen=True)
-class _WorkerOptions:
+class DocumentOptions:
+    """What :func:`run_document` needs besides the document (it travels to
+    worker processes, and in Celery task messages)."""
+
     out_dir: Path
     reviewed_only: bool
     retranslate_fuzzy: bool
     flush_seconds: float
 
 
-# Per worker process: the engine factory it was started with, the one engine
-# it creates (the model is loaded once per worker), the translation-memory
-# policy (its memory, too, is loaded once per worker) and the progress queue.
-_factory: Callable[[], Engine] | None = None
-_engine: Engine | None = None
-_memory: MemoryPolicy | None = None
-_updates = None
-_cache_snapshot: dict | None = None  # the stage cache as the parent read it, once
+@dataclass
+class WorkerContext:
+    """What a worker process keeps from one document to the next: the
+    engine factory (the engine is made once per process, on first need,
+    so the model loads once), the translation-memory policy (its memory,
+    too, loads once per process) and whom to tell about finished batches."""
+
+    factory: Callable[[], Engine]
+    memory: MemoryPolicy | None = None
+    on_batch: Callable[[int], None] | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self.factory()
+        return self._engine
 
 
-def _init_worker(factory: Callable[[], Engine], memory: MemoryPolicy | None, updates, cache_snapshot: dict) -> None:
-    global _factory, _engine, _memory, _updates, _cache_snapshot
-    _factory, _engine, _memory, _updates, _cache_snapshot = factory, None, memory, updates, cache_snapshot
-
-
-def _worker_engine() -> Engine:
-    global _engine
-    if _engine is None:
-        _engine = _factory()
-    return _engine
-
-
-def run_document(ws_root: Path, source: Path, options: _WorkerOptions) -> DocumentRun:
-    """Extract, translate and build one document (in a worker)."""
+def run_document(
+    ws_root: Path, source: Path, options: DocumentOptions, context: WorkerContext, records: dict | None = None
+) -> DocumentRun:
+    """Extract, translate and build one document: its whole job, wherever it
+    runs (a local pool process, a Celery worker). ``records`` are its
+    stage-cache records (``{stage: record}``); the records made here come
+    back in the DocumentRun instead of being written."""
     ws = Workspace(ws_root)
-    # This document's records from the parent's snapshot (no file read per
-    # document); the records made here go back to the parent.
-    snapshot = _cache_snapshot or {}
-    view = {"version": snapshot.get("version")}
-    for stage in STAGES:
-        record = snapshot.get(stage, {}).get(source.stem)
-        if record is not None:
-            view[stage] = {source.stem: record}
+    view = {"version": __version__}
+    for stage, record in (records or {}).items():
+        view[stage] = {source.stem: record}
     cache = StageCache(ws.cache_path, view)
     result = DocumentRun(source)
     try:
@@ -322,13 +339,13 @@ def run_document(ws_root: Path, source: Path, options: _WorkerOptions) -> Docume
         result.translated = translate_documents(
             ws,
             [result.doc],
-            _worker_engine,
+            context.engine,
             options.retranslate_fuzzy,
             stream=io.StringIO(),
             flush_seconds=options.flush_seconds,
             cache=cache,
-            on_batch=_updates.put if _updates else None,
-            memory=_memory,
+            on_batch=context.on_batch,
+            memory=context.memory,
         )
         result.built = build(ws, result.doc, options.out_dir, options.reviewed_only, cache)
     except PipelineError as exc:
@@ -336,10 +353,6 @@ def run_document(ws_root: Path, source: Path, options: _WorkerOptions) -> Docume
     doc = result.doc or source.stem
     result.cache = {stage: cache.get(stage, doc) for stage in STAGES if cache.get(stage, doc) is not None}
     return result
-
-
-def _run_task(task: tuple[Path, Path, _WorkerOptions]) -> DocumentRun:
-    return run_document(*task)
 
 
 def _run_parallel(
@@ -351,62 +364,63 @@ def _run_parallel(
     jobs: int,
     make_engine: EngineMaker | None,
     cache: StageCache,
-    progress_every: float = 2.0,
 ) -> list[BuildResult]:
-    """Every document in a pool of ``jobs`` processes; reported in source
-    order. A document that fails does not stop the others; the first error
-    is raised at the end, after every document was reported."""
+    """Every document in a local pool of ``jobs`` processes."""
+    from .distributed.executor import LocalPool
+
     settings = translating.settings.shared_by(jobs)
     engine_factory = _engine_factory(ws, make_engine, settings)
-    out_dir = building.out_dir or ws.default_build
-    options = _WorkerOptions(out_dir, building.reviewed_only, translating.retranslate_fuzzy, translating.flush_seconds)
     paths = source_paths(ws, sources)
     report.started(len(paths), jobs, settings)
     memory = _memory_policy(ws, translating)
+    executor = LocalPool(ws.root, document_options(ws, translating, building), jobs, engine_factory, memory, cache.data)
+    return run_on(executor, paths, building, report, cache)
 
-    context = multiprocessing.get_context("fork")  # workers inherit the engine factory
-    updates = context.Queue()
-    results: dict[Path, DocumentRun] = {}
-    counts = {"segments": 0}
+
+def document_options(ws: Workspace, translating: TranslateOptions, building: BuildOptions) -> DocumentOptions:
+    out_dir = building.out_dir or ws.default_build
+    return DocumentOptions(out_dir, building.reviewed_only, translating.retranslate_fuzzy, translating.flush_seconds)
+
+
+def run_on(
+    executor,
+    paths: list[Path],
+    building: BuildOptions,
+    report: Report,
+    cache: StageCache | None = None,
+    progress_every: float = 2.0,
+) -> list[BuildResult]:
+    """Run every document of ``paths`` on ``executor``
+    (:class:`pipeline.distributed.executor.Executor`), with one progress
+    line over the whole run; report them in source order. A document that
+    fails does not stop the others; the errors are raised at the end, after
+    every document was reported. ``cache`` receives the records that come
+    back (the local pool; distributed workers keep their own)."""
     started = time.monotonic()
-    stop = threading.Event()
 
     def line() -> str:
+        progress = executor.progress()
         elapsed = time.monotonic() - started
-        rate = counts["segments"] / elapsed if elapsed > 0 else 0.0
-        return f"{len(results)}/{len(paths)} documents, {counts['segments']} segments translated, {rate:.1f} seg/s"
+        rate = progress.segments / elapsed if elapsed > 0 else 0.0
+        return f"{progress.finished}/{len(paths)} documents, {progress.segments} segments translated, {rate:.1f} seg/s"
 
-    def drain() -> None:
-        last = 0.0
-        while not stop.is_set():
-            try:
-                counts["segments"] += updates.get(timeout=0.2)
-            except queue.Empty:
-                pass
+    results: dict[Path, DocumentRun] = {}
+    with executor:
+        futures = {executor.submit(source): source for source in paths}
+        pending = set(futures)
+        last = time.monotonic()
+        while pending:
+            done, pending = wait(pending, timeout=0.2)
+            for future in done:
+                results[futures[future]] = future.result()
             if time.monotonic() - last >= progress_every:
                 report.progress(line())
                 last = time.monotonic()
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        initargs = (engine_factory, memory, updates, cache.data)
-        with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
-            tasks = [(ws.root, source, options) for source in paths]
-            for result in pool.imap_unordered(_run_task, tasks):
-                results[result.source] = result
-    finally:
-        stop.set()
-        reader.join()
-        while True:  # updates still in flight
-            try:
-                counts["segments"] += updates.get_nowait()
-            except queue.Empty:
-                break
     report.progress(line())
-    for result in results.values():
-        for stage, record in result.cache.items():
-            cache.put(stage, result.doc, record)
+    if cache is not None and executor.returns_records:
+        for result in results.values():
+            for stage, record in result.cache.items():
+                cache.put(stage, result.doc, record)
 
     errors, built = [], []
     for result in (results[path] for path in paths):
@@ -419,3 +433,46 @@ def _run_parallel(
         raise PipelineError(errors[0] + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""))
     require_coverage(built, building.min_coverage)
     return built
+
+
+# --- Documents on a distributed executor (Celery workers) ----------------------------
+
+
+def run_distributed(
+    ws: Workspace,
+    sources: tuple[Path, ...] | list[Path],
+    building: BuildOptions,
+    report: Report,
+    executor,
+) -> list[BuildResult]:
+    """``pipeline run --executor celery``: every document as a task for the
+    workers, followed to the end, reported as a local run is. No workspace
+    lock: each document's lease stands in for it; the workers keep one
+    stage record per document."""
+    paths = _distributed_paths(ws, sources)
+    return run_on(executor, paths, building, report)
+
+
+def submit(ws: Workspace, sources: tuple[Path, ...] | list[Path], executor) -> int:
+    """``pipeline run --executor celery --detach``: submit every document
+    and return without waiting; how many were submitted."""
+    paths = _distributed_paths(ws, sources)
+    try:
+        for path in paths:
+            executor.submit(path)
+    finally:
+        executor.detach()
+        executor.close()
+    return len(paths)
+
+
+def _distributed_paths(ws: Workspace, sources: tuple[Path, ...] | list[Path]) -> list[Path]:
+    """The sources, with the records the single stage-cache file holds for
+    them migrated to per-document records (once, on the first distributed run)."""
+    from .cache import DocumentRecords
+
+    paths = source_paths(ws, sources)
+    records = DocumentRecords.beside(ws.cache_path)
+    if ws.cache_path.exists():
+        records.migrate(StageCache(ws.cache_path), [path.stem for path in paths])
+    return paths

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomicfile import atomic_write, read_regular
+from .cache import RECORDS_SUFFIX
+from .catalog.history import SUFFIX as HISTORY_SUFFIX
 from .config import CONFIG_FILE, default_toml
 from .errors import PipelineError, UnsafePathError, WriteError
 from .languages import SOURCE, TARGET
@@ -35,7 +37,12 @@ from .textsafety import printable
 from .workspace import CACHE_FILE, CATALOG_LOCK_FILE, LOCK_FILE, Workspace
 
 GITIGNORE = ".gitignore"
+GITATTRIBUTES = ".gitattributes"
 README = "README.md"
+#: Git attributes a workspace needs: the per-document history is append-only
+#: JSON lines (pipeline.catalog.history), so two branches' appends merge by
+#: keeping both sides' lines.
+ATTRIBUTES = (f"*{HISTORY_SUFFIX} merge=union",)
 #: The comment that opens the block of lines ``pipeline init`` adds.
 GITIGNORE_HEADER = "# pipeline: generated and machine-local files (see README)"
 
@@ -48,6 +55,9 @@ class Ignored:
     why: str
 
 
+#: The directory of per-document stage records (pipeline.cache.DocumentRecords).
+RECORDS_DIR = CACHE_FILE.rsplit(".", 1)[0] + RECORDS_SUFFIX
+
 #: What a workspace must not commit. Patterns with a slash are anchored at
 #: the workspace root (the ``.gitignore`` beside ``seeds/`` and ``locales/``).
 IGNORED = (
@@ -56,6 +66,7 @@ IGNORED = (
     Ignored(f"locales/{LOCK_FILE}", "the workspace lock, held while a command writes"),
     Ignored(f"locales/{CATALOG_LOCK_FILE}", "the lock held around each write of a catalog"),
     Ignored(f"locales/{CACHE_FILE}", "what each stage last saw, on this machine (deleting it only costs time)"),
+    Ignored(f"locales/{RECORDS_DIR}/", "the same, one record per document, written by distributed runs' workers"),
     # pipeline.atomicfile's temporary files: .<target>.pipeline-<8>.tmp, and
     # older versions' .<target>.<8>.tmp, beside the file being replaced.
     Ignored(".*.tmp", "temporary files of writes in progress, or left by a killed command"),
@@ -72,12 +83,13 @@ class InitReport:
 
     created: list[str] = field(default_factory=list)
     gitignore_added: list[str] = field(default_factory=list)  # lines appended to an existing .gitignore
+    attributes_added: list[str] = field(default_factory=list)  # lines appended to an existing .gitattributes
     kept: list[str] = field(default_factory=list)  # files already there, left as they were
     warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.gitignore_added)
+        return bool(self.created or self.gitignore_added or self.attributes_added)
 
 
 # --- .gitignore ---------------------------------------------------------------
@@ -179,6 +191,7 @@ def init_workspace(ws: Workspace) -> InitReport:
     for directory in (ws.seeds, ws.locales):
         _directory(ws, directory, report)
     _gitignore(ws, report)
+    _gitattributes(ws, report)
     _readme(ws, report)
     _config(ws, report)
     return report
@@ -228,6 +241,34 @@ def _gitignore(ws: Workspace, report: InitReport) -> None:
         else:
             report.kept.append(GITIGNORE)
         return
+
+
+def _gitattributes(ws: Workspace, report: InitReport) -> None:
+    """``.gitattributes`` with :data:`ATTRIBUTES`: created, or the missing
+    lines appended to the one there (a link or a special file is left
+    alone, with a warning)."""
+    path = ws.root / GITATTRIBUTES
+    text = "".join(line + "\n" for line in ATTRIBUTES)
+    if _create(path, text):
+        report.created.append(GITATTRIBUTES)
+        return
+    try:
+        data = read_regular(path, GITATTRIBUTES, inside=ws.root, follow_links=False)
+    except (UnsafePathError, OSError):
+        report.warnings.append(
+            f"{GITATTRIBUTES} is not a regular file; left as it is: make sure it holds {text.strip()}"
+        )
+        return
+    existing = data.decode("utf-8", "surrogateescape")
+    lines = {line.strip() for line in existing.splitlines()}
+    missing = [line for line in ATTRIBUTES if line not in lines]
+    if not missing:
+        report.kept.append(GITATTRIBUTES)
+        return
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    atomic_write(path, (existing + "".join(line + "\n" for line in missing)).encode("utf-8", "surrogateescape"))
+    report.attributes_added.extend(missing)
 
 
 def _leave_gitignore(report: InitReport, why: str) -> None:

@@ -15,11 +15,14 @@ from pathlib import Path
 
 from .atomicfile import read_regular
 from .errors import SourceError, UnsafePathError
+from .formats import SUPPORTED_SUFFIXES as _FORMAT_SUFFIXES
 from .textsafety import describe, first_unsafe, refuse_unsafe
 from .zh.script import count_han
 
-#: Source formats that can be segmented, by suffix.
-SUPPORTED_SUFFIXES = (".txt",)
+#: Source formats that can be segmented, by suffix: the formats registry's
+#: (:mod:`pipeline.formats`); :func:`read_source` reads the plain-text ones.
+SUPPORTED_SUFFIXES = _FORMAT_SUFFIXES
+TEXT_SUFFIXES = (".txt",)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -124,8 +127,8 @@ def read_source(path: Path, display: str | None = None, inside: Path | None = No
     A FIFO, device or directory is refused without blocking on it; with
     ``inside`` (the workspace), so is a file that lies outside it."""
     where = display or str(path)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        supported = ", ".join(SUPPORTED_SUFFIXES)
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        supported = ", ".join(TEXT_SUFFIXES)
         raise SourceError(f"{where}: unsupported format '{path.suffix or '(none)'}' (supported: {supported})")
     try:
         data = read_regular(path, where, inside)
@@ -133,6 +136,13 @@ def read_source(path: Path, display: str | None = None, inside: Path | None = No
         raise SourceError(str(exc)) from None
     except OSError as exc:
         raise SourceError(f"{where}: cannot read: {exc.strerror}") from None
+    text, encoding = decode_text(data, where)
+    return Source(path, text, encoding)
+
+
+def decode_text(data: bytes, where: str) -> tuple[str, str]:
+    """A plain-text source's bytes decoded (:func:`decode`), with ``\\n``
+    line ends, refusing control characters: ``(text, encoding)``."""
     text, encoding = decode(data, where)
     text = normalize_newlines(text)
     bad = first_unsafe(text)
@@ -143,4 +153,4 @@ def read_source(path: Path, display: str | None = None, inside: Path | None = No
         column = bad - (text.rfind("\n", 0, bad) + 1) + 1
         what = describe(text, bad).split(": ", 1)[1]
         raise SourceError(f"{where}:{line}:{column}: {what} in text")
-    return Source(path, text, encoding)
+    return text, encoding

@@ -1,4 +1,5 @@
-"""Progress of each document's catalog: counts by state and size."""
+"""Progress of each document's catalog: counts by every state (see
+:mod:`pipeline.catalog.states`) and size."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import re
 from dataclasses import asdict, dataclass
 
 from .catalog import State, load_catalog, state_of
+from .catalog.roles import Roles, roles_for
 from .catalog.states import is_segment
 from .workspace import Workspace
 from .zh.script import count_han
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*")
+
+
+def english_words(text: str) -> int:
+    """The English words of ``text`` (as ``status`` and ``report`` count them)."""
+    return len(_WORD.findall(text))
 
 
 @dataclass
@@ -22,8 +29,12 @@ class DocumentStatus:
     untranslated: int
     machine_draft: int
     fuzzy: int
-    reviewed: int
+    #: A person wrote or accepted the translation, not (yet) approved.
+    translated: int
     obsolete: int
+    #: Translated and signed off by an approver (counted under the
+    #: workspace's roles: see pipeline.catalog.states.state_of).
+    approved: int = 0
     #: Reviewed entries whose translation changed after the review (their
     #: ``reviewed-by`` record holds another text's hash): not counted as
     #: reviewed until someone reviews them again.
@@ -33,14 +44,31 @@ class DocumentStatus:
     untouched: int = 0
 
     @property
+    def reviewed(self) -> int:
+        """Entries a person stands behind: translated or approved."""
+        return self.translated + self.approved
+
+    @property
     def percent_reviewed(self) -> float:
         return 100.0 * self.reviewed / self.segments if self.segments else 100.0
 
+    @property
+    def percent_approved(self) -> float:
+        return 100.0 * self.approved / self.segments if self.segments else 100.0
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "percent_reviewed": round(self.percent_reviewed, 1)}
+        return {
+            **asdict(self),
+            "reviewed": self.reviewed,
+            "percent_reviewed": round(self.percent_reviewed, 1),
+            "percent_approved": round(self.percent_approved, 1),
+        }
 
 
-def document_status(ws: Workspace, doc: str) -> DocumentStatus:
+def document_status(ws: Workspace, doc: str, roles: Roles | None = None) -> DocumentStatus:
+    """Counts by state of ``doc``'s catalog; approvals count under ``roles``
+    (default: the workspace's, from ``pipeline.toml``)."""
+    roles = roles if roles is not None else roles_for(ws)
     path = ws.catalog_path(doc)
     catalog = load_catalog(path, ws.relative(path))
     counts = {state: 0 for state in State}
@@ -50,10 +78,10 @@ def document_status(ws: Workspace, doc: str) -> DocumentStatus:
         if not is_segment(message):
             untouched += bool(message.id)
             continue
-        counts[state_of(message)] += 1
+        counts[state_of(message, roles)] += 1
         han += count_han(message.id)
         if message.string:
-            words += len(_WORD.findall(message.string))
+            words += english_words(message.string)
     return DocumentStatus(
         doc=doc,
         segments=sum(counts.values()),
@@ -62,7 +90,8 @@ def document_status(ws: Workspace, doc: str) -> DocumentStatus:
         untranslated=counts[State.UNTRANSLATED],
         machine_draft=counts[State.MACHINE_DRAFT],
         fuzzy=counts[State.FUZZY],
-        reviewed=counts[State.REVIEWED],
+        translated=counts[State.TRANSLATED],
+        approved=counts[State.APPROVED],
         obsolete=len(catalog.obsolete),
         edited_outside_review=counts[State.EDITED_OUTSIDE_REVIEW],
         untouched=untouched,

@@ -8,7 +8,9 @@ document names. A refused character gets one line that names where it is.
   tab and line feed (carriage return and form feed are tolerated in
   sources, which normalise them), lone surrogates, and the bidirectional
   embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069),
-  which make text display in another order than it is stored.
+  which make text display in another order than it is stored; and the
+  noncharacters U+FFFE and U+FFFF, which XML (HTML, DOCX, XLIFF, TMX)
+  cannot carry.
 - Names (reviewer names, document names, anything written on one line of a
   file header or comment): all of the above, and any line break at all,
   so a name can never start a new line in a PO file.
@@ -26,9 +28,9 @@ from .errors import PipelineError
 
 # C0/C1 controls other than tab, line feed, carriage return and form feed;
 # lone surrogates; bidi embeddings, overrides and isolates.
-_TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_TEXT_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 # In names: also every line break, tab and Unicode line/paragraph separator.
-_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u2028\u2029\x85]")
+_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u2028\u2029\x85\ufffe\uffff]")
 
 
 class UnsafeTextError(PipelineError):
@@ -51,6 +53,8 @@ def describe(text: str, index: int) -> str:
         if 0xD800 <= code <= 0xDFFF
         else ("bidirectional control" if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 else "control character")
     )
+    if code in (0xFFFE, 0xFFFF):
+        kind = "noncharacter"  # XML (HTML, DOCX, XLIFF, TMX) cannot carry it
     return f"line {line}, column {column}: {kind} U+{code:04X}"
 
 

@@ -19,6 +19,7 @@ edit is overwritten.
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import time
@@ -30,7 +31,7 @@ from typing import TextIO
 from babel.messages.catalog import Message
 
 from .cache import StageCache, file_signature
-from .catalog import Catalog, State, state_of
+from .catalog import Catalog, State, history, state_of
 from .catalog.states import Key, find, is_segment, set_machine_draft, translation_text
 from .catalog.store import load_snapshot, update_catalog
 from .engines.base import Draft, Engine
@@ -111,10 +112,29 @@ class _CatalogFile:
                 filled += state_of(message) is not State.UNTRANSLATED
             return catalog if applied else None
 
-        update = update_catalog(self.path, change, self.display, lock=ws.catalog_lock, wait_if_missing=True)
+        with history.transaction(ws, self.doc) as tx:
+            # The drafts' history first (pipeline.catalog.history): worked out on the
+            # catalog as last read; a draft the update then skips is aborted.
+            tx.intend(self._draft_records(retranslate_fuzzy))
+            update = update_catalog(self.path, change, self.display, lock=None, wait_if_missing=True)
+            tx.settled(update.catalog)
         self.catalog = update.catalog
         self.written += filled
         self.pending.clear()
+
+    def _draft_records(self, retranslate_fuzzy: bool) -> list[history.HistoryRecord]:
+        """The history records of the pending drafts, on a copy of the entries as last read."""
+        records = []
+        for key, work in self.pending.items():
+            message = find(self.catalog, key)
+            if message is None or not eligible(message, retranslate_fuzzy) or translation_text(message) != work.seen:
+                continue
+            after = copy.deepcopy(message)
+            for operation in work.operations:
+                operation(after)
+            if translation_text(after) != work.seen:
+                records.append(history.record_for(self.doc, message, after, history.MACHINE, "draft"))
+        return records
 
 
 @dataclass
@@ -180,7 +200,7 @@ def translate_documents(
         path = ws.catalog_path(doc)
         record = cache.get("translate", doc) if cache is not None else None
         if record and record["po"] == file_signature(path) and _nothing_to_do(record, retranslate_fuzzy):
-            summary.reviewed += record[State.REVIEWED.value]
+            summary.reviewed += record.get(State.TRANSLATED.value, 0) + record.get(State.APPROVED.value, 0)
             summary.fuzzy_kept += record[State.FUZZY.value]
             continue
         display = ws.relative(path)
@@ -191,7 +211,7 @@ def translate_documents(
             if eligible(message, retranslate_fuzzy):
                 waiting.setdefault(message.id, []).append(entry)
                 pending = True
-            elif is_segment(message) and state_of(message) is State.REVIEWED:
+            elif is_segment(message) and state_of(message).reviewed:
                 summary.reviewed += 1
             elif is_segment(message) and state_of(message) is State.FUZZY:
                 summary.fuzzy_kept += 1

@@ -275,10 +275,11 @@ def test_binary_source(workspace):
     assert not paths(workspace, "photo")[1].exists()
 
 
-def test_docx_source(workspace):
-    bad = workspace / "seeds" / "article.docx"
-    bad.write_bytes(b"PK\x03\x04 not really a docx")
-    assert "unsupported format '.docx'" in fails("extract", "-w", workspace, bad)
+def test_unsupported_source(workspace):
+    bad = workspace / "seeds" / "article.pdf"
+    bad.write_bytes(b"%PDF-1.7 not read")
+    message = fails("extract", "-w", workspace, bad)
+    assert "unsupported format '.pdf'" in message and ".html" in message
 
 
 def test_missing_source(workspace):

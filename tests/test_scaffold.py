@@ -34,7 +34,14 @@ def test_a_new_workspace(tmp_path):
     root = tmp_path / "a" / "team"  # parents are made too
     result = init(root)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["seeds/", "locales/", ".gitignore", "README.md", "pipeline.toml"]
+    assert result.stdout.splitlines() == [
+        "seeds/",
+        "locales/",
+        ".gitignore",
+        ".gitattributes",
+        "README.md",
+        "pipeline.toml",
+    ]
     assert (root / "seeds").is_dir() and (root / "locales").is_dir()
     assert (root / ".gitignore").read_text() == "\n".join([GITIGNORE_HEADER, *PATTERNS]) + "\n"
     assert missing_ignores((root / ".gitignore").read_text()) == []
@@ -75,7 +82,14 @@ def test_an_existing_gitignore_gets_only_the_missing_lines(tmp_path):
     assert result.exit_code == 0, result.output
     data = (tmp_path / ".gitignore").read_bytes().decode()
     # build, the team's decision on *.mo and the anchored lock count as present.
-    added = ["locales/.catalogs.lock", "locales/.pipeline-cache.json", ".*.tmp", "*.po~", "*.po.conflict-*"]
+    added = [
+        "locales/.catalogs.lock",
+        "locales/.pipeline-cache.json",
+        "locales/.pipeline-cache.d/",
+        ".*.tmp",
+        "*.po~",
+        "*.po.conflict-*",
+    ]
     assert data == original + "\r\n\r\n" + "\r\n".join([GITIGNORE_HEADER, *added]) + "\r\n"
     assert "added to .gitignore: " + " ".join(added) in result.stderr
     assert ".gitignore" not in result.stdout.splitlines()  # not created
@@ -179,3 +193,18 @@ def test_a_file_in_place_of_the_workspace_is_one_line(tmp_path):
 def test_this_repository_ignores_what_a_workspace_must_not_commit():
     # The repository root is itself a workspace (seeds/, locales/).
     assert missing_ignores((REPO / ".gitignore").read_text(encoding="utf-8")) == []
+
+
+def test_history_files_merge_by_union(tmp_path):
+    """Two branches' appends to a document's history keep both sides' lines:
+    init writes the attribute, or appends it to a .gitattributes there."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".gitattributes").write_text("*.png binary")  # no final newline
+    result = init(root)
+    assert result.exit_code == 0, result.output
+    assert (root / ".gitattributes").read_text() == "*.png binary\n*.history.jsonl merge=union\n"
+    assert "added to .gitattributes" in result.output
+    again = init(root)
+    assert (root / ".gitattributes").read_text() == "*.png binary\n*.history.jsonl merge=union\n"
+    assert "added to .gitattributes" not in again.output

@@ -11,11 +11,17 @@ of an entry.
                  ``#. type: caption, part: photo-credit`` (the template's)
 ``# no-check:``  a translator silences one check on this entry:
                  ``# no-check: numbers`` (also read: the older flag
-                 ``#, no-check-numbers``, which GNU gettext's tools drop)
+                 ``#, no-check-numbers``, which GNU gettext's tools drop);
+                 an override made in review says who and why:
+                 ``# no-check: numbers (override by Ann Li,
+                 2026-11-27T10:42Z): the source's figure is a misprint``
 ``# reviewed-by:`` who reviewed the entry, when, and a short hash of the
                  translation they accepted:
                  ``# reviewed-by: Ann Li, 2026-11-27T10:42Z, msgstr=1a2b3c4d``
                  (or ``..., 2026-11-27T10:42Z (rejected)``)
+``# approved-by:`` who approved the entry (a second person, in the approver
+                 role), when, and the hash of the translation approved:
+                 ``# approved-by: Bo Wang, 2026-11-28T09:00Z, msgstr=1a2b3c4d``
 ``# mt:``        the engine signature of a machine draft
 ``# mt-note:``   what the engine said about the draft
 ``# tm:``        the translation-memory unit a draft reuses:
@@ -46,7 +52,8 @@ accepted. When the msgstr no longer has that hash (it was edited in Poedit
 or a text editor and the record stayed), the record is stale: the entry is
 "edited outside review" (:mod:`pipeline.catalog.states`) until someone
 reviews it. A record without a hash (written before hashes were) is taken
-as it is.
+as it is. An ``approved-by`` record is bound the same way, and always
+carries a hash: one without, or with another text's, approves nothing.
 """
 
 from __future__ import annotations
@@ -72,6 +79,7 @@ class Kind(NamedTuple):
 
 NO_CHECK = Kind("no-check", "no-check: ")
 REVIEWED_BY = Kind("reviewed-by", "reviewed-by: ")
+APPROVED_BY = Kind("approved-by", "approved-by: ")
 MT = Kind("mt", "mt:")
 MT_NOTE = Kind("mt-note", "mt-note: ")
 TM = Kind("tm", "tm:")
@@ -80,7 +88,7 @@ TERM = Kind("term", "term: ")
 
 #: The order of records in an entry's translator comments, after the
 #: comments written by people.
-ORDER: tuple[Kind, ...] = (NO_CHECK, REVIEWED_BY, MT, MT_NOTE, TM, TM_SUGGESTION, TERM)
+ORDER: tuple[Kind, ...] = (NO_CHECK, REVIEWED_BY, APPROVED_BY, MT, MT_NOTE, TM, TM_SUGGESTION, TERM)
 _RANK = {kind: rank for rank, kind in enumerate(ORDER)}
 # Longest prefixes first: "tm-suggestion: " before "tm:", "mt-note: " before "mt:".
 _BY_PREFIX = sorted(ORDER, key=lambda kind: -len(kind.prefix))
@@ -265,9 +273,42 @@ def set_review(message: Message, reviewer: str, when: str, rejected: bool = Fals
 
 def review_is_stale(message: Message) -> bool:
     """Whether ``message``'s translation changed after its last review: its
-    ``reviewed-by`` record holds the hash of another msgstr."""
+    ``reviewed-by`` (or ``approved-by``) record holds the hash of another
+    msgstr."""
     review = review_of(message)
-    return bool(review and review.digest and not review.rejected and review.digest != review_digest(_msgstr(message)))
+    digest = review_digest(_msgstr(message))
+    if review and review.digest and not review.rejected and review.digest != digest:
+        return True
+    approval = approval_of(message)
+    return bool(approval and approval.digest and approval.digest != digest)
+
+
+# --- approved-by --------------------------------------------------------------------
+
+
+def approval_of(message: Message) -> Review | None:
+    """The latest readable ``approved-by`` record of ``message`` (a
+    :class:`Review`: approver, when, hash of the msgstr approved)."""
+    approvals = [r for r in map(parse_reviewed_by, get(message, APPROVED_BY)) if r is not None and not r.rejected]
+    return approvals[-1] if approvals else None
+
+
+def approval_holds(message: Message) -> bool:
+    """Whether ``message`` has an ``approved-by`` record bound to its
+    current msgstr (a record without a hash approves nothing)."""
+    approval = approval_of(message)
+    return bool(approval and approval.digest and approval.digest == review_digest(_msgstr(message)))
+
+
+def set_approval(message: Message, approver: str, when: str) -> None:
+    """Record that ``approver`` approved ``message`` as it now is."""
+    digest = review_digest(_msgstr(message))
+    put(message, APPROVED_BY, [format_reviewed_by(Review(approver, when, digest))])
+
+
+def clear_approval(message: Message) -> None:
+    """Remove ``message``'s ``approved-by`` records."""
+    put(message, APPROVED_BY, [])
 
 
 # --- mt, mt-note, tm ----------------------------------------------------------------
@@ -402,13 +443,56 @@ def set_terms(message: Message, terms: Sequence[tuple[str, str]]) -> None:
 # --- no-check -----------------------------------------------------------------------
 
 
-def format_no_check(code: str) -> str:
-    return code
+def format_no_check(code: str, who: str | None = None, when: str | None = None, reason: str | None = None) -> str:
+    """``numbers``, or for an override made in review
+    ``numbers (override by Ann Li, 2026-11-27T10:42Z): <reason>`` (the
+    reason on one line)."""
+    if who is None:
+        return code
+    reason = " ".join((reason or "").split())
+    return f"{code} (override by {who}, {when})" + (f": {reason}" if reason else "")
 
 
 def parse_no_check(text: str) -> str | None:
     code = text.split()[0] if text.split() else ""
     return code or None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A check overridden in review: ``# no-check: <code> (override by ...): <reason>``."""
+
+    code: str
+    who: str
+    when: str
+    reason: str
+
+
+_OVERRIDE_RE = re.compile(
+    r"^(?P<code>\S+) \(override by (?P<who>.+?), (?P<when>\d{4}-\d\d-\d\dT\d\d:\d\dZ)\)(?:: (?P<reason>.*))?$",
+    re.DOTALL,
+)
+
+
+def overrides_of(message: Message) -> list[Override]:
+    """The checks overridden in review on ``message``, with who and why."""
+    out = []
+    for text in get(message, NO_CHECK):
+        match = _OVERRIDE_RE.match(text)
+        if match:
+            out.append(
+                Override(match.group("code"), match.group("who"), match.group("when"), match.group("reason") or "")
+            )
+    return out
+
+
+def add_overrides(message: Message, codes: Iterable[str], who: str, when: str, reason: str) -> None:
+    """Silence ``codes`` on ``message`` as an override by ``who`` for
+    ``reason`` (other ``no-check`` records are kept; an older record for
+    the same code is replaced)."""
+    codes = list(dict.fromkeys(codes))
+    kept = [t for t in get(message, NO_CHECK) if parse_no_check(t) not in codes]
+    put(message, NO_CHECK, kept + [format_no_check(code, who, when, reason) for code in codes])
 
 
 def silenced_checks(message: Message) -> set[str]:
@@ -456,6 +540,7 @@ def _readable(record: Record) -> bool:
 
 _PARSERS = {
     REVIEWED_BY: parse_reviewed_by,
+    APPROVED_BY: parse_reviewed_by,
     TM: parse_tm,
     TM_SUGGESTION: parse_tm_suggestion,
     TERM: parse_term,

@@ -26,8 +26,9 @@ from babel.messages.catalog import Catalog, Message
 
 from ..catalog import annotations
 from ..catalog.states import State, state_of
+from ..inline import TAG_RE, strip_tags
 from ..terms import Termbase
-from . import coverage, length, numbers, punctuation, quotes, repetition, script, terms
+from . import coverage, length, numbers, placeholders, punctuation, quotes, repetition, script, terms
 from .model import NO_CHECK_PREFIX, Check, CheckContext, Finding, Severity
 
 #: The registry: every check, in the order findings are reported for an entry.
@@ -35,6 +36,18 @@ CHECKS: tuple[Check, ...] = (
     Check("han-in-target", Severity.ERROR, "Chinese characters left in the English", script.check_han_in_target),
     Check("source-copied", Severity.ERROR, "The translation is a copy of the source", script.check_source_copied),
     Check("numbers", Severity.ERROR, "A figure changed between source and translation", numbers.check_numbers),
+    Check(
+        "placeholders",
+        Severity.ERROR,
+        "An inline tag (<1>…</1>, <2/>) missing, extra, duplicated or badly nested",
+        placeholders.check_placeholders,
+    ),
+    Check(
+        "refused-character",
+        Severity.ERROR,
+        "A refused character (control, bidirectional, U+FFFE) in the translation",
+        placeholders.check_refused_characters,
+    ),
     Check("repetition", Severity.ERROR, "A word or phrase repeated three times in a row", repetition.check_repetition),
     Check("doubled-word", Severity.WARNING, 'A word written twice in a row ("the the")', repetition.check_doubled_word),
     Check(
@@ -109,10 +122,15 @@ def check_entry(
     """The problems of one entry: ``(check, message)`` pairs, in registry
     order, leaving out the checks silenced by ``no-check-<code>`` flags."""
     problems = []
+    # Inline tags (<1>…</1>, pipeline.inline) are the placeholders check's;
+    # the others see the text without them (refused-character: the text as
+    # it is, so that its column is the msgstr's).
+    plain = (strip_tags(source), strip_tags(target)) if TAG_RE.search(source + target) else (source, target)
     for check in checks:
         if check.flag in flags:
             continue
-        problems.extend((check, message) for message in check.run(source, target, context))
+        texts = (source, target) if check.code in ("placeholders", "refused-character") else plain
+        problems.extend((check, message) for message in check.run(*texts, context))
     return problems
 
 

@@ -28,7 +28,8 @@ body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); \
 font: 16px/1.6 Georgia, "Times New Roman", serif; }
 [lang="$source"] { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", serif; }
 header { border-bottom: 2px solid var(--ink); margin-bottom: 1rem; }
-header h1 { font-size: 1.1rem; margin: 0 0 .25rem; }
+header h1 { font-size: 1.5rem; line-height: 1.3; margin: 0 0 .25rem; }
+header .original { font-size: 1.1rem; margin: 0 0 .25rem; }
 .meta { color: var(--muted); font-size: .85rem; margin: 0 0 .75rem; }
 .legend span { margin-right: 1rem; padding: 0 .25rem; }
 .row { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; padding: .5rem 0; \
@@ -42,6 +43,7 @@ border-bottom: 1px solid var(--rule); break-inside: avoid; }
 .label { font-weight: bold; }
 .seg { border-radius: 2px; outline: none; }
 .seg:hover, .seg:focus, .seg.linked { background: var(--hi); }
+.seg:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; } /* 6.4:1 on white: visible, not pale */
 .machine-draft { background: var(--draft); color: var(--draft-ink); border-bottom: 1px dashed var(--draft-ink); }
 .untranslated { background: var(--untr); color: var(--untr-ink); border-bottom: 1px dotted var(--untr-ink); }
 @media (max-width: 720px) { .row { grid-template-columns: 1fr; gap: .25rem; } body { padding: .75rem; } }
@@ -125,7 +127,15 @@ def render_html(edition: Edition) -> str:
     """The bilingual HTML page for ``edition``."""
     cov = edition.coverage
     rows = "\n".join(_row(i, block) for i, block in enumerate(edition.blocks, start=1))
-    title = next((b.english for b in edition.blocks if b.type is BlockType.TITLE), edition.name)
+    # The heading is the document's title: in English once translated, with the Chinese beneath.
+    title_block = next((b for b in edition.blocks if b.type is BlockType.TITLE), None)
+    title = title_block.english if title_block else edition.name
+    translated_title = title_block is not None and all(seg.translated for seg in title_block.segments)
+    heading = (
+        f'<h1>{escape(title)}</h1>\n<p class="original" lang="{SOURCE.bcp47}">{escape(title_block.source)}</p>'
+        if translated_title
+        else f'<h1 lang="{SOURCE.bcp47 if title_block else TARGET.bcp47}">{escape(title)}</h1>'
+    )
     return f"""<!DOCTYPE html>
 <html lang="{TARGET.bcp47}">
 <head>
@@ -136,8 +146,9 @@ def render_html(edition: Edition) -> str:
 </head>
 <body>
 <header>
-<h1>{escape(edition.name)} · Chinese | English</h1>
-<p class="meta">{cov.translated} of {cov.segments} segments translated ({cov.percent:.1f}%), {cov.reviewed} reviewed.
+{heading}
+<p class="meta">{escape(edition.name)} · Chinese | English ·
+{cov.translated} of {cov.segments} segments translated ({cov.percent:.1f}%), {cov.reviewed} reviewed.
 <span class="legend"><span class="seg machine-draft">machine draft</span>\
 <span class="seg untranslated">untranslated</span></span></p>
 </header>

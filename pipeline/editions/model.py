@@ -13,6 +13,7 @@ from enum import Enum
 
 from ..catalog import Catalog, State, state_of
 from ..catalog.states import find, is_segment
+from ..inline import usable
 from ..segment import Block, BlockType, Document, Part
 
 
@@ -53,12 +54,17 @@ class EditionBlock:
 class Coverage:
     segments: int = 0
     translated: int = 0
-    reviewed: int = 0
+    reviewed: int = 0  # translated or approved
     machine_drafts: int = 0
+    approved: int = 0
 
     @property
     def percent(self) -> float:
         return 100.0 * self.translated / self.segments if self.segments else 100.0
+
+    @property
+    def percent_approved(self) -> float:
+        return 100.0 * self.approved / self.segments if self.segments else 100.0
 
 
 @dataclass
@@ -68,37 +74,51 @@ class Edition:
     coverage: Coverage
 
 
-def _lookup(catalog: Catalog, text: str, reviewed_only: bool) -> tuple[str, Shown]:
+def _lookup(catalog: Catalog, text: str, reviewed_only: bool, approved_only: bool, roles) -> tuple[str, Shown, bool]:
+    """The text shown for ``text``, what it is, and whether it is approved."""
     message = find(catalog, (None, text))
     if message is None or not is_segment(message):  # a plural entry is never a segment's translation
-        return text, Shown.UNTRANSLATED
-    state = state_of(message)
-    if state is State.REVIEWED:
-        return message.string, Shown.REVIEWED
+        return text, Shown.UNTRANSLATED, False
+    state = state_of(message, roles)
+    if approved_only and state is not State.APPROVED:
+        return text, Shown.UNTRANSLATED, False
+    if state.reviewed:
+        return message.string, Shown.REVIEWED, state is State.APPROVED
     if state in (State.MACHINE_DRAFT, State.EDITED_OUTSIDE_REVIEW) and not reviewed_only:
         # A translation changed after its review is shown, as unreviewed.
-        return message.string, Shown.MACHINE_DRAFT
+        return message.string, Shown.MACHINE_DRAFT, False
     # Untranslated, or fuzzy: a translation of an older source is not shown.
-    return text, Shown.UNTRANSLATED
+    return text, Shown.UNTRANSLATED, False
 
 
-def _block(block: Block, catalog: Catalog, reviewed_only: bool, coverage: Coverage) -> EditionBlock:
+def _block(
+    block: Block, catalog: Catalog, reviewed_only: bool, coverage: Coverage, approved_only: bool = False, roles=None
+) -> EditionBlock:
     segments = []
     for seg in block.segments:
         if not seg.translatable:
             segments.append(EditionSegment(seg.text, seg.text, Shown.VERBATIM, seg.part))
             continue
-        target, shown = _lookup(catalog, seg.text, reviewed_only)
+        target, shown, approved = _lookup(catalog, seg.text, reviewed_only, approved_only, roles)
+        if shown is not Shown.UNTRANSLATED and not usable(block, seg.text, target):
+            # Tags that do not match, a refused character: the source is shown (pipeline.inline).
+            target, shown, approved = seg.text, Shown.UNTRANSLATED, False
         segments.append(EditionSegment(seg.text, target, shown, seg.part))
         coverage.segments += 1
         coverage.translated += shown in (Shown.REVIEWED, Shown.MACHINE_DRAFT)
         coverage.reviewed += shown is Shown.REVIEWED
         coverage.machine_drafts += shown is Shown.MACHINE_DRAFT
+        coverage.approved += approved
     return EditionBlock(block.type, block.text, segments)
 
 
-def assemble(document: Document, catalog: Catalog, reviewed_only: bool = False) -> Edition:
-    """Pair every block of ``document`` with its translations from ``catalog``."""
+def assemble(
+    document: Document, catalog: Catalog, reviewed_only: bool = False, approved_only: bool = False, roles=None
+) -> Edition:
+    """Pair every block of ``document`` with its translations from ``catalog``:
+    with ``reviewed_only`` no machine draft, with ``approved_only`` nothing
+    but approved translations (counted under the workspace's ``roles``,
+    see :func:`pipeline.catalog.states.state_of`)."""
     coverage = Coverage()
-    blocks = [_block(b, catalog, reviewed_only, coverage) for b in document.blocks]
+    blocks = [_block(b, catalog, reviewed_only, coverage, approved_only, roles) for b in document.blocks]
     return Edition(document.name, blocks, coverage)

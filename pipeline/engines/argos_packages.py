@@ -54,6 +54,7 @@ from pathlib import Path
 from ..errors import ModelError, NoModelError
 from ..languages import SOURCE, TARGET
 from ..textsafety import UnsafeTextError, printable, refuse_unsafe
+from .ctranslate import PROBE, probe_coverage
 
 SOURCE_CODE = SOURCE.argos
 TARGET_CODE = TARGET.argos
@@ -80,11 +81,6 @@ class ArchiveLimits:
 
 LIMITS = ArchiveLimits()
 
-#: A sentence every zh→en tokenizer knows: common characters only.
-PROBE = "国家统计局今天发布数据。"
-#: Share of PROBE's characters the tokenizer must cover with pieces of the
-#: model's vocabulary (not <unk>, not byte fallback).
-MIN_PROBE_COVERAGE = 0.5
 #: Seconds the validating child may take to load and translate.
 VALIDATION_TIMEOUT = 600
 
@@ -408,7 +404,7 @@ def validate_package(directory: Path) -> None:
     import ctranslate2
     from argostranslate.package import Package
 
-    from .argos import _piece_text, _Tokenizer
+    from .argos import _Tokenizer
 
     where = str(directory)
     try:
@@ -421,15 +417,8 @@ def validate_package(directory: Path) -> None:
         vocabulary = _vocabulary(directory / "model")
     except (OSError, ValueError, TypeError) as exc:
         raise ModelError(f"{where}: the model's vocabulary cannot be read: {_one_line(exc)}") from None
-    sp = tokenizer.sp  # SentencePiece spells an unknown character as itself, with the <unk> id
-    unknown = {
-        t
-        for t in tokens
-        if t == "<unk>" or t.startswith("<0x") or (sp is not None and sp.piece_to_id(t) == sp.unk_id())
-    }
-    known = [t for t in tokens if t not in unknown and (vocabulary is None or t in vocabulary)]
-    covered = sum(len(_piece_text(t).strip()) for t in known)
-    if covered < MIN_PROBE_COVERAGE * len(PROBE):
+    covered, wanted = probe_coverage(tokenizer.encode, vocabulary, tokenizer.sp)
+    if covered < wanted:
         raise ModelError(
             f"{where}: the tokenizer does not know Chinese, or does not match the model's vocabulary "
             f"({covered} of {len(PROBE)} characters of a test sentence recognised)"

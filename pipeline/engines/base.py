@@ -1,14 +1,19 @@
-"""The translation engine interface.
+"""The translation engine interface, the same for every engine.
 
 An engine turns a list of source segments into drafts, each stamped with
-the engine's signature (engine, model package and version, decoding
-settings), like a sacrebleu signature: a draft says exactly what made it.
+the engine's signature (engine, model and its version, the settings that
+change drafts), like a sacrebleu signature: a draft says exactly what made
+it, and a different signature is a different engine for the caches.
 Engines wrap one another (translation memory before MT, term protection
-around it) through this one interface; term protection tells the engine
-it wraps what its placeholders look like through
-:meth:`Engine.protect_placeholders`. What engines share besides the
-interface: decoding settings (:mod:`.settings`) and batch planning
-(:mod:`.batching`).
+around it) through this one interface; whoever protects spans (termbase
+terms, inline placeholders) tells the engine it wraps what its
+placeholders look like through :meth:`Engine.protect_placeholders`.
+
+What engines share besides the interface: the decoding settings every
+engine is made with (:class:`.settings.DecodingSettings`: threads, beam,
+batch size, output cap), batch planning (:mod:`.batching`), and the
+registry by name (:data:`pipeline.engines.ENGINES`). Nothing here knows a
+particular engine.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
+from .settings import DecodingSettings
+
+__all__ = ["DecodingSettings", "Draft", "Engine", "Signature"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,8 @@ class Signature:
     settings: tuple[tuple[str, str], ...] = field(default=())
 
     def __str__(self) -> str:
-        """``argos:translate-zh_en@1.9;beam=4;...`` — one word, so that PO
+        """``ENGINE:MODEL@VERSION;key=value;...`` (e.g.
+        ``ct2:opus-mt-zh-en@3679ec9546d5;beam=4;...``) — one word, so that PO
         writers, which wrap comments at spaces, keep it on one line."""
         fields = [f"{self.engine}:{self.model}@{self.version}", *(f"{k}={v}" for k, v in self.settings)]
         return ";".join(re.sub(r"\s+", "_", f) for f in fields)
@@ -59,9 +69,18 @@ class Engine(ABC):
         may hold placeholders that match ``pattern`` (group 1: the
         placeholder's number), each standing for a span that must come out
         exactly once (term protection's ``XT0X``). An engine that can put back
-        a placeholder its decoder dropped does so (the Argos engine, by
-        attention) and returns True. By default placeholders go through as
+        a placeholder its decoder dropped does so (the CTranslate2 engines,
+        by attention) and returns True. By default placeholders go through as
         text, and the caller puts back the ones that are lost."""
+        return False
+
+    def follow_termbase(self, termbase) -> bool:
+        """The termbase hook. An engine that can be told a termbase and
+        follow it itself (the ``openai`` engine puts the entries that occur
+        in a request into its prompt) takes ``termbase`` and returns True;
+        its drafts' signature then counts the terms. By default it returns
+        False, and the caller protects the terms with placeholders
+        (:class:`pipeline.terms.protect.TermProtectingEngine`)."""
         return False
 
     def translate(self, segments: Sequence[str]) -> list[Draft]:

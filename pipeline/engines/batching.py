@@ -15,8 +15,8 @@ from .settings import DecodingSettings
 
 def plan_batches(lengths: Sequence[int], settings: DecodingSettings) -> list[list[int]]:
     """Indices of segments of token ``lengths``, longest first, cut into
-    batches within ``settings.batch_size`` padded tokens and
-    ``settings.cache_positions`` decoder positions; a segment too long for
+    batches within ``settings.tokens_per_batch`` padded tokens and
+    ``settings.positions_per_batch`` decoder positions; a segment too long for
     either gets a batch of its own. Longest first, so that the short batches
     at the end fill the workers while the last long one finishes."""
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
@@ -26,8 +26,8 @@ def plan_batches(lengths: Sequence[int], settings: DecodingSettings) -> list[lis
         if current:
             longest, n = lengths[current[0]], len(current) + 1
             if (
-                n * longest <= settings.batch_size
-                and n * settings.beam_size * settings.cap_for(longest) <= settings.cache_positions
+                n * longest <= settings.tokens_per_batch
+                and n * settings.beam_size * settings.cap_for(longest) <= settings.positions_per_batch
             ):
                 current.append(i)
                 continue

@@ -1,10 +1,12 @@
-"""Decoding settings, the same for every neural engine: threads, beam,
-batch size in tokens, and the cap on output length.
+"""Decoding settings, the same for every engine: threads, beam, batch
+size in tokens, and the cap on output length.
 
-The CLI's ``--threads``, ``--beam-size``, ``--batch-size`` and
-``--max-decoding-length`` fill :class:`DecodingSettings`; an engine decides
-what each means for its backend (the Argos engine: CTranslate2 workers of
-one thread each) and plans its batches with :mod:`.batching`.
+``pipeline.toml``'s ``[engine]`` keys and the CLI's ``--threads``,
+``--beam-size``, ``--batch-size`` and ``--max-decoding-length`` fill
+:class:`DecodingSettings`; an engine decides what each means for its
+backend (the CTranslate2 engines: workers of one thread each on the CPU,
+one worker per GPU on CUDA, :meth:`DecodingSettings.for_device`) and plans
+its batches with :mod:`.batching`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,35 @@ MAX_LENGTH_CEILING = 512
 #: the memory of one batch whatever the catalog's size.
 CACHE_POSITIONS = 8192
 
+#: Where CTranslate2 engines run: ``auto`` is CUDA when there is a GPU.
+DEVICES = ("auto", "cpu", "cuda")
+#: CTranslate2 compute types; ``auto`` is the model's own weights on the
+#: CPU and float16 on CUDA (:mod:`.ctranslate`).
+COMPUTE_TYPES = (
+    "auto",
+    "default",
+    "float32",
+    "float16",
+    "bfloat16",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+)
+
+#: Source tokens per batch on the CPU when none is given.
+BATCH_SIZE = 1024
+
+#: On a GPU a batch is planned larger: the decoder's cache lives in GPU
+#: memory (tens of GiB) and a GPU is only busy with hundreds of sentences at
+#: once. 16384 source tokens and 262144 decoder positions (sentences × beam
+#: × cap) are, at d_model 512 and float16, 0.5 GiB of key/value cache per
+#: decoder layer: a few GiB for a Transformer-base model, far within an
+#: H200's memory, and still a bound whatever the catalog's size.
+GPU_BATCH_SIZE = 16384
+GPU_CACHE_POSITIONS = 262144
+
 
 def available_cores() -> int:
     try:
@@ -40,22 +71,49 @@ def available_cores() -> int:
 
 @dataclass(frozen=True)
 class DecodingSettings:
-    """Decoding settings. ``threads`` is the total CPU threads; the Argos
-    engine runs them as that many workers of one thread each, which measured
-    best on small machines (see BENCHMARKS.md). Argos's default of 0 intra
-    threads means CTranslate2's default of 4 per worker, which oversubscribes
-    2 cores. A batch holds at most ``batch_size`` source tokens (padded) and
-    ``cache_positions`` decoder positions (sentences × beam × cap)."""
+    """Decoding settings. ``threads`` is the total CPU threads; the
+    CTranslate2 engines run them on the CPU as that many workers of one
+    thread each, which measured best on small machines (see BENCHMARKS.md;
+    Argos's own default of 0 intra threads means CTranslate2's 4 per worker,
+    which oversubscribes 2 cores). A batch holds at most ``batch_size``
+    source tokens (padded) and ``cache_positions`` decoder positions
+    (sentences × beam × cap); None for either is the device's default
+    (:meth:`for_device`)."""
 
     threads: int | None = None
     beam_size: int = 4
-    batch_size: int = 1024  # source tokens per batch, padding included
+    #: Source tokens per batch, padding included; None: the device's default
+    #: (:data:`BATCH_SIZE` on the CPU, :data:`GPU_BATCH_SIZE` on CUDA).
+    batch_size: int | None = None
     max_decoding_length: int | None = None  # None: proportional to the source
-    cache_positions: int = CACHE_POSITIONS
+    #: Decoder positions per batch; None: the device's default.
+    cache_positions: int | None = None
 
     @property
     def workers(self) -> int:
         return max(1, self.threads or available_cores())
+
+    @property
+    def tokens_per_batch(self) -> int:
+        return self.batch_size or BATCH_SIZE
+
+    @property
+    def positions_per_batch(self) -> int:
+        return self.cache_positions or CACHE_POSITIONS
+
+    def for_device(self, device: str, devices: int = 1) -> DecodingSettings:
+        """These settings as a CTranslate2 engine runs them on ``device``
+        (``cpu`` or ``cuda``): on CUDA, one worker per GPU (``devices``) and
+        batches planned for the GPU (:data:`GPU_BATCH_SIZE`,
+        :data:`GPU_CACHE_POSITIONS`) unless given; on the CPU, unchanged."""
+        if device != "cuda":
+            return self
+        return replace(
+            self,
+            threads=max(1, devices),
+            batch_size=self.batch_size or GPU_BATCH_SIZE,
+            cache_positions=self.cache_positions or GPU_CACHE_POSITIONS,
+        )
 
     def cap_for(self, longest_source: int) -> int:
         """The cap on output tokens for a batch whose longest source has

@@ -16,15 +16,17 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Message
 
-from ..catalog import State, annotations, state_of
+from ..catalog import State, annotations
 from ..catalog.annotations import block_types
 from ..catalog.states import is_segment, machine_signature, memory_stamp
 from ..checks import Finding, Severity, check_message, entry_location
 from ..terms import Term, Termbase
 from ..tm.reuse import Suggestion, suggestions_of
+from .history import read_history
 from .session import EntryVersion, ReviewSession
 
-#: What ``pipeline review`` shows by default: everything not yet reviewed.
+#: What ``pipeline review`` shows by default: everything no person stands
+#: behind yet (an approver reviews ``--state translated`` to approve).
 PENDING = frozenset({State.MACHINE_DRAFT, State.FUZZY, State.UNTRANSLATED, State.EDITED_OUTSIDE_REVIEW})
 
 
@@ -44,6 +46,13 @@ class ReviewItem:
     suggestions: tuple[Suggestion, ...]
     glossary: tuple[Term, ...]
     findings: tuple[Finding, ...]
+    #: Who last wrote or accepted the text (its ``reviewed-by``), and who
+    #: approved it (its ``approved-by``, when the approval holds).
+    translator: str | None = None
+    approver: str | None = None
+    #: The last machine (or memory) draft of the entry, from the history or
+    #: the entry itself: what a post-editor started from, for a diff.
+    machine_draft: str | None = None
 
     @property
     def worst(self) -> int:
@@ -76,18 +85,31 @@ def glossary_for(source: str, termbase: Termbase | None) -> tuple[Term, ...]:
     return tuple(termbase.terms_in(source)) if termbase is not None else ()
 
 
+def last_drafts(session: ReviewSession) -> dict[str, str]:
+    """The last draft recorded in the history for each msgid of the session's document."""
+    return {
+        record.msgid: record.text_after
+        for record in read_history(session.ws, session.doc)
+        if record.action == "draft" and record.msgctxt is None
+    }
+
+
 def items(session: ReviewSession, termbase: Termbase | None = None) -> list[ReviewItem]:
     """Every entry of the session's catalog as a review item, in document order."""
     messages = session.messages()
+    drafts = last_drafts(session)
     out = []
     for i, message in enumerate(messages):
         text = message.string or ""
+        state = session.state(message)
+        review = annotations.review_of(message)
+        approval = annotations.approval_of(message) if state is State.APPROVED else None
         out.append(
             ReviewItem(
                 index=i + 1,
                 msgid=message.id,
                 target=text,
-                state=state_of(message),
+                state=state,
                 tag=EntryVersion.of(message).tag,
                 types=tuple(block_types(message)),
                 location=entry_location(message),
@@ -98,6 +120,9 @@ def items(session: ReviewSession, termbase: Termbase | None = None) -> list[Revi
                 suggestions=tuple(suggestions_of(message)),
                 glossary=glossary_for(message.id, termbase),
                 findings=findings_for(session.doc, message, text, termbase),
+                translator=review.reviewer if review is not None and not review.rejected else None,
+                approver=approval.reviewer if approval is not None else None,
+                machine_draft=text if state is State.MACHINE_DRAFT else drafts.get(message.id),
             )
         )
     return out

@@ -1,4 +1,5 @@
-"""The review model shared by ``pipeline review`` and ``pipeline serve``.
+"""The review model shared by ``pipeline review``, ``pipeline serve`` and
+the XLIFF import: the one write path of a person's decision.
 
 A review session works on one document's catalog. Every decision is
 written to the PO file at once, atomically, so a crash or Ctrl-C loses at
@@ -6,10 +7,25 @@ most the entry in progress. The file is re-read before each write: what
 others changed elsewhere in it (Poedit, a second browser tab, a
 re-extraction) is kept, and an entry that changed on disk since this
 session last saw it is a conflict — shown, never overwritten.
+
+Each decision is also a line of the document's history
+(:mod:`pipeline.review.history`), written with the catalog change as one
+transaction. Decisions are checked against the entry *as it is on disk*
+at the moment of writing:
+
+- **roles** (:mod:`pipeline.review.roles`): only approvers approve or
+  unapprove, never their own translation unless self-approval is allowed;
+  an approved entry is changed only by an approver, and a change of its
+  text demotes it to translated;
+- **gates**: accepting, importing or approving a text on which an
+  error-level check fires needs an ``override`` reason; the checks are
+  then silenced on the entry with a ``# no-check: <code> (override by
+  NAME, WHEN): <reason>`` record, and the history lists them.
 """
 
 from __future__ import annotations
 
+import copy
 import getpass
 import hashlib
 import json
@@ -21,14 +37,27 @@ from datetime import datetime, timezone
 from babel.messages.catalog import Message
 
 from ..catalog import Catalog, State, annotations, state_of
-from ..catalog.states import find, is_segment, set_reviewed, set_untranslated
+from ..catalog.states import find, is_segment, set_translated, set_untranslated
 from ..catalog.store import load_snapshot, update_catalog
+from ..checks import Finding, Severity, check_message
 from ..errors import PipelineError
-from ..textsafety import refuse_unsafe
+from ..terms import Termbase, load_termbase
+from ..textsafety import first_unsafe, refuse_unsafe
 from ..workspace import Workspace
+from . import history
+from .history import HistoryRecord
+from .roles import RoleRefused, Roles, display_name, roles_for
 
 REVIEWED_BY = annotations.REVIEWED_BY.prefix
 REVIEWER_ENV = "PIPELINE_REVIEWER"
+
+
+class GateRefused(PipelineError):
+    """Error-level checks fire on the text, and no override reason was given."""
+
+    def __init__(self, message: str, findings: list[Finding]):
+        super().__init__(message)
+        self.findings = findings
 
 
 class ReviewConflict(PipelineError):
@@ -42,8 +71,15 @@ class ReviewConflict(PipelineError):
 
 def reviewer_name(explicit: str | None = None) -> str:
     """``--reviewer``, else $PIPELINE_REVIEWER, else git's user.name, else the
-    login; refused (one line) if it could break a line of the PO file."""
-    return refuse_unsafe(_reviewer_name(explicit), "reviewer name", name=True)
+    login; refused (one line) if it could break a line of the PO file, or if
+    it is blank. Leading, trailing and repeated whitespace is normalised
+    (:func:`~pipeline.catalog.roles.display_name`), not refused: ``"Bo Wang "``
+    is recorded as ``Bo Wang``. Who is the same person as whom is decided by
+    :func:`~pipeline.catalog.roles.name_key`, whatever the spelling."""
+    name = display_name(refuse_unsafe(_reviewer_name(explicit), "reviewer name", name=True))
+    if not name:
+        raise PipelineError("reviewer name: blank; give --reviewer NAME or set $PIPELINE_REVIEWER")
+    return name
 
 
 def _reviewer_name(explicit: str | None) -> str:
@@ -95,25 +131,35 @@ class EntryVersion:
 @dataclass
 class Decision:
     msgid: str
-    action: str  # accept | reject
+    action: str  # accept | edit | approve | unapprove | reject | import | undo
     before: EntryVersion
     after: EntryVersion
+    record: HistoryRecord | None = None  # the history line it wrote
 
 
 @dataclass
 class ReviewSession:
-    """Review decisions on one document, saved as they are made."""
+    """Review decisions on one document, saved as they are made (with the
+    workspace's roles from ``pipeline.toml`` unless ``roles`` is given)."""
 
     ws: Workspace
     doc: str
     reviewer: str
+    roles: Roles | None = None
     catalog: Catalog = field(init=False)
     history: list[Decision] = field(default_factory=list, init=False)
 
     def __post_init__(self):
+        if first_unsafe(self.reviewer, name=True) is None:  # an unsafe name is refused at the first decision
+            self.reviewer = display_name(self.reviewer)
         self.path = self.ws.catalog_path(self.doc)
         self.display = self.ws.relative(self.path)
+        if self.roles is None:
+            self.roles = roles_for(self.ws)
         self.reload()
+        if history.pending(self.ws, self.doc):
+            with self.ws.catalog_lock():  # a writer killed between the history and the catalog
+                history.reconcile(self.ws, self.doc)
 
     def reload(self) -> None:
         self.catalog, _ = load_snapshot(self.path, self.display)
@@ -129,10 +175,14 @@ class ReviewSession:
     def version(self, msgid: str) -> EntryVersion:
         return EntryVersion.of(self._message(self.catalog, msgid))
 
+    def state(self, message: Message) -> State:
+        """The state of ``message`` under this workspace's roles."""
+        return state_of(message, self.roles)
+
     def progress(self) -> tuple[int, int]:
-        """(reviewed, total) entries."""
+        """(reviewed, total) entries: reviewed is translated or approved."""
         messages = self.messages()
-        return sum(state_of(m) is State.REVIEWED for m in messages), len(messages)
+        return sum(self.state(m).reviewed for m in messages), len(messages)
 
     def _message(self, catalog: Catalog, msgid: str) -> Message:
         # Review works on segments, which have no msgctxt: the key is (None, msgid).
@@ -143,26 +193,81 @@ class ReviewSession:
 
     # --- decisions -----------------------------------------------------------
 
-    def accept(self, msgid: str, text: str | None = None, expected: str | None = None) -> Decision:
-        """Accept the current draft, or ``text``, as reviewed."""
+    def accept(
+        self, msgid: str, text: str | None = None, expected: str | None = None, override: str | None = None
+    ) -> Decision:
+        """Accept the current draft, or ``text``, as translated (action
+        ``accept``, or ``edit`` when the text changes)."""
+        return self._translate(msgid, text, expected, override, imported=False)
 
-        def change(message: Message) -> None:
-            new_text = message.string if text is None else text.strip()
+    def import_translation(
+        self, msgid: str, text: str, expected: str | None = None, override: str | None = None
+    ) -> Decision:
+        """Take ``text`` from outside (an XLIFF file) as the reviewer's
+        translation: action ``import``, the same rules as :meth:`accept`."""
+        return self._translate(msgid, text, expected, override, imported=True)
+
+    def _translate(self, msgid, text, expected, override, imported: bool) -> Decision:
+        actions: list[str] = []
+
+        def change(message: Message, before: Message) -> tuple[str, tuple[str, ...]] | None:
+            current = message.string or ""
+            new_text = current if text is None else text.strip()
             if not new_text:
                 raise PipelineError("an empty translation cannot be accepted; reject the entry instead")
-            set_reviewed(message, new_text)
+            refuse_unsafe(new_text, "the translation")
+            state = self.state(message)
+            if state is State.APPROVED:
+                if new_text == current:
+                    return None  # already approved as it is (an import of the same text too): nothing to do
+                self.roles.check_change_approved(self.reviewer)
+            overrides = self._gate(message, new_text, override)
+            set_translated(message, new_text)
+            annotations.clear_approval(message)  # an approval of another text, or of a fuzzy entry's
             self._stamp(message)
+            actions[:] = ["import" if imported else ("edit" if new_text != current else "accept")]
+            return actions[0], overrides
 
-        return self._commit(msgid, "accept", change, expected)
+        return self._commit(msgid, change, expected, reason=override)
 
-    def reject(self, msgid: str, expected: str | None = None) -> Decision:
-        """Send the entry back to untranslated (its draft is dropped)."""
+    def approve(self, msgid: str, expected: str | None = None, override: str | None = None) -> Decision:
+        """Sign a translated entry off (approvers only; see :mod:`.roles`)."""
 
-        def change(message: Message) -> None:
+        def change(message: Message, before: Message):
+            state = self.state(message)
+            if state is not State.TRANSLATED:
+                raise PipelineError(f"only a translated entry can be approved; this one is {state.value}")
+            self.roles.check_approve(self.reviewer, self._translator(message))
+            overrides = self._gate(message, message.string or "", override)
+            annotations.set_approval(message, self.reviewer, _minute())
+            return "approve", overrides
+
+        return self._commit(msgid, change, expected, reason=override)
+
+    def unapprove(self, msgid: str, expected: str | None = None, reason: str | None = None) -> Decision:
+        """Take an approval back (approvers only): the entry is translated again."""
+
+        def change(message: Message, before: Message):
+            if self.state(message) is not State.APPROVED:
+                raise PipelineError("this entry is not approved")
+            self.roles.check_approve(self.reviewer, None, verb="unapprove")
+            annotations.clear_approval(message)
+            return "unapprove", ()
+
+        return self._commit(msgid, change, expected, reason=_reason(reason))
+
+    def reject(self, msgid: str, expected: str | None = None, reason: str | None = None) -> Decision:
+        """Send the entry back to untranslated (its draft is dropped from the
+        catalog; the history keeps it)."""
+
+        def change(message: Message, before: Message):
+            if self.state(message) is State.APPROVED:
+                self.roles.check_change_approved(self.reviewer)
             set_untranslated(message)
             self._stamp(message, rejected=True)
+            return "reject", ()
 
-        return self._commit(msgid, "reject", change, expected)
+        return self._commit(msgid, change, expected, reason=_reason(reason))
 
     def undo(self) -> Decision | None:
         """Take back the last decision of this session."""
@@ -170,35 +275,71 @@ class ReviewSession:
             return None
         last = self.history[-1]
 
-        def change(message: Message) -> None:
+        def change(message: Message, before: Message):
             last.before.apply(message)
+            return "undo", ()
 
         try:
-            self._commit(last.msgid, "undo", change, expected=last.after.tag, record=False)
+            self._commit(last.msgid, change, expected=last.after.tag, record=False)
         finally:
             # Undone, or changed elsewhere since (a conflict): either way this
             # decision can no longer be taken back, and the one before it can.
             self.history.pop()
         return last
 
+    # --- rules ---------------------------------------------------------------
+
+    def _translator(self, message: Message) -> str | None:
+        """Who last wrote or accepted ``message``: its ``reviewed-by`` record,
+        else the history."""
+        review = annotations.review_of(message)
+        if review is not None and not review.rejected:
+            return review.reviewer
+        return history.last_translator(history.read_history(self.ws, self.doc), (None, message.id))
+
+    def _gate(self, message: Message, text: str, override: str | None) -> tuple[str, ...]:
+        """Refuse ``text`` when an error-level check fires on it, unless
+        ``override`` gives a reason; then silence those checks on the entry,
+        recording who and why. Returns the codes overridden."""
+        termbase = self._termbase()
+        errors = [f for f in check_message(message, text, termbase, self.doc) if f.severity is Severity.ERROR]
+        if not errors:
+            return ()
+        codes = tuple(dict.fromkeys(f.code for f in errors))
+        reason = _reason(override)
+        if reason is None:
+            raise GateRefused(f"error-level checks fired ({', '.join(codes)}); give a reason to override", errors)
+        refuse_unsafe(reason, "the override reason")
+        annotations.add_overrides(message, codes, self.reviewer, _minute(), reason)
+        return codes
+
+    def _termbase(self) -> Termbase | None:
+        try:
+            return load_termbase(self.ws.glossary)
+        except PipelineError:
+            return None  # a broken glossary is reported by check; the glossary check finds nothing then
+
     def _stamp(self, message: Message, rejected: bool = False) -> None:
         # However the session got its name, it never starts a line of its own in the file.
         refuse_unsafe(self.reviewer, "reviewer name", name=True)
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
-        annotations.set_review(message, self.reviewer, now, rejected=rejected)
+        annotations.set_review(message, self.reviewer, _minute(), rejected=rejected)
 
-    def _commit(self, msgid: str, action: str, change, expected: str | None, record: bool = True) -> Decision:
+    def _commit(self, msgid: str, change, expected: str | None, record: bool = True, reason: str | None = None):
         """Apply ``change`` to the entry on disk, unless it changed since it was
         seen: through :func:`~pipeline.catalog.store.update_catalog`, so a save
-        made by another program meanwhile is kept, never written over."""
-        expected = expected or self.version(msgid).tag
-        decided: list[Decision] = []
+        made by another program meanwhile is kept, never written over; with
+        its history line (:func:`pipeline.review.history.transaction`).
+        ``change(message, before)`` returns ``(action, overrides)``, or None
+        when there is nothing to do.
 
-        def apply(disk: Catalog | None) -> Catalog:
-            if disk is None:
-                raise PipelineError(f"{self.display}: no such catalog (removed?)")
-            self.catalog = disk  # on a conflict, the session shows what is on disk
-            message = self._message(disk, msgid)
+        The decision is first worked out on the entry as it is on disk (its
+        intent written to the history), then applied to the file; the
+        history's I/O stays out of the compare-and-swap, which only repeats
+        the same change on the same entry (any other version is a conflict)."""
+        expected = expected or self.version(msgid).tag
+        refuse_unsafe(self.reviewer, "reviewer name", name=True)
+
+        def decide(message: Message) -> tuple[Message, EntryVersion, tuple | None]:
             current = EntryVersion.of(message)
             if current.tag != expected:
                 raise ReviewConflict(
@@ -206,13 +347,57 @@ class ReviewSession:
                     f"{self.display}: this entry was changed elsewhere since it was shown; review it again",
                     current,
                 )
-            change(message)
-            decided[:] = [Decision(msgid, action, current, EntryVersion.of(message))]
-            return disk
+            before = copy.deepcopy(message)
+            return before, current, change(message, before)
 
-        update = update_catalog(self.path, apply, self.display, lock=self.ws.catalog_lock, wait_if_missing=True)
+        with history.transaction(self.ws, self.doc) as tx:
+            if self.version(msgid).tag != expected:
+                self.reload()  # decide against the disk, not an older read
+            after = copy.deepcopy(self._message(self.catalog, msgid))  # worked out on a copy
+            before, current, outcome = decide(after)
+            if outcome is None:
+                return Decision(msgid, "accept", current, current)
+            action, overrides = outcome
+            line = history.record_for(self.doc, before, after, self.reviewer, action, reason, overrides)
+            tx.intend([line])
+            decided: list[Decision] = []
+
+            def apply(disk: Catalog | None) -> Catalog | None:
+                decided.clear()
+                if disk is None:
+                    raise PipelineError(f"{self.display}: no such catalog (removed?)")
+                self.catalog = disk  # on a conflict, the session shows what is on disk
+                _, seen, outcome = decide(self._message(disk, msgid))
+                if outcome is None:  # cannot be: the same change on the same entry
+                    return None
+                decided.append(Decision(msgid, outcome[0], seen, EntryVersion.of(self._message(disk, msgid)), line))
+                return disk
+
+            update = update_catalog(self.path, apply, self.display, lock=None, wait_if_missing=True)
+            tx.settled(update.catalog)
         self.catalog = update.catalog
         decision = decided[0]
         if record:
             self.history.append(decision)
         return decision
+
+
+def _minute() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _reason(reason: str | None) -> str | None:
+    """A reason on one line, or None when there is none."""
+    reason = " ".join((reason or "").split())
+    return reason or None
+
+
+__all__ = [
+    "Decision",
+    "EntryVersion",
+    "GateRefused",
+    "ReviewConflict",
+    "ReviewSession",
+    "RoleRefused",
+    "reviewer_name",
+]

@@ -1,10 +1,18 @@
 """``pipeline review DOC``: a keyboard-driven review in the terminal.
 
 Single keys act on the entry shown: accept, edit (inline, or in $EDITOR for
-long segments), reject, skip, undo, quit. Every decision is saved at once;
-quitting, Ctrl-C or a crash loses nothing but the entry on screen. The
-queue holds what is not reviewed yet, so a new session resumes where the
-last one stopped.
+long segments), approve, reject, skip, undo, quit. Every decision is saved
+at once; quitting, Ctrl-C or a crash loses nothing but the entry on screen.
+The queue holds what is not reviewed yet, so a new session resumes where the
+last one stopped (an approver reviews ``--state translated``).
+
+Post-editing starts from the draft: ``e`` puts the current text on the
+``english:`` line, editable with readline (arrows, Ctrl-A/E, Ctrl-U), and
+Enter saves it; ``E`` opens ``$EDITOR`` on the same text, with the source,
+the draft's origin and the checks below it as comment lines (a line that is
+``#`` or starts with ``# ``), which are stripped on return. Accepting or
+approving a text on which an error-level check fires asks for a reason to
+override it (empty: nothing is saved); see :mod:`pipeline.review.session`.
 
 Text typed or saved in $EDITOR that holds a character
 :mod:`pipeline.textsafety` refuses (a control character, an escape
@@ -22,13 +30,14 @@ import sys
 import click
 
 from ..catalog import State
+from ..checks import Severity
 from ..errors import PipelineError
 from ..terms import Termbase
-from ..textsafety import printable, refuse_unsafe
+from ..textsafety import first_unsafe, printable, refuse_unsafe
 from .queue import ReviewItem, build_queue, findings_for
-from .session import ReviewConflict, ReviewSession
+from .session import GateRefused, ReviewConflict, ReviewSession
 
-KEYS = "[a]ccept  [e]dit  [E]ditor  [r]eject  [s]kip  [u]ndo  [q]uit"
+KEYS = "[a]ccept  [e]dit  [E]ditor  [A]pprove  [r]eject  [s]kip  [u]ndo  [q]uit"
 #: Segments longer than this open in $EDITOR when edited.
 LONG_SEGMENT = 120
 
@@ -36,17 +45,20 @@ _STATE_COLOURS = {
     State.MACHINE_DRAFT: "blue",
     State.FUZZY: "yellow",
     State.UNTRANSLATED: "red",
-    State.REVIEWED: "green",
+    State.TRANSLATED: "green",
+    State.APPROVED: "cyan",
     State.EDITED_OUTSIDE_REVIEW: "magenta",
 }
 
 
 def _show(item: ReviewItem, session: ReviewSession, position: int, total: int) -> None:
     reviewed, entries = session.progress()
+    approved = sum(session.state(m) is State.APPROVED for m in session.messages())
     echo, p = click.echo, printable
     echo()
     echo(
         click.style(f"{reviewed}/{entries} reviewed", bold=True)
+        + (f" ({approved} approved)" if approved else "")
         + f"  ·  {position}/{total} in queue  ·  "
         + click.style(item.state.value, fg=_STATE_COLOURS[item.state])
         + p(f"  ·  {', '.join(item.types) or '?'}  ·  {item.location}", one_line=True)
@@ -61,6 +73,11 @@ def _show(item: ReviewItem, session: ReviewSession, position: int, total: int) -
     echo(f"  draft   {p(item.target) if item.target else click.style('(untranslated)', fg='red')}")
     if item.origin:
         echo(click.style(f"  origin  {p(item.origin)}", dim=True))
+    if item.machine_draft and item.machine_draft != item.target:
+        echo(click.style(f"  mt was  {p(item.machine_draft)}", dim=True))
+    if item.translator:
+        who = f"  by      {item.translator}" + (f"; approved by {item.approver}" if item.approver else "")
+        echo(click.style(p(who, one_line=True), dim=True))
     for term in item.glossary:
         echo(p(f"  term    {term.zh} = {term.en}  ({term.type})"))
     for suggestion in item.suggestions:
@@ -84,19 +101,83 @@ def _show_findings(findings) -> None:
         )
 
 
+def _is_comment(line: str) -> bool:
+    """A comment line of the $EDITOR text: ``#`` alone or ``# …`` (a
+    translation may start with a hashtag: ``#MeToo`` is text)."""
+    return line == "#" or line.startswith("# ")
+
+
+def editor_text(item: ReviewItem) -> str:
+    """What ``E`` opens in $EDITOR: the current text, then the source, the
+    draft's origin and the checks as comment lines."""
+    lines = [item.target, "", f"# Source: {item.msgid}"]
+    if item.previous_source:
+        lines.append(f"# Source before it changed: {item.previous_source}")
+    if item.origin:
+        lines.append(f"# Draft from {item.origin}")
+    if item.machine_draft and item.machine_draft != item.target:
+        lines.append(f"# Machine draft: {item.machine_draft}")
+    lines += [f"# Check [{f.severity.value}] {f.code}: {f.message}" for f in item.findings]
+    lines.append("# Lines that are '#' or start with '# ' are ignored. Save and close to accept; empty to cancel.")
+    return "\n".join(line.replace("\n", " ") if line.startswith("#") else line for line in lines) + "\n"
+
+
+def from_editor(edited: str) -> str:
+    """The translation in a text saved in $EDITOR: its lines that are not
+    comments, joined by spaces."""
+    return " ".join(line for line in edited.splitlines() if not _is_comment(line)).strip()
+
+
+def prefilled_input(prompt: str, text: str) -> str:
+    """A line typed at ``prompt``, starting from ``text`` (readline: the
+    text is on the line, editable, before the first key). Without a
+    terminal, an empty line keeps ``text``."""
+    try:
+        import readline
+    except ImportError:  # no readline on this Python
+        readline = None
+    if readline is None or not sys.stdin.isatty():
+        return click.prompt(prompt.rstrip(": "), default=text, show_default=False)
+    readline.set_startup_hook(lambda: readline.insert_text(text))
+    try:
+        return input(prompt)
+    finally:
+        readline.set_startup_hook(None)
+
+
 def _edit(item: ReviewItem, external: bool) -> str | None:
     if external or len(item.target or item.msgid) > LONG_SEGMENT:
-        template = (
-            f"{item.target}\n\n# Source: {item.msgid}\n# Lines starting with # are ignored. Save and close to accept.\n"
-        )
-        edited = click.edit(template)
+        edited = click.edit(editor_text(item))
         if edited is None:
             return None
-        text = " ".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
+        text = from_editor(edited)
     else:
-        text = click.prompt("  english", default=item.target or "", show_default=False).strip()
+        start = item.target or ""
+        if first_unsafe(start) is not None:
+            click.echo("  the draft holds control characters: type the translation")
+            start = ""
+        try:
+            text = prefilled_input("  english: ", start).strip()
+        except EOFError:
+            return None
     refuse_unsafe(text, "your edit")
     return " ".join(text.split()) or None
+
+
+def _with_override(decide, *args, **kwargs):
+    """Call ``decide(*args, **kwargs)``; when error-level checks fire, show
+    them and ask for a reason to override, then call it again with
+    ``override=reason`` (empty: cancelled, None returned)."""
+    try:
+        return decide(*args, **kwargs)
+    except GateRefused as refused:
+        click.echo(click.style(printable(f"  {refused}", one_line=True), fg="red"))
+        _show_findings(refused.findings)
+        reason = click.prompt("  reason to override (empty: cancel)", default="", show_default=False).strip()
+        if not reason:
+            click.echo("  not saved")
+            return None
+        return decide(*args, override=reason, **kwargs)
 
 
 def _key() -> str:
@@ -111,7 +192,7 @@ def _key() -> str:
 
 def review(session: ReviewSession, termbase: Termbase | None, queue: list[ReviewItem]) -> dict[str, int]:
     """Run the interactive loop over ``queue``; return counts of decisions."""
-    counts = {"accepted": 0, "edited": 0, "rejected": 0, "skipped": 0, "undone": 0}
+    counts = {"accepted": 0, "edited": 0, "approved": 0, "rejected": 0, "skipped": 0, "undone": 0}
     i = 0
     while 0 <= i < len(queue):
         item = queue[i]
@@ -124,8 +205,13 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                     click.echo("  nothing to accept: edit it, or skip")
                     continue
                 refuse_unsafe(item.target, "the draft (press e to edit it)")
-                session.accept(item.msgid, expected=item.tag)
+                if _with_override(session.accept, item.msgid, expected=item.tag) is None:
+                    continue
                 counts["accepted"] += 1
+            elif key == "A":
+                if _with_override(session.approve, item.msgid, expected=item.tag) is None:
+                    continue
+                counts["approved"] += 1
             elif key in ("e", "E"):
                 text = _edit(item, external=key == "E")
                 if text is None:
@@ -133,11 +219,14 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                     continue
                 message = session.catalog.get(item.msgid)
                 findings = findings_for(session.doc, message, text, termbase)
-                _show_findings(findings)
-                if findings and not click.confirm("  accept with these findings?", default=False):
+                warnings = [f for f in findings if f.severity is not Severity.ERROR]
+                _show_findings(warnings)
+                if warnings and not click.confirm("  accept with these findings?", default=False):
                     continue
-                session.accept(item.msgid, text, expected=item.tag)
-                counts["edited"] += 1
+                decided = _with_override(session.accept, item.msgid, text, expected=item.tag)
+                if decided is None:
+                    continue
+                counts["edited" if decided.action == "edit" else "accepted"] += 1
             elif key == "r":
                 session.reject(item.msgid, expected=item.tag)
                 counts["rejected"] += 1

@@ -15,7 +15,7 @@ from .model import Block, BlockType, Document, Join, Line, Part, Segment
 from .repair import repair_page_breaks
 from .sentences import split_sentences
 
-__all__ = ["Block", "BlockType", "Document", "Join", "Part", "Segment", "segment_document"]
+__all__ = ["Block", "BlockType", "Document", "Join", "Line", "Part", "Segment", "segment_block", "segment_document"]
 
 
 def segment_document(name: str, text: str, repair: bool = True) -> Document:
@@ -28,6 +28,13 @@ def segment_document(name: str, text: str, repair: bool = True) -> Document:
     for block in blocks:
         block.segments = _segments(block)
     return Document(name, blocks, repair)
+
+
+def segment_block(block: Block) -> list[Segment]:
+    """The segments of one typed block (sentences; a qa-turn's speaker label
+    and a caption's photo credit as parts of their own): the rules
+    :func:`segment_document` applies, for a block a format reader made."""
+    return _segments(block)
 
 
 def _line_at(block: Block, offsets: list[int], pos: int) -> int:

@@ -162,7 +162,10 @@ def classify(groups: list[list[Line]]) -> list[Block]:
     return blocks
 
 
-def _classify_one(text: str, speakers: Speakers, in_header: bool, seen_title: bool) -> tuple[BlockType, str]:
+def type_by_pattern(text: str) -> tuple[BlockType, str] | None:
+    """The type a block's text alone shows, whatever the source format: a
+    caption (ends in a photo credit), a section number, a byline (a
+    reporter's role and name, a credit line, a dateline); None otherwise."""
     if rules.CAPTION_RE.search(text):
         return BlockType.CAPTION, "ends in a photo credit"
     if rules.SECTION_NUMBER_RE.match(text):
@@ -173,6 +176,13 @@ def _classify_one(text: str, speakers: Speakers, in_header: bool, seen_title: bo
         return BlockType.BYLINE, "a credit line (who reported, edited)"
     if rules.DATELINE_RE.match(text):
         return BlockType.BYLINE, "a dateline"
+    return None
+
+
+def _classify_one(text: str, speakers: Speakers, in_header: bool, seen_title: bool) -> tuple[BlockType, str]:
+    by_pattern = type_by_pattern(text)
+    if by_pattern:
+        return by_pattern
     unfinished = not ends_sentence(text)
     if in_header and unfinished and len(text) <= rules.MAX_TITLE_CHARS:
         if seen_title:

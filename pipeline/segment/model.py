@@ -41,6 +41,10 @@ class Segment:
     line: int
     part: Part = Part.SENTENCE
     translatable: bool = True
+    #: In a formatted block (HTML, Markdown, DOCX): the msgid's inline tag
+    #: number n (from 1) stands for ``block.inline.codes[codes[n - 1]]``
+    #: (:mod:`pipeline.inline`). Empty for plain text.
+    codes: tuple[int, ...] = ()
 
 
 @dataclass
@@ -79,6 +83,12 @@ class Block:
     reason: str = ""
     joins: list[Join] = field(default_factory=list)
     kept_apart: str = ""
+    #: A formatted block's inline codes and where they stand in ``text``
+    #: (then the plain text, tags removed; :class:`pipeline.inline.InlineContent`).
+    #: None for plain text.
+    inline: object = None
+    #: The source format's own handle on the block (an lxml element, …), for its writer.
+    anchor: object = None
 
     @property
     def line(self) -> int:
@@ -103,6 +113,10 @@ class Document:
     blocks: list[Block]
     #: Whether page breaks were repaired (``--no-repair`` turns it off).
     repair: bool = True
+    #: The source format's parsed document (a tree, a package), for its writer.
+    native: object = None
+    #: The encoding the source was read in.
+    encoding: str = ""
 
     def segments(self):
         """Every segment in document order, with its block."""

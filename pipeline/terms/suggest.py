@@ -50,7 +50,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..atomicfile import atomic_write
-from ..segment import Document, segment_document
+from ..formats import load_document
+from ..segment import Document
 from ..segment.rules import (
     BYLINE_RE,
     KNOWN_SPEAKER_LABELS,
@@ -58,7 +59,6 @@ from ..segment.rules import (
     SPEAKER_LABEL_MIN_REPEATS,
     SPEAKER_LABEL_RE,
 )
-from ..sources import read_source
 from ..zh.script import HAN_RUN_RE, is_han
 from .lexicon import (
     COMMON_WORDS,
@@ -215,8 +215,8 @@ def document_passages(document: Document, source_ref: str) -> list[Passage]:
 
 def source_passages(path: Path, source_ref: str | None = None) -> list[Passage]:
     """Read and segment a source document (as ``pipeline extract`` does) into passages."""
-    source = read_source(path, source_ref)
-    return document_passages(segment_document(source.name, source.text), source_ref or str(path))
+    document = load_document(path, source_ref or str(path))  # in its format: plain text, HTML, …
+    return document_passages(document, source_ref or str(path))
 
 
 # --- Words ----------------------------------------------------------------------

@@ -69,7 +69,8 @@ class Termbase:
         longest term first (甬江实验室 wins over 实验室), in text order.
 
         An occurrence counts only where it stands as a word
-        (:func:`pipeline.zh.words.is_word_at`): 安那 is not in 路易斯安那州."""
+        (:func:`pipeline.zh.words.is_word_at`): 安那 is not in 路易斯安那州,
+        nor the foreign name 吉利 in 吉利德 (Gilead)."""
         taken = [False] * len(source)
         found: list[tuple[int, int, Term]] = []
         present = [t for t in self.terms if t.zh and t.zh in source]

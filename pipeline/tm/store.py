@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..atomicfile import atomic_write, read_regular
-from ..catalog import Catalog, State, load_catalog, state_of
+from ..catalog import Catalog, load_catalog, state_of
 from ..catalog.annotations import block_types
 from ..catalog.states import translation_text
 from ..workspace import Workspace
@@ -74,7 +74,7 @@ def _reviewed_units(catalog: Catalog, messages: list, doc: str) -> list[Unit]:
     created_at = _revision_date(catalog)
     units = []
     for message in messages:
-        if not message.id or message.pluralizable or state_of(message) is not State.REVIEWED:
+        if not message.id or message.pluralizable or not state_of(message).reviewed:
             continue
         units.append(
             Unit(

@@ -247,9 +247,10 @@ def is_word_at(text: str, start: int, end: int, spans: list[tuple[int, int]]) ->
     Both its ends must be word boundaries, or the word holding it must be
     it plus one Han character (宁波市, 浙江省, 宁波人: a name and a one-character
     suffix, the commonest compound of Chinese names). And it must not run
-    on from a transliterated foreign name (路易斯|安娜州: Louisiana, written
-    with 娜): transliterations are written without spaces, so a name right
-    next to one is a piece of a longer name."""
+    on from or into a transliterated foreign name
+    (:func:`_continues_transliteration`): transliterations are written
+    without spaces, so a name right next to one is a piece of a longer name
+    (路易斯|安娜州: Louisiana, written with 娜; 雷|布尔: Rebull)."""
     # ``spans`` tile the text in order: the words around the occurrence are
     # found by bisection (a scan per occurrence is quadratic on a long line).
     first = bisect.bisect_right(spans, (start, math.inf)) - 1  # the word holding ``start``
@@ -259,13 +260,69 @@ def is_word_at(text: str, start: int, end: int, spans: list[tuple[int, int]]) ->
     if not (spans[first][0] == start and spans[last][1] == end):
         if spans[first] != (start, end + 1) or not _is_han(text[end : end + 1] or "a"):
             return False
-    tags = _word_tags()
     before = spans[first - 1] if spans[first][0] == start and first > 0 else None
-    after = spans[last + 1] if spans[last][1] == end and last + 1 < len(spans) else None
-    for s, e in filter(None, (before, after)):
-        if e - s >= 2 and tags.get(text[s:e]) == _TRANSLITERATION_TAG:
+    if spans[last][1] == end:
+        after = spans[last + 1] if last + 1 < len(spans) else None
+    else:  # the one-character suffix is the neighbour: 瓦尔 + 迪 is no suffix
+        after = (end, end + 1)
+    return not any(_continues_transliteration(text[start:end], text[s:e]) for s, e in filter(None, (before, after)))
+
+
+#: jieba's tags of the words that stand between names without being part of
+#: them: prepositions (比, 对), conjunctions (和), particles (的), adverbs
+#: (都), pronouns, localisers (里, 西) and numerals and measure words (多).
+_FUNCTION_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "f", "m", "q"})
+
+
+def _continues_transliteration(word: str, neighbour: str) -> bool:
+    """Whether the word ``neighbour``, right before or after the occurrence
+    ``word``, carries one transliterated foreign name on, so that ``word``
+    is a piece of it and no word of its own:
+
+    * a word of two characters or more that jieba's dictionary tags as a
+      transliterated name (路易斯|安娜: Louisiana), whatever ``word`` is;
+    * where ``word`` is itself a transliterated name
+      (:func:`pipeline.terms.romanise.is_transliterated_name`, the one rule
+      for that): a single Han character that is a syllable of
+      transliterations (:func:`pipeline.terms.romanise.is_transliteration_character`)
+      and not a function word (雷|布尔 Rebull, 吉利|德 Gilead, 艾|里德 Eilidh;
+      not 布尔|在, 比|梅赛德斯, 西|巴布亚), or an unknown word (one jieba's
+      dictionary lacks: another term) that is a transliterated name itself
+      (特恩|布尔 Turnbull). A word of the dictionary next to it is a word of
+      its own: 吉利|德国 (Geely in Germany), 美国|加州. The character after
+      a name read with a one-character suffix (宁波 + 市) is its neighbour
+      too: 瓦尔 + 迪 of 瓦尔迪兹 (Valdez) is no suffix.
+
+    A Chinese name (崔平) next to one character is left alone: that character
+    is a word of the sentence (崔平说), and the transliteration tables hold
+    many common characters."""
+    tags = _word_tags()
+    if not all(map(_is_han, neighbour)):
+        return False
+    if len(neighbour) >= 2 and tags.get(neighbour) == _TRANSLITERATION_TAG:
+        return True
+    tag = tags.get(neighbour)
+    if len(neighbour) == 1:
+        if tag in _FUNCTION_TAGS or not _is_transliteration_character(neighbour):
             return False
-    return True
+    elif tag is not None or not _is_transliterated_name(neighbour):
+        return False
+    # A term without Han characters (iPhone, 5G) is no transliteration.
+    return any(map(_is_han, word)) and _is_transliterated_name(word)
+
+
+@lru_cache(maxsize=8192)
+def _is_transliterated_name(word: str) -> bool:
+    from ..terms.romanise import is_transliterated_name
+
+    return is_transliterated_name(word)
+
+
+@lru_cache(maxsize=8192)
+def _is_transliteration_character(ch: str) -> bool:
+    from ..terms.romanise import is_transliteration_character
+
+    return is_transliteration_character(ch)
 
 
 def word_tag(word: str) -> str | None:

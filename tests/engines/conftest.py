@@ -37,3 +37,19 @@ def no_network(monkeypatch) -> list:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     return attempts
+
+
+@pytest.fixture(scope="session")
+def ct2_models(tmp_path_factory) -> dict[str, Path]:
+    """Random-weight CTranslate2 model directories of every layout the ct2
+    engine reads: OPUS-MT with a shared and with split vocabularies, NLLB
+    and M2M100 (each builds in well under a second)."""
+    from pipeline.testing.random_model import build_random_ct2_model
+
+    root = tmp_path_factory.mktemp("ct2")
+    return {
+        "marian": build_random_ct2_model(root, layout="marian"),
+        "marian-split": build_random_ct2_model(root, layout="marian", shared_vocabulary=False, name="opus-split"),
+        "nllb": build_random_ct2_model(root, layout="nllb", name="nllb-200-random"),
+        "m2m100": build_random_ct2_model(root, layout="m2m100"),
+    }

@@ -147,7 +147,7 @@ def test_review_decisions_never_lose_a_save_made_by_another_program(tmp_path, mo
     with concurrent_writer(path, mode, 10, list(reviewed)[:8]) as log:
         for msgid in untranslated:
             try:
-                session.accept(msgid, f"Accepted {msgid}")
+                session.accept(msgid, f"Accepted {msgid}", override="a marker text for this test")
             except ReviewConflict:  # the writer reverted our draft meanwhile: shown, never overwritten
                 pass
     assert_nothing_lost(path, reviewed, log, msgfmt_check)

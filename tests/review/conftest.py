@@ -3,11 +3,16 @@
 * ``drafted``: the seed workspace whose catalog holds machine drafts ("Draft n."); ``ws, doc``.
 * ``review_ws``: the same with a paragraph of markup in the seed, a draft, a glossary entry and a
   memory suggestion that carry markup too, for the web app; ``ws, doc, ids``.
+* ``browser``: Debian's ``chromium`` driven by Playwright, for the web app's end-to-end tests
+  (test_web_e2e.py, web/); without either, skipped on a developer's machine, a failure under ``CI``.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -74,3 +79,66 @@ def review_ws(workspace):
     add_suggestions(markup[0], [Match(Unit(markup[0].id, MALICIOUS_SUGGESTION, "evil.tmx"), 0.8, False)])
     save_catalog(path, catalog)
     return ws, doc, [m.id for m in messages]
+
+
+# --- Team review: roles, history, gates -------------------------------------------------------
+
+APPROVERS_TOML = '[review]\napprovers = ["Bo Wang", "Ann Li"]\n'
+
+
+@pytest.fixture
+def team(workspace):
+    """The seed workspace extracted and machine-translated (with the fake engine, so
+    the history holds the drafts), and two approvers in pipeline.toml; ``ws, doc``."""
+    from pipeline.translate import translate_documents
+    from tests.support.fake_engine import FakeEngine
+
+    assert CliRunner().invoke(main, ["extract", "-w", str(workspace)]).exit_code == 0
+    (workspace / "pipeline.toml").write_text(APPROVERS_TOML, encoding="utf-8")
+    ws = Workspace(workspace)
+    doc = ws.documents()[0]
+    translate_documents(ws, [doc], FakeEngine, flush_seconds=0)
+    return ws, doc
+
+
+#: A translation without numbers, names or Chinese: on a source without numbers, no error-level check fires.
+PLAIN = "Plain words here."
+
+
+def plain_ids(session, text: str = PLAIN) -> list[str]:
+    """The msgids on which ``text`` fires no error-level check (no numbers in the source...)."""
+    from pipeline.checks import Severity, check_message
+
+    return [
+        m.id
+        for m in session.messages()
+        if not any(f.severity is Severity.ERROR for f in check_message(m, text, None, session.doc))
+    ]
+
+
+# --- The browser of the web app's end-to-end tests (test_web_e2e.py, web/) ----------------------
+
+#: Debian's chromium (never ``playwright install``).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def browser_unavailable(why: str):
+    """Skip on a developer's machine; fail under ``CI``, which must install it."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"{why}; CI must install it (see .ci/run)", pytrace=False)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium through Playwright, one per test module."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("playwright is not installed (pip install playwright)")
+    if not Path(CHROMIUM).exists():
+        browser_unavailable("chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()

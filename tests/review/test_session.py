@@ -10,6 +10,7 @@ import pytest
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
 from pipeline.checks import Severity, run_checks
 from pipeline.errors import PipelineError
+from pipeline.review.history import read_history
 from pipeline.review.queue import PENDING, build_queue
 from pipeline.review.session import REVIEWED_BY, ReviewConflict, ReviewSession, reviewer_name
 from pipeline.terms.termbase import Term, Termbase
@@ -62,7 +63,7 @@ def test_two_writers_on_the_same_entry_conflict(drafted):
     ws, doc = drafted
     tab_one = ReviewSession(ws, doc, "One")
     tab_two = ReviewSession(ws, doc, "Two")
-    msgid = tab_one.messages()[5].id
+    msgid = tab_one.messages()[4].id  # a sentence without numbers: no check gates these texts
     seen_by_two = tab_two.version(msgid).tag
     tab_one.accept(msgid, "First writer wins.")
     with pytest.raises(ReviewConflict) as conflict:
@@ -106,6 +107,24 @@ def test_reviewer_name_sources(monkeypatch):
     assert reviewer_name("Explicit") == "Explicit"
     monkeypatch.setenv("PIPELINE_REVIEWER", "From Env")
     assert reviewer_name(None) == "From Env"
+
+
+def test_reviewer_name_whitespace_is_normalised_and_a_blank_name_refused(drafted, monkeypatch):
+    """Leading, trailing and repeated spaces (no-break and ideographic ones too) are made one
+    space, not refused: the name recorded is the one a person reads; a blank name is refused."""
+    assert reviewer_name("  Bo \u00a0Wang\u3000") == "Bo Wang"
+    assert reviewer_name("Ｂｏ Ｗａｎｇ") == "Ｂｏ Ｗａｎｇ"  # the spelling is the person's (roles compare keys)
+    monkeypatch.setenv("PIPELINE_REVIEWER", " From  Env ")
+    assert reviewer_name(None) == "From Env"
+    with pytest.raises(PipelineError, match="reviewer name: blank"):
+        reviewer_name(" \u00a0 ")
+    # However the session got its name, the record carries the normalised one.
+    ws, doc = drafted
+    session = ReviewSession(ws, doc, "Li  Hua ")
+    msgid = session.messages()[0].id
+    session.accept(msgid, "Plain words here.", override="test")
+    assert session.reviewer == "Li Hua"
+    assert read_history(ws, doc)[-1].who == "Li Hua"
 
 
 def test_queue_filters_and_orders(drafted):

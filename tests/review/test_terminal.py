@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from pipeline.catalog import State, load_catalog, state_of
+from pipeline.catalog import State, annotations, load_catalog, state_of
 from pipeline.cli import main
 
 
@@ -122,3 +122,135 @@ def test_end_of_input_quits_instead_of_looping(drafted):
     result = _review(ws, doc, "")  # no keys at all: getchar returns ''
     assert result.exit_code == 0, result.output
     assert ws.catalog_path(doc).read_bytes() == before
+
+
+# --- Post-editing starts from the draft ---------------------------------------------------
+
+
+def _plant_plain_draft(ws, doc, text: str = "Plain words") -> str:
+    """Give the first entry the machine draft ``text`` (no check fires on it); its msgid."""
+    from pipeline.catalog import save_catalog
+    from pipeline.catalog.states import set_machine_draft
+
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    first = next(m for m in catalog if m.id and "工业" in m.id)  # a sentence without numbers
+    set_machine_draft(first, text, "fake:test@0")
+    save_catalog(path, catalog)
+    return first.id
+
+
+def _in_pty(ws, doc, script):
+    """Run ``pipeline review`` on a real terminal (a pty); ``script`` is a list of
+    (text to wait for, keys to send; a line ending in "\n" is typed in line mode, anything
+    else once the program reads single keys). Returns everything the terminal showed."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "TERM": "dumb", "PIPELINE_REVIEWER": "Tester"}
+    args = [sys.executable, "-m", "pipeline", "review", doc, "-w", str(ws.root), "--state", "machine-draft"]
+    proc = subprocess.Popen(args, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, close_fds=True)
+    os.close(child_fd)
+    seen = b""
+
+    def wait_for(text: bytes, start: int, timeout: float = 60.0) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen[start:]:
+            assert time.monotonic() < deadline, f"waited for {text!r}; the terminal showed {seen[-2000:]!r}"
+            ready, _, _ = select.select([main_fd], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(main_fd, 4096)
+                except OSError:
+                    break
+
+    def wait_for_keys(timeout: float = 60.0) -> None:
+        # Keys sent while the terminal is still in line mode would be flushed when the
+        # program switches it to single keys (click's getchar, readline): wait for that.
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(main_fd)[3] & termios.ICANON:
+            assert time.monotonic() < deadline, f"the terminal stayed in line mode; it showed {seen[-2000:]!r}"
+            time.sleep(0.01)
+
+    try:
+        start = 0
+        for expected, keys in script:
+            wait_for(expected.encode(), start)  # shown since the last keys were sent
+            if not keys.endswith("\n"):  # a key, or a readline edit ending in \r; "\n": a line typed
+                wait_for_keys()
+            start = len(seen)
+            os.write(main_fd, keys.encode())
+        assert proc.wait(timeout=60) == 0, seen.decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+    return seen.decode(errors="replace")
+
+
+def test_e_prefills_the_draft_editable_with_readline(drafted):
+    ws, doc = drafted
+    msgid = _plant_plain_draft(ws, doc)
+    # Only " here." is typed: the draft was already on the line (Ctrl-E: end of line).
+    script = [("[a]ccept", "e"), ("english: ", "\x05 here.\r"), ("[y/N]", "y\n"), ("[a]ccept", "q")]
+    shown = _in_pty(ws, doc, script)
+    assert "english: Plain words" in shown
+    message = load_catalog(ws.catalog_path(doc))[msgid]
+    assert message.string == "Plain words here." and state_of(message) is State.TRANSLATED
+    # Ctrl-U clears the line: a translation typed from scratch replaces the draft.
+    _plant_plain_draft(ws, doc, "Plain draft")
+    script = [("[a]ccept", "e"), ("english: ", "\x15Fresh words here.\r"), ("[y/N]", "y\n"), ("[a]ccept", "q")]
+    _in_pty(ws, doc, script)
+    assert load_catalog(ws.catalog_path(doc))[msgid].string == "Fresh words here."
+
+
+def test_editor_text_has_the_draft_the_source_and_the_checks_as_comments(drafted, monkeypatch):
+    from pipeline.review.terminal import from_editor
+
+    ws, doc = drafted
+    msgid = _plant_plain_draft(ws, doc, "#Hashtag words 工业")
+    opened = []
+
+    def editor(text, **kwargs):
+        opened.append(text)
+        return text.replace("#Hashtag words 工业", "#Hashtag words\nand a second line")
+
+    monkeypatch.setattr("click.edit", editor)
+    result = _review(ws, doc, "Eq", "--state", "machine-draft")
+    assert result.exit_code == 0, result.output
+    [text] = opened
+    lines = text.splitlines()
+    assert lines[0] == "#Hashtag words 工业" and f"# Source: {msgid}" in lines
+    assert any(line.startswith("# Check [error] han-in-target:") for line in lines)
+    assert load_catalog(ws.catalog_path(doc))[msgid].string == "#Hashtag words and a second line"
+    assert from_editor("Text\n#\n# comment\n#tag kept\n") == "Text #tag kept"
+
+
+def test_approve_key_and_the_override_prompt(drafted):
+    ws, doc = drafted
+    (ws.root / "pipeline.toml").write_text('[review]\napprovers = ["Bo Wang"]\n', encoding="utf-8")
+    msgid = _plant_plain_draft(ws, doc, "Plain words 工业 left")
+    # Accepting Chinese left in: refused until a reason is given; an empty reason saves nothing.
+    result = _review(ws, doc, "a\nq", "--state", "machine-draft")
+    assert "give a reason to override" in result.output and "not saved" in result.output
+    assert state_of(load_catalog(ws.catalog_path(doc))[msgid]) is State.MACHINE_DRAFT
+    result = _review(ws, doc, "aa quoted name on purpose\nq", "--state", "machine-draft")
+    assert result.exit_code == 0, result.output
+    message = load_catalog(ws.catalog_path(doc))[msgid]
+    assert state_of(message) is State.TRANSLATED
+    assert [o.reason for o in annotations.overrides_of(message)] == ["a quoted name on purpose"]
+    # The translator may not approve; the approver may.
+    result = _review(ws, doc, "Aq", "--state", "translated")
+    assert "Tester may not approve: not in review.approvers (Bo Wang)" in result.output
+    runner = CliRunner()
+    args = ["review", doc, "-w", str(ws.root), "--reviewer", "Bo Wang", "--state", "translated"]
+    result = runner.invoke(main, args, input="Aq")
+    assert result.exit_code == 0, result.output
+    assert state_of(load_catalog(ws.catalog_path(doc))[msgid]) is State.APPROVED

@@ -1,8 +1,9 @@
 """``pipeline serve`` end to end: a real server, a real headless browser, a real crash.
 
 The browser is Debian's ``chromium`` driven by Playwright (never
-``playwright install``). Without either, these tests are skipped on a
-developer's machine and fail under ``CI``, which must install both. The
+``playwright install``; the ``browser`` fixture of ``tests/review/conftest.py``).
+Without either, these tests are skipped on a developer's machine and fail
+under ``CI``, which must install both. The
 crash test needs no browser: it kills a server process with SIGKILL while
 decisions are being saved.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +20,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -28,31 +27,10 @@ from pipeline.catalog import State, load_catalog, state_of
 from pipeline.review.session import REVIEWED_BY
 from pipeline.review.web import CSRF_HEADER, create_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REVIEWER = "E2E Reviewer"
 TOKEN = "e2e-access-token-0123456789abcdef"
 CURRENT = re.compile(r"\bcurrent\b")
-REVIEWED_ROW = re.compile(r"\bstate-reviewed\b")
-
-
-def _unavailable(why: str):
-    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-        pytest.fail(f"{why}; CI must install it (see .ci/run)", pytrace=False)
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        _unavailable("chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+REVIEWED_ROW = re.compile(r"\bstate-translated\b")
 
 
 @pytest.fixture

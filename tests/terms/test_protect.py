@@ -108,9 +108,15 @@ def test_signature_records_protection_in_one_word(seed_termbase):
     assert {str(d.signature) for d in engine.translate(SEGMENTS)} == {str(signature)}
 
 
-def test_a_source_with_placeholder_like_text_is_not_protected(seed_termbase):
-    segment = protect("崔平发布了XT5X型号。", seed_termbase)
-    assert segment.masked == "崔平发布了XT5X型号。" and segment.terms == ()
+def test_placeholder_like_text_in_a_source_is_protected_as_itself(seed_termbase):
+    # Before, such a source went to the engine unprotected: its terms and inline tags too.
+    segment = protect("<1>崔平</1>发布了XT5X型号。", seed_termbase)
+    assert segment.masked == "XT0XXT1XXT2X发布了XT3X型号。"
+    assert [t if isinstance(t, str) else t.zh for t in segment.items] == ["<1>", "崔平", "</1>", "XT5X"]
+    text, lost = restore(segment, "XT0X XT1X XT2X released the XT3X model.")
+    assert text == "<1>Cui Ping</1> released the XT5X model." and lost == []
+    text, lost = restore(segment, "XT0X XT1X XT2X released the model.")  # the engine dropped it
+    assert "XT5X" in text and lost == ["XT5X"]
 
 
 def test_restore_keeps_text_the_source_had_and_spaces_words():
@@ -170,11 +176,13 @@ def test_protected_drafts_reach_the_catalog_without_debris(workspace, seed_termb
     msgfmt_check(ws.catalog_path(docs[0]))
 
 
-def test_wrapping_an_engine_without_terms_changes_nothing_but_the_signature():
+def test_wrapping_an_engine_without_terms_changes_nothing():
+    # The runner wraps every engine (inline tags are protected without a
+    # termbase too): without terms, drafts and signature are the engine's own.
     plain = FakeEngine().translate(SEGMENTS)
     wrapped = TermProtectingEngine(FakeEngine(), Termbase()).translate(SEGMENTS)
     assert [d.text for d in wrapped] == [d.text for d in plain]
-    assert wrapped[0].signature == Signature("fake", "fake-zh_en", "0", (("batch", "8"), ("terms", "0")))
+    assert wrapped[0].signature == Signature("fake", "fake-zh_en", "0", (("batch", "8"),))
 
 
 def test_the_wrapped_engine_hears_the_placeholder_pattern_through_the_hook(seed_termbase):

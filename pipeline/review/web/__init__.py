@@ -11,8 +11,15 @@ refused with HTTP 409 and the version now on disk, never saved over it.
 Pages:
 
 * ``/``: the documents, progress by state, checks fired by severity;
-* ``/doc/<doc>``: Chinese | English, one row per segment, keyboard-driven;
+* ``/doc/<doc>``: Chinese | English, one row per segment, keyboard-driven
+  (buttons on the focused segment for pointer and touch), with approval,
+  the gate on error-level checks and each entry's history;
 * ``/doc/<doc>/bilingual``: the bilingual edition, built on demand.
+
+The pages work from a desktop down to a 390 px phone, with landmarks, one
+``<h1>`` each and a visible focus ring; without JavaScript the document page
+says so and its editors are read-only (``readonly`` is served, the script
+lifts it).
 
 The package, one concern a module:
 
@@ -20,7 +27,11 @@ The package, one concern a module:
   ``Host``, CSRF and origin), what they may send (size limits, refused
   characters) and what the browser may run (CSP, HTML-safe JSON), for a
   server that may see other people's browsers (see SECURITY.md);
-* :mod:`.views`: the pages and the review API, a Flask Blueprint;
+* :mod:`.views`: the pages and the review API (accept, reject, undo,
+  approve, unapprove, checks as you type, an entry's history), a Flask
+  Blueprint;
+* :mod:`.diffs`: the character diffs the page shows, computed here and
+  rendered as text;
 * :mod:`.state`: what one app holds while it runs (undo histories per page,
   the decisions being saved, the editions' temporary directory);
 * :mod:`.app`: :func:`create_app`, the three put together;

@@ -322,6 +322,23 @@ def translation_text(data: dict, source: str) -> str | None:
     return " ".join(refuse_unsafe(text, "the translation").split())
 
 
+#: The longest override reason saved (one line of a translator comment).
+MAX_REASON_CHARS = 500
+
+
+def override_reason(data: dict) -> str | None:
+    """The reason given to override error-level checks, on one line; None when none was sent."""
+    reason = data.get("override")
+    if reason is None:
+        return None
+    if not isinstance(reason, str):
+        abort(400, description="'override' must be a string")
+    reason = " ".join(refuse_unsafe(reason, "the override reason").split())
+    if len(reason) > MAX_REASON_CHARS:
+        abort(400, description=f"the override reason has {len(reason)} characters; at most {MAX_REASON_CHARS}")
+    return reason or None
+
+
 # --- What may be shown -----------------------------------------------------------
 
 

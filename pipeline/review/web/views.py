@@ -3,8 +3,12 @@
 Every view is built from :func:`pipeline.review.queue.items` and every
 decision goes through a :class:`~pipeline.review.session.ReviewSession`,
 saved to the PO file before the browser hears back; a write whose tag is
-stale is answered 409 with the entry as now on disk. Request bodies are read
-through :mod:`.security`; errors are JSON under ``/api/``, a page elsewhere.
+stale is answered 409 with the entry as now on disk; one the roles refuse
+(:class:`~pipeline.review.roles.RoleRefused`) 403 with its one line; one
+that error-level checks stop (:class:`~pipeline.review.session.GateRefused`)
+422 with the findings, and the page sends it again with an ``override``
+reason. Request bodies are read through :mod:`.security`; errors are JSON
+under ``/api/``, a page elsewhere.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ from werkzeug.exceptions import HTTPException
 
 from ...build import build
 from ...catalog import State
+from ...catalog.states import is_reviewed
 from ...checks import CHECKS, Severity
 from ...editions import html as html_edition
 from ...errors import PipelineError
 from ...status import document_status
 from ...terms import Termbase, load_termbase
+from ..history import read_history
 from ..queue import PENDING, ReviewItem, findings_for, items
-from ..session import ReviewConflict, ReviewSession
-from .security import MAX_BODY_BYTES, json_body, text_field, translation_text
+from ..roles import RoleRefused, roles_for
+from ..session import GateRefused, ReviewConflict, ReviewSession
+from .diffs import char_diff
+from .security import MAX_BODY_BYTES, json_body, override_reason, text_field, translation_text
 from .state import PAGE_ID, review_state
 
 bp = Blueprint("review", __name__)
@@ -33,11 +41,21 @@ STATE_LABELS = {
     State.UNTRANSLATED: "untranslated",
     State.MACHINE_DRAFT: "machine draft",
     State.FUZZY: "fuzzy",
-    State.REVIEWED: "reviewed",
+    State.TRANSLATED: "translated",
+    State.APPROVED: "approved",
     State.EDITED_OUTSIDE_REVIEW: "edited outside review",
 }
 #: The order states are counted and drawn in: done first, then what needs work.
-STATE_ORDER = (State.REVIEWED, State.EDITED_OUTSIDE_REVIEW, State.MACHINE_DRAFT, State.FUZZY, State.UNTRANSLATED)
+STATE_ORDER = (
+    State.APPROVED,
+    State.TRANSLATED,
+    State.EDITED_OUTSIDE_REVIEW,
+    State.MACHINE_DRAFT,
+    State.FUZZY,
+    State.UNTRANSLATED,
+)
+#: The states in which a person stands behind the translation, as the page counts "reviewed".
+DONE = tuple(state.value for state in STATE_ORDER if is_reviewed(state))
 
 
 # --- JSON views of the review model --------------------------------------------
@@ -55,6 +73,7 @@ def item_json(item: ReviewItem) -> dict:
         "types": list(item.types),
         "location": item.location,
         "previousSource": item.previous_source,
+        "sourceDiff": char_diff(item.previous_source, item.msgid) if item.previous_source else None,
         "origin": item.origin,
         "suggestions": [
             {"percent": s.percent, "origin": s.origin, "text": s.text, "numbersDiffer": s.numbers_differ}
@@ -78,9 +97,19 @@ def _state_counts(review_items: list[ReviewItem]) -> dict[str, int]:
     return {state.value: counts.get(state, 0) for state in STATE_ORDER}
 
 
+def _reviewed(counts: dict[str, int]) -> int:
+    """How many of ``counts`` a person stands behind (translated or approved)."""
+    return sum(counts[value] for value in DONE)
+
+
 def _progress_json(review_items: list[ReviewItem]) -> dict:
     counts = _state_counts(review_items)
-    return {"reviewed": counts[State.REVIEWED.value], "total": len(review_items), "counts": counts}
+    return {
+        "reviewed": _reviewed(counts),
+        "approved": counts[State.APPROVED.value],
+        "total": len(review_items),
+        "counts": counts,
+    }
 
 
 def _severity_counts(review_items: list[ReviewItem]) -> dict[str, int]:
@@ -167,6 +196,7 @@ def dashboard():
                 "doc": doc,
                 "status": status,
                 "counts": counts,
+                "reviewed": _reviewed(counts),
                 "bar": _bar(counts, status.segments),
                 "findings": _severity_counts(review_items),
                 "flagged": sum(1 for item in review_items if item.findings),
@@ -179,6 +209,7 @@ def dashboard():
         for key, value in row.get("findings", {}).items():
             totals["findings-" + key] += value
     total_segments = sum(row["status"].segments for row in rows if "status" in row)
+    totals["reviewed"] = _reviewed(totals)
     return render_template(
         "dashboard.html",
         rows=rows,
@@ -208,6 +239,7 @@ def document(doc: str):
     return render_template(
         "document.html",
         doc=doc,
+        title=next((item.msgid for item in review_items if "title" in item.types), None),
         page=review.sessions.new_page(),
         items=review_items,
         items_data=[item_json(item) for item in review_items],
@@ -218,6 +250,8 @@ def document(doc: str):
         state_filter=state_filter,
         check_filter=check_filter,
         pending=sorted(s.value for s in PENDING),
+        done=DONE,
+        approver=roles_for(review.ws).is_approver(review.reviewer),
     )
 
 
@@ -250,6 +284,12 @@ def _decide(doc: str, act: Callable[[ReviewSession, dict], str | None]):
         session.reload()
         try:
             msgid = act(session, data)
+        except GateRefused as gate:  # the page asks for a reason, then sends the decision again with it
+            return jsonify(
+                error=str(gate), gate=True, msgid=data.get("msgid"), findings=findings_json(gate.findings)
+            ), 422
+        except RoleRefused as refused:  # one line: who may not do what, and why
+            return jsonify(error=str(refused), refused=True, msgid=data.get("msgid")), 403
         except ReviewConflict as conflict:
             review_items = items(session, terms)  # the session now holds the catalog on disk
             current = next((i for i in review_items if i.msgid == conflict.msgid), None)
@@ -268,7 +308,27 @@ def _decide(doc: str, act: Callable[[ReviewSession, dict], str | None]):
 def accept(doc: str):
     def act(session: ReviewSession, data: dict) -> str:
         msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
-        session.accept(msgid, translation_text(data, msgid), expected=tag)
+        session.accept(msgid, translation_text(data, msgid), expected=tag, override=override_reason(data))
+        return msgid
+
+    return _decide(doc, act)
+
+
+@bp.post("/api/doc/<doc>/approve")
+def approve(doc: str):
+    def act(session: ReviewSession, data: dict) -> str:
+        msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
+        session.approve(msgid, expected=tag, override=override_reason(data))
+        return msgid
+
+    return _decide(doc, act)
+
+
+@bp.post("/api/doc/<doc>/unapprove")
+def unapprove(doc: str):
+    def act(session: ReviewSession, data: dict) -> str:
+        msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
+        session.unapprove(msgid, expected=tag)
         return msgid
 
     return _decide(doc, act)
@@ -291,6 +351,62 @@ def undo(doc: str):
         return decision.msgid if decision else None
 
     return _decide(doc, act)
+
+
+#: The fields of a history record the page shows.
+HISTORY_FIELDS = (
+    "time",
+    "who",
+    "action",
+    "state_before",
+    "state_after",
+    "text_before",
+    "text_after",
+    "draft_signature",
+    "reason",
+    "overrides",
+    "recovered",
+)
+
+
+@bp.get("/api/doc/<doc>/history")
+def entry_history(doc: str):
+    """One entry's decisions, oldest first; the machine draft it had last and
+    a character diff from it to the text now (nothing is saved)."""
+    review = review_state()
+    doc = _known_document(doc)
+    msgid = request.args.get("msgid", "")
+    if not msgid:
+        abort(400, description="'msgid' must be a non-empty string")
+    session = ReviewSession(review.ws, doc, review.reviewer)
+    message = session.catalog.get(msgid)
+    if message is None:
+        abort(404, description="the entry is no longer in the catalog (re-extracted?)")
+    records = [r for r in read_history(review.ws, doc) if r.msgctxt is None and r.msgid == msgid]
+    current = message.string or ""
+    draft = _last_draft(records)
+    return jsonify(
+        msgid=msgid,
+        current=current,
+        records=[{name: getattr(r, name) for name in HISTORY_FIELDS} for r in records],
+        draft=draft,
+        draftDiff=char_diff(draft["text"], current) if draft and current else None,
+    )
+
+
+def _last_draft(records) -> dict | None:
+    """The machine (or memory) draft the entry carried last, by its history:
+    the last ``draft`` record, else the text before the first decision
+    taken on a machine draft. None once a reject dropped it."""
+    draft = None
+    for record in records:
+        if record.action == "draft":
+            draft = {"text": record.text_after, "signature": record.draft_signature, "time": record.time}
+        elif record.action == "reject":
+            draft = None
+        elif draft is None and record.state_before == State.MACHINE_DRAFT.value and record.text_before:
+            draft = {"text": record.text_before, "signature": record.draft_signature, "time": record.time}
+    return draft
 
 
 @bp.post("/api/doc/<doc>/check")

@@ -18,11 +18,17 @@
     accept: body.dataset.acceptUrl,
     reject: body.dataset.rejectUrl,
     undo: body.dataset.undoUrl,
-    check: body.dataset.checkUrl
+    check: body.dataset.checkUrl,
+    approve: body.dataset.approveUrl,
+    unapprove: body.dataset.unapproveUrl,
+    history: body.dataset.historyUrl
   };
   var pageId = body.dataset.page;
   var pendingStates = body.dataset.pending.split(" ");
-  var STATE_CLASSES = ["state-untranslated", "state-machine-draft", "state-fuzzy", "state-reviewed"];
+  var doneStates = body.dataset.done.split(" "); // a person stands behind the text: translated, approved
+  var isApprover = body.dataset.approver === "yes";
+  var STATE_CLASSES = ["untranslated", "machine-draft", "fuzzy", "translated", "approved", "edited-outside-review"].map(
+    function (state) { return "state-" + state; });
   var CHECK_DELAY_MS = 300;
   var autoSizing = !(window.CSS && CSS.supports && CSS.supports("field-sizing", "content"));
 
@@ -56,9 +62,17 @@
     return node;
   }
 
+  /** A diff from the server, ``[[op, text], ...]``, as <del>/<ins>/<span> text nodes. */
+  function diffNodes(runs) {
+    return (runs || []).map(function (run) {
+      return el(run[0] === "delete" ? "del" : run[0] === "insert" ? "ins" : "span", { text: run[1] });
+    });
+  }
+
   function editor(row) { return row.querySelector(".en-text"); }
   function itemOf(row) { return items.get(row.dataset.msgid); }
   function isDirty(row) { return editor(row).value !== itemOf(row).target; }
+  function isDone(row) { return doneStates.indexOf(row.dataset.state) >= 0; }
   function isTyping(target) { return !!(target && target.closest && target.closest("textarea, input, select, [contenteditable]")); }
 
   function autosize(textarea) {
@@ -136,7 +150,10 @@
     row.querySelector(".badge").textContent = item.stateLabel;
     var was = row.querySelector(".was");
     was.hidden = !item.previousSource;
-    was.querySelector(".was-text").textContent = item.previousSource || "";
+    var wasText = was.querySelector(".was-text");
+    wasText.replaceChildren.apply(wasText, diffNodes(item.sourceDiff));
+    clearNotes(row);
+    if (row.historyOpen) loadHistory(row);
     clearTimeout(row.checkTimer);
     row.checkSeq = (row.checkSeq || 0) + 1; // a check still on its way is for an older text
     if (!keepText) editor(row).value = item.target;
@@ -198,12 +215,67 @@
     toast("Your text is kept in the editor: Ctrl+Enter accepts it over the saved version");
   }
 
+  // --- gates and refusals --------------------------------------------------------
+
+  function clearNotes(row) {
+    var gate = row.querySelector(".gate");
+    gate.hidden = true;
+    gate.replaceChildren();
+    var refusal = row.querySelector(".refusal");
+    refusal.hidden = true;
+    refusal.textContent = "";
+  }
+
+  /** The server refused the decision: say why, in its one line. */
+  function showRefusal(row, message) {
+    var refusal = row.querySelector(".refusal");
+    refusal.textContent = message;
+    refusal.hidden = false;
+    toast(message, true);
+  }
+
+  var VERBS = { accepted: "accept", approved: "approve" };
+
+  /** Error-level checks stopped the decision (``verb``: "accepted", "approved"): ask for a reason, then ``retry(reason)``. */
+  function showGate(row, data, verb, retry) {
+    var gate = row.querySelector(".gate");
+    var codes = (data.findings || []).map(function (f) { return f.code; });
+    var inputId = "gate-reason-" + itemOf(row).index;
+    var input = el("input", { type: "text", id: inputId, class: "gate-reason", maxlength: "500", autocomplete: "off",
+      placeholder: "e.g. the source's figure is wrong; checked with the desk" });
+    function submit() {
+      var reason = input.value.trim();
+      if (!reason) { input.focus(); toast("Give a reason to override the checks, or cancel", true); return; }
+      clearNotes(row);
+      retry(reason);
+    }
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") { ev.preventDefault(); ev.stopPropagation(); submit(); }
+      if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); clearNotes(row); editor(row).focus(); }
+    });
+    gate.replaceChildren(
+      el("strong", { text: "Not " + verb + ": error-level checks fired (" + codes.join(", ") + ")." }),
+      el.apply(null, ["ul", { class: "findings" }].concat((data.findings || []).map(function (f) {
+        return el("li", { class: "finding sev-" + f.severity }, el("span", { class: "code", text: f.code }), " " + f.message);
+      }))),
+      el("label", { for: inputId, text: "Reason to override (saved with the entry and in its history)" }),
+      input,
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "button small primary", onclick: submit }, "Override and " + VERBS[verb]),
+        el("button", { type: "button", class: "button small", onclick: function () { clearNotes(row); } }, "Cancel"))
+    );
+    gate.hidden = false;
+    input.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  }
+
   // --- progress -----------------------------------------------------------------
 
   function updateProgress(progress) {
     if (!progress) return;
     document.getElementById("progress-text").replaceChildren(
-      el("strong", { text: progress.reviewed + "/" + progress.total }), " reviewed"
+      el("strong", { text: progress.reviewed + "/" + progress.total }), " reviewed",
+      progress.approved ? " · " + progress.approved + " approved" : ""
     );
     var x = 0;
     document.querySelectorAll("#progress-bar rect").forEach(function (rect) {
@@ -219,7 +291,8 @@
 
   // --- decisions -------------------------------------------------------------------
 
-  function sendDecision(row, url, makePayload, done) {
+  /** ``onGate(data)`` is called when error-level checks stop the decision. */
+  function sendDecision(row, url, makePayload, done, onGate) {
     var textAtDecision = editor(row).value; // typed after it, it is kept
     setSaving(row, +1);
     return enqueue(function () {
@@ -236,6 +309,10 @@
         } else if (result.status === 409) {
           updateProgress(result.data.progress);
           showConflict(row, result.data);
+        } else if (result.status === 422 && result.data.gate && onGate) {
+          onGate(result.data);
+        } else if (result.status === 403 && result.data.refused) {
+          showRefusal(row, result.data.error);
         } else {
           toast((result.data && result.data.error) || "Not saved (HTTP " + result.status + ")", true);
         }
@@ -245,7 +322,7 @@
     });
   }
 
-  function accept(row) {
+  function accept(row, override) {
     var item = itemOf(row);
     var text = editor(row).value;
     var edited = isDirty(row);
@@ -257,12 +334,99 @@
       toast("An empty translation cannot be accepted; reject the segment instead", true);
       return false;
     }
+    clearNotes(row);
     sendDecision(row, urls.accept, function () {
       var payload = { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag };
       if (edited) payload.text = text;
+      if (override) payload.override = override;
       return payload;
-    }, null);
+    }, null, function (data) {
+      showGate(row, data, "accepted", function (reason) {
+        if (editor(row).value !== text) { toast("The text changed since: accept it again", true); return; }
+        if (accept(row, reason)) advanceFrom(row, false);
+      });
+    });
     return true;
+  }
+
+  function approve(row, override) {
+    if (!isApprover) { showRefusal(row, "Only an approver (review.approvers in pipeline.toml) may approve."); return; }
+    if (isDirty(row)) { showRefusal(row, "Accept or drop your edit first: an approval signs off the saved text."); return; }
+    if (row.dataset.state !== "translated") {
+      showRefusal(row, "Only a translated segment can be approved; this one is " + itemOf(row).stateLabel + ".");
+      return;
+    }
+    clearNotes(row);
+    sendDecision(row, urls.approve, function () {
+      var payload = { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag };
+      if (override) payload.override = override;
+      return payload;
+    }, "Approved: segment " + itemOf(row).index, function (data) {
+      showGate(row, data, "approved", function (reason) { approve(row, reason); });
+    });
+  }
+
+  function unapprove(row) {
+    clearNotes(row);
+    sendDecision(row, urls.unapprove, function () {
+      return { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag };
+    }, "Approval taken back: segment " + itemOf(row).index + " is translated");
+  }
+
+  // --- history ---------------------------------------------------------------------
+
+  var ACTION_WORDS = { draft: "drafted", accept: "accepted", edit: "edited", approve: "approved", unapprove: "unapproved",
+    reject: "rejected", "import": "imported", undo: "undid" };
+
+  function toggleHistory(row) {
+    row.historyOpen = !row.historyOpen;
+    var box = row.querySelector(".history");
+    row.querySelector(".act-history").setAttribute("aria-expanded", String(row.historyOpen));
+    if (!row.historyOpen) { box.hidden = true; box.replaceChildren(); return; }
+    box.replaceChildren(el("p", { class: "muted small", text: "Loading the history…" }));
+    box.hidden = false;
+    loadHistory(row);
+  }
+
+  function loadHistory(row) {
+    var box = row.querySelector(".history");
+    var seq = (row.historySeq || 0) + 1;
+    row.historySeq = seq;
+    fetch(urls.history + "?msgid=" + encodeURIComponent(row.dataset.msgid), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      })
+      .then(function (result) {
+        if (seq !== row.historySeq || !row.historyOpen) return;
+        if (result.status !== 200) { box.replaceChildren(el("p", { class: "refusal", text: result.data.error || "No history" })); return; }
+        renderHistory(box, result.data);
+      }, function () {
+        if (seq === row.historySeq) box.replaceChildren(el("p", { class: "refusal", text: "The review server cannot be reached" }));
+      });
+  }
+
+  function renderHistory(box, data) {
+    var parts = [el("h3", { text: "History" })];
+    if (data.draft) {
+      parts.push(el("p", { class: "h-label", text: "Machine draft → text now" + (data.draft.signature ? " (" + data.draft.signature + ")" : "") }));
+      parts.push(el.apply(null, ["p", { class: "diff", lang: "en" }].concat(diffNodes(data.draftDiff || [["equal", data.draft.text]]))));
+    }
+    if (!data.records.length) {
+      parts.push(el("p", { class: "none", text: "No decision recorded yet." }));
+    } else {
+      parts.push(el.apply(null, ["ol", { class: "h-list" }].concat(data.records.map(function (r) {
+        return el("li", {},
+          el("div", { class: "h-head" },
+            el("time", { text: r.time }), " ",
+            el("strong", { text: r.who }), " " + (ACTION_WORDS[r.action] || r.action) + " ",
+            el("span", { class: "muted", text: r.state_before + " → " + r.state_after }),
+            r.recovered ? el("span", { class: "muted", text: " (recovered)" }) : null),
+          r.text_after !== r.text_before ? el("div", { class: "h-text", lang: "en", text: r.text_after || "(empty)" }) : null,
+          r.overrides && r.overrides.length ? el("div", { class: "h-override", text: "overrode " + r.overrides.join(", ") }) : null,
+          r.reason ? el("div", { class: "h-reason", text: "reason: " + r.reason }) : null);
+      }))));
+    }
+    box.replaceChildren.apply(box, parts);
   }
 
   function reject(row) {
@@ -373,7 +537,7 @@
     var list = visibleRows();
     var i = list.indexOf(row);
     for (var k = i + 1; k < list.length; k++) {
-      if (list[k].dataset.state !== "reviewed") return list[k];
+      if (!isDone(list[k])) return list[k];
     }
     return null;
   }
@@ -418,7 +582,8 @@
     }
     if (!current || current.hidden) {
       var list = visibleRows();
-      setCurrent(list.filter(function (row) { return row.dataset.state !== "reviewed"; })[0] || list[0], {});
+      var first = list.filter(function (row) { return !isDone(row); })[0] || list[0];
+      setCurrent(first, { scroll: first !== list[0] }); // the first segment is in view: keep the page's head too
     }
   }
 
@@ -443,8 +608,8 @@
       el("div", { text: (item.types.join(", ") || "?") + " · " + item.location }),
       item.origin ? el("div", { text: item.origin }) : null));
     if (item.previousSource) {
-      parts.push(el("h3", { text: "Source when it was translated" }));
-      parts.push(el("p", { class: "p-source", lang: "zh-Hans", text: item.previousSource }));
+      parts.push(el("h3", { text: "Source when it was translated → now" }));
+      parts.push(el.apply(null, ["p", { class: "p-source diff", lang: "zh-Hans" }].concat(diffNodes(item.sourceDiff))));
     }
 
     parts.push(el("h3", {}, "Checks", el("span", { class: "small", text: dirty ? "on your edit" : "" })));
@@ -534,13 +699,15 @@
       return;
     }
     if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (ev.target.closest && ev.target.closest("a, button, summary")) return; // Enter activates those
+    if (ev.target.closest && ev.target.closest("a, button, summary, input")) return; // Enter activates those
     switch (ev.key) {
       case "j": move(1, false); break;
       case "k": move(-1, false); break;
       case "a": if (current) acceptAndNext(current, false); break;
       case "r": if (current) { reject(current); advanceFrom(current, false); } break;
       case "u": undo(); break;
+      case "p": if (current) approve(current); break;
+      case "h": if (current) toggleHistory(current); break;
       case "Enter": case "e": ev.preventDefault(); if (current) setCurrent(current, { focusEditor: true, scroll: false }); break;
       case "?": ev.preventDefault(); help.showModal(); break;
       default: return;
@@ -549,10 +716,19 @@
 
   rows.forEach(function (row) {
     var textarea = editor(row);
+    textarea.readOnly = false; // read-only as served: without this script nothing could be saved
     autosize(textarea);
     row.findings = itemOf(row).findings;
     row.addEventListener("mousedown", function () { if (current !== row) setCurrent(row, { scroll: false }); });
     textarea.addEventListener("focus", function () { if (current !== row) setCurrent(row, { scroll: false }); });
+    row.addEventListener("focusin", function () { if (current !== row) setCurrent(row, { scroll: false }); });
+    row.querySelector(".act-accept").addEventListener("click", function () { acceptAndNext(row, false); });
+    row.querySelector(".act-reject").addEventListener("click", function () { reject(row); advanceFrom(row, false); });
+    row.querySelector(".act-history").addEventListener("click", function () { toggleHistory(row); });
+    var approveButton = row.querySelector(".act-approve");
+    if (approveButton) approveButton.addEventListener("click", function () { approve(row); });
+    var unapproveButton = row.querySelector(".act-unapprove");
+    if (unapproveButton) unapproveButton.addEventListener("click", function () { unapprove(row); });
     textarea.addEventListener("input", function () {
       updateDirty(row);
       autosize(textarea);

@@ -1,0 +1,191 @@
+"""Executors: where :func:`pipeline.runner.run_document` runs.
+
+An executor takes documents (:meth:`Executor.submit`, one future per
+document, resolved to its :class:`~pipeline.runner.DocumentRun`), tells
+how far the run is (:meth:`Executor.progress`) and can be cancelled
+(:meth:`Executor.cancel`). The runner drives any executor the same way:
+submit every document, print one progress line over the whole run while
+the futures resolve, then report the documents in source order.
+
+Two implementations:
+
+- :class:`LocalPool`, ``pipeline run --jobs N``: a pool of N forked
+  processes on this machine, each loading the engine once, on its first
+  document that needs it. The parent holds the workspace lock and keeps
+  the stage cache: workers get its snapshot and send their records back.
+- :class:`~pipeline.distributed.celery_executor.CeleryExecutor`,
+  ``pipeline run --executor celery``: one Celery task per document, run
+  by ``pipeline worker`` processes on any machine that mounts the
+  workspace; the state they share lives in Redis.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..engines.base import Engine
+    from ..runner import DocumentOptions, DocumentRun
+    from ..translate import MemoryPolicy
+
+
+@dataclass
+class RunProgress:
+    """How far a run is: documents finished (done or failed), of ``total``,
+    and segments translated so far."""
+
+    finished: int = 0
+    total: int = 0
+    segments: int = 0
+
+
+class Executor(ABC):
+    """Runs documents somewhere; see the module docstring."""
+
+    #: Whether the runner merges the stage-cache records that come back in
+    #: each DocumentRun (the local pool), or the workers keep their own
+    #: per-document records (a distributed executor).
+    returns_records = True
+    #: How many worker processes run documents (for the report).
+    jobs = 1
+
+    @abstractmethod
+    def submit(self, source: Path) -> Future:
+        """Run ``source``'s whole job; the future resolves to its DocumentRun."""
+
+    @abstractmethod
+    def progress(self) -> RunProgress:
+        """How far the documents submitted so far are."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Run no document that has not started; the futures of those are cancelled."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Wait for what was submitted, then release what the executor holds."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if exc_info[0] is not None:
+            self.cancel()
+        self.close()
+
+
+# --- The local pool -----------------------------------------------------------------------
+
+# Per worker process of the local pool: what it keeps between documents,
+# and the stage cache as the parent read it (once).
+_context = None
+_snapshot: dict | None = None
+
+
+def _init_worker(factory: Callable[[], Engine], memory: MemoryPolicy | None, updates, snapshot: dict) -> None:
+    from ..runner import WorkerContext
+
+    global _context, _snapshot
+    _context = WorkerContext(factory, memory, updates.put)
+    _snapshot = snapshot
+
+
+def _records(doc: str) -> dict:
+    """``doc``'s records in the parent's snapshot (no file read per document)."""
+    from ..cache import STAGES
+
+    snapshot = _snapshot or {}
+    return {stage: snapshot[stage][doc] for stage in STAGES if doc in snapshot.get(stage, {})}
+
+
+def _run_task(task: tuple[Path, Path, DocumentOptions]) -> DocumentRun:
+    from ..runner import run_document
+
+    ws_root, source, options = task
+    return run_document(ws_root, source, options, _context, _records(source.stem))
+
+
+class LocalPool(Executor):
+    """``jobs`` forked processes on this machine (``pipeline run --jobs``)."""
+
+    def __init__(
+        self,
+        ws_root: Path,
+        options: DocumentOptions,
+        jobs: int,
+        engine_factory: Callable[[], Engine],
+        memory: MemoryPolicy | None,
+        cache_snapshot: dict,
+    ):
+        self.ws_root = ws_root
+        self.options = options
+        self.jobs = jobs
+        context = multiprocessing.get_context("fork")  # workers inherit the engine factory
+        self._updates = context.Queue()
+        self._pool = context.Pool(
+            jobs, initializer=_init_worker, initargs=(engine_factory, memory, self._updates, cache_snapshot)
+        )
+        self._lock = threading.Lock()
+        self._progress = RunProgress()
+        self._futures: list[Future] = []
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        while not self._stop.is_set():
+            try:
+                n = self._updates.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            with self._lock:
+                self._progress.segments += n
+
+    def submit(self, source: Path) -> Future:
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+
+        def done(result) -> None:
+            with self._lock:
+                self._progress.finished += 1
+            future.set_result(result)
+
+        def failed(exc: BaseException) -> None:
+            with self._lock:
+                self._progress.finished += 1
+            future.set_exception(exc)
+
+        self._pool.apply_async(_run_task, ((self.ws_root, source, self.options),), callback=done, error_callback=failed)
+        with self._lock:
+            self._progress.total += 1
+        self._futures.append(future)
+        return future
+
+    def progress(self) -> RunProgress:
+        with self._lock:
+            return RunProgress(self._progress.finished, self._progress.total, self._progress.segments)
+
+    def cancel(self) -> None:
+        self._pool.terminate()
+        for future in self._futures:
+            if not future.done():
+                future.set_exception(RuntimeError("cancelled"))
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+        self._stop.set()
+        self._reader.join()
+        while True:  # updates still in flight
+            try:
+                self._progress.segments += self._updates.get_nowait()
+            except queue.Empty:
+                break
