@@ -15,7 +15,7 @@ import click
 from . import __version__, runner
 from .catalog import State
 from .check import check_documents, findings_json, format_summary, format_table, has_errors
-from .config import load_config
+from .config import MAX_BATCH_SIZE, MAX_BEAM_SIZE, MAX_DECODING_LENGTH, MAX_THREADS, load_config
 from .engines import ENGINES, EngineRequest, argos_packages, create_engine, engine_kind, engine_maker
 from .engines.settings import BATCH_SIZE, CACHE_POSITIONS, COMPUTE_TYPES, DEVICES, GPU_BATCH_SIZE, DecodingSettings
 from .errors import PipelineError
@@ -133,12 +133,17 @@ def decoding_options(func):
             help="openai: allow an endpoint on another machine (the text leaves this one) [default: loopback only].",
         ),
         click.option(
-            "--threads", type=click.IntRange(1), default=None, help="CPU threads for decoding [default: all cores]."
+            "--threads",
+            type=click.IntRange(1, MAX_THREADS),
+            default=None,
+            help="CPU threads for decoding [default: all cores].",
         ),
-        click.option("--beam-size", type=click.IntRange(1), default=None, help="Beam size [default: 4]."),
+        click.option(
+            "--beam-size", type=click.IntRange(1, MAX_BEAM_SIZE), default=None, help="Beam size [default: 4]."
+        ),
         click.option(
             "--batch-size",
-            type=click.IntRange(1),
+            type=click.IntRange(1, MAX_BATCH_SIZE),
             default=None,
             help=f"Source tokens per batch, padding included [default: {BATCH_SIZE} on the CPU, {GPU_BATCH_SIZE} "
             f"on CUDA] (a batch also holds at most {CACHE_POSITIONS} decoder positions on the CPU: sentences x "
@@ -146,7 +151,7 @@ def decoding_options(func):
         ),
         click.option(
             "--max-decoding-length",
-            type=click.IntRange(1),
+            type=click.IntRange(1, MAX_DECODING_LENGTH),
             default=None,
             help="Cap on output tokens [default: 2 x source tokens + 10, at most 512].",
         ),

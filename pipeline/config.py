@@ -10,13 +10,14 @@ never disagree.
 
 A bad file is refused with one line that names the file and the key::
 
-    pipeline.toml: engine.beam_size: expected an integer >= 1, got 'four'
+    pipeline.toml: engine.beam_size: expected an integer >= 1 and <= 64, got 'four'
 
 A workspace without the file has every default.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from .atomicfile import read_regular
 from .engines import DEFAULT_ENGINE, ENGINES
 from .engines.settings import COMPUTE_TYPES, DEVICES
 from .errors import PipelineError
+from .textsafety import first_unsafe, printable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,6 +36,11 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 CONFIG_FILE = "pipeline.toml"
+#: The largest pipeline.toml read (bytes); the commented default is about 4 KB.
+MAX_CONFIG_BYTES = 1 << 20
+#: The longest string value, and the most strings in a list value.
+MAX_STRING = 4096
+MAX_LIST = 1000
 
 
 class ConfigError(PipelineError):
@@ -85,13 +92,20 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Type:
     return Type(expected, check)
 
 
-def number(minimum: float | None = None) -> Type:
-    expected = "a number" + (f" >= {minimum:g}" if minimum is not None else "")
+def number(minimum: float | None = None, maximum: float | None = None) -> Type:
+    bounds = []
+    if minimum is not None:
+        bounds.append(f">= {minimum:g}")
+    if maximum is not None:
+        bounds.append(f"<= {maximum:g}")
+    expected = "a number" + (" " + " and ".join(bounds) if bounds else "")
 
     def check(value):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
-        if minimum is not None and value < minimum:
+        if not math.isfinite(value):  # nan passes every comparison; inf overflows timers
+            return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             return None
         return float(value)
 
@@ -102,20 +116,27 @@ def boolean() -> Type:
     return Type("true or false", lambda value: value if isinstance(value, bool) else None)
 
 
+def _one_line(value: Any) -> bool:
+    """A string that can be shown and written on one line: every value of
+    the file is one (a name, a path, a URL); the rule is textsafety's."""
+    return isinstance(value, str) and len(value) <= MAX_STRING and first_unsafe(value, name=True) is None
+
+
 def string(choices: tuple[str, ...] | None = None) -> Type:
     if choices:
         expected = "one of " + ", ".join(f'"{c}"' for c in choices)
         return Type(expected, lambda value: value if value in choices else None)
-    return Type("a string", lambda value: value if isinstance(value, str) else None)
+    expected = f"a string of one line (at most {MAX_STRING} characters, no control or bidi characters)"
+    return Type(expected, lambda value: value if _one_line(value) else None)
 
 
 def strings() -> Type:
     def check(value):
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and len(value) <= MAX_LIST and all(_one_line(v) for v in value):
             return tuple(value)
         return None
 
-    return Type("a list of strings", check)
+    return Type(f"a list of at most {MAX_LIST} one-line strings", check)
 
 
 @dataclass(frozen=True)
@@ -136,6 +157,15 @@ class Key:
         return self.name.rpartition(".")[2]
 
 
+#: Upper bounds: far above any real use, low enough that a typo (or a
+#: hostile file) cannot ask for 2**63 threads or an unending timer.
+#: The command line's options take the same bounds.
+MAX_THREADS = 1024
+MAX_BEAM_SIZE = 64
+MAX_BATCH_SIZE = 1 << 20
+MAX_DECODING_LENGTH = 1 << 16
+MAX_SECONDS = 24 * 3600.0
+
 #: Every key the file may hold, in the order ``pipeline init`` writes them.
 #: A default of None means "unset": the program decides (the help says how).
 SCHEMA: tuple[Key, ...] = (
@@ -147,17 +177,17 @@ SCHEMA: tuple[Key, ...] = (
         'argos: "" (the installed zh-en package); ct2: a CTranslate2 model directory; openai: the model name.',
     ),
     Key("engine.device", string(DEVICES), "auto", "CTranslate2 engines: auto, cpu or cuda."),
-    Key("engine.threads", integer(0), 0, "CPU threads for decoding; 0 means every core."),
-    Key("engine.beam_size", integer(1), 4, "Beam size."),
+    Key("engine.threads", integer(0, MAX_THREADS), 0, "CPU threads for decoding; 0 means every core."),
+    Key("engine.beam_size", integer(1, MAX_BEAM_SIZE), 4, "Beam size."),
     Key(
         "engine.batch_size",
-        integer(0),
+        integer(0, MAX_BATCH_SIZE),
         0,
         "Source tokens per batch, padding included; 0 means 1024 on the CPU, 16384 on a GPU.",
     ),
     Key(
         "engine.max_decoding_length",
-        integer(0),
+        integer(0, MAX_DECODING_LENGTH),
         0,
         "Cap on output tokens; 0 means 2 x source tokens + 10, at most 512.",
     ),
@@ -198,7 +228,7 @@ SCHEMA: tuple[Key, ...] = (
         "openai: allow an endpoint that is not on this machine (text leaves it).",
     ),
     Key("engine.openai.concurrency", integer(1, 64), 2, "openai: requests sent at a time."),
-    Key("engine.openai.timeout", number(1), 120.0, "openai: seconds to wait for one answer."),
+    Key("engine.openai.timeout", number(1, MAX_SECONDS), 120.0, "openai: seconds to wait for one answer."),
     Key("engine.openai.retries", integer(0, 10), 4, "openai: retries after no answer, a 429 or a 5xx (with backoff)."),
     Key("engine.openai.batch", integer(1, 64), 8, "openai: segments translated per request."),
     Key("engine.openai.context", integer(0, 20), 2, "openai: neighbouring segments shown on each side, for context."),
@@ -224,13 +254,13 @@ SCHEMA: tuple[Key, ...] = (
     Key("distributed.broker", string(), "", "Celery broker URL for `run --executor celery` and `pipeline worker`."),
     Key(
         "distributed.lease_seconds",
-        number(1),
+        number(1, MAX_SECONDS),
         60.0,
         "A document's lease: renewed every third of it while the document runs; a dead worker's lapses after it.",
     ),
     Key(
         "distributed.visibility_timeout",
-        integer(1),
+        integer(1, 30 * 24 * 3600),
         3600,
         "Seconds before an unacknowledged task (its worker machine died) is delivered again; "
         "keep it above the longest document.",
@@ -285,10 +315,13 @@ def load_config(root: Path) -> Config:
 def parse_config(data: bytes, display: str = CONFIG_FILE, path: Path | None = None) -> Config:
     """``data`` (the bytes of a ``pipeline.toml``) checked against
     :data:`SCHEMA`; a :class:`ConfigError` names the first bad key."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{display}: {len(data):,} bytes; a configuration file is at most {MAX_CONFIG_BYTES:,}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{display}: not UTF-8 (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -298,7 +331,7 @@ def parse_config(data: bytes, display: str = CONFIG_FILE, path: Path | None = No
     for name, value in _flatten(table, display):
         key = KEYS.get(name)
         if key is None:
-            raise ConfigError(f"{display}: {name}: unknown key{_did_you_mean(name)}")
+            raise ConfigError(f"{display}: {_name(name)}: unknown key{_did_you_mean(name)}")
         checked = key.type.check(value)
         if checked is None:
             raise ConfigError(f"{display}: {name}: expected {key.type.expected}, got {_shown(value)}")
@@ -328,7 +361,7 @@ def _flatten(table: Mapping[str, Any], display: str, prefix: str = ""):
         elif dotted in sections:
             raise ConfigError(f"{display}: {dotted}: a section, expected a table ([{dotted}])")
         elif isinstance(value, dict) and dotted not in KEYS:
-            raise ConfigError(f"{display}: {dotted}: unknown section{_did_you_mean(dotted)}")
+            raise ConfigError(f"{display}: {_name(dotted)}: unknown section{_did_you_mean(dotted)}")
         else:
             yield dotted, value
 
@@ -340,8 +373,15 @@ def _did_you_mean(name: str) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+def _name(name: str) -> str:
+    """A key name from the file, safe to print on one line (a quoted TOML
+    key can hold any character)."""
+    shown = printable(name, one_line=True)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = printable(repr(value), one_line=True)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

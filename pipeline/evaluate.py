@@ -49,6 +49,12 @@ class EvaluateError(PipelineError):
     """A reference or an evaluation that cannot be used; one line."""
 
 
+#: The most reference sentences scored: test sets run to a few thousand;
+#: sacrebleu keeps every sentence's statistics (a million lines took 14
+#: minutes and 23 GB), so a larger file is refused with a hint to sample it.
+MAX_REFERENCE_LINES = 100_000
+
+
 # --- references -----------------------------------------------------------------------------
 
 
@@ -77,10 +83,21 @@ def _lines(path: Path) -> list[str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise EvaluateError(f"{path}: not UTF-8 (byte {exc.start})") from None
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = "; it reads as GB18030: convert it with iconv -f GB18030 -t UTF-8"
+        except UnicodeDecodeError:
+            pass
+        raise EvaluateError(f"{path}: not UTF-8 (byte {exc.start}){hint}") from None
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     if lines and not lines[-1]:
         lines.pop()  # the final line feed
+    if len(lines) > MAX_REFERENCE_LINES:
+        raise EvaluateError(
+            f"{path}: {len(lines):,} lines; at most {MAX_REFERENCE_LINES:,} are scored "
+            "(take a sample, e.g. with shuf -n)"
+        )
     refuse_unsafe("\n".join(lines), str(path))
     return lines
 
@@ -95,8 +112,12 @@ def read_reference(path: Path, english: Path | None = None) -> Reference:
             if not line.strip():
                 continue
             fields = line.split("\t")
-            if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+            if len(fields) != 2:
                 raise EvaluateError(f"{path}:{number}: expected Chinese<TAB>English, got {len(fields)} field(s)")
+            for column, value in zip(("Chinese", "English"), fields, strict=True):
+                if not value.strip():
+                    raise EvaluateError(f"{path}:{number}: the {column} field is empty")
+            _check_english(fields[1], path, number)
             sources.append(fields[0].strip())
             targets.append(fields[1].strip())
         name = str(path)
@@ -110,10 +131,23 @@ def read_reference(path: Path, english: Path | None = None) -> Reference:
         for number, (zh, en) in enumerate(zip(sources, targets, strict=True), 1):
             if not zh or not en:
                 raise EvaluateError(f"{path if not zh else english}:{number}: empty line")
+            _check_english(en, english, number)
         name = f"{path} + {english}"
     if not sources:
         raise EvaluateError(f"{path}: no sentences")
     return Reference(name, tuple(sources), tuple(targets))
+
+
+def _check_english(text: str, path: Path, number: int) -> None:
+    """Refuse an "English" reference that is Chinese (columns swapped, or
+    the wrong file): it would score every engine near zero, silently. A
+    Chinese name kept beside its English is fine: the line is refused only
+    when Han characters outnumber Latin letters."""
+    from .zh.script import count_han
+
+    han = count_han(text)
+    if han and han >= sum(ch.isascii() and ch.isalpha() for ch in text):
+        raise EvaluateError(f"{path}:{number}: the English side is Chinese (columns swapped, or the wrong file?)")
 
 
 def reviewed_reference(ws: Workspace, docs: Sequence[str]) -> Reference:
@@ -413,6 +447,8 @@ def _cell(value: float | None, digits: int = 1) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     """Columns padded to their widest cell; the first left-aligned, the rest right."""
+    header = [printable(c, one_line=True) for c in header]
+    rows = [[printable(c, one_line=True) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:

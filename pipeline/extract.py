@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .cache import StageCache, content_hash, file_signature
-from .catalog import Catalog, load_catalog, save_catalog
+from .catalog import Catalog, history, load_catalog, save_catalog
 from .catalog.merge import MergeReport, merge
 from .catalog.pofile import po_bytes
 from .catalog.store import update_catalog
@@ -129,20 +129,25 @@ def extract(
         record_glossary_hits(catalog, terms)
         if old is not None:
             catalog.revision_date = old.revision_date
+        # Why an entry became fuzzy (its source changed), in the history (intents of this attempt only).
+        tx.restart()
+        tx.intend(history.source_changes(doc, old, catalog))
         return catalog
 
     # A no-op re-extraction leaves the file (and git) alone: compare bytes.
     # A document extracted before has a catalog: one missing for a moment
     # (an editor deleting and re-creating it on save) is waited for, never
     # replaced by a fresh one.
-    update = update_catalog(
-        po_path,
-        change,
-        ws.relative(po_path),
-        lock=ws.catalog_lock,
-        wait_if_missing=old_template is not None,
-        skip_same_bytes=True,
-    )
+    with history.transaction(ws, doc) as tx:  # holds the document's catalog lock
+        update = update_catalog(
+            po_path,
+            change,
+            ws.relative(po_path),
+            lock=None,
+            wait_if_missing=old_template is not None,
+            skip_same_bytes=True,
+        )
+        tx.settled(update.catalog)
     report, catalog_changed = merged[0], update.written
     entries = len([m for m in template if m.id])
     if cache is not None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import pairwise
 
-from .catalog.history import TRANSLATING, HistoryRecord, post_edits, read_history
+from .catalog.history import STAGE_ACTIONS, TRANSLATING, HistoryRecord, post_edits, read_history
 from .errors import PipelineError
 from .status import english_words
 from .workspace import Workspace
@@ -152,7 +152,7 @@ def report(
     for doc in docs:
         records = read_history(ws, doc)
         for record in records:
-            if record.action == "draft" or not inside(record):
+            if record.action in STAGE_ACTIONS or not inside(record):
                 continue
             who = record.who
             figures.setdefault(who, ReviewerFigures(who))

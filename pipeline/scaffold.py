@@ -34,7 +34,7 @@ from .config import CONFIG_FILE, default_toml
 from .errors import PipelineError, UnsafePathError, WriteError
 from .languages import SOURCE, TARGET
 from .textsafety import printable
-from .workspace import CACHE_FILE, CATALOG_LOCK_FILE, LOCK_FILE, Workspace
+from .workspace import CACHE_FILE, CATALOG_LOCKS_DIR, LOCK_FILE, OLD_CATALOG_LOCK_FILE, Workspace
 
 GITIGNORE = ".gitignore"
 GITATTRIBUTES = ".gitattributes"
@@ -64,7 +64,8 @@ IGNORED = (
     Ignored("/build/", "editions and `build/<doc>.tmx`, rebuilt from `seeds/` and `locales/` by `pipeline build`"),
     Ignored("*.mo", "compiled catalogs (Poedit writes one beside each catalog it saves)"),
     Ignored(f"locales/{LOCK_FILE}", "the workspace lock, held while a command writes"),
-    Ignored(f"locales/{CATALOG_LOCK_FILE}", "the lock held around each write of a catalog"),
+    Ignored(f"locales/{CATALOG_LOCKS_DIR}/", "one lock per document, held around each write of its catalog"),
+    Ignored(f"locales/{OLD_CATALOG_LOCK_FILE}", "the one catalog lock of earlier versions (no longer used)"),
     Ignored(f"locales/{CACHE_FILE}", "what each stage last saw, on this machine (deleting it only costs time)"),
     Ignored(f"locales/{RECORDS_DIR}/", "the same, one record per document, written by distributed runs' workers"),
     # pipeline.atomicfile's temporary files: .<target>.pipeline-<8>.tmp, and
@@ -161,6 +162,8 @@ directory, or pass `--workspace DIR`.
 | `{catalogs}/<doc>.po` | the English catalogs: drafts, reviews, comments | yes |
 | `locales/glossary.tsv` | the termbase (zh, en, type, note) | yes |
 | `locales/tm/*.tmx` | imported translation memories | yes |
+| `{catalogs}/<doc>.history.jsonl` | every review decision, machine drafts included (append-only) | yes |
+| `pipeline.toml` | the workspace configuration: engine, decoding, approvers, formats | yes |
 
 ## What not to commit
 

@@ -23,6 +23,8 @@ may be reached through a link.
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
 import os
 import stat
 import time
@@ -39,7 +41,12 @@ from .textsafety import first_unsafe
 
 # Machine-local files in locales/: never committed (pipeline.scaffold ignores them).
 LOCK_FILE = ".pipeline.lock"
-CATALOG_LOCK_FILE = ".catalogs.lock"
+#: One lock file per document, ``locales/.locks/<doc>.lock``, held around
+#: each read-modify-write of that document's catalog and history.
+CATALOG_LOCKS_DIR = ".locks"
+#: The one workspace-wide catalog lock of earlier versions: no longer
+#: created nor taken; one left by them is harmless (and still ignored).
+OLD_CATALOG_LOCK_FILE = ".catalogs.lock"
 CACHE_FILE = ".pipeline-cache.json"
 
 
@@ -202,13 +209,16 @@ class Workspace:
         return docs
 
     @contextmanager
-    def catalog_lock(self, timeout: float = 30.0):
-        """Hold the short lock around one read-modify-write of a catalog.
+    def catalog_lock(self, doc: str, timeout: float = 30.0):
+        """Hold the short lock around one read-modify-write of ``doc``'s
+        catalog (and its history), ``locales/.locks/<doc>.lock``.
 
         Batch commands hold :meth:`lock` for their whole run; review decisions,
         translation flushes and merges also take this one around each write,
-        so a reviewer's decision and a flush never interleave."""
-        fd = self._lock_file(CATALOG_LOCK_FILE)
+        so a reviewer's decision and a flush never interleave. One lock per
+        document: a writer of one document (a worker frozen mid-flush) never
+        holds up another document's saves."""
+        fd = self._catalog_lock_file(doc)
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -218,12 +228,18 @@ class Workspace:
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise WorkspaceBusy(
-                            f"{self.locales}: a catalog stayed locked for {timeout:g}s; try again"
+                            f"{self.display(self.locales / CATALOG_LOCKS_DIR / _lock_name(doc))}: "
+                            f"the catalog of {doc!r} stayed locked for {timeout:g}s; try again"
                         ) from None
                     time.sleep(0.05)
             yield
         finally:
             os.close(fd)
+
+    def catalog_lock_for(self, doc: str):
+        """:meth:`catalog_lock` of ``doc`` as a callable taking no argument
+        (``update_catalog``'s ``lock=``)."""
+        return functools.partial(self.catalog_lock, doc)
 
     @contextmanager
     def lock(self):
@@ -251,6 +267,15 @@ class Workspace:
         finally:
             os.close(fd)
 
+    def _catalog_lock_file(self, doc: str) -> int:
+        directory = self.inside(self.locales / CATALOG_LOCKS_DIR)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(f"{self.display(directory)}: cannot be created ({exc.strerror})", exc.strerror) from None
+        name = _lock_name(doc)
+        return open_lock_file(directory, name, self.root, self.display(directory / name))
+
     def _lock_file(self, name: str) -> int:
         locales = self.inside(self.locales)
         try:
@@ -267,6 +292,17 @@ class Workspace:
             self.root / "build",
         ):
             clean_stale_temp_files(directory, self.root)
+
+
+def _lock_name(doc: str) -> str:
+    """The lock file of ``doc`` in ``locales/.locks/``: ``<doc>.lock``, a
+    document's name being a file's stem; a name that could not be one file's
+    name there (a separator, too long once ``.lock`` is added) locks by its
+    digest instead."""
+    name = f"{doc}.lock"
+    if "/" in doc or "\0" in doc or len(os.fsencode(name)) > 255:
+        name = hashlib.sha256(os.fsencode(doc)).hexdigest() + ".lock"
+    return name
 
 
 def _lexically_within(path: Path, root: Path) -> bool:

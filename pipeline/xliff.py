@@ -53,7 +53,9 @@ exported, which the import compares with the catalog.
 **Import** (:func:`import_xliff`) takes a translation back only where the
 unit's source is still a segment of the document, exactly, and the entry
 has not changed in the workspace since the export. Each translation taken
-goes through :meth:`pipeline.review.session.ReviewSession.import_translation`:
+goes through :meth:`pipeline.review.session.ReviewSession.import_translations`
+(all of them in one update of the catalog and one history transaction; an
+entry changed on disk meanwhile refuses that unit only, as a conflict):
 recorded as the file's translator (``--translator NAME``, else the
 ``contact-name`` of the file's last ``<phase>``), in the document's history
 as an ``import``, checked by the same gates as a review (an error-level
@@ -522,8 +524,7 @@ def _whole_file_refusal(xliff: XliffFile, ws: Workspace, doc: str | None) -> tup
 def import_xliff(ws: Workspace, path: Path, translator: str | None = None, doc: str | None = None) -> ImportReport:
     """Take the translations of the XLIFF file at ``path`` into its document
     (``doc``, else the file's ``original``), as this module says."""
-    from .review.roles import RoleRefused
-    from .review.session import GateRefused, ReviewConflict, ReviewSession, reviewer_name
+    from .review.session import ReviewSession, reviewer_name
 
     xliff = read_xliff(path)
     name = translator or xliff.translator
@@ -543,16 +544,52 @@ def import_xliff(ws: Workspace, path: Path, translator: str | None = None, doc: 
     twins = {source for source, n in sources.items() if n > 1}
     # A name read from the file is whoever wrote the file's claim: it never counts as an approver's.
     vouched = translator is not None
-    outcomes: list[Outcome] = []
-    for unit in xliff.units:
-        outcome = _import_unit(
-            session, unit, twins, vouched, termbase, max_translation_length, (GateRefused, ReviewConflict, RoleRefused)
-        )
-        outcomes.append(outcome)
-    return ImportReport(target_doc, name, outcomes)
+    outcomes: list[Outcome | _Take] = [
+        _import_unit(session, unit, twins, vouched, max_translation_length) for unit in xliff.units
+    ]
+    # Every translation taken in one update of the catalog and one history transaction
+    # (a conflict on one entry refuses that unit only).
+    takes = [o for o in outcomes if isinstance(o, _Take)]
+    results = session.import_translations([(t.source, t.text, t.version_tag) for t in takes])
+    taken = {id(take): _taken(session, take, result, termbase) for take, result in zip(takes, results, strict=True)}
+    return ImportReport(target_doc, name, [taken[id(o)] if isinstance(o, _Take) else o for o in outcomes])
 
 
-def _import_unit(session, unit: Unit, twins: set[str], vouched: bool, termbase, max_length, refusals) -> Outcome:
+@dataclass
+class _Take:
+    """A unit that passed the file's rules, for the session to decide."""
+
+    unit: Unit
+    source: str
+    text: str
+    version_tag: str
+    accepted_draft: bool  # the text is the catalog's own (a draft confirmed)
+
+
+def _taken(session, take: _Take, result, termbase) -> Outcome:
+    unit = take.unit
+    if isinstance(result, PipelineError):  # a conflict, a gate, a role, a rule of the session: this unit only
+        return Outcome(unit.id, unit.line, unit.source, REFUSED, str(result))
+    if result.record is None:  # the session found nothing to change (approved, the same text)
+        return Outcome(unit.id, unit.line, unit.source, SKIPPED, "unchanged")
+    saved = session.catalog.get(take.source)
+    warnings = (
+        [
+            f"{f.code}: {f.message}"
+            for f in check_message(saved, saved.string, termbase, session.doc)
+            if f.severity is not Severity.ERROR
+        ]
+        if saved is not None
+        else []
+    )
+    note = " (the file's approval is not taken: approve in review)" if unit.approved else ""
+    reason = ("accepted the draft" if take.accepted_draft else "imported") + note
+    return Outcome(unit.id, unit.line, unit.source, TOOK, reason, warnings)
+
+
+def _import_unit(session, unit: Unit, twins: set[str], vouched: bool, max_length) -> Outcome | _Take:
+    """The unit's outcome when the file's rules settle it, else what to take."""
+
     def out(result: str, reason: str, warnings: list[str] | None = None) -> Outcome:
         return Outcome(unit.id, unit.line, unit.source, result, reason, warnings or [])
 
@@ -597,24 +634,7 @@ def _import_unit(session, unit: Unit, twins: set[str], vouched: bool, termbase, 
             f"already {state.value} in the workspace with another text, and the file does not say which "
             "version it translated; review the difference there",
         )
-    try:
-        session.import_translation(source, text, expected=version_tag)
-    except refusals as exc:
-        return out(REFUSED, str(exc))
-    except PipelineError as exc:  # a rule of the session (an empty text, ...): this unit only
-        return out(REFUSED, str(exc))
-    saved = session.catalog.get(source)
-    warnings = (
-        [
-            f"{f.code}: {f.message}"
-            for f in check_message(saved, saved.string, termbase, session.doc)
-            if f.severity is not Severity.ERROR
-        ]
-        if saved is not None
-        else []
-    )
-    note = " (the file's approval is not taken: approve in review)" if unit.approved else ""
-    return out(TOOK, ("accepted the draft" if text == current else "imported") + note, warnings)
+    return _Take(unit, source, text, version_tag, accepted_draft=text == current)
 
 
 def _version_tag(message: Message) -> str:

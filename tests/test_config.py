@@ -30,16 +30,36 @@ def test_values_are_read_and_typed():
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        (b'[engine]\nbeam_size = "four"\n', "pipeline.toml: engine.beam_size: expected an integer >= 1, got 'four'"),
-        (b"[engine]\nbeam_size = 0\n", "pipeline.toml: engine.beam_size: expected an integer >= 1, got 0"),
-        (b"[engine]\nbeam_size = true\n", "pipeline.toml: engine.beam_size: expected an integer >= 1, got True"),
+        (
+            b'[engine]\nbeam_size = "four"\n',
+            "pipeline.toml: engine.beam_size: expected an integer >= 1 and <= 64, got 'four'",
+        ),
+        (b"[engine]\nbeam_size = 0\n", "pipeline.toml: engine.beam_size: expected an integer >= 1 and <= 64, got 0"),
+        (
+            b"[engine]\nbeam_size = true\n",
+            "pipeline.toml: engine.beam_size: expected an integer >= 1 and <= 64, got True",
+        ),
         (b'[engine]\nname = "google"\n', 'pipeline.toml: engine.name: expected one of "argos", "ct2", "openai"'),
         (b"[engine]\nbeam = 2\n", "pipeline.toml: engine.beam: unknown key"),
         (b"[engin]\nname = 1\n", "pipeline.toml: engin: unknown section (did you mean engine?)"),
         (b"engine = 3\n", "pipeline.toml: engine: a section, expected a table ([engine])"),
         (b"[engine\n", "pipeline.toml: Expected ']'"),
         (b"\xff\xfe", "pipeline.toml: not UTF-8"),
-        (b"[review]\napprovers = [1]\n", "pipeline.toml: review.approvers: expected a list of strings, got [1]"),
+        (b"[review]\napprovers = [1]\n", "pipeline.toml: review.approvers: expected a list of at most"),
+        # Hostile values: nan passes every comparison, inf overflows timers, 2**63-1 threads.
+        (b"[engine.openai]\ntimeout = nan\n", "pipeline.toml: engine.openai.timeout: expected a number >= 1 and <= "),
+        (b"[engine.openai]\ntimeout = inf\n", "pipeline.toml: engine.openai.timeout: expected a number"),
+        (b"[distributed]\nlease_seconds = -inf\n", "pipeline.toml: distributed.lease_seconds: expected a number"),
+        (b"[engine]\nthreads = 9223372036854775807\n", "pipeline.toml: engine.threads: expected an integer >= 0 and"),
+        (b"[engine]\nbeam_size = 100000\n", "pipeline.toml: engine.beam_size: expected an integer >= 1 and <= 64"),
+        (b"[engine]\nbatch_size = 9223372036854775807\n", "pipeline.toml: engine.batch_size: expected an integer"),
+        # A value that would print escape sequences or start a new line in a catalog's header.
+        (b'[engine]\nmodel = "a\\u202eb"\n', "pipeline.toml: engine.model: expected a string of one line"),
+        (b'[review]\napprovers = ["Li\\nmsgstr"]\n', "pipeline.toml: review.approvers: expected a list of"),
+        (b'[engine]\n"\\u001b[2J" = 1\n', "pipeline.toml: engine.\\x1b[2J: unknown key"),
+        (b"# " + b"x" * (1 << 20) + b"\n", "pipeline.toml: 1,048,579 bytes; a configuration file is at most"),
+        (b"[engine]\nbeam_size = 2\nbeam_size = 3\n", "pipeline.toml: Cannot overwrite a value"),
+        (b'[engine.openai.url]\nhost = "x"\n', "pipeline.toml: engine.openai.url: expected a string"),
     ],
 )
 def test_a_bad_file_is_one_line_naming_the_key(toml, message):
@@ -47,6 +67,11 @@ def test_a_bad_file_is_one_line_naming_the_key(toml, message):
         parse_config(toml)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+def test_a_byte_order_mark_is_read_past():
+    # Windows editors write one; tomllib refuses it as "Invalid statement".
+    assert parse_config("\ufeff[engine]\nbeam_size = 2\n".encode())["engine.beam_size"] == 2
 
 
 def test_a_workspace_without_the_file_has_the_defaults(tmp_path):

@@ -70,9 +70,14 @@ def test_reference_as_tsv_or_as_two_files(tmp_path):
     [
         ("你好。Hello.\n".encode(), r"ref.tsv:1: expected Chinese<TAB>English, got 1 field"),
         ("你好。\tHello.\tthird\n".encode(), r"ref.tsv:1: expected Chinese<TAB>English, got 3"),
-        ("你好。\tHello.\n".encode("gb18030"), "not UTF-8"),
+        ("你好。\tHello.\n".encode("gb18030"), "not UTF-8 .*reads as GB18030: convert it with iconv"),
         ("你好。\tHel\x1blo.\n".encode(), "control character"),
         (b"\n\n", "no sentences"),
+        ("你好。\t \n".encode(), r"ref.tsv:1: the English field is empty"),
+        (b" \tHello.\n", r"ref.tsv:1: the Chinese field is empty"),
+        # Columns swapped, or Chinese on both sides: every engine would score near zero, silently.
+        ("Hello.\t你好。\n".encode(), r"ref.tsv:1: the English side is Chinese \(columns swapped"),
+        ("你好。\t你好 ok\n".encode(), r"ref.tsv:1: the English side is Chinese"),
     ],
 )
 def test_a_bad_reference_is_one_line(tmp_path, content, message):
@@ -80,6 +85,45 @@ def test_a_bad_reference_is_one_line(tmp_path, content, message):
     tsv.write_bytes(content)
     with pytest.raises(Exception, match=message):
         read_reference(tsv)
+
+
+def test_a_chinese_name_beside_its_english_is_english(tmp_path):
+    tsv = tmp_path / "ref.tsv"
+    tsv.write_text("崔平说。\tCui Ping (崔平) said.\n", encoding="utf-8")
+    assert read_reference(tsv).targets == ("Cui Ping (崔平) said.",)
+
+
+def test_the_english_file_of_a_pair_must_be_english(tmp_path):
+    zh, en = tmp_path / "ref.zh", tmp_path / "ref.en"
+    zh.write_text("你好。\n再见。\n", encoding="utf-8")
+    en.write_text("Hello.\n再见。\n", encoding="utf-8")
+    with pytest.raises(EvaluateError, match=r"ref.en:2: the English side is Chinese"):
+        read_reference(zh, en)
+
+
+def test_a_reference_too_large_to_score_is_refused_before_scoring(tmp_path, monkeypatch):
+    # A million lines took sacrebleu 14 minutes and 23 GB; the bound is lowered here to keep the test small.
+    import pipeline.evaluate as evaluate_module
+
+    monkeypatch.setattr(evaluate_module, "MAX_REFERENCE_LINES", 3)
+    tsv = tmp_path / "ref.tsv"
+    tsv.write_text("你好。\tHello.\n" * 4, encoding="utf-8")
+    with pytest.raises(EvaluateError, match="4 lines; at most 3 are scored"):
+        read_reference(tsv)
+    tsv.write_text("你好。\tHello.\n" * 3, encoding="utf-8")
+    assert len(read_reference(tsv)) == 3
+
+
+def test_names_in_the_table_cannot_move_the_cursor():
+    # A signature comes from a catalog or a history line that a hand edit can fill with escapes.
+    from pipeline.evaluate import Evaluation, Row
+
+    evaluation = Evaluation(post_edit=True)
+    evaluation.post_edit_engines.append(Row("evil\x1b[2J\u202esig", 1, hter=50.0, unchanged=0.0))
+    evaluation.post_edit_documents.append(Row("doc\nsecond line", 1, hter=50.0, unchanged=0.0))
+    text = format_evaluation(evaluation)
+    assert "\x1b" not in text and "\u202e" not in text and "doc\nsecond" not in text
+    assert "evil\\x1b[2J" in text
 
 
 def test_files_of_different_lengths_are_refused(tmp_path):

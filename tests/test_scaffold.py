@@ -83,6 +83,7 @@ def test_an_existing_gitignore_gets_only_the_missing_lines(tmp_path):
     data = (tmp_path / ".gitignore").read_bytes().decode()
     # build, the team's decision on *.mo and the anchored lock count as present.
     added = [
+        "locales/.locks/",
         "locales/.catalogs.lock",
         "locales/.pipeline-cache.json",
         "locales/.pipeline-cache.d/",

@@ -527,3 +527,83 @@ def test_targets_with_nul_or_bidi_refuse_the_unit_or_the_file(team, tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert _snapshot(ws, doc) == before
     _msgfmt_ok(ws, doc, tmp_path)
+
+
+def _plain_drafts(ws, doc, ids, text: str) -> list[str]:
+    """Drafted entries (ids[3..-2]) on which ``text`` fires no error-level check."""
+    from pipeline.checks import Severity, check_message
+
+    catalog = load_catalog(ws.catalog_path(doc))
+    return [
+        msgid
+        for msgid in ids[3:-1]
+        if not any(f.severity is Severity.ERROR for f in check_message(catalog[msgid], text, None, doc))
+    ]
+
+
+def test_an_import_writes_the_catalog_once_and_one_history_transaction(team, tmp_path, monkeypatch):
+    """All the units taken go in ONE compare-and-swap of the catalog and one history transaction."""
+    import pipeline.review.history as history_module
+    import pipeline.review.session as session_module
+
+    ws, doc, ids = team
+    chosen = _plain_drafts(ws, doc, ids, "Plain words, unit a.")[:4]
+    assert len(chosen) == 4
+    out, root = _export(ws, doc, tmp_path)
+    for n, msgid in enumerate(chosen):
+        _set_target(root, msgid, f"Plain words, unit {'abcd'[n]}.")
+    path = _write(root, tmp_path / "back.xlf")
+    calls = {"update": 0, "transaction": 0}
+    real_update, real_transaction = session_module.update_catalog, history_module.transaction
+
+    def counting_update(*args, **kwargs):
+        calls["update"] += 1
+        return real_update(*args, **kwargs)
+
+    def counting_transaction(*args, **kwargs):
+        calls["transaction"] += 1
+        return real_transaction(*args, **kwargs)
+
+    monkeypatch.setattr(session_module, "update_catalog", counting_update)
+    monkeypatch.setattr(session_module.history, "transaction", counting_transaction)
+    report = xliff.import_xliff(ws, path, translator="Agency Zhang")
+    assert report.took == 4 and report.refused == 0, report.as_dict()
+    assert calls == {"update": 1, "transaction": 1}
+    catalog = load_catalog(ws.catalog_path(doc))
+    assert [catalog[m].string for m in chosen] == [f"Plain words, unit {c}." for c in "abcd"]
+    assert [r.msgid for r in read_history(ws, doc) if r.action == "import"] == chosen
+
+
+def test_an_entry_saved_elsewhere_during_an_import_is_a_conflict_and_the_others_are_taken(team, tmp_path, monkeypatch):
+    """Another program saves one entry between the import's checks and its write — even with
+    the very text and record the import would have written: that unit is refused as a conflict
+    (its history intent aborted, not committed), every other unit is taken."""
+    import pipeline.review.session as session_module
+    from pipeline.catalog import annotations
+    from pipeline.catalog.states import set_translated
+
+    ws, doc, ids = team
+    chosen = _plain_drafts(ws, doc, ids, "Plain words, unit a.")[:3]
+    out, root = _export(ws, doc, tmp_path)
+    for n, msgid in enumerate(chosen):
+        _set_target(root, msgid, f"Plain words, unit {'abc'[n]}.")
+    path = _write(root, tmp_path / "back.xlf")
+    raced = chosen[1]
+    real_update = session_module.update_catalog
+
+    def another_program_saves_first(*args, **kwargs):
+        catalog = load_catalog(ws.catalog_path(doc))
+        set_translated(catalog[raced], "Plain words, unit b.")  # the import's own result, saved by hand
+        annotations.set_review(catalog[raced], "Agency Zhang", "2026-12-04T23:00Z")
+        save_catalog(ws.catalog_path(doc), catalog)
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(session_module, "update_catalog", another_program_saves_first)
+    report = xliff.import_xliff(ws, path, translator="Agency Zhang")
+    by_msgid = {o.msgid: o for o in report.outcomes}
+    assert by_msgid[raced].result == "refused" and "changed elsewhere" in by_msgid[raced].reason
+    assert [by_msgid[m].result for m in chosen if m != raced] == ["took", "took"]
+    catalog = load_catalog(ws.catalog_path(doc))
+    assert [catalog[m].string for m in chosen] == [f"Plain words, unit {c}." for c in "abc"]
+    imports = [r.msgid for r in read_history(ws, doc) if r.action == "import"]
+    assert imports == [chosen[0], chosen[2]]  # the raced entry's intent is aborted, not committed

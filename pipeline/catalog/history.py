@@ -7,15 +7,20 @@ document, not one per workspace, so two desks on two documents never touch
 the same file. JSON lines, appended only: two branches that both appended
 merge with git's ``union`` driver (``*.history.jsonl merge=union`` in
 ``.gitattributes``) without a conflict, and a line is one decision, so a
-diff reads as a log. Writers hold the workspace's catalog lock
+diff reads as a log. Writers hold the document's catalog lock
 (:meth:`Workspace.catalog_lock`), the one our catalog writers already take.
 
 **What.** One record per decision (:class:`HistoryRecord`): who, when, the
 action (``draft`` for the translate stage's machine and memory drafts, so
 the draft is never lost when a person edits it; ``accept``, ``edit``,
-``approve``, ``unapprove``, ``reject``, ``import``, ``undo``), the state and
+``approve``, ``unapprove``, ``reject``, ``import``, ``undo``; and
+``source-changed``, who ``extract``, for a re-extraction that carried a
+translation onto a changed source as fuzzy, with the old source in
+``source_before``: why an approved entry became fuzzy), the state and
 text before and after, the signature of the draft the entry carried, the
-reason and the checks overridden.
+reason and the checks overridden. A batch (an XLIFF import, a
+re-extraction) is one transaction: all its intents, one catalog update,
+then a marker for each.
 
 **Atomic with the catalog.** A catalog and its history are two files, so
 each decision is written in three steps, under the catalog lock:
@@ -73,11 +78,15 @@ log = logging.getLogger(__name__)
 
 VERSION = 1
 SUFFIX = ".history.jsonl"
-ACTIONS = ("draft", "accept", "edit", "approve", "unapprove", "reject", "import", "undo")
+ACTIONS = ("draft", "accept", "edit", "approve", "unapprove", "reject", "import", "undo", "source-changed")
 #: The actions that give an entry a person's translation.
 TRANSLATING = ("accept", "edit", "import")
 #: Who a ``draft`` record names.
 MACHINE = "machine"
+#: Who a ``source-changed`` record names: the re-extraction that made the entry fuzzy.
+EXTRACT = "extract"
+#: The actions a stage takes, not a person (``pipeline report`` leaves them out).
+STAGE_ACTIONS = ("draft", "source-changed")
 INTENT, COMMIT, ABORT = "intent", "commit", "abort"
 _REQUIRED_STR = ("id", "time", "doc", "msgid", "who", "action", "state_before", "state_after")
 
@@ -101,6 +110,8 @@ class HistoryRecord:
     overrides: tuple[str, ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     recovered: bool = False
+    #: For ``source-changed``: the old source the translation was carried from (``#| msgid``).
+    source_before: str | None = None
     v: int = VERSION
 
     @property
@@ -110,6 +121,8 @@ class HistoryRecord:
     def as_json(self) -> dict:
         data = asdict(self)
         data["overrides"] = list(self.overrides)
+        if data["source_before"] is None:
+            del data["source_before"]  # only a source-changed record has one
         return data
 
     @classmethod
@@ -121,7 +134,8 @@ class HistoryRecord:
             return None
         if not all(isinstance(data.get(k), str) for k in ("text_before", "text_after")):
             return None
-        if not all(data.get(k) is None or isinstance(data[k], str) for k in ("msgctxt", "draft_signature", "reason")):
+        optional = ("msgctxt", "draft_signature", "reason", "source_before")
+        if not all(data.get(k) is None or isinstance(data[k], str) for k in optional):
             return None
         overrides = data.get("overrides") or []
         if not isinstance(overrides, list) or not all(isinstance(c, str) for c in overrides):
@@ -142,6 +156,7 @@ class HistoryRecord:
             overrides=tuple(overrides),
             id=data["id"],
             recovered=bool(data.get("recovered", False)),
+            source_before=data.get("source_before"),
         )
 
 
@@ -186,6 +201,32 @@ def record_for(
         reason=reason,
         overrides=tuple(overrides),
     )
+
+
+def source_changes(doc: str, old: Catalog | None, new: Catalog) -> list[HistoryRecord]:
+    """The ``source-changed`` records of a re-extraction that turned ``old``
+    into ``new`` (:func:`pipeline.catalog.merge.merge`): one per entry of
+    a new source that inherited, fuzzy, the translation of an old one
+    (``#| msgid``), when that changed its state (an approved or translated
+    entry, a machine draft, became fuzzy), so that the history says why.
+    The record names the new entry, who ``extract``, the state and text of
+    the old entry before, and ``source_before`` the old source."""
+    if old is None:
+        return []
+    active = {(m.context, m.id): m for m in old if m.id}
+    obsolete = {(m.context, m.id): m for m in old.obsolete.values()}
+    records = []
+    for message in new:
+        key = (message.context, message.id)
+        if not message.id or not message.fuzzy or not message.previous_id or key in active or key in obsolete:
+            continue  # not a new source carrying an old translation (kept or revived entries are not)
+        source = message.previous_id[0] if isinstance(message.previous_id, (list, tuple)) else message.previous_id
+        before = active.get((message.context, source)) or obsolete.get((message.context, source))
+        if before is None or state_of(before) is state_of(message):
+            continue
+        record = record_for(doc, before, message, EXTRACT, "source-changed")
+        records.append(HistoryRecord(**{**vars(record), "source_before": source}))
+    return records
 
 
 # --- the file ---------------------------------------------------------------------
@@ -402,12 +443,24 @@ class Transaction:
         self.records: list[HistoryRecord] = []
         self.catalog: Catalog | None = None  # the catalog on disk after the update, when known
         self._settled = False
+        self._aborted: set[str] = set()
 
-    def settled(self, catalog: Catalog | None) -> None:
+    def settled(self, catalog: Catalog | None, aborted: Iterable[str] = ()) -> None:
         """The update is done and ``catalog`` is what the file now holds
         (``Update.catalog``): the markers are decided from it, without
-        reading the file again."""
+        reading the file again. ``aborted``: the ids of intents the update
+        itself left out (a conflict on one entry of a batch), aborted
+        whatever the file holds (another writer's identical result is not
+        theirs)."""
         self.catalog, self._settled = catalog, True
+        self._aborted = set(aborted)
+
+    def restart(self) -> None:
+        """Abort the intents written so far: the update is being worked out
+        again on a fresh read (its compare-and-swap lost a race, so nothing
+        of the previous attempt was swapped in), with intents of its own."""
+        _append(self.ws, self.doc, [{"v": VERSION, "id": r.id, "phase": ABORT} for r in self.records])
+        self.records.clear()
 
     def intend(self, records: Iterable[HistoryRecord]) -> None:
         """Write the intents of this attempt (before the catalog is swapped)."""
@@ -444,7 +497,7 @@ def transaction(ws: Workspace, doc: str) -> Iterator[Transaction]:
     another writer saved before it (two tabs approving the same version).
     Deciding by content is for a writer that may have swapped: the body
     raised after the file changed, and :func:`reconcile` after a kill."""
-    with ws.catalog_lock():
+    with ws.catalog_lock(doc):
         reconcile(ws, doc)
         tx = Transaction(ws, doc)
         path = ws.catalog_path(doc)
@@ -461,7 +514,9 @@ def transaction(ws: Workspace, doc: str) -> Iterator[Transaction]:
             raise
         if tx.records:
             catalog = tx.catalog if tx._settled else _catalog_now(ws, doc)
-            _append(ws, doc, _markers(tx.records, catalog, recovered=False))
+            kept = [r for r in tx.records if r.id not in tx._aborted]
+            aborted = [{"v": VERSION, "id": r.id, "phase": ABORT} for r in tx.records if r.id in tx._aborted]
+            _append(ws, doc, _markers(kept, catalog, recovered=False) + aborted)
 
 
 # --- what the history says ------------------------------------------------------------

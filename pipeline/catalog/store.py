@@ -22,7 +22,7 @@ seen:
    that save is what was swapped out: it is swapped straight back, and
    the update starts again from step 1.
 
-Our own writers also hold the workspace's catalog lock (``lock``), so
+Our own writers also hold the document's catalog lock (``lock``), so
 they never race each other; the compare-and-swap is for the programs that
 do not take our lock.
 
@@ -264,7 +264,7 @@ def update_catalog(
     from what it is given. What it raises is raised (after the lock is
     released). With ``skip_same_bytes``, a result that would write the
     bytes already on disk is not written (nor touched). ``lock`` is
-    our own writers' lock (``Workspace.catalog_lock``), held throughout;
+    our own writers' lock (``Workspace.catalog_lock_for(doc)``), held throughout;
     ``wait_if_missing`` gives a catalog that vanished a moment to come
     back (an editor that deletes and re-creates the file on save)."""
     display = display or str(path)

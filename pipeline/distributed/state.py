@@ -32,13 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from ..engines.base import Draft, Engine, Signature
 from ..errors import PipelineError
@@ -70,32 +71,63 @@ def broker_url(option: str | None, configured: str = "") -> str:
     scheme = urlsplit(url).scheme
     if scheme not in ("redis", "rediss", "redis+socket", "unix"):
         raise BrokerError(f"broker {mask_url(url)}: only Redis brokers are supported (redis://, rediss://, unix://)")
+    userinfo = _userinfo(url)
+    if userinfo is not None and _parsed_userinfo(url) != userinfo:
+        # A '/', '?' or '#' in the password ends the URL's user part early: the
+        # rest would be read as a host, a path or a query, and shown in messages.
+        raise BrokerError(
+            f"broker {mask_url(url)}: the password holds a character that must be percent-encoded "
+            "in a URL ('/' as %2F, '?' as %3F, '#' as %23)"
+        )
     return url
 
 
-def mask_url(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (what every message shows)."""
+def _userinfo(url: str) -> str | None:
+    """What stands between ``scheme://`` and the *last* ``@`` of ``url``:
+    the user part, read so that a password with a character a URL would
+    take as the end of it (``/``, ``?``, ``#``) is still all of it (None:
+    no ``@``). A socket path holding an ``@`` is masked too: only a
+    message loses by it."""
+    _, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return None
+    return rest.rpartition("@")[0]
+
+
+def _parsed_userinfo(url: str) -> str | None:
     try:
-        parts = urlsplit(url)
-        password = parts.password
+        netloc = urlsplit(url).netloc
     except ValueError:
-        return "<broker URL>"
-    if password is None:
+        return None
+    return netloc.rpartition("@")[0] if "@" in netloc else None
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (what every message
+    shows). The user part is found by :func:`_userinfo`, not by a URL
+    parser, so that a password a parser would split is masked all the
+    same; a user part without ``:`` (``redis://PASSWORD@host``, a common
+    slip) is masked whole."""
+    url = _QUERY_PASSWORD.sub(r"\1***", url)  # redis://host/0?password=... (redis-py reads it)
+    userinfo = _userinfo(url)
+    if userinfo is None:
         return url
-    userinfo, _, hostinfo = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+    scheme, _, rest = url.partition("://")
+    user, colon, _ = userinfo.partition(":")
+    shown = f"{user}:***" if colon else "***"
+    return f"{scheme}://{shown}@{rest[len(userinfo) + 1 :]}"
+
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def url_secrets(url: str) -> list[str]:
     """The password of ``url`` in every spelling a message could hold it."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return []
-    if not password:
-        return []
-    spellings = {password, unquote(password), quote(unquote(password), safe="")}
+    userinfo = _userinfo(url)
+    passwords = [m.group(0).partition("=")[2] for m in _QUERY_PASSWORD.finditer(url)]
+    if userinfo is not None and ":" in userinfo:
+        passwords.append(userinfo.partition(":")[2])
+    spellings = {s for p in passwords if p for s in (p, unquote(p), unquote_plus(p), quote(unquote(p), safe=""))}
     return sorted((s for s in spellings if s), key=len, reverse=True)
 
 

@@ -206,6 +206,10 @@ class Endpoint:
         self.api_key = api_key
         self.allow_remote = allow_remote
         self.address = self.host
+        #: Sockets of the exchanges in progress, hung up by :meth:`hang_up`.
+        self._active: set[socket.socket] = set()
+        self._active_lock = threading.Lock()
+        self._hung_up = False
         if not allow_remote:
             self.address = self._loopback_address()
 
@@ -234,6 +238,20 @@ class Endpoint:
             raise EndpointError(refusal)
         return addresses[0]
 
+    def hang_up(self) -> None:
+        """End every exchange in progress now, and refuse new ones until
+        :meth:`reopen` (a run stopped by Ctrl-C or an error does not wait
+        for answers nobody will read, up to ``timeout`` each)."""
+        with self._active_lock:
+            self._hung_up = True
+            active = list(self._active)
+        for sock in active:
+            _hang_up(sock, threading.Event())
+
+    def reopen(self) -> None:
+        with self._active_lock:
+            self._hung_up = False
+
     def _connection(self, timeout: float) -> http.client.HTTPConnection:
         if self.scheme == "https":
             # TLS checks the certificate against the name, so connect by name.
@@ -254,8 +272,14 @@ class Endpoint:
         connection = self._connection(self.timeout)
         expired = threading.Event()
         watchdog = None
+        sock = None
         try:
             connection.connect()
+            sock = connection.sock
+            with self._active_lock:
+                if self._hung_up:
+                    raise _Transient("stopped")
+                self._active.add(sock)
             peer = connection.sock.getpeername()[0]
             if not self.allow_remote and not _is_loopback(peer):  # the name changed its address meanwhile
                 raise EndpointError(
@@ -277,6 +301,9 @@ class Endpoint:
         finally:
             if watchdog is not None:
                 watchdog.cancel()
+            if sock is not None:
+                with self._active_lock:
+                    self._active.discard(sock)
             connection.close()
 
 
@@ -293,11 +320,15 @@ class _TooLarge(_BadAnswer):
     pass
 
 
+#: A header's number: ASCII digits only (str.isdigit takes "²", which int() refuses).
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _read_bounded(response: http.client.HTTPResponse, connection, deadline: float) -> bytes:
     """The body, at most :data:`MAX_BODY` bytes, read before ``deadline``
     (a body that trickles in forever is a timeout, not a hang)."""
     declared = response.getheader("Content-Length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+    if declared and _DIGITS.fullmatch(declared.strip()) and int(declared) > MAX_BODY:
         raise _TooLarge(f"the answer is {int(declared):,} bytes (at most {MAX_BODY:,} are read)")
     chunks, size = [], 0
     while True:
@@ -331,7 +362,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DIGITS.fullmatch(value):
         return min(float(value), MAX_RETRY_AFTER)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -445,6 +476,20 @@ def problem_with(source: str, answer: object, patterns: Sequence[re.Pattern] = (
     return None
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are all different: an answer that gives an
+    id twice has no one translation for it (json.loads would keep the last)."""
+    answer = dict(pairs)
+    if len(answer) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return answer
+
+
 def parse_answer(response: _Response) -> dict:
     """The JSON object a chat-completions answer holds, or :class:`_BadAnswer`."""
     try:
@@ -464,7 +509,9 @@ def parse_answer(response: _Response) -> dict:
     if fence:  # models like to fence JSON even when asked not to
         content = fence.group(1)
     try:
-        answer = json.loads(content)
+        answer = json.loads(content, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise _BadAnswer(f"the answer gives id {printable(str(exc), one_line=True)[:20]} twice") from None
     except (ValueError, RecursionError):
         raise _BadAnswer("the answer is not one JSON object") from None
     if isinstance(answer, dict) and len(answer) == 1:
@@ -585,6 +632,7 @@ class OpenAIEngine(Engine):
             jobs.append(_Job(list(range(start, end)), before, after))
         self.failures = []
         self._stop.clear()
+        self.endpoint.reopen()
         executor = ThreadPoolExecutor(max_workers=s.concurrency, thread_name_prefix="openai")
         pending: set[Future] = set()
         queue = iter(jobs)
@@ -625,6 +673,7 @@ class OpenAIEngine(Engine):
                     raise failed[0]  # the endpoint is gone or refuses us: stop (finished drafts are saved)
         finally:
             self._stop.set()
+            self.endpoint.hang_up()  # answers still on their way are not waited for
             executor.shutdown(wait=True, cancel_futures=True)
         if self.failures:
             log.warning(

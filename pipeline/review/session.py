@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -148,6 +149,7 @@ class ReviewSession:
     roles: Roles | None = None
     catalog: Catalog = field(init=False)
     history: list[Decision] = field(default_factory=list, init=False)
+    _glossary: tuple | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if first_unsafe(self.reviewer, name=True) is None:  # an unsafe name is refused at the first decision
@@ -158,7 +160,7 @@ class ReviewSession:
             self.roles = roles_for(self.ws)
         self.reload()
         if history.pending(self.ws, self.doc):
-            with self.ws.catalog_lock():  # a writer killed between the history and the catalog
+            with self.ws.catalog_lock(self.doc):  # a writer killed between the history and the catalog
                 history.reconcile(self.ws, self.doc)
 
     def reload(self) -> None:
@@ -207,9 +209,26 @@ class ReviewSession:
         translation: action ``import``, the same rules as :meth:`accept`."""
         return self._translate(msgid, text, expected, override, imported=True)
 
-    def _translate(self, msgid, text, expected, override, imported: bool) -> Decision:
-        actions: list[str] = []
+    def import_translations(self, items: Iterable[tuple[str, str, str | None]]) -> list[Decision | PipelineError]:
+        """Take many translations from outside (an XLIFF file) at once: each
+        ``(msgid, text, expected)`` under the rules of :meth:`import_translation`,
+        all of them in ONE update of the catalog and one history transaction.
+        Returns, in order, each item's :class:`Decision` (``record`` None: it
+        changed nothing) or the error that refused it (:class:`ReviewConflict`
+        for an entry changed since ``expected``, :class:`GateRefused`,
+        :class:`RoleRefused`, another :class:`PipelineError`): one refused
+        item never holds back the others."""
+        return self._commit_many(
+            [
+                _Plan(msgid, self._translate_change(text, None, imported=True), expected)
+                for msgid, text, expected in items
+            ]
+        )
 
+    def _translate(self, msgid, text, expected, override, imported: bool) -> Decision:
+        return self._commit(msgid, self._translate_change(text, override, imported), expected, reason=override)
+
+    def _translate_change(self, text: str | None, override: str | None, imported: bool):
         def change(message: Message, before: Message) -> tuple[str, tuple[str, ...]] | None:
             current = message.string or ""
             new_text = current if text is None else text.strip()
@@ -225,10 +244,9 @@ class ReviewSession:
             set_translated(message, new_text)
             annotations.clear_approval(message)  # an approval of another text, or of a fuzzy entry's
             self._stamp(message)
-            actions[:] = ["import" if imported else ("edit" if new_text != current else "accept")]
-            return actions[0], overrides
+            return "import" if imported else ("edit" if new_text != current else "accept"), overrides
 
-        return self._commit(msgid, change, expected, reason=override)
+        return change
 
     def approve(self, msgid: str, expected: str | None = None, override: str | None = None) -> Decision:
         """Sign a translated entry off (approvers only; see :mod:`.roles`)."""
@@ -315,9 +333,18 @@ class ReviewSession:
 
     def _termbase(self) -> Termbase | None:
         try:
-            return load_termbase(self.ws.glossary)
+            st = os.stat(self.ws.glossary)
+            stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+        if self._glossary is not None and self._glossary[0] == stamp and stamp is not None:
+            return self._glossary[1]  # read once per version of the file, not once per decision
+        try:
+            termbase = load_termbase(self.ws.glossary)
         except PipelineError:
-            return None  # a broken glossary is reported by check; the glossary check finds nothing then
+            termbase = None  # a broken glossary is reported by check; the glossary check finds nothing then
+        self._glossary = (stamp, termbase)
+        return termbase
 
     def _stamp(self, message: Message, rejected: bool = False) -> None:
         # However the session got its name, it never starts a line of its own in the file.
@@ -325,61 +352,124 @@ class ReviewSession:
         annotations.set_review(message, self.reviewer, _minute(), rejected=rejected)
 
     def _commit(self, msgid: str, change, expected: str | None, record: bool = True, reason: str | None = None):
-        """Apply ``change`` to the entry on disk, unless it changed since it was
-        seen: through :func:`~pipeline.catalog.store.update_catalog`, so a save
-        made by another program meanwhile is kept, never written over; with
-        its history line (:func:`pipeline.review.history.transaction`).
+        """Apply ``change`` to the entry on disk (see :meth:`_commit_many`);
+        what refuses it is raised."""
+        [result] = self._commit_many([_Plan(msgid, change, expected, reason, record)])
+        if isinstance(result, PipelineError):
+            raise result
+        return result
+
+    def _commit_many(self, plans: list[_Plan]) -> list[Decision | PipelineError]:
+        """Apply each plan's ``change`` to its entry on disk, unless the entry
+        changed since it was seen (``expected``): all of them in one
+        :func:`~pipeline.catalog.store.update_catalog`, so a save made by
+        another program meanwhile is kept, never written over; with their
+        history lines in one :func:`pipeline.review.history.transaction`.
         ``change(message, before)`` returns ``(action, overrides)``, or None
-        when there is nothing to do.
+        when there is nothing to do. Returns, per plan, its Decision or the
+        error that refused it; a refusal concerns its own entry only.
 
-        The decision is first worked out on the entry as it is on disk (its
-        intent written to the history), then applied to the file; the
+        Each decision is first worked out on the entry as it is on disk
+        (its intent written to the history), then applied to the file; the
         history's I/O stays out of the compare-and-swap, which only repeats
-        the same change on the same entry (any other version is a conflict)."""
-        expected = expected or self.version(msgid).tag
+        the same change on the same entry. An entry found changed there (a
+        conflict) is left out, its intent aborted, and the others are saved."""
         refuse_unsafe(self.reviewer, "reviewer name", name=True)
+        results: list[Decision | PipelineError | None] = [None] * len(plans)
+        live: list[int] = []
+        for i, plan in enumerate(plans):
+            try:
+                plan.expected = plan.expected or self.version(plan.msgid).tag
+                live.append(i)
+            except PipelineError as exc:
+                results[i] = exc
 
-        def decide(message: Message) -> tuple[Message, EntryVersion, tuple | None]:
+        def decide(message: Message, plan: _Plan) -> tuple[Message, EntryVersion, tuple | None]:
+            """``change`` on a copy of ``message``, copied back when it succeeds."""
             current = EntryVersion.of(message)
-            if current.tag != expected:
+            if current.tag != plan.expected:
                 raise ReviewConflict(
-                    msgid,
+                    plan.msgid,
                     f"{self.display}: this entry was changed elsewhere since it was shown; review it again",
                     current,
                 )
-            before = copy.deepcopy(message)
-            return before, current, change(message, before)
+            before, after = copy.deepcopy(message), copy.deepcopy(message)
+            outcome = plan.change(after, before)
+            EntryVersion.of(after).apply(message)
+            return before, current, outcome
 
-        with history.transaction(self.ws, self.doc) as tx:
-            if self.version(msgid).tag != expected:
-                self.reload()  # decide against the disk, not an older read
-            after = copy.deepcopy(self._message(self.catalog, msgid))  # worked out on a copy
-            before, current, outcome = decide(after)
-            if outcome is None:
-                return Decision(msgid, "accept", current, current)
-            action, overrides = outcome
-            line = history.record_for(self.doc, before, after, self.reviewer, action, reason, overrides)
-            tx.intend([line])
-            decided: list[Decision] = []
+        decided: dict[int, Decision] = {}
+        refused: dict[int, PipelineError] = {}
+        if live:
+            with history.transaction(self.ws, self.doc) as tx:
+                if any(self._tag(plans[i].msgid) != plans[i].expected for i in live):
+                    self.reload()  # decide against the disk, not an older read
+                trial: list[tuple[int, HistoryRecord]] = []
+                for i in live:
+                    plan = plans[i]
+                    try:
+                        after = copy.deepcopy(self._message(self.catalog, plan.msgid))  # worked out on a copy
+                        before, current, outcome = decide(after, plan)
+                    except PipelineError as exc:
+                        results[i] = exc
+                        continue
+                    if outcome is None:
+                        results[i] = Decision(plan.msgid, "accept", current, current)
+                        continue
+                    action, overrides = outcome
+                    line = history.record_for(self.doc, before, after, self.reviewer, action, plan.reason, overrides)
+                    trial.append((i, line))
+                if trial:
+                    tx.intend([line for _, line in trial])
 
-            def apply(disk: Catalog | None) -> Catalog | None:
-                decided.clear()
-                if disk is None:
-                    raise PipelineError(f"{self.display}: no such catalog (removed?)")
-                self.catalog = disk  # on a conflict, the session shows what is on disk
-                _, seen, outcome = decide(self._message(disk, msgid))
-                if outcome is None:  # cannot be: the same change on the same entry
-                    return None
-                decided.append(Decision(msgid, outcome[0], seen, EntryVersion.of(self._message(disk, msgid)), line))
-                return disk
+                    def apply(disk: Catalog | None) -> Catalog | None:
+                        decided.clear()
+                        refused.clear()
+                        if disk is None:
+                            raise PipelineError(f"{self.display}: no such catalog (removed?)")
+                        self.catalog = disk  # on a conflict, the session shows what is on disk
+                        for i, line in trial:
+                            plan = plans[i]
+                            try:
+                                message = self._message(disk, plan.msgid)
+                                _, seen, outcome = decide(message, plan)
+                            except PipelineError as exc:
+                                refused[i] = exc
+                                continue
+                            if outcome is None:  # cannot be: the same change on the same entry
+                                refused[i] = PipelineError(f"{self.display}: nothing to do on this entry")
+                                continue
+                            decided[i] = Decision(plan.msgid, outcome[0], seen, EntryVersion.of(message), line)
+                        return disk if decided else None
 
-            update = update_catalog(self.path, apply, self.display, lock=None, wait_if_missing=True)
-            tx.settled(update.catalog)
-        self.catalog = update.catalog
-        decision = decided[0]
-        if record:
-            self.history.append(decision)
-        return decision
+                    update = update_catalog(self.path, apply, self.display, lock=None, wait_if_missing=True)
+                    self.catalog = update.catalog
+                    tx.settled(update.catalog, aborted=[line.id for i, line in trial if i not in decided])
+        for i, error in refused.items():
+            results[i] = error
+        for i, decision in sorted(decided.items()):
+            results[i] = decision
+            if plans[i].record:
+                self.history.append(decision)
+        return results
+
+    def _tag(self, msgid: str) -> str | None:
+        """The tag of the entry ``msgid`` as this session last read it (None: not there)."""
+        try:
+            return self.version(msgid).tag
+        except ReviewConflict:
+            return None
+
+
+@dataclass
+class _Plan:
+    """One decision for :meth:`ReviewSession._commit_many`."""
+
+    msgid: str
+    change: Callable
+    expected: str | None
+    reason: str | None = None
+    record: bool = True  # kept for undo (an undo is not)
 
 
 def _minute() -> str:

@@ -140,7 +140,7 @@ def test_a_worker_killed_mid_document_is_redelivered_and_completes_once(
             reviewed[message.id] = message.string
         return catalog
 
-    update_catalog(path, review, lock=ws.catalog_lock)
+    update_catalog(path, review, lock=ws.catalog_lock_for("long"))
     total = len([m for m in load_catalog(path) if m.id])
 
     submitter = subprocess.Popen(
@@ -252,6 +252,7 @@ def test_a_translator_saving_while_a_worker_fills_the_catalog_loses_nothing(
     path = ws.catalog_path("long")
     ids = [m.id for m in load_catalog(path) if m.id]
     saved: dict[str, str] = {}
+    during_run: list[bool] = []  # for each save: was the run still going?
     stop = threading.Event()
 
     def translator():  # saves one decision at a time, as the review session does, from the end of the catalog
@@ -266,8 +267,9 @@ def test_a_translator_saving_while_a_worker_fills_the_catalog_loses_nothing(
                 set_reviewed(message, f"Human {len(saved)}")
                 return catalog
 
-            if update_catalog(path, decide, lock=ws.catalog_lock).written:
+            if update_catalog(path, decide, lock=ws.catalog_lock_for(path.stem)).written:
                 saved[msgid] = f"Human {len(saved)}"
+                during_run.append(submitter.poll() is None)
             time.sleep(0.01)
 
     thread = threading.Thread(target=translator)
@@ -284,7 +286,10 @@ def test_a_translator_saving_while_a_worker_fills_the_catalog_loses_nothing(
     stop.set()
     thread.join()
     assert submitter.returncode == 0, err
-    assert len(saved) >= 5
+    # The race under test: saves that land while the worker is still filling
+    # the catalog (flushing after every batch). How many depends on the
+    # machine's load; at least one must, or the test proved nothing.
+    assert any(during_run), "the run ended before the translator saved anything"
     msgfmt_check(path)
     catalog = load_catalog(path)
     for message in catalog:

@@ -435,3 +435,51 @@ def test_transport_faults_are_retried_then_answered(server, fault):
     drafts = engine_for(server, concurrency=1).translate(SEGMENTS[:1])
     assert drafts[0].text == pseudo_translation(SEGMENTS[0])
     assert len(server.requests) == 2
+
+
+def test_an_answer_that_gives_an_id_twice_is_a_bad_answer():
+    # json.loads would keep the last of the two silently; neither is "the" translation.
+    from pipeline.engines.openai import _BadAnswer, parse_answer
+
+    with pytest.raises(_BadAnswer, match="gives id 1 twice"):
+        parse_answer(_completion('{"1": "The mayor spoke.", "2": "B.", "1": "Something else."}'))
+    with pytest.raises(_BadAnswer, match="twice"):
+        parse_answer(_completion('{"translations": {"1": "A.", "1": "B."}}'))
+
+
+def test_header_numbers_in_other_scripts_are_not_numbers():
+    # Headers are read as Latin-1: byte B2 is "²", which str.isdigit() takes and int() refuses.
+    from pipeline.engines.openai import _read_bounded, _retry_after
+
+    assert _retry_after("\u00b2") is None and _retry_after("\u0663") is None
+
+    class Response:
+        def getheader(self, name):
+            return "\u00b2"
+
+        def read1(self, size):
+            return b""
+
+    class Connection:
+        sock = None
+
+    assert _read_bounded(Response(), Connection(), deadline=float("inf")) == b""
+
+
+def test_a_stopped_run_hangs_up_instead_of_waiting_for_answers(server):
+    # Ctrl-C (or any stop) closes the generator: an answer still trickling in
+    # is hung up on, not waited for until its timeout (minutes, on a slow model).
+    import threading
+
+    server.faults.append("endless")
+    engine = engine_for(server, concurrency=2, batch=1, timeout=120.0)
+    batches = engine.translate_batches(SEGMENTS[:2])
+    indices, drafts = next(batches)  # the one that answers
+    assert len(drafts) == 1 and drafts[0].text
+    closer = threading.Thread(target=batches.close)
+    closer.start()
+    closer.join(timeout=20)
+    assert not closer.is_alive(), "the stopped run waited for the endless answer"
+    assert not engine.endpoint._active
+    # The engine can run again after a stop.
+    assert [d.text for d in engine.translate(SEGMENTS[2:3])] == [pseudo_translation(SEGMENTS[2])]

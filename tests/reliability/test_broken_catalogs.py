@@ -142,7 +142,9 @@ def catalog_files(ws: Path) -> dict[str, bytes]:
     return {
         p.relative_to(ws).as_posix(): p.read_bytes()
         for p in sorted(locales.rglob("*"))
-        if p.is_file() and p.name not in (".pipeline.lock", ".catalogs.lock", ".pipeline-cache.json")
+        if p.is_file()
+        and p.name not in (".pipeline.lock", ".catalogs.lock", ".pipeline-cache.json")
+        and p.parent.name != ".locks"
     }
 
 

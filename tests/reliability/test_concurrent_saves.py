@@ -36,7 +36,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.catalog import State, load_catalog, save_catalog, state_of
-from pipeline.catalog.states import set_machine_draft, set_reviewed
+from pipeline.catalog.states import find, set_machine_draft, set_reviewed
 from pipeline.extract import extract
 from pipeline.review.session import ReviewConflict, ReviewSession
 from pipeline.translate import translate_documents
@@ -181,12 +181,12 @@ def test_a_decision_while_another_process_holds_the_catalog_lock_is_refused_with
     path = ws.catalog_path(doc)
     before = path.read_bytes()
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_LOCK, str(ws.locales / ".catalogs.lock")], stdout=subprocess.PIPE
+        [sys.executable, "-c", _HOLD_LOCK, str(ws.locales / ".locks" / f"{doc}.lock")], stdout=subprocess.PIPE
     )
     try:
         assert holder.stdout.readline() == b"held\n"
         real = Workspace.catalog_lock
-        monkeypatch.setattr(Workspace, "catalog_lock", lambda self, timeout=30.0: real(self, timeout=0.3))
+        monkeypatch.setattr(Workspace, "catalog_lock", lambda self, doc, timeout=30.0: real(self, doc, timeout=0.3))
         with pytest.raises(WorkspaceBusy) as info:
             ReviewSession(ws, doc, "Tester").accept(untranslated[0], "Accepted.")
         assert "\n" not in str(info.value)
@@ -194,6 +194,76 @@ def test_a_decision_while_another_process_holds_the_catalog_lock_is_refused_with
         holder.kill()
         holder.wait()
     assert path.read_bytes() == before
+
+
+_HOLD_DOCUMENT_LOCK = """
+import sys
+from pathlib import Path
+from pipeline.workspace import Workspace
+with Workspace(Path(sys.argv[1])).catalog_lock(sys.argv[2]):
+    print("held", flush=True)
+    sys.stdin.read()  # until the test closes it
+"""
+
+
+def test_a_frozen_writer_of_one_document_does_not_hold_up_another_documents_saves(tmp_path, monkeypatch):
+    """A worker frozen (SIGSTOP) while it holds document A's catalog lock:
+    a review decision and a merge of document B complete meanwhile; A's own
+    saves still wait for A's lock (refused here after a short wait), and
+    go through once it is released."""
+    import signal
+
+    from pipeline.errors import WorkspaceBusy
+
+    ws, doc, reviewed, untranslated = make_workspace(tmp_path / "ws")
+    (ws.seeds / "other.txt").write_text("宁波另一份文件已经正式发布。\n\n第二段也已经发布。\n", encoding="utf-8")
+    extract(ws, ws.seeds / "other.txt")
+    other_ids = [m.id for m in load_catalog(ws.catalog_path("other")) if m.id]
+    before = ws.catalog_path(doc).read_bytes()
+    real = Workspace.catalog_lock
+    # A bound for failure only: with one lock for the workspace, B's save would wait this long, then fail.
+    monkeypatch.setattr(Workspace, "catalog_lock", lambda self, d, timeout=30.0: real(self, d, min(timeout, 10)))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_DOCUMENT_LOCK, str(ws.root), doc],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=REPO,
+    )
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        holder.send_signal(signal.SIGSTOP)  # frozen mid-flush, its lock held
+        ReviewSession(ws, "other", "Tester").accept(other_ids[0], "Another document, saved.")
+        (ws.seeds / "other.txt").write_text("宁波另一份文件已经正式发布。\n\n第三段替换了第二段。\n", encoding="utf-8")
+        extract(ws, ws.seeds / "other.txt")
+        assert holder.poll() is None  # B's saves completed while A's lock was held
+        monkeypatch.setattr(Workspace, "catalog_lock", lambda self, d, timeout=30.0: real(self, d, timeout=0.3))
+        with pytest.raises(WorkspaceBusy) as info:  # the same document still waits for its lock
+            ReviewSession(ws, doc, "Tester").accept(untranslated[0], "Accepted.")
+        assert "\n" not in str(info.value) and f".locks/{doc}.lock" in str(info.value)
+        assert ws.catalog_path(doc).read_bytes() == before
+    finally:
+        holder.send_signal(signal.SIGCONT)
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    catalog = load_catalog(ws.catalog_path("other"))
+    assert find(catalog, (None, other_ids[0])).string == "Another document, saved."
+    assert find(catalog, (None, "第三段替换了第二段。")) is not None
+    ReviewSession(ws, doc, "Tester").accept(untranslated[0], "Accepted.")  # released: it goes through
+    assert find(load_catalog(ws.catalog_path(doc)), (None, untranslated[0])).string == "Accepted."
+    assert not (ws.locales / ".catalogs.lock").exists()  # the old workspace-wide lock is not created
+
+
+@pytest.mark.parametrize("doc", [".", "..", "新闻稿", "-rf", "x" * 254, "a/../../escape"])
+def test_every_document_name_gets_a_lock_file_of_its_own_inside_locks(tmp_path, doc):
+    """A name that is one file's name locks as ``<doc>.lock``; one that could
+    not be (too long with ``.lock``, a separator) by its digest, still in
+    ``locales/.locks/`` and nowhere else."""
+    ws = Workspace(tmp_path / "ws")
+    with ws.catalog_lock(doc), ws.catalog_lock("other"):
+        pass
+    made = sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*") if p.is_file())
+    assert len(made) == 2 and all(p.startswith("locales/.locks/") and p.count("/") == 2 for p in made), made
+    assert "locales/.locks/other.lock" in made
 
 
 _UPDATER = """
@@ -210,7 +280,7 @@ for round in range(10**6):
         for i, msgid in enumerate(msgids):
             set_machine_draft(find(catalog, (None, msgid)), f"round {round} {i}", "fake:test@0")
         return catalog
-    update_catalog(path, change, lock=ws.catalog_lock)
+    update_catalog(path, change, lock=ws.catalog_lock_for(path.stem))
 """
 
 

@@ -296,3 +296,123 @@ def test_two_reviewers_in_two_processes_lose_no_decision_and_no_line(team):
     raw = history_path(ws, doc).read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line) for line in raw) and not pending(ws, doc)
     assert os.stat(history_path(ws, doc)).st_nlink == 1
+
+
+# --- re-extraction: why an entry became fuzzy ------------------------------------------------
+
+
+def _change_source(ws, msgid: str) -> str:
+    """Edit the sentence ``msgid`` in the seed (one character added before its end); the new source."""
+    seed = next((ws.root / "seeds").iterdir())
+    text = seed.read_text(encoding="utf-8")
+    assert text.count(msgid) == 1, "the sentence is not verbatim in the seed"
+    changed = msgid[:-1] + "啊" + msgid[-1]
+    seed.write_text(text.replace(msgid, changed), encoding="utf-8")
+    return changed
+
+
+def _verbatim(ws, session) -> list[str]:
+    """plain_ids whose sentence stands verbatim, once, in the seed (punctuation not normalised)."""
+    text = next((ws.root / "seeds").iterdir()).read_text(encoding="utf-8")
+    return [m for m in plain_ids(session) if text.count(m) == 1]
+
+
+def _extract(ws):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, ["extract", "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_re_extraction_that_makes_entries_fuzzy_is_in_the_history(team):
+    from pipeline.report import report
+
+    ws, doc = team
+    session = ReviewSession(ws, doc, "Li Hua")
+    translated, drafted, untouched = _verbatim(ws, session)[:3]
+    session.accept(translated, PLAIN)
+    new_translated, new_drafted = _change_source(ws, translated), _change_source(ws, drafted)
+    draft = session.version(drafted).string
+    _extract(ws)
+    catalog = load_catalog(ws.catalog_path(doc))
+    assert state_of(catalog[new_translated]) is State.FUZZY and catalog[new_translated].previous_id == [translated]
+    changed = {r.msgid: r for r in read_history(ws, doc) if r.action == "source-changed"}
+    assert set(changed) == {new_translated, new_drafted}  # the untouched entry is not in it
+    record = changed[new_translated]
+    assert (record.who, record.state_before, record.state_after) == ("extract", "translated", "fuzzy")
+    assert (record.text_before, record.text_after, record.source_before) == (PLAIN, PLAIN, translated)
+    assert changed[new_drafted].state_before == "machine-draft" and changed[new_drafted].text_after == draft
+    assert changed[new_drafted].source_before == drafted and changed[new_drafted].draft_signature.startswith("fake:")
+    assert not pending(ws, doc)
+    assert [r.reviewer for r in report(ws, [doc]).reviewers] == ["Li Hua"]  # extract is not a reviewer
+    # Extracting again changes no state: nothing more in the history.
+    count = len(read_history(ws, doc))
+    _extract(ws)
+    assert len(read_history(ws, doc)) == count
+    assert state_of(load_catalog(ws.catalog_path(doc))[untouched]) is State.MACHINE_DRAFT
+
+
+def test_a_re_extraction_retried_after_another_save_records_each_change_once(team, monkeypatch):
+    """Another program saves the catalog while extract merges it: the merge is done again on the
+    new file (compare-and-swap), and the first attempt's history intents are aborted."""
+    import pipeline.extract as extract_module
+
+    ws, doc = team
+    session = ReviewSession(ws, doc, "Li Hua")
+    msgid = _verbatim(ws, session)[0]
+    session.accept(msgid, PLAIN)
+    new_source = _change_source(ws, msgid)
+    real_merge, calls = extract_module.merge, []
+
+    def merge_while_another_program_saves(old, template):
+        calls.append(1)
+        if len(calls) == 1:  # the file is saved again (new inode) after extract read it
+            path = ws.catalog_path(doc)
+            data = path.read_bytes()
+            path.unlink()
+            path.write_bytes(data)
+        return real_merge(old, template)
+
+    monkeypatch.setattr(extract_module, "merge", merge_while_another_program_saves)
+    _extract(ws)
+    assert len(calls) == 2
+    changed = [r for r in read_history(ws, doc) if r.action == "source-changed"]
+    assert [r.msgid for r in changed] == [new_source]
+    assert not pending(ws, doc)
+
+
+# --- a batch (XLIFF import) killed between the history and the catalog -------------------------
+
+_KILLED_BATCH = _KILLED_DECISION.replace(
+    'ReviewSession(Workspace(Path(root)), doc, "Killed Reviewer").accept(msgid, text)',
+    'ReviewSession(Workspace(Path(root)), doc, "Killed Reviewer").import_translations('
+    '[(m, text, None) for m in msgid.split("|")])',
+)
+
+
+@pytest.mark.parametrize("point", ["before-catalog", "after-catalog"])
+def test_a_batch_killed_between_history_and_catalog_is_recovered_whole(team, point):
+    ws, doc = team
+    msgids = plain_ids(ReviewSession(ws, doc, "x"))[:3]
+    before = len(read_history(ws, doc))
+    assert "import_translations" in _KILLED_BATCH
+    result = subprocess.run(
+        [sys.executable, "-c", _KILLED_BATCH, str(ws.root), doc, "|".join(msgids), PLAIN, point],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
+    assert len(pending(ws, doc)) == 3
+    ReviewSession(ws, doc, "Li Hua")  # the next start reconciles
+    assert not pending(ws, doc)
+    records = read_history(ws, doc)[before:]
+    catalog = load_catalog(ws.catalog_path(doc))
+    if point == "before-catalog":
+        assert records == [] and all(catalog[m].string != PLAIN for m in msgids)
+    else:
+        assert [(r.msgid, r.action, r.recovered) for r in records] == [(m, "import", True) for m in msgids]
+        assert all(catalog[m].string == PLAIN for m in msgids)

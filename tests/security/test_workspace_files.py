@@ -110,9 +110,27 @@ def test_a_hardlinked_lock_file_is_refused(workspace, tmp_path):
 
 def test_a_symlinked_catalog_lock_creates_nothing(workspace, tmp_path):
     target = tmp_path / "created-through-the-catalog-lock"
+    locks = workspace / "locales" / ".locks"
+    locks.mkdir(parents=True)
+    (locks / f"{SEED_NAME}.lock").symlink_to(target)
+    assert f".locks/{SEED_NAME}.lock" in one_line_refusal("extract", "-w", workspace)
+    assert not target.exists()
+
+
+def test_a_catalog_locks_directory_linked_out_of_the_workspace_is_refused(workspace, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (workspace / "locales").mkdir()
+    (workspace / "locales" / ".locks").symlink_to(outside)
+    assert ".locks" in one_line_refusal("extract", "-w", workspace)
+    assert list(outside.iterdir()) == []
+
+
+def test_the_old_workspace_wide_catalog_lock_is_no_longer_opened(workspace, tmp_path):
+    target = tmp_path / "created-through-the-old-catalog-lock"
     (workspace / "locales").mkdir()
     (workspace / "locales" / ".catalogs.lock").symlink_to(target)
-    assert ".catalogs.lock" in one_line_refusal("extract", "-w", workspace)
+    succeeds("extract", "-w", workspace)
     assert not target.exists()
 
 
