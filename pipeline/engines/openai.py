@@ -46,6 +46,7 @@ different engine.
 from __future__ import annotations
 
 import email.utils
+import errno
 import hashlib
 import http.client
 import ipaddress
@@ -352,6 +353,8 @@ def _transport_reason(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     if isinstance(exc, ConnectionResetError | http.client.RemoteDisconnected | BrokenPipeError):
+        return "connection closed by the server"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOTCONN:  # closed before we asked who it was
         return "connection closed by the server"
     text = str(exc) or type(exc).__name__
     return printable(text, one_line=True)[:200]

@@ -483,3 +483,18 @@ def test_a_stopped_run_hangs_up_instead_of_waiting_for_answers(server):
     assert not engine.endpoint._active
     # The engine can run again after a stop.
     assert [d.text for d in engine.translate(SEGMENTS[2:3])] == [pseudo_translation(SEGMENTS[2])]
+
+
+def test_a_connection_the_server_closed_before_we_asked_who_it_was_says_so():
+    """A server that dies between accepting and our peer check makes
+    getpeername fail with ENOTCONN: that is the server closing the connection."""
+    import errno as errno_module
+
+    from pipeline.engines.openai import _transport_reason
+
+    closed = OSError(errno_module.ENOTCONN, "Transport endpoint is not connected")
+    assert _transport_reason(closed, 5.0) == "connection closed by the server"
+    assert (
+        _transport_reason(OSError(errno_module.EHOSTUNREACH, "No route to host"), 5.0)
+        == f"[Errno {errno_module.EHOSTUNREACH}] No route to host"
+    )

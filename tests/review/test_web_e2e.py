@@ -26,6 +26,7 @@ import pytest
 from pipeline.catalog import State, load_catalog, state_of
 from pipeline.review.session import REVIEWED_BY
 from pipeline.review.web import CSRF_HEADER, create_server
+from tests.review.conftest import Watched
 
 REVIEWER = "E2E Reviewer"
 TOKEN = "e2e-access-token-0123456789abcdef"
@@ -43,26 +44,6 @@ def live(review_ws):
     yield f"http://127.0.0.1:{server.port}", ws, doc, ids
     server.shutdown()
     thread.join(10)
-
-
-class Watched:
-    """A browser page that records dialogs, script errors and console errors."""
-
-    def __init__(self, context):
-        self.page = context.new_page()
-        self.dialogs, self.errors, self.console = [], [], []
-        self.page.on("dialog", self._dialog)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("console", lambda msg: msg.type == "error" and self.console.append(msg.text))
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def open(self, url):
-        self.page.goto(url)
-        self.page.wait_for_selector("body.ready")
-        return self.page
 
 
 @pytest.fixture

@@ -61,27 +61,3 @@ def open_context(browser, live):
     yield open_
     for context in contexts:
         context.close()
-
-
-class Watched:
-    """A browser page that records dialogs, script errors and console errors."""
-
-    def __init__(self, context):
-        self.page = context.new_page()
-        self.dialogs, self.errors, self.console = [], [], []
-        self.page.on("dialog", self._dialog)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("console", lambda msg: msg.type == "error" and self.console.append(msg.text))
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def open(self, url, ready: bool = True):
-        self.page.goto(url)
-        if ready:
-            self.page.wait_for_selector("body.ready")
-        return self.page
-
-    def clean(self) -> bool:
-        return self.dialogs == [] and self.errors == [] and self.console == []

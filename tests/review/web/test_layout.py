@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import WIDTHS, Watched
+from tests.review.conftest import Watched
+
+from .conftest import WIDTHS
 
 #: Every control on the page that is rendered, with why it would be unreachable (or null).
 UNREACHABLE = """

@@ -15,8 +15,9 @@ from pipeline.catalog import State, load_catalog, save_catalog, state_of
 from pipeline.review.history import read_history
 from pipeline.review.roles import roles_for
 from pipeline.review.session import ReviewSession
+from tests.review.conftest import Watched
 
-from .conftest import REVIEWER, Watched, serve
+from .conftest import REVIEWER, serve
 
 OTHER = "Li Hua"
 MARKUP = "<img src=x onerror=window.__pwned=7>"

@@ -376,7 +376,7 @@
   // --- history ---------------------------------------------------------------------
 
   var ACTION_WORDS = { draft: "drafted", accept: "accepted", edit: "edited", approve: "approved", unapprove: "unapproved",
-    reject: "rejected", "import": "imported", undo: "undid" };
+    reject: "rejected", "import": "imported", undo: "undid", "source-changed": "source changed (re-extracted)" };
 
   function toggleHistory(row) {
     row.historyOpen = !row.historyOpen;
