@@ -68,6 +68,13 @@ def make_app(broker: str, visibility_timeout: int = 3600) -> Celery:
             "unacked_mutex_expire": 30,
         },
         broker_connection_retry_on_startup=True,
+        # A task running when the broker connection drops can never be
+        # acknowledged on the new connection (its channel is gone), and it
+        # would keep a pool process busy while the reconnected worker waits:
+        # cancel it; its document is left as a re-run finds it (catalog
+        # writes are atomic, the history recovers, the stage records skip
+        # what was done). Celery 6 makes this the default.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         worker_send_task_events=False,
