@@ -34,17 +34,17 @@ Without a GPU, ``--device cuda`` stops with the engine's one-line refusal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import io
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from benchmarks.measure import REPO, SEED_DOCUMENT, Meter, log, machine_info, markdown_table
+from benchmarks.measure import REPO, SEED_DOCUMENT, Meter, Sampler, log, machine_info, markdown_table
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -90,41 +90,18 @@ def scaled_workspace(root: Path, factor: int):
     return ws, doc, pristine
 
 
-class GpuMemory:
-    """Peak GPU memory in use (MiB, all GPUs), sampled with nvidia-smi."""
-
-    def __init__(self):
-        self.peak = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def sample() -> int | None:
-        try:
-            out = subprocess.run(
-                ["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
-                capture_output=True,
-                text=True,
-                timeout=5,
-            ).stdout
-            return sum(int(v) for v in out.split())
-        except (OSError, ValueError, subprocess.SubprocessError):
-            return None
-
-    def _run(self):
-        while not self._stop.is_set():
-            used = self.sample()
-            if used is not None:
-                self.peak = max(self.peak or 0, used)
-            self._stop.wait(0.2)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+def gpu_memory_mib() -> int | None:
+    """GPU memory in use now (MiB, all GPUs), from nvidia-smi; None without it."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout
+        return sum(int(v) for v in out.split())
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
 
 
 def run_config(model: Path, ws, doc: str, pristine: Path, device: str, compute: str, args) -> dict:
@@ -148,13 +125,9 @@ def run_config(model: Path, ws, doc: str, pristine: Path, device: str, compute: 
         f"{device}/{engine.compute_type}: {plan.workers} worker(s), {plan.tokens_per_batch} tokens and "
         f"{plan.positions_per_batch} positions per batch; translating ..."
     )
-    gpu = GpuMemory() if device == "cuda" else None
-    with Meter() as meter:
-        if gpu:
-            with gpu:
-                summary = translate_documents(ws, [doc], lambda: engine, stream=io.StringIO())
-        else:
-            summary = translate_documents(ws, [doc], lambda: engine, stream=io.StringIO())
+    gpu = Sampler(gpu_memory_mib, interval=0.2) if device == "cuda" else None
+    with Meter() as meter, gpu or contextlib.nullcontext():
+        summary = translate_documents(ws, [doc], lambda: engine, stream=io.StringIO())
     return {
         "device": device,
         "compute": engine.compute_type,

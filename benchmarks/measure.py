@@ -11,7 +11,8 @@ from here:
   and the CPU time *other* processes used meanwhile, from ``/proc/stat``:
   what a shared machine adds to wall time), :func:`wait_for_quiet`;
 * **memory**: :func:`rss_mb`, :func:`peak_rss_mb` (``VmHWM``),
-  :func:`ru_maxrss_mb`, :class:`RssSampler` (RSS over a run, on a thread);
+  :func:`ru_maxrss_mb`; :class:`Sampler` (any reading, GPU memory say,
+  sampled on a thread over a run) and :class:`RssSampler` (RSS so);
 * **a command in its own process**: :func:`measure_child` (wall, CPU time and
   peak RSS of that process alone, read by a fresh wrapper process);
 * **repetitions**: :func:`best_of`, :func:`median`, :func:`p95`;
@@ -197,19 +198,25 @@ def ru_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-class RssSampler:
-    """VmRSS sampled every ``interval`` seconds on a thread, to tell a peak
-    reached early and held (the model and one batch per worker) from memory
-    that keeps growing as the work goes on."""
+class Sampler:
+    """``sample()`` called every ``interval`` seconds on a thread while the
+    ``with`` block runs: ``samples`` holds ``(seconds since the start, value)``
+    for each value that is not None, ``peak`` the largest (None without one)."""
 
-    def __init__(self, interval: float = 0.5):
-        self.interval, self.samples, self._stop = interval, [], threading.Event()
+    def __init__(self, sample: Callable[[], float | None], interval: float = 0.5):
+        self.sample, self.interval, self.samples, self._stop = sample, interval, [], threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         t0 = time.perf_counter()
         while not self._stop.wait(self.interval):
-            self.samples.append((time.perf_counter() - t0, rss_mb()))
+            value = self.sample()
+            if value is not None:
+                self.samples.append((time.perf_counter() - t0, value))
+
+    @property
+    def peak(self) -> float | None:
+        return max((value for _, value in self.samples), default=None)
 
     def __enter__(self):
         self._thread.start()
@@ -219,6 +226,15 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         return False
+
+
+class RssSampler(Sampler):
+    """VmRSS sampled every ``interval`` seconds on a thread, to tell a peak
+    reached early and held (the model and one batch per worker) from memory
+    that keeps growing as the work goes on."""
+
+    def __init__(self, interval: float = 0.5):
+        super().__init__(rss_mb, interval)
 
     def halves(self) -> dict:
         """Peak RSS over the first and the second half of the run (MB)."""

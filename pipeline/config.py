@@ -74,42 +74,42 @@ def _toml_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def integer(minimum: int | None = None, maximum: int | None = None) -> Type:
-    bounds = []
-    if minimum is not None:
-        bounds.append(f">= {minimum}")
-    if maximum is not None:
-        bounds.append(f"<= {maximum}")
-    expected = "an integer" + (" " + " and ".join(bounds) if bounds else "")
+def _bounded(kind: str, read: Callable[[Any], Any], minimum: float | None, maximum: float | None, spec: str) -> Type:
+    """A numeric type: ``read`` gives the number a TOML value stands for (None
+    when it stands for none), which must lie within the bounds; ``expected``
+    is ``kind`` and the bounds, written with the format ``spec``."""
+    bounds = [f"{sign} {bound:{spec}}" for sign, bound in ((">=", minimum), ("<=", maximum)) if bound is not None]
+    expected = kind + (" " + " and ".join(bounds) if bounds else "")
 
     def check(value):
-        if isinstance(value, bool) or not isinstance(value, int):
+        number = read(value)
+        if number is None or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             return None
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            return None
-        return value
+        return number
 
     return Type(expected, check)
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return number if math.isfinite(number) else None  # nan passes every comparison; inf overflows timers
+
+
+def integer(minimum: int | None = None, maximum: int | None = None) -> Type:
+    return _bounded("an integer", _integer, minimum, maximum, "")
 
 
 def number(minimum: float | None = None, maximum: float | None = None) -> Type:
-    bounds = []
-    if minimum is not None:
-        bounds.append(f">= {minimum:g}")
-    if maximum is not None:
-        bounds.append(f"<= {maximum:g}")
-    expected = "a number" + (" " + " and ".join(bounds) if bounds else "")
-
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None
-        if not math.isfinite(value):  # nan passes every comparison; inf overflows timers
-            return None
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            return None
-        return float(value)
-
-    return Type(expected, check)
+    return _bounded("a number", _finite, minimum, maximum, "g")
 
 
 def boolean() -> Type:

@@ -53,6 +53,16 @@ def test_values_are_read_and_typed():
         (b"[engine]\nthreads = 9223372036854775807\n", "pipeline.toml: engine.threads: expected an integer >= 0 and"),
         (b"[engine]\nbeam_size = 100000\n", "pipeline.toml: engine.beam_size: expected an integer >= 1 and <= 64"),
         (b"[engine]\nbatch_size = 9223372036854775807\n", "pipeline.toml: engine.batch_size: expected an integer"),
+        # An integer beyond any float, for a number key (TOML's reader gives it whole).
+        (
+            b"[engine.openai]\ntimeout = 1" + b"0" * 400 + b"\n",
+            "pipeline.toml: engine.openai.timeout: expected a number >= 1 and <= 86400, got 1000",
+        ),
+        # Bounds are written as the type reads: an integer's in full, a number's shortest.
+        (
+            b"[distributed]\nvisibility_timeout = 0\n",
+            "pipeline.toml: distributed.visibility_timeout: expected an integer >= 1 and <= 2592000, got 0",
+        ),
         # A value that would print escape sequences or start a new line in a catalog's header.
         (b'[engine]\nmodel = "a\\u202eb"\n', "pipeline.toml: engine.model: expected a string of one line"),
         (b'[review]\napprovers = ["Li\\nmsgstr"]\n', "pipeline.toml: review.approvers: expected a list of"),
