@@ -19,16 +19,22 @@ Inside a block, inline elements (``b``, ``strong``, ``i``, ``em``, ``a``,
 elements) are paired codes ``<1>…</1>``; ``br``, ``img``, ``wbr`` and
 inline content that is not translated (``code``, ``kbd``, ``samp``,
 ``var``, ``script``, ``svg``, ``math``, an ``iframe``, a comment) are
-standalone codes ``<2/>``. White space is collapsed as a browser shows it
-(a line break between two Chinese characters is nothing).
+standalone codes ``<2/>``. A ``ruby``'s base text joins the sentence with
+no code (the msgid reads 宁波 as plain text would) and its annotations
+(``rt``, ``rp``, ``rtc``: the pinyin) are left alone; a block rebuilt in
+English has no ruby (pinyin over an English word means nothing), one
+rebuilt as its source (untranslated, the identity build) has it back. White
+space is collapsed as a browser shows it (a line break between two Chinese
+characters is nothing).
 
 **What is left alone.** ``script``, ``style``, ``code``, ``pre`` (and the
 old ``xmp``, ``listing``, ``plaintext``), ``template``, ``textarea``,
-``svg``, ``math``, ``noscript``, comments, and every element with
-``translate="no"`` or the class ``notranslate`` with everything inside it,
-except an element inside it with ``translate="yes"`` (translated as a block
-of its own, as the HTML standard says); inside a paragraph, a
-``translate="no"`` element is a standalone code, whatever it holds.
+``svg``, ``math``, ``noscript``, ruby annotations, comments, and every
+element with ``translate="no"`` or the class ``notranslate`` with
+everything inside it, except an element inside it with ``translate="yes"``
+(translated as a block of its own, as the HTML standard says); inside a
+paragraph, a ``translate="no"`` element is a standalone code, whatever it
+holds.
 
 **Encoding** (:func:`decode_html`), in this order:
 
@@ -80,8 +86,9 @@ import codecs
 import re
 from collections import deque
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser as HTMLTokenizer
+from types import SimpleNamespace
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -114,9 +121,18 @@ MAX_DEPTH = 200
 
 #: Elements whose content is a run of text with inline formatting.
 INLINE_TAGS = frozenset(
-    """a abbr acronym b bdi bdo big cite data del dfn em font i ins label mark nobr q rp rt ruby s small span
+    """a abbr acronym b bdi bdo big cite data del dfn em font i ins label mark nobr q s small span
     strike strong sub sup time tt u button output meter progress""".split()
 )
+#: Ruby annotations (pinyin over the characters they read): never translated,
+#: and gone from a block rebuilt in English (pinyin over an English word means
+#: nothing). They are skipped elements (:data:`SKIPPED_TAGS`).
+ANNOTATION_TAGS = frozenset({"rt", "rp", "rtc"})
+#: The ruby and its base (``rb``, ``rbc`` of older pages): the base text joins
+#: the sentence with no code, so a msgid reads 宁波 as plain text would; a block
+#: rebuilt in English has no ruby, one rebuilt as its source (untranslated,
+#: the identity build) has it back (:func:`_ruby_back`).
+RUBY_TAGS = frozenset({"ruby", "rb", "rbc"})
 #: Inline elements that stand alone (void, or content not translated): ``<N/>``.
 STANDALONE_TAGS = frozenset(
     """br wbr img input embed object iframe video audio canvas picture svg math code kbd samp var script
@@ -124,7 +140,7 @@ STANDALONE_TAGS = frozenset(
     noframes""".split()
 )
 #: Elements never looked into (as a block or inline).
-SKIPPED_TAGS = frozenset(
+SKIPPED_TAGS = ANNOTATION_TAGS | frozenset(
     """script style code pre template textarea svg math noscript select iframe object xmp listing plaintext
     noembed noframes""".split()
 )
@@ -345,12 +361,15 @@ class _Run:
     container: object
     after: object  # the block child before the run, or None: the run starts at container.text
     nodes: list
+    #: The run's block with its ruby as codes, to write the ruby back (:func:`_ruby_back`).
+    ruby: Block | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
 class _Pending:
     run: _Run
     builder: InlineBuilder
+    ruby: InlineBuilder | None  # the run's content with its ruby as codes; None when it has none
     lead: str
     trail: str
     line: int
@@ -487,11 +506,25 @@ def _flatten(items: list, run: _Run, line: int) -> _Pending | None:
 
     runs = deque(mapping)
     shift = [0]
+    placed = [(collapsed(raw_offset), kind, el) for raw_offset, kind, el in events]
+    ruby = [_is_ruby(kind, el) for _, kind, el in placed]
+    builder = _fill(text, [event for event, r in zip(placed, ruby, strict=True) if not r])
+    return _Pending(run, builder, _fill(text, placed) if any(ruby) else None, lead, trail, line)
+
+
+def _is_ruby(kind: str, el) -> bool:
+    """Whether an event is ruby markup: a ruby (or its base) opening or
+    closing, an annotation (a skipped element, so a standalone one)."""
+    return isinstance(el.tag, str) and (el.tag in ANNOTATION_TAGS or (kind != "single" and el.tag in RUBY_TAGS))
+
+
+def _fill(text: str, events: list) -> InlineBuilder:
+    """An inline builder holding ``text`` (collapsed) with ``events`` (at
+    their offsets in it), normalised piece by piece between them."""
     builder = InlineBuilder()
     open_codes: dict[int, int] = {}
     cursor = 0
-    for raw_offset, kind, el in events:
-        at = collapsed(raw_offset)
+    for at, kind, el in events:
         builder.literal_text(normalize(text[cursor:at]))
         cursor = at
         if kind == "open":
@@ -501,7 +534,7 @@ def _flatten(items: list, run: _Run, line: int) -> _Pending | None:
         else:
             builder.standalone(el)
     builder.literal_text(normalize(text[cursor:]))
-    return _Pending(run, builder, lead, trail, line)
+    return builder
 
 
 def _refuse_unsafe(text: str, where: str, line: int) -> None:
@@ -584,6 +617,31 @@ def _scan(text: str, where: str) -> str:
 _DOCTYPE_RE = re.compile(r"\ufeff?(?:\s|<!--.*?-->|<\?[^>]*>)*<!doctype", re.I | re.S)
 
 
+#: Ruby parts whose end tag HTML may omit, and the start tags that end each (HTML5's implied end tags).
+_RUBY_PART_ENDS = {
+    "rb": frozenset({"rb", "rt", "rp", "rtc"}),
+    "rt": frozenset({"rb", "rt", "rp", "rtc"}),
+    "rp": frozenset({"rb", "rt", "rp", "rtc"}),
+    "rtc": frozenset({"rb", "rtc"}),
+}
+
+
+def _end_ruby_parts(root) -> None:
+    """End ruby parts as a browser does: libxml2 knows no implied end tags
+    for them and nests ``<rp>(<rt>níng<rp>)</rp>宁`` (the base text inside
+    an annotation, never translated). A part opened inside a part its start
+    tag ends (an ``rt`` inside an ``rp``) moves after it, with what follows."""
+    for el in list(root.iter(*_RUBY_PART_ENDS)):
+        parent = el.getparent()
+        while parent is not None and el.tag in _RUBY_PART_ENDS.get(parent.tag, ()):
+            grand = parent.getparent()
+            moved = [el, *el.itersiblings()]
+            at = grand.index(parent)
+            for offset, node in enumerate(moved, start=1):
+                grand.insert(at + offset, node)  # lxml moves the node with its tail
+            parent = grand
+
+
 def parse_html(text: str, where: str):
     """The page's tree (an ElementTree), refusing what the parser could not read whole."""
     text = _scan(text, where)
@@ -602,6 +660,7 @@ def parse_html(text: str, where: str):
             raise SourceError(f"{where}:{error.line}: {message}")
     if root is None:
         raise SourceError(f"{where}: no HTML content")
+    _end_ruby_parts(root)
     tree = root.getroottree()
     if not _DOCTYPE_RE.match(text):
         tree.docinfo.clear()  # libxml2 gave it HTML 4.0 Transitional's: the page had none
@@ -657,6 +716,10 @@ def read_html(data: bytes, ctx: ReadContext) -> Document:
                 trail=pending.trail,
                 where=ctx.where,
             )
+            if block is not None and pending.ruby is not None:
+                pending.run.ruby = make_block(
+                    pending.ruby, btype, pending.line, anchor=pending.run, lead=pending.lead, trail=pending.trail
+                )
         if block is not None:
             for seg in block.segments:
                 _refuse_unsafe(seg.text, ctx.where, seg.line)
@@ -712,6 +775,25 @@ def _build(pieces: list, holder, mark: bool = True) -> None:
             stack.append(span)
         elif isinstance(piece, End) and mark and piece.shown.value == _UNTRANSLATED_CLASS:
             stack.pop()
+
+
+def _ruby_back(block: Block, eblock) -> list | None:
+    """The content of a block with ruby whose segments all show their source
+    (untranslated, or translated as itself): rebuilt from the run's twin
+    that has the ruby as codes (:attr:`_Run.ruby`), so the ruby is written
+    back as it was. None otherwise: rebuilt without it."""
+    from ..editions.model import Shown
+
+    twin = block.anchor.ruby
+    if twin is None or twin.text != block.text or len(twin.segments) != len(block.segments):
+        return None
+    shows = []
+    for seg, eseg, tseg in zip(block.segments, eblock.segments, twin.segments, strict=True):
+        target, kept = resolve(seg.text, eseg.target)
+        if target != seg.text:
+            return None
+        shows.append(SimpleNamespace(target=tseg.text, shown=eseg.shown if kept else Shown.UNTRANSLATED))
+    return rebuild(twin, SimpleNamespace(segments=shows))
 
 
 def _write_run(run: _Run, block: Block, pieces: list) -> None:
@@ -773,7 +855,7 @@ def write_html(document: Document, edition, rebuild_all: bool = False) -> bytes:
             el.set(name, _attribute_text(block, rebuild(block, eblock)).strip())
     for block, eblock in pairs:
         if isinstance(block.anchor, _Run) and (rebuild_all or not _unchanged(block, eblock)):
-            _write_run(block.anchor, block, rebuild(block, eblock))
+            _write_run(block.anchor, block, _ruby_back(block, eblock) or rebuild(block, eblock))
     root.set("lang", TARGET.bcp47)
     _set_charset(root)
     out = etree.tostring(tree, method="html", encoding="utf-8", doctype=tree.docinfo.doctype or None)

@@ -255,6 +255,112 @@ def test_the_seed_converted_by_pandoc(tmp_path, seed_path):
     assert not any("<" in m for m in html_ids)  # pandoc writes no inline markup for plain paragraphs
 
 
+# --- Ruby -------------------------------------------------------------------------------
+
+RUBY_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>宁波新闻</title></head><body>
+<h1><ruby>宁<rt>níng</rt>波<rt>bō</rt></ruby>新闻</h1>
+<h2>走进<ruby>甬<rp>(</rp><rt>Yǒng</rt><rp>)</rp></ruby>城</h2>
+<p>我来自<ruby>宁波<rp>(</rp><rt>Níngbō</rt><rp>)</rp></ruby>，家在<ruby>宁<rt>níng</rt></ruby><ruby>波<rt>bō</rt></ruby>
+江北。<b>欢迎<ruby><rb>来</rb><rtc><rt>lái</rt></rtc></ruby>做客</b>！</p>
+<p><ruby>汉<rp>(<rt>hàn<rp>)</rp>字<rp>(<rt>zì<rp>)</ruby>很难学。</p>
+</body></html>
+"""
+RUBY_MSGIDS = ["宁波新闻", "宁波新闻", "走进甬城", "我来自宁波，家在宁波江北。", "<1>欢迎来做客</1>！", "汉字很难学。"]
+PINYIN = ("níng", "bō", "Níngbō", "Yǒng", "lái", "hàn", "zì")
+RUBY_ENGLISH = {
+    "宁波新闻": "Ningbo News",
+    "走进甬城": "Into the Yong City",
+    "我来自宁波，家在宁波江北。": "I come from Ningbo; my home is in Jiangbei.",
+    "汉字很难学。": "Chinese characters are hard to learn.",
+}
+
+
+@pytest.fixture
+def ruby_ws(tmp_path) -> Path:
+    ws = tmp_path / "ws"
+    (ws / "seeds").mkdir(parents=True)
+    (ws / "seeds" / "ruby.html").write_text(RUBY_PAGE, encoding="utf-8")
+    return ws
+
+
+def ruby_of(root) -> list[bytes]:
+    return [etree.tostring(r, encoding="utf-8", with_tail=False) for r in root.iter("ruby")]
+
+
+def test_ruby_base_text_joins_the_sentence_and_its_pinyin_is_not_extracted(ruby_ws):
+    doc = read(ruby_ws / "seeds" / "ruby.html")
+    # Per word and per character, with rp fallbacks, an rb and an rtc, end tags
+    # omitted as HTML allows (libxml2 alone would put 字 inside the <rt>).
+    assert all_msgids(doc) == RUBY_MSGIDS
+    types = {b.segments[0].text: b.type for b in doc.blocks}
+    assert types["走进甬城"] is BlockType.HEADING  # the <h2>, its <rt> gone
+    assert [b.type for b in doc.blocks[:2]] == [BlockType.TITLE, BlockType.TITLE]  # <title>, <h1>
+    assert run("extract", "-w", ruby_ws).exit_code == 0
+    pot = (ruby_ws / "locales" / "ruby.pot").read_text(encoding="utf-8")
+    assert not [p for p in PINYIN if p in pot]
+
+
+def test_the_english_page_has_no_ruby(ruby_ws, msgfmt_check):
+    assert run("extract", "-w", ruby_ws).exit_code == 0
+    po = ruby_ws / "locales/en/LC_MESSAGES/ruby.po"
+    msgfmt_check(po)
+    translate_all(po, lambda msgid: RUBY_ENGLISH.get(msgid, ""))  # <1>欢迎来做客</1>！ untranslated
+    result = run("build", "-w", ruby_ws)
+    assert result.exit_code == 0, result.output
+    data = (ruby_ws / "build" / "ruby.en.html").read_bytes()
+    page = parse_page(data)
+    assert page.xpath("//ruby | //rt | //rp | //rtc | //rb") == []
+    assert not [p for p in PINYIN if p in data.decode("utf-8")]
+    assert page.xpath("//title")[0].text == "Ningbo News"
+    assert page.xpath("//h1")[0].text_content() == "Ningbo News"
+    assert page.xpath("//h2")[0].text_content() == "Into the Yong City"
+    first, second = page.xpath("//p")
+    # A block rebuilt in English has no ruby, its untranslated sentence neither.
+    assert first.text == "I come from Ningbo; my home is in Jiangbei. "
+    untranslated = first.find("span")
+    assert untranslated.get("class") == "untranslated" and untranslated.text_content() == "欢迎来做客！"
+    assert untranslated.find("b").text == "欢迎来做客"
+    assert second.text_content() == "Chinese characters are hard to learn."
+    # The bilingual page: sentences paired, the Chinese side the base text, no pinyin.
+    bilingual = (ruby_ws / "build" / "ruby.bilingual.html").read_text(encoding="utf-8")
+    assert not [p for p in PINYIN if p in bilingual]
+    rows = lxml_html.fromstring(bilingual.encode("utf-8")).xpath("//div[contains(@class, 'row')]")
+    pairs = [tuple(r.xpath(f"div[@class='{side}']")[0].text_content() for side in ("zh", "en")) for r in rows]
+    english = "I come from Ningbo; my home is in Jiangbei. 欢迎来做客！"
+    assert ("我来自宁波，家在宁波江北。欢迎来做客！", english) in pairs
+    assert ("汉字很难学。", "Chinese characters are hard to learn.") in pairs
+    if shutil.which("pandoc"):  # an independent reader of our page
+        plain = subprocess.run(
+            ["pandoc", "-f", "html", "-t", "plain", str(ruby_ws / "build" / "ruby.en.html")],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        assert "I come from Ningbo; my home is in Jiangbei." in " ".join(plain.split())
+        assert not [p for p in PINYIN if p in plain]
+
+
+@pytest.mark.parametrize("rebuild_all", [False, True])
+def test_identity_build_of_a_page_with_ruby(ruby_ws, rebuild_all):
+    assert run("extract", "-w", ruby_ws).exit_code == 0
+    po = ruby_ws / "locales/en/LC_MESSAGES/ruby.po"
+    translate_all(po, lambda msgid: msgid)
+    doc = read(ruby_ws / "seeds" / "ruby.html")
+    ours = parse_page(write_html(doc, assemble(doc, load_catalog(po)), rebuild_all=rebuild_all))
+    source = read(ruby_ws / "seeds" / "ruby.html").native.getroot()
+    assert dom_signature(ours, rebuild_all) == dom_signature(source, rebuild_all)
+    assert len(ruby_of(source)) == 7 and ruby_of(ours) == ruby_of(source)
+
+
+def test_untranslated_text_keeps_its_ruby(ruby_ws):
+    doc = read(ruby_ws / "seeds" / "ruby.html")
+    ours = parse_page(write_html(doc, assemble(doc, Catalog())))
+    source = read(ruby_ws / "seeds" / "ruby.html").native.getroot()
+    assert ruby_of(ours) == ruby_of(source)
+    assert all(r.xpath("ancestor::span[@class='untranslated']") for r in ours.iter("ruby"))
+
+
 # --- Bad input ----------------------------------------------------------------------------
 
 
