@@ -31,6 +31,15 @@ of an entry.
 ``# term:``      a termbase term the source uses: ``# term: 崔平 = Cui Ping``
 ================ ===========================================================
 
+**Comments by people.** A translator comment that is none of these
+records (``# the source is garbled here; dropped, please check``) is a
+person's: a note or a query to the desk, written in review
+(:func:`add_comment`) or in Poedit. GNU gettext keeps them, and so does
+re-extraction. A comment written in review must never read as a record,
+not even once another tool has wrapped it (polib cuts at spaces and after
+hyphens): :func:`refuse_comment` refuses one in which a record's prefix
+(or its ``kind+`` continuation mark) starts a word.
+
 **Order.** The translator comments of an entry are kept in one order:
 comments written by people first, as they wrote them, then the records in
 the order of the table above (:data:`ORDER`). Every function that changes a
@@ -95,6 +104,9 @@ _BY_PREFIX = sorted(ORDER, key=lambda kind: -len(kind.prefix))
 _CONTINUATION = {f"{kind.name}+": kind for kind in ORDER}
 _CONTINUATION_RE = re.compile("^(" + "|".join(re.escape(c) for c in sorted(_CONTINUATION, key=len, reverse=True)) + ")")
 
+#: Longest comment a person may write in review (it is never cut).
+COMMENT_LIMIT = 500
+
 #: The legacy flag that silenced a check (``#, no-check-numbers``).
 NO_CHECK_FLAG = "no-check-"
 #: Extracted comments of the template (``#. type: body, part: heading``).
@@ -136,6 +148,72 @@ def records(comments: Iterable[str]) -> list[Record]:
             continue
         out.append(Record(None, line))
     return out
+
+
+# --- Comments written by people -----------------------------------------------------
+
+#: A position where a wrapping tool may start a new line: the start, after
+#: white space, after a hyphen.
+_WORD_START = re.compile(r"(?:^|(?<=\s)|(?<=-))(?=\S)")
+
+
+def people_comments(message: Message) -> list[str]:
+    """The translator comments of ``message`` written by people, in order
+    (a line that only starts like a record, ``term: check this``, is one)."""
+    return [
+        r.text if r.kind is None else r.kind.prefix + r.text
+        for r in records(message.user_comments)
+        if r.kind is None or not _readable(r)
+    ]
+
+
+def comment_text(text: str) -> str:
+    """A person's comment as it is written and compared: on one line,
+    white space runs made one space (the PO reader strips the ends)."""
+    return " ".join(text.split())
+
+
+def refuse_comment(text: str) -> str:
+    """``text`` (see :func:`comment_text`) as a person's comment, or
+    ValueError saying why not: empty, longer than :data:`COMMENT_LIMIT`, or
+    holding a word that starts like a record (see the module's docstring).
+    Control characters are :mod:`pipeline.textsafety`'s to refuse."""
+    text = comment_text(text)
+    if not text:
+        raise ValueError("a comment cannot be empty")
+    if len(text) > COMMENT_LIMIT:
+        raise ValueError(f"a comment is at most {COMMENT_LIMIT} characters ({len(text)} given)")
+    for match in _WORD_START.finditer(text):
+        rest = text[match.start() :]
+        kind = _kind_of(rest)
+        marker = _CONTINUATION_RE.match(rest)
+        if kind is not None or marker:
+            word = kind.prefix.strip() if kind is not None else marker.group(1)
+            raise ValueError(f"a comment may not hold {word!r} at the start of a word: it would read as a record")
+    return text
+
+
+def add_comment(message: Message, text: str) -> None:
+    """Add the person's comment ``text`` (checked by :func:`refuse_comment`)
+    after ``message``'s other comments by people."""
+    text = refuse_comment(text)
+    message.user_comments = comment_lines(records(message.user_comments) + [Record(None, text)])
+
+
+def remove_comment(message: Message, text: str) -> int:
+    """Remove the comments by people on ``message`` that read as ``text``
+    (white space aside; a copy made by hand goes too); how many."""
+    wanted = comment_text(text)
+
+    def matches(record: Record) -> bool:
+        line = record.text if record.kind is None else record.kind.prefix + record.text
+        return (record.kind is None or not _readable(record)) and comment_text(line) == wanted
+
+    items = records(message.user_comments)
+    kept = [r for r in items if not matches(r)]
+    if len(kept) != len(items):
+        message.user_comments = comment_lines(kept)
+    return len(items) - len(kept)
 
 
 def _cut(text: str, limit: int) -> int:

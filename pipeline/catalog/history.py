@@ -13,14 +13,25 @@ diff reads as a log. Writers hold the document's catalog lock
 **What.** One record per decision (:class:`HistoryRecord`): who, when, the
 action (``draft`` for the translate stage's machine and memory drafts, so
 the draft is never lost when a person edits it; ``accept``, ``edit``,
-``approve``, ``unapprove``, ``reject``, ``import``, ``undo``; and
-``source-changed``, who ``extract``, for a re-extraction that carried a
-translation onto a changed source as fuzzy, with the old source in
-``source_before``: why an approved entry became fuzzy), the state and
-text before and after, the signature of the draft the entry carried, the
-reason and the checks overridden. A batch (an XLIFF import, a
-re-extraction) is one transaction: all its intents, one catalog update,
-then a marker for each.
+``approve``, ``unapprove``, ``reject``, ``import``, ``undo``; ``comment``
+and ``uncomment`` for a person's comment added to or removed from the
+entry, its text in ``comment``; and ``source-changed``, who ``extract``,
+for a re-extraction that carried a translation onto a changed source as
+fuzzy, with the old source in ``source_before``: why an approved entry
+became fuzzy), the state and text before and after, the signature of the
+draft the entry carried, the reasons and the checks overridden. A batch
+(an XLIFF import, a re-extraction) is one transaction: all its intents,
+one catalog update, then a marker for each.
+
+**Two reasons.** ``reason`` is the person's own reason for the decision
+(why they edited, rejected, unapproved, removed a comment), one line;
+``override_reason`` is the reason they gave to override the error-level
+checks listed in ``overrides`` (also kept on the entry, in its
+``# no-check:`` record). One decision may carry both. Records written
+before the two were apart have no ``override_reason`` key, and their
+``reason`` on an ``accept``, ``edit``, ``import`` or ``approve`` was the
+override reason: they are read that way (:meth:`HistoryRecord.from_json`),
+so an old file reads as it always meant.
 
 **Atomic with the catalog.** A catalog and its history are two files, so
 each decision is written in three steps, under the catalog lock:
@@ -78,13 +89,29 @@ log = logging.getLogger(__name__)
 
 VERSION = 1
 SUFFIX = ".history.jsonl"
-ACTIONS = ("draft", "accept", "edit", "approve", "unapprove", "reject", "import", "undo", "source-changed")
+ACTIONS = (
+    "draft",
+    "accept",
+    "edit",
+    "approve",
+    "unapprove",
+    "reject",
+    "import",
+    "undo",
+    "source-changed",
+    "comment",
+    "uncomment",
+)
 #: The actions that give an entry a person's translation.
 TRANSLATING = ("accept", "edit", "import")
 #: Who a ``draft`` record names.
 MACHINE = "machine"
 #: Who a ``source-changed`` record names: the re-extraction that made the entry fuzzy.
 EXTRACT = "extract"
+#: The actions that are stopped by an error-level check unless overridden.
+GATED = ("accept", "edit", "import", "approve")
+#: The actions on a person's comment (the text in ``comment``).
+COMMENTING = ("comment", "uncomment")
 #: The actions a stage takes, not a person (``pipeline report`` leaves them out).
 STAGE_ACTIONS = ("draft", "source-changed")
 INTENT, COMMIT, ABORT = "intent", "commit", "abort"
@@ -106,8 +133,13 @@ class HistoryRecord:
     text_before: str
     text_after: str
     draft_signature: str | None = None
+    #: The person's reason for the decision.
     reason: str | None = None
     overrides: tuple[str, ...] = ()
+    #: The reason given to override the checks in ``overrides``.
+    override_reason: str | None = None
+    #: For ``comment`` and ``uncomment``: the comment's text.
+    comment: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     recovered: bool = False
     #: For ``source-changed``: the old source the translation was carried from (``#| msgid``).
@@ -121,8 +153,11 @@ class HistoryRecord:
     def as_json(self) -> dict:
         data = asdict(self)
         data["overrides"] = list(self.overrides)
-        if data["source_before"] is None:
-            del data["source_before"]  # only a source-changed record has one
+        for optional in ("source_before", "comment"):
+            if data[optional] is None:
+                del data[optional]  # only a source-changed record, a comment, has one
+        # override_reason is always written, null or not: its key tells a
+        # record from before the two reasons were apart (see the module).
         return data
 
     @classmethod
@@ -134,12 +169,15 @@ class HistoryRecord:
             return None
         if not all(isinstance(data.get(k), str) for k in ("text_before", "text_after")):
             return None
-        optional = ("msgctxt", "draft_signature", "reason", "source_before")
+        optional = ("msgctxt", "draft_signature", "reason", "source_before", "override_reason", "comment")
         if not all(data.get(k) is None or isinstance(data[k], str) for k in optional):
             return None
         overrides = data.get("overrides") or []
         if not isinstance(overrides, list) or not all(isinstance(c, str) for c in overrides):
             return None
+        reason, override_reason = data.get("reason"), data.get("override_reason")
+        if "override_reason" not in data and data["action"] in GATED:
+            reason, override_reason = None, reason  # written before the two reasons were apart
         return cls(
             time=data["time"],
             doc=data["doc"],
@@ -152,8 +190,10 @@ class HistoryRecord:
             text_before=data["text_before"],
             text_after=data["text_after"],
             draft_signature=data.get("draft_signature"),
-            reason=data.get("reason"),
+            reason=reason,
             overrides=tuple(overrides),
+            override_reason=override_reason,
+            comment=data.get("comment"),
             id=data["id"],
             recovered=bool(data.get("recovered", False)),
             source_before=data.get("source_before"),
@@ -181,9 +221,13 @@ def record_for(
     action: str,
     reason: str | None = None,
     overrides: Iterable[str] = (),
+    override_reason: str | None = None,
+    comment: str | None = None,
 ) -> HistoryRecord:
     """The record of a change of ``before`` (a copy of the entry as it was)
-    into ``after``."""
+    into ``after``: ``reason`` the person's, ``override_reason`` the one
+    that overrode the checks ``overrides``, ``comment`` the text of a
+    comment added or removed."""
     msgid = after.id[0] if isinstance(after.id, (tuple, list)) else after.id
     signature = draft_signature(after) if action == "draft" else draft_signature(before) or draft_signature(after)
     return HistoryRecord(
@@ -200,6 +244,8 @@ def record_for(
         draft_signature=signature,
         reason=reason,
         overrides=tuple(overrides),
+        override_reason=override_reason if overrides else None,
+        comment=comment,
     )
 
 
@@ -393,6 +439,11 @@ def applied(record: HistoryRecord, catalog: Catalog | None) -> bool:
     if record.action == "approve":
         approval = annotations.approval_of(message)
         return approval is not None and approval.reviewer == record.who
+    if record.action in COMMENTING:
+        # The same text and state before and after: the comment itself tells.
+        said = annotations.comment_text(record.comment or "")
+        there = said in map(annotations.comment_text, annotations.people_comments(message))
+        return there == (record.action == "comment")
     return True
 
 

@@ -26,11 +26,15 @@ base; a stretch of text in another formatting becomes a paired code
 ``<1>…</1>``, a hyperlink or an inline content control a paired code
 around its runs; what is not text (a field, a footnote or comment
 reference, a drawing, a tab, a break, a bookmark) becomes a standalone
-code ``<2/>``, kept as it is. Editing state is not formatting: spelling
-marks, the last rendered page break and Word's ``_GoBack`` bookmark are
-dropped, and smart tags and custom XML wrappers are read through (their
-runs are translated; the wrappers are not written back). A text box that
-Word also writes as a VML fallback is read once and written in both.
+code ``<2/>``, kept as it is. A phonetic guide (``w:ruby``: pinyin over
+the characters it reads) is read through: its base runs (``w:rubyBase``)
+join the sentence as any run does (the msgid reads 宁波 as plain text
+would), its annotation (``w:rt``) is never read; a guide over no text is a
+standalone code. Editing state is not formatting: spelling marks, the last
+rendered page break and Word's ``_GoBack`` bookmark are dropped, and smart
+tags and custom XML wrappers are read through (their runs are translated;
+the wrappers are not written back). A text box that Word also writes as a
+VML fallback is read once and written in both.
 
 **What is refused or left alone.** Tracked changes are refused with one
 line ("accept or reject tracked changes first"): the text of a paragraph
@@ -49,8 +53,11 @@ paragraph every child but its properties is taken out and the runs are
 rebuilt from the translation: plain text in a run with the base
 formatting, a paired code's text in a run with that code's formatting (or
 inside a copy of the hyperlink), each standalone code's original elements
-moved back in place. Styles, numbering, section properties, images and
-every other part are byte for byte the source's.
+moved back in place. A translated paragraph has no phonetic guide
+(pinyin over an English word means nothing); one whose segments all show
+their source (untranslated, or the identity build) is rebuilt with its
+guides as they were (:func:`pipeline.formats.ruby.ruby_back`). Styles, numbering, section
+properties, images and every other part are byte for byte the source's.
 """
 
 from __future__ import annotations
@@ -67,7 +74,7 @@ from pathlib import PurePosixPath
 from lxml import etree
 
 from ..errors import PipelineError, SourceError
-from ..segment import BlockType
+from ..segment import Block, BlockType
 from ..xmlsafe import unrepresentable
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -359,6 +366,8 @@ _IGNORED_RPR = frozenset(w(t) for t in ("lang", "noProof", "proofErr", "rPrChang
 _IGNORED_ATTRS = frozenset({w("hint")})
 # Zero-width elements between runs that only record editing state.
 _DROPPED = frozenset({w("proofErr"), w("lastRenderedPageBreak")})
+# The text of a phonetic guide's base.
+_RUBY_BASE_TEXT = f"{w('rubyBase')}/{w('r')}/{w('t')}"
 
 
 def format_key(rpr: etree._Element | None) -> str:
@@ -380,13 +389,15 @@ def format_key(rpr: etree._Element | None) -> str:
 @dataclass
 class Atom:
     """One piece of a paragraph: text with its formatting, or elements
-    that are not text (``elements``: (run properties, element, from a run))."""
+    that are not text (``elements``: (run properties, element, from a run));
+    ``ruby``: the phonetic guide (``w:ruby``) whose base it is in."""
 
     text: str | None
     key: str = ""
     rpr: etree._Element | None = None
     link: etree._Element | None = None
     elements: list[tuple[etree._Element | None, etree._Element, bool]] = field(default_factory=list)
+    ruby: etree._Element | None = None
 
 
 class _FieldState:
@@ -396,16 +407,21 @@ class _FieldState:
         self.depth = 0
 
 
-def _run_atoms(run: etree._Element, link, fields: _FieldState, out: list[Atom]) -> None:
+def _code_atom(out: list[Atom], element: tuple, link, ruby) -> None:
+    """Consecutive codes merge: a field's runs, a reference with its run."""
+    last = out[-1] if out else None
+    if last is not None and last.text is None and last.link is link and last.ruby is ruby and last.elements:
+        last.elements.append(element)
+    else:
+        out.append(Atom(None, link=link, elements=[element], ruby=ruby))
+
+
+def _run_atoms(run: etree._Element, link, fields: _FieldState, out: list[Atom], ruby=None) -> None:
     rpr = run.find(w("rPr"))
     key = format_key(rpr)
 
     def code(el: etree._Element) -> None:
-        # Consecutive codes merge: a field's runs, a reference with its run.
-        if out and out[-1].text is None and out[-1].link is link and out[-1].elements:
-            out[-1].elements.append((rpr, el, True))
-        else:
-            out.append(Atom(None, link=link, elements=[(rpr, el, True)]))
+        _code_atom(out, (rpr, el, True), link, ruby)
 
     for child in run:
         tag = child.tag
@@ -424,12 +440,48 @@ def _run_atoms(run: etree._Element, link, fields: _FieldState, out: list[Atom]) 
             continue
         if tag == w("t"):
             if child.text:
-                if out and out[-1].text is not None and out[-1].key == key and out[-1].link is link:
-                    out[-1].text += child.text
+                last = out[-1] if out else None
+                if last is not None and last.text is not None and (last.key, last.link, last.ruby) == (key, link, ruby):
+                    last.text += child.text
                 else:
-                    out.append(Atom(child.text, key, rpr, link))
+                    out.append(Atom(child.text, key, rpr, link, ruby=ruby))
             continue
-        code(child)
+        if tag == w("ruby") and any(t.text for t in child.iterfind(_RUBY_BASE_TEXT)):
+            _ruby_atoms(child, link, fields, out)
+            continue
+        code(child)  # a guide over no text is not text either
+
+
+def _ruby_atoms(ruby: etree._Element, link, fields: _FieldState, out: list[Atom]) -> None:
+    """The base of a phonetic guide, its atoms marked with the guide; the
+    annotation (``w:rt``, the pinyin) and ``w:rubyPr`` are never read."""
+    base = ruby.find(w("rubyBase"))
+    for child in base if base is not None else ():
+        if child.tag == w("r"):
+            _run_atoms(child, link, fields, out, ruby)
+        elif child.tag not in _DROPPED and isinstance(child.tag, str):
+            _code_atom(out, (None, child, False), link, ruby)
+
+
+def without_ruby(atoms: list[Atom]) -> list[Atom]:
+    """The atoms as a translation reads them: phonetic guides gone, their
+    base merged with the text around it as one run with another."""
+    out: list[Atom] = []
+    ruby = None  # the guide of the last atom read
+    for atom in atoms:
+        last = out[-1] if out else None
+        if last is not None and atom.ruby is not ruby and last.link is atom.link:
+            if last.text is not None and atom.text is not None and last.key == atom.key:
+                last.text += atom.text
+                ruby = atom.ruby
+                continue
+            if last.text is None and atom.text is None and last.elements and atom.elements:
+                last.elements.extend(atom.elements)
+                ruby = atom.ruby
+                continue
+        out.append(Atom(atom.text, atom.key, atom.rpr, atom.link, list(atom.elements)))
+        ruby = atom.ruby
+    return out
 
 
 def _link_atoms(link: etree._Element, fields: _FieldState, out: list[Atom]) -> None:
@@ -486,9 +538,11 @@ def goback_bookmarks(root: etree._Element) -> set[str]:
 class Code:
     """What a tag number stands for in one paragraph: a stretch of text in
     another formatting (``rpr``), a hyperlink (``link``, with its inner base
-    formatting ``rpr``), or elements kept as they are (``elements``)."""
+    formatting ``rpr``), a phonetic guide (``link``: the ``w:ruby``; in
+    :attr:`Paragraph.ruby_pieces` only), or elements kept as they are
+    (``elements``)."""
 
-    kind: str  # "format", "link" or "standalone"
+    kind: str  # "format", "link", "ruby" or "standalone"
     rpr: etree._Element | None = None
     link: etree._Element | None = None
     elements: list[tuple[etree._Element | None, etree._Element, bool]] = field(default_factory=list)
@@ -510,17 +564,24 @@ def _base(atoms: list[Atom]) -> tuple[str, etree._Element | None]:
 
 @dataclass
 class Paragraph:
-    """A paragraph read for translation: its pieces and what each tag stands for."""
+    """A paragraph read for translation: its pieces and what each tag stands
+    for; for a paragraph with phonetic guides, ``ruby_pieces`` (pieces and
+    codes with each guide as a pair around its base) and ``ruby``, their
+    block (:func:`pipeline.formats.ruby.ruby_back`)."""
 
     element: etree._Element
     type: BlockType
     pieces: list
     codes: dict[int, Code]
     base: etree._Element | None
+    ruby_pieces: tuple[list, dict[int, Code]] | None = None
+    ruby: Block | None = field(default=None, repr=False)
 
 
 def paragraph_pieces(atoms: list[Atom]) -> tuple[list, dict[int, Code], etree._Element | None]:
-    """Pieces and codes of a paragraph's atoms; the base run properties."""
+    """Pieces and codes of a paragraph's atoms; the base run properties.
+    Atoms of a phonetic guide's base (read as they are, not
+    :func:`without_ruby`) are in a pair of kind ``ruby``."""
     pieces: list = []
     codes: dict[int, Code] = {}
 
@@ -529,15 +590,30 @@ def paragraph_pieces(atoms: list[Atom]) -> tuple[list, dict[int, Code], etree._E
         codes[n] = code
         return n
 
+    def emit_atom(atom: Atom, base_key: str) -> None:
+        if atom.text is None:
+            pieces.append(("standalone", new(Code("standalone", elements=atom.elements))))
+        elif atom.key == base_key:
+            pieces.append(atom.text)
+        else:
+            n = new(Code("format", rpr=atom.rpr))
+            pieces.extend([("open", n), atom.text, ("close", n)])
+
     def emit(seq: list[Atom], base_key: str) -> None:
-        for atom in seq:
-            if atom.text is None:
-                pieces.append(("standalone", new(Code("standalone", elements=atom.elements))))
-            elif atom.key == base_key:
-                pieces.append(atom.text)
-            else:
-                n = new(Code("format", rpr=atom.rpr))
-                pieces.extend([("open", n), atom.text, ("close", n)])
+        k = 0
+        while k < len(seq):
+            ruby = seq[k].ruby
+            end = k + 1
+            while ruby is not None and end < len(seq) and seq[end].ruby is ruby:
+                end += 1
+            n = new(Code("ruby", link=ruby)) if ruby is not None else 0
+            if n:
+                pieces.append(("open", n))
+            for atom in seq[k:end]:
+                emit_atom(atom, base_key)
+            if n:
+                pieces.append(("close", n))
+            k = end
 
     plain = [a for a in atoms if a.link is None]
     base_key, base_rpr = _base(plain or atoms)
@@ -612,8 +688,9 @@ def story_paragraphs(root: etree._Element, styles, include_fallback: bool = Fals
         atoms = paragraph_atoms(p, state, dropped)
         if not any(a.text and a.text.strip() for a in atoms):
             continue
-        pieces, codes, base = paragraph_pieces(atoms)
-        out.append(Paragraph(p, _block_type(p, styles), pieces, codes, base))
+        pieces, codes, base = paragraph_pieces(without_ruby(atoms))
+        ruby = paragraph_pieces(atoms)[:2] if any(a.ruby is not None for a in atoms) else None
+        out.append(Paragraph(p, _block_type(p, styles), pieces, codes, base, ruby))
     if any(state.depth for state in fields.values()):
         # Everything after the field's start would be read as the field.
         raise SourceError(f"{where}: a field (w:fldChar begin) is never ended; open and save the document in Word")
@@ -695,12 +772,14 @@ def rebuild_paragraph(par: Paragraph, pieces: list, where: str = "") -> None:
             code = piece.code.data
             if code.kind == "standalone" and id(code) not in placed:
                 place(code)
-            elif code.kind == "link":  # an empty link (a bookmark target)
+            elif code.kind in ("link", "ruby"):  # an empty link (a bookmark target) or guide
                 _container(parent, code.link)
         elif isinstance(piece, Open):
             code = piece.code.data
             if code.kind == "link":
                 stack.append((_container(parent, code.link), code.rpr))
+            elif code.kind == "ruby":  # its base has the formatting around it
+                stack.append((_container(parent, code.link), rpr))
             else:
                 stack.append((parent, code.rpr))
         elif isinstance(piece, Close) and len(stack) > 1:
@@ -712,8 +791,20 @@ def rebuild_paragraph(par: Paragraph, pieces: list, where: str = "") -> None:
 
 
 def _container(parent: etree._Element, source: etree._Element) -> etree._Element:
-    """A copy of a hyperlink or content control without its runs, appended
-    to ``parent``; returns where the runs go."""
+    """A copy of a hyperlink, content control or phonetic guide without its
+    runs, appended to ``parent``; returns where the runs go. A guide is
+    copied in a run with its run's properties, its annotation as it was."""
+    if source.tag == w("ruby"):
+        run = etree.SubElement(parent, w("r"))
+        rpr = source.getparent().find(w("rPr"))
+        if rpr is not None:
+            run.append(deepcopy(rpr))
+        shell = etree.SubElement(run, source.tag, dict(source.attrib))
+        for child in source:
+            if child.tag != w("rubyBase"):
+                shell.append(deepcopy(child))  # rubyPr, rt
+        base = source.find(w("rubyBase"))
+        return etree.SubElement(shell, w("rubyBase"), dict(base.attrib) if base is not None else {})
     shell = etree.SubElement(parent, source.tag, dict(source.attrib))
     if source.tag != w("sdt"):
         return shell
@@ -826,10 +917,10 @@ class Native:
     suffix: str
 
 
-def _builder(par: Paragraph):
+def _builder(par: Paragraph, ruby: bool = False):
     from ..inline import build_from_pieces
 
-    return build_from_pieces(par.pieces, par.codes)
+    return build_from_pieces(*par.ruby_pieces) if ruby else build_from_pieces(par.pieces, par.codes)
 
 
 def _blocks(stories: list[Story], where: str, fallbacks: bool = False):
@@ -860,6 +951,8 @@ def _blocks(stories: list[Story], where: str, fallbacks: bool = False):
         if btype is BlockType.BODY:
             btype, reason = classify_text(builder.plain.strip(), speakers)
         block = make_block(builder, btype, line, anchor=par, reason=reason, where=where)
+        if block is not None and par.ruby_pieces is not None:
+            par.ruby = make_block(_builder(par, ruby=True), btype, line, anchor=par, reason=reason, where=where)
         if block is not None:
             yield story, par, block, fallback
 
@@ -878,11 +971,18 @@ def _key(block) -> tuple[str, ...]:
     return tuple(seg.text for seg in block.segments)
 
 
+def _english(block, eblock) -> list:
+    """The pieces a paragraph is rebuilt from: its translation, or its
+    source with its phonetic guides."""
+    from ..inline import rebuild
+    from .ruby import ruby_back
+
+    return ruby_back(block, eblock) or rebuild(block, eblock)
+
+
 def write_english(document, edition) -> bytes:
     """``<doc>.en.docx``: the source package, each paragraph's runs rebuilt
     from its translation; everything else as it was."""
-    from ..inline import rebuild
-
     native: Native = document.native
     package, stories = read_stories(native.data, native.where, native.suffix, include_fallback=True)
     fresh = list(_blocks(stories, native.where, fallbacks=True))
@@ -893,12 +993,12 @@ def write_english(document, edition) -> bytes:
     replaced: dict[str, etree._Element] = {}
     for (story, par, block), eblock in zip(main, edition.blocks, strict=True):
         by_text.setdefault(_key(block), eblock)
-        rebuild_paragraph(par, rebuild(block, eblock), f"{native.where}: paragraph {block.line}")
+        rebuild_paragraph(par, _english(block, eblock), f"{native.where}: paragraph {block.line}")
         replaced[story.name] = story.root
     for story, par, block, fallback in fresh:
         eblock = by_text.get(_key(block)) if fallback else None
         if eblock is not None:  # a text box's VML copy gets the drawing's translation
-            rebuild_paragraph(par, rebuild(block, eblock), f"{native.where}: paragraph {block.line}")
+            rebuild_paragraph(par, _english(block, eblock), f"{native.where}: paragraph {block.line}")
             replaced[story.name] = story.root
     return write_package(package, {name: _serialise(root) for name, root in replaced.items()})
 

@@ -88,7 +88,6 @@ from collections import deque
 from copy import deepcopy
 from dataclasses import dataclass, field
 from html.parser import HTMLParser as HTMLTokenizer
-from types import SimpleNamespace
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -115,6 +114,7 @@ from ..sources import decode
 from ..textsafety import describe, first_unsafe
 from ..zh.script import CJK_CONTEXT_RE
 from . import Format, ReadContext
+from .ruby import ruby_back
 
 #: Deeper nesting than this is refused (a page with more is broken or hostile).
 MAX_DEPTH = 200
@@ -131,7 +131,7 @@ ANNOTATION_TAGS = frozenset({"rt", "rp", "rtc"})
 #: The ruby and its base (``rb``, ``rbc`` of older pages): the base text joins
 #: the sentence with no code, so a msgid reads 宁波 as plain text would; a block
 #: rebuilt in English has no ruby, one rebuilt as its source (untranslated,
-#: the identity build) has it back (:func:`_ruby_back`).
+#: the identity build) has it back (:func:`pipeline.formats.ruby.ruby_back`).
 RUBY_TAGS = frozenset({"ruby", "rb", "rbc"})
 #: Inline elements that stand alone (void, or content not translated): ``<N/>``.
 STANDALONE_TAGS = frozenset(
@@ -361,7 +361,7 @@ class _Run:
     container: object
     after: object  # the block child before the run, or None: the run starts at container.text
     nodes: list
-    #: The run's block with its ruby as codes, to write the ruby back (:func:`_ruby_back`).
+    #: The run's block with its ruby as codes, to write the ruby back (:func:`pipeline.formats.ruby.ruby_back`).
     ruby: Block | None = field(default=None, compare=False, repr=False)
 
 
@@ -777,25 +777,6 @@ def _build(pieces: list, holder, mark: bool = True) -> None:
             stack.pop()
 
 
-def _ruby_back(block: Block, eblock) -> list | None:
-    """The content of a block with ruby whose segments all show their source
-    (untranslated, or translated as itself): rebuilt from the run's twin
-    that has the ruby as codes (:attr:`_Run.ruby`), so the ruby is written
-    back as it was. None otherwise: rebuilt without it."""
-    from ..editions.model import Shown
-
-    twin = block.anchor.ruby
-    if twin is None or twin.text != block.text or len(twin.segments) != len(block.segments):
-        return None
-    shows = []
-    for seg, eseg, tseg in zip(block.segments, eblock.segments, twin.segments, strict=True):
-        target, kept = resolve(seg.text, eseg.target)
-        if target != seg.text:
-            return None
-        shows.append(SimpleNamespace(target=tseg.text, shown=eseg.shown if kept else Shown.UNTRANSLATED))
-    return rebuild(twin, SimpleNamespace(segments=shows))
-
-
 def _write_run(run: _Run, block: Block, pieces: list) -> None:
     container = run.container
     holder = etree.Element("holder")
@@ -855,7 +836,7 @@ def write_html(document: Document, edition, rebuild_all: bool = False) -> bytes:
             el.set(name, _attribute_text(block, rebuild(block, eblock)).strip())
     for block, eblock in pairs:
         if isinstance(block.anchor, _Run) and (rebuild_all or not _unchanged(block, eblock)):
-            _write_run(block.anchor, block, _ruby_back(block, eblock) or rebuild(block, eblock))
+            _write_run(block.anchor, block, ruby_back(block, eblock) or rebuild(block, eblock))
     root.set("lang", TARGET.bcp47)
     _set_charset(root)
     out = etree.tostring(tree, method="html", encoding="utf-8", doctype=tree.docinfo.doctype or None)

@@ -3,8 +3,8 @@
 The queue is in document order; filters select states and checks that
 fired, and ``worst_first`` orders by the most severe finding. Each item
 carries the source with its neighbours, the segment type, the draft and
-where it came from, translation-memory suggestions, glossary hits and the
-checks that fired — the same for the terminal and the web app. Findings,
+where it came from, translation-memory suggestions, glossary hits, the
+comments people wrote on it and the checks that fired — the same for the terminal and the web app. Findings,
 their severity and the glossary hits are the checks' and the termbase's own
 (:func:`pipeline.checks.check_message`, :meth:`Termbase.terms_in`), never
 computed a second way here.
@@ -53,6 +53,8 @@ class ReviewItem:
     #: The last machine (or memory) draft of the entry, from the history or
     #: the entry itself: what a post-editor started from, for a diff.
     machine_draft: str | None = None
+    #: The comments written by people on the entry (a note, a query to the desk).
+    comments: tuple[str, ...] = ()
 
     @property
     def worst(self) -> int:
@@ -123,6 +125,7 @@ def items(session: ReviewSession, termbase: Termbase | None = None) -> list[Revi
                 translator=review.reviewer if review is not None and not review.rejected else None,
                 approver=approval.reviewer if approval is not None else None,
                 machine_draft=text if state is State.MACHINE_DRAFT else drafts.get(message.id),
+                comments=tuple(annotations.people_comments(message)),
             )
         )
     return out

@@ -21,6 +21,30 @@ at the moment of writing:
   error-level check fires needs an ``override`` reason; the checks are
   then silenced on the entry with a ``# no-check: <code> (override by
   NAME, WHEN): <reason>`` record, and the history lists them.
+
+**Reasons.** A person may say why with any decision: ``reason`` on
+:meth:`~ReviewSession.accept` (an edit), :meth:`~ReviewSession.import_translation`,
+:meth:`~ReviewSession.approve`, :meth:`~ReviewSession.unapprove`,
+:meth:`~ReviewSession.reject` and :meth:`~ReviewSession.uncomment`. It
+is one line (white space runs made one space), at most
+:data:`REASON_LIMIT` characters, refused if it holds a character
+:mod:`pipeline.textsafety` refuses, and lands in the history record's
+``reason``. The reason that overrides the checks is another: it is kept
+on the entry (``# no-check:``) and in the record's ``override_reason``,
+beside the checks in ``overrides``; one decision may carry both.
+
+**Comments.** :meth:`~ReviewSession.comment` adds a translator comment
+written by a person (``# text`` in the PO: a note, or a query to the desk)
+and :meth:`~ReviewSession.uncomment` removes one (a query resolved);
+anyone reviewing may do either, on any entry. The text is one line, at
+most :data:`~pipeline.catalog.annotations.COMMENT_LIMIT` characters, and
+refused if it could ever read as one of the pipeline's records
+(:func:`~pipeline.catalog.annotations.refuse_comment`: no forged
+``approved-by``). A comment leaves the entry's text and state as they are
+(an approval binds the msgstr, not the comments), goes through the same
+compare-and-swap as every decision (a conflict is detected), and is a
+``comment`` or ``uncomment`` line of the history, the text in its
+``comment``. GNU gettext's tools and re-extraction keep it.
 """
 
 from __future__ import annotations
@@ -51,6 +75,8 @@ from .roles import RoleRefused, Roles, display_name, roles_for
 
 REVIEWED_BY = annotations.REVIEWED_BY.prefix
 REVIEWER_ENV = "PIPELINE_REVIEWER"
+#: Longest reason a person may give (a person's, or one to override checks).
+REASON_LIMIT = 500
 
 
 class GateRefused(PipelineError):
@@ -132,7 +158,7 @@ class EntryVersion:
 @dataclass
 class Decision:
     msgid: str
-    action: str  # accept | edit | approve | unapprove | reject | import | undo
+    action: str  # accept | edit | approve | unapprove | reject | import | undo | comment | uncomment
     before: EntryVersion
     after: EntryVersion
     record: HistoryRecord | None = None  # the history line it wrote
@@ -196,18 +222,30 @@ class ReviewSession:
     # --- decisions -----------------------------------------------------------
 
     def accept(
-        self, msgid: str, text: str | None = None, expected: str | None = None, override: str | None = None
+        self,
+        msgid: str,
+        text: str | None = None,
+        expected: str | None = None,
+        override: str | None = None,
+        reason: str | None = None,
     ) -> Decision:
         """Accept the current draft, or ``text``, as translated (action
-        ``accept``, or ``edit`` when the text changes)."""
-        return self._translate(msgid, text, expected, override, imported=False)
+        ``accept``, or ``edit`` when the text changes); ``reason``: why
+        (see the module's docstring), ``override``: the reason to override
+        error-level checks."""
+        return self._translate(msgid, text, expected, override, reason, imported=False)
 
     def import_translation(
-        self, msgid: str, text: str, expected: str | None = None, override: str | None = None
+        self,
+        msgid: str,
+        text: str,
+        expected: str | None = None,
+        override: str | None = None,
+        reason: str | None = None,
     ) -> Decision:
         """Take ``text`` from outside (an XLIFF file) as the reviewer's
         translation: action ``import``, the same rules as :meth:`accept`."""
-        return self._translate(msgid, text, expected, override, imported=True)
+        return self._translate(msgid, text, expected, override, reason, imported=True)
 
     def import_translations(self, items: Iterable[tuple[str, str, str | None]]) -> list[Decision | PipelineError]:
         """Take many translations from outside (an XLIFF file) at once: each
@@ -225,8 +263,10 @@ class ReviewSession:
             ]
         )
 
-    def _translate(self, msgid, text, expected, override, imported: bool) -> Decision:
-        return self._commit(msgid, self._translate_change(text, override, imported), expected, reason=override)
+    def _translate(self, msgid, text, expected, override, reason, imported: bool) -> Decision:
+        reason = person_reason(reason)
+        change = self._translate_change(text, override, imported)
+        return self._commit(msgid, change, expected, reason=reason, override_reason=_reason(override))
 
     def _translate_change(self, text: str | None, override: str | None, imported: bool):
         def change(message: Message, before: Message) -> tuple[str, tuple[str, ...]] | None:
@@ -248,8 +288,11 @@ class ReviewSession:
 
         return change
 
-    def approve(self, msgid: str, expected: str | None = None, override: str | None = None) -> Decision:
+    def approve(
+        self, msgid: str, expected: str | None = None, override: str | None = None, reason: str | None = None
+    ) -> Decision:
         """Sign a translated entry off (approvers only; see :mod:`.roles`)."""
+        reason = person_reason(reason)
 
         def change(message: Message, before: Message):
             state = self.state(message)
@@ -260,10 +303,11 @@ class ReviewSession:
             annotations.set_approval(message, self.reviewer, _minute())
             return "approve", overrides
 
-        return self._commit(msgid, change, expected, reason=override)
+        return self._commit(msgid, change, expected, reason=reason, override_reason=_reason(override))
 
     def unapprove(self, msgid: str, expected: str | None = None, reason: str | None = None) -> Decision:
         """Take an approval back (approvers only): the entry is translated again."""
+        reason = person_reason(reason)
 
         def change(message: Message, before: Message):
             if self.state(message) is not State.APPROVED:
@@ -272,11 +316,12 @@ class ReviewSession:
             annotations.clear_approval(message)
             return "unapprove", ()
 
-        return self._commit(msgid, change, expected, reason=_reason(reason))
+        return self._commit(msgid, change, expected, reason=reason)
 
     def reject(self, msgid: str, expected: str | None = None, reason: str | None = None) -> Decision:
         """Send the entry back to untranslated (its draft is dropped from the
         catalog; the history keeps it)."""
+        reason = person_reason(reason)
 
         def change(message: Message, before: Message):
             if self.state(message) is State.APPROVED:
@@ -285,7 +330,48 @@ class ReviewSession:
             self._stamp(message, rejected=True)
             return "reject", ()
 
-        return self._commit(msgid, change, expected, reason=_reason(reason))
+        return self._commit(msgid, change, expected, reason=reason)
+
+    def comment(self, msgid: str, text: str, expected: str | None = None) -> Decision:
+        """Add the person's comment ``text`` to the entry (action
+        ``comment``; see the module's docstring). Refused, one line, when it
+        is empty, too long, unsafe, could read as a record, or is already
+        on the entry."""
+        if not isinstance(text, str):
+            raise PipelineError("the comment: not text")
+        text = refuse_unsafe(text, "the comment")
+        try:
+            text = annotations.refuse_comment(text)
+        except ValueError as exc:
+            raise PipelineError(f"the comment: {exc}") from None
+
+        def change(message: Message, before: Message):
+            if text in map(annotations.comment_text, annotations.people_comments(message)):
+                raise PipelineError("this comment is already on the entry")
+            annotations.add_comment(message, text)
+            return "comment", ()
+
+        return self._commit(msgid, change, expected, comment=text)
+
+    def uncomment(self, msgid: str, text: str, expected: str | None = None, reason: str | None = None) -> Decision:
+        """Remove the person's comment ``text`` from the entry (a query
+        resolved; action ``uncomment``, ``reason`` why); refused when the
+        entry has no such comment."""
+        reason = person_reason(reason)
+        if not isinstance(text, str) or not annotations.comment_text(text):
+            raise PipelineError("the comment to remove: none given")
+        text = annotations.comment_text(text)
+
+        def change(message: Message, before: Message):
+            if not annotations.remove_comment(message, text):
+                raise PipelineError("the entry has no such comment")
+            return "uncomment", ()
+
+        return self._commit(msgid, change, expected, reason=reason, comment=text)
+
+    def comments(self, msgid: str) -> list[str]:
+        """The comments written by people on the entry, as last read."""
+        return annotations.people_comments(self._message(self.catalog, msgid))
 
     def undo(self) -> Decision | None:
         """Take back the last decision of this session."""
@@ -324,10 +410,9 @@ class ReviewSession:
         if not errors:
             return ()
         codes = tuple(dict.fromkeys(f.code for f in errors))
-        reason = _reason(override)
-        if reason is None:
+        if _reason(override) is None:
             raise GateRefused(f"error-level checks fired ({', '.join(codes)}); give a reason to override", errors)
-        refuse_unsafe(reason, "the override reason")
+        reason = person_reason(override, "the override reason")
         annotations.add_overrides(message, codes, self.reviewer, _minute(), reason)
         return codes
 
@@ -351,10 +436,19 @@ class ReviewSession:
         refuse_unsafe(self.reviewer, "reviewer name", name=True)
         annotations.set_review(message, self.reviewer, _minute(), rejected=rejected)
 
-    def _commit(self, msgid: str, change, expected: str | None, record: bool = True, reason: str | None = None):
+    def _commit(
+        self,
+        msgid: str,
+        change,
+        expected: str | None,
+        record: bool = True,
+        reason: str | None = None,
+        override_reason: str | None = None,
+        comment: str | None = None,
+    ):
         """Apply ``change`` to the entry on disk (see :meth:`_commit_many`);
         what refuses it is raised."""
-        [result] = self._commit_many([_Plan(msgid, change, expected, reason, record)])
+        [result] = self._commit_many([_Plan(msgid, change, expected, reason, record, override_reason, comment)])
         if isinstance(result, PipelineError):
             raise result
         return result
@@ -417,7 +511,17 @@ class ReviewSession:
                         results[i] = Decision(plan.msgid, "accept", current, current)
                         continue
                     action, overrides = outcome
-                    line = history.record_for(self.doc, before, after, self.reviewer, action, plan.reason, overrides)
+                    line = history.record_for(
+                        self.doc,
+                        before,
+                        after,
+                        self.reviewer,
+                        action,
+                        plan.reason,
+                        overrides,
+                        override_reason=plan.override_reason,
+                        comment=plan.comment,
+                    )
                     trial.append((i, line))
                 if trial:
                     tx.intend([line for _, line in trial])
@@ -470,6 +574,8 @@ class _Plan:
     expected: str | None
     reason: str | None = None
     record: bool = True  # kept for undo (an undo is not)
+    override_reason: str | None = None
+    comment: str | None = None  # the text of a comment added or removed
 
 
 def _minute() -> str:
@@ -482,6 +588,21 @@ def _reason(reason: str | None) -> str | None:
     return reason or None
 
 
+def person_reason(reason: str | None, where: str = "the reason") -> str | None:
+    """``reason`` as it is recorded: on one line, None when blank; refused
+    (one line naming ``where``) when it holds a character
+    :mod:`pipeline.textsafety` refuses or is longer than :data:`REASON_LIMIT`."""
+    if reason is None:
+        return None
+    if not isinstance(reason, str):
+        raise PipelineError(f"{where}: not text")
+    refuse_unsafe(reason, where)  # before the white space is folded, which would hide some controls
+    reason = _reason(reason)
+    if reason is not None and len(reason) > REASON_LIMIT:
+        raise PipelineError(f"{where}: at most {REASON_LIMIT} characters ({len(reason)} given)")
+    return reason
+
+
 __all__ = [
     "Decision",
     "EntryVersion",
@@ -489,5 +610,6 @@ __all__ = [
     "ReviewConflict",
     "ReviewSession",
     "RoleRefused",
+    "person_reason",
     "reviewer_name",
 ]

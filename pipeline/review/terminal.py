@@ -1,7 +1,7 @@
 """``pipeline review DOC``: a keyboard-driven review in the terminal.
 
 Single keys act on the entry shown: accept, edit (inline, or in $EDITOR for
-long segments), approve, reject, skip, undo, quit. Every decision is saved
+long segments), approve, reject, comment, skip, undo, quit. Every decision is saved
 at once; quitting, Ctrl-C or a crash loses nothing but the entry on screen.
 The queue holds what is not reviewed yet, so a new session resumes where the
 last one stopped (an approver reviews ``--state translated``).
@@ -13,6 +13,13 @@ the draft's origin and the checks below it as comment lines (a line that is
 ``#`` or starts with ``# ``), which are stripped on return. Accepting or
 approving a text on which an error-level check fires asks for a reason to
 override it (empty: nothing is saved); see :mod:`pipeline.review.session`.
+
+An edit that changed the text asks for the reason for the change (one
+line; Enter: none), which lands in the entry's history. ``c`` adds a
+comment to the entry shown (a note, or a query to the desk: ``# text`` in
+the PO; Enter: cancelled); it leaves the entry's text and state alone, so
+the entry stays on screen. The comments people wrote on an entry are shown
+with it (``comment``).
 
 Text typed or saved in $EDITOR that holds a character
 :mod:`pipeline.textsafety` refuses (a control character, an escape
@@ -37,7 +44,7 @@ from ..textsafety import first_unsafe, printable, refuse_unsafe
 from .queue import ReviewItem, build_queue, findings_for
 from .session import GateRefused, ReviewConflict, ReviewSession
 
-KEYS = "[a]ccept  [e]dit  [E]ditor  [A]pprove  [r]eject  [s]kip  [u]ndo  [q]uit"
+KEYS = "[a]ccept  [e]dit  [E]ditor  [A]pprove  [r]eject  [c]omment  [s]kip  [u]ndo  [q]uit"
 #: Segments longer than this open in $EDITOR when edited.
 LONG_SEGMENT = 120
 
@@ -78,6 +85,8 @@ def _show(item: ReviewItem, session: ReviewSession, position: int, total: int) -
     if item.translator:
         who = f"  by      {item.translator}" + (f"; approved by {item.approver}" if item.approver else "")
         echo(click.style(p(who, one_line=True), dim=True))
+    for comment in item.comments:
+        echo(click.style(p(f"  comment {comment}", one_line=True), fg="yellow"))
     for term in item.glossary:
         echo(p(f"  term    {term.zh} = {term.en}  ({term.type})"))
     for suggestion in item.suggestions:
@@ -192,7 +201,7 @@ def _key() -> str:
 
 def review(session: ReviewSession, termbase: Termbase | None, queue: list[ReviewItem]) -> dict[str, int]:
     """Run the interactive loop over ``queue``; return counts of decisions."""
-    counts = {"accepted": 0, "edited": 0, "approved": 0, "rejected": 0, "skipped": 0, "undone": 0}
+    counts = {"accepted": 0, "edited": 0, "approved": 0, "rejected": 0, "commented": 0, "skipped": 0, "undone": 0}
     i = 0
     while 0 <= i < len(queue):
         item = queue[i]
@@ -223,13 +232,25 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                 _show_findings(warnings)
                 if warnings and not click.confirm("  accept with these findings?", default=False):
                     continue
-                decided = _with_override(session.accept, item.msgid, text, expected=item.tag)
+                reason = None
+                if text != item.target:
+                    reason = click.prompt("  reason for the change (Enter: none)", default="", show_default=False)
+                decided = _with_override(session.accept, item.msgid, text, expected=item.tag, reason=reason)
                 if decided is None:
                     continue
                 counts["edited" if decided.action == "edit" else "accepted"] += 1
             elif key == "r":
                 session.reject(item.msgid, expected=item.tag)
                 counts["rejected"] += 1
+            elif key == "c":
+                text = click.prompt("  comment (Enter: cancel)", default="", show_default=False).strip()
+                if not text:
+                    click.echo("  no comment")
+                    continue
+                session.comment(item.msgid, text, expected=item.tag)
+                counts["commented"] += 1
+                queue = _refresh(session, termbase, queue)  # the entry stays on screen, with its comment
+                continue
             elif key == "s":
                 counts["skipped"] += 1
             elif key == "u":

@@ -1,6 +1,7 @@
 """Word files made from raw WordprocessingML, for tests and benchmarks:
 python-docx's own template with another body (and parts added or patched),
-so that every file is one Word and LibreOffice open."""
+so that every file is one Word and LibreOffice open; runs as Word writes
+them (:func:`ruby_run`)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,37 @@ def docx_with_body(
         for name, data in (extra_parts or {}).items():
             target.writestr(name, data)
     return out.getvalue()
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def ruby_run(base: str, annotation: str, rpr: str = "") -> str:
+    """A run with a phonetic guide as Word writes one (Home › Phonetic
+    Guide): ``annotation`` (pinyin) over ``base``, both in a run with the
+    run properties ``rpr`` (``w:`` XML, e.g. ``<w:b/>``); body XML for
+    :func:`docx_with_body`."""
+    from lxml import etree
+
+    def w(tag: str) -> str:
+        return f"{{{W_NS}}}{tag}"
+
+    def properties(parent, xml: str) -> None:
+        holder = etree.fromstring(f'<w:rPr xmlns:w="{W_NS}"><w:rFonts w:hint="eastAsia"/>{xml}</w:rPr>')
+        parent.append(holder)
+
+    def text_run(parent, text: str, xml: str) -> None:
+        run = etree.SubElement(parent, w("r"))
+        properties(run, xml)
+        etree.SubElement(run, w("t")).text = text
+
+    run = etree.Element(w("r"), nsmap={"w": W_NS})
+    properties(run, rpr)
+    ruby = etree.SubElement(run, w("ruby"))
+    guide = etree.SubElement(ruby, w("rubyPr"))
+    for tag, value in (("rubyAlign", "distributeSpace"), ("hps", "10"), ("hpsRaise", "18"), ("hpsBaseText", "21")):
+        etree.SubElement(guide, w(tag)).set(w("val"), value)
+    etree.SubElement(guide, w("lid")).set(w("val"), "zh-CN")
+    text_run(etree.SubElement(ruby, w("rt")), annotation, '<w:sz w:val="10"/>')
+    text_run(etree.SubElement(ruby, w("rubyBase")), base, rpr)
+    return etree.tostring(run, encoding="unicode")

@@ -111,3 +111,43 @@ def test_a_review_records_a_hash_of_the_text_and_a_later_edit_shows(edited):
     again = reread(message)
     assert a.review_is_stale(again) is edited
     assert state_of(again) is (State.EDITED_OUTSIDE_REVIEW if edited else State.REVIEWED)
+
+
+# --- comments written by people ------------------------------------------------------------
+
+
+def test_a_persons_comment_goes_first_and_survives_a_reread():
+    message = Message(SOURCE, "Text.")
+    set_machine_draft(message, "Text.", "fake:test@0")
+    a.add_comment(message, "  Query:   is the figure right? ")
+    a.add_comment(message, "Second note.")
+    assert message.user_comments[:2] == ["Query: is the figure right?", "Second note."]
+    back = reread(message)
+    assert a.people_comments(back) == ["Query: is the figure right?", "Second note."]
+    assert a.machine_signature(back) == "fake:test@0" and state_of(back) is State.MACHINE_DRAFT
+    assert a.remove_comment(back, "Query: is the  figure right?") == 1
+    assert a.people_comments(back) == ["Second note."] and a.remove_comment(back, "nope") == 0
+
+
+def test_a_line_that_only_starts_like_a_record_is_a_persons_comment():
+    message = Message(SOURCE, "Text.", user_comments=["term: check this", "term: 崔平 = Cui Ping"])
+    assert a.people_comments(message) == ["term: check this"]
+    assert a.remove_comment(message, "term: check this") == 1
+    assert a.terms_of(message) == [("崔平", "Cui Ping")] and a.people_comments(message) == []
+
+
+@pytest.mark.parametrize("kind", a.ORDER)
+def test_no_comment_starts_a_word_with_a_records_prefix(kind):
+    for text in (kind.prefix + "x", "see " + kind.prefix + "x", "well-" + kind.prefix + "x", f"{kind.name}+ tail"):
+        with pytest.raises(ValueError, match="would read as a record"):
+            a.refuse_comment(text)
+    # Not at the start of a word, it is text.
+    assert a.refuse_comment("x" + kind.prefix + "x") == "x" + kind.prefix + "x"
+
+
+def test_comment_limits():
+    assert a.refuse_comment("x" * a.COMMENT_LIMIT) == "x" * a.COMMENT_LIMIT
+    with pytest.raises(ValueError, match="at most"):
+        a.refuse_comment("x" * (a.COMMENT_LIMIT + 1))
+    with pytest.raises(ValueError, match="empty"):
+        a.refuse_comment(" \n ")

@@ -7,13 +7,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 
 import pytest
+from lxml import etree
 
+from pipeline.editions.model import Shown
 from pipeline.errors import SourceError
 from pipeline.formats import docx as D
 from pipeline.formats import get_format, read_document
 from pipeline.segment import BlockType
+from pipeline.testing.docx_files import ruby_run
 
 from .docx_support import FIXTURES, ctx, docx_with_body, edition_of, formatted_text, members, pandoc
 
@@ -194,6 +198,156 @@ def test_a_pandoc_docx_of_the_seed_round_trips(tmp_path, seed_path):
     out = D.write_english(document, edition_of(document))
     assert pandoc(out, "docx", tmp=tmp_path) == pandoc(source, "docx", tmp=tmp_path)
     assert formatted_text(out) == formatted_text(source)
+
+
+# --- phonetic guides (ruby) ----------------------------------------------------------------
+
+RUBY = FIXTURES / "word-ruby.docx"  # LibreOffice 7.4 from word-ruby.fodt (see README there)
+RUBY_MSGIDS = [
+    "宁波新闻",  # Heading 1, a guide over its first word
+    "据新华社报道，宁波市加快推进新型工业化。",
+    "甬江实验室成立。",  # a guide per character
+    "崔平在<1>甬江</1>实验室工作。",  # the guide's base is bold
+    "详见<1>宁波日报</1>。",  # a guide in a hyperlink
+]
+WORD_RUBY_MSGIDS = ["我来自宁波，家在江北。", "欢迎做客！", "走进<1>甬城</1>。"]
+RUBY_ENGLISH = {
+    "宁波新闻": "Ningbo News",
+    "据新华社报道，宁波市加快推进新型工业化。": "Ningbo is speeding up new industrialization, Xinhua reports.",
+    "甬江实验室成立。": "Yongjiang Laboratory was founded.",
+    "崔平在<1>甬江</1>实验室工作。": "Cui Ping works at <1>Yongjiang</1> Laboratory.",
+    "详见<1>宁波日报</1>。": "See the <1>Ningbo Daily</1>.",
+    "我来自宁波，家在江北。": "I come from Ningbo; my home is in Jiangbei.",
+    "走进<1>甬城</1>。": "Into <1>Yong City</1>.",
+}
+PINYIN = ("níng", "bō", "yǒng", "jiāng", "chéng")
+
+
+def word_ruby() -> bytes:
+    """Guides as Word writes them: one per character, one over a bold word;
+    the runs around carry Word's East Asian font hint, as the bases do."""
+    hint = '<w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr>'
+    return docx_with_body(
+        f"<w:p><w:r>{hint}<w:t>我来自</w:t></w:r>{ruby_run('宁', 'níng')}{ruby_run('波', 'bō')}"
+        f"<w:r>{hint}<w:t>，家在江北。</w:t></w:r><w:r>{hint}<w:t>欢迎做客！</w:t></w:r></w:p>"
+        f"<w:p><w:r>{hint}<w:t>走进</w:t></w:r>{ruby_run('甬城', 'yǒng chéng', '<w:b/>')}<w:r><w:t>。</w:t></w:r></w:p>"
+    )
+
+
+def rubies(data: bytes) -> list[tuple]:
+    """Each guide of the main document: its run's formatting, its properties
+    and annotation as XML, its base as (formatting, text) of the runs with text."""
+    root = D.parse_xml(members(data)["word/document.xml"], "test")
+    out = []
+    for ruby in root.iter(D.w("ruby")):
+        guide = [etree.tostring(c, method="c14n") for c in ruby if c.tag != D.w("rubyBase")]
+        base = [(D.format_key(r.find(D.w("rPr"))), "".join(r.itertext())) for r in ruby.find(D.w("rubyBase"))]
+        out.append((D.format_key(ruby.getparent().find(D.w("rPr"))), guide, [b for b in base if b[1]]))
+    return out
+
+
+def partly_translated(document):
+    """Each segment in RUBY_ENGLISH reviewed, the others untranslated."""
+    edition = edition_of(document, lambda s: RUBY_ENGLISH.get(s, s))
+    for block in edition.blocks:
+        block.segments = [
+            replace(s, shown=Shown.REVIEWED if s.target != s.source else Shown.UNTRANSLATED) for s in block.segments
+        ]
+    return edition
+
+
+def english_of(source: bytes, tmp_path) -> tuple[bytes, list[list[tuple]], str]:
+    """The English document, its paragraphs with text as python-docx reads
+    them, and its text as pandoc reads it; no guide, no pinyin in any."""
+    document = read(source)
+    out = D.write_english(document, partly_translated(document))
+    xml = members(out)["word/document.xml"].decode("utf-8")
+    assert rubies(source) and not rubies(out)
+    assert "<w:rt>" not in xml and not [p for p in PINYIN if p in xml]
+    plain = " ".join(pandoc(out, "docx", "plain", tmp=tmp_path).split())
+    assert not [p for p in PINYIN if p in plain]
+    return out, [p for p in formatted_text(out) if p], plain
+
+
+def text_of(paragraph: list[tuple], bold: bool = False) -> str:
+    return "".join(ch for ch, fmt, _ in paragraph if fmt[0] or not bold)
+
+
+@pytest.mark.parametrize("source, expected", [(RUBY, RUBY_MSGIDS), (None, WORD_RUBY_MSGIDS)], ids=["lo", "word"])
+def test_a_guides_base_joins_the_sentence_and_its_pinyin_is_not_read(source, expected):
+    document = read(source.read_bytes() if source else word_ruby())
+    assert msgids(document) == expected
+    assert not [p for m in msgids(document) for p in PINYIN if p in m]
+    if source:
+        assert document.blocks[0].type is BlockType.TITLE  # Heading 1, its guide no obstacle
+
+
+def test_the_english_document_has_no_guides(tmp_path):
+    _, paragraphs, plain = english_of(RUBY.read_bytes(), tmp_path)
+    assert [text_of(p) for p in paragraphs] == [
+        "Ningbo News",
+        "Ningbo is speeding up new industrialization, Xinhua reports.",
+        "Yongjiang Laboratory was founded.",
+        "Cui Ping works at Yongjiang Laboratory.",
+        "See the Ningbo Daily.",
+    ]
+    assert text_of(paragraphs[3], bold=True) == "Yongjiang"
+    assert {link for _, _, link in paragraphs[4][8:20]} == {"https://example.org/nb"}
+    # pandoc (2.17) shows a guide as nothing: the English it reads is all in plain runs.
+    for sentence in ("Ningbo News", "Ningbo is speeding up", "Yongjiang Laboratory was", "See the Ningbo Daily."):
+        assert sentence in plain
+    assert "Cui Ping works at Yongjiang Laboratory." in plain
+
+
+def test_a_paragraph_partly_translated_has_no_guides_its_untranslated_sentence_highlighted(tmp_path):
+    out, paragraphs, plain = english_of(word_ruby(), tmp_path)
+    assert [text_of(p) for p in paragraphs] == [
+        "I come from Ningbo; my home is in Jiangbei. 欢迎做客！",
+        "Into Yong City.",
+    ]
+    assert text_of(paragraphs[1], bold=True) == "Yong City"
+    assert "I come from Ningbo; my home is in Jiangbei. 欢迎做客！ Into Yong City." == plain
+    xml = members(out)["word/document.xml"].decode("utf-8")
+    assert '<w:highlight w:val="yellow"/></w:rPr><w:t>欢迎做客！</w:t>' in xml
+
+
+@pytest.mark.parametrize("source", [RUBY, None], ids=["lo", "word"])
+@pytest.mark.parametrize("shown", [Shown.REVIEWED, Shown.UNTRANSLATED])
+def test_the_identity_build_keeps_the_guides_as_they_were(source, shown, tmp_path):
+    data = source.read_bytes() if source else word_ruby()
+    document = read(data)
+    out = D.write_english(document, edition_of(document, shown=shown))
+    before, after = rubies(data), rubies(out)
+    assert len(before) == (6 if source else 3)
+    if shown is Shown.REVIEWED:
+        assert after == before
+        assert formatted_text(out) == formatted_text(data)
+        assert pandoc(out, "docx", tmp=tmp_path) == pandoc(data, "docx", tmp=tmp_path)
+    else:  # untranslated: the base is highlighted with the sentence around it, its pinyin as it was
+        assert [(r, g, [t for _, t in b]) for r, g, b in after] == [(r, g, [t for _, t in b]) for r, g, b in before]
+        root = D.parse_xml(members(out)["word/document.xml"], "test")
+        bases = [r for ruby in root.iter(D.w("rubyBase")) for r in ruby.iter(D.w("r"))]
+        assert bases and all(r.find(f"{D.w('rPr')}/{D.w('highlight')}") is not None for r in bases)
+        assert not [r for ruby in root.iter(D.w("rt")) for r in ruby.iter(D.w("highlight"))]
+
+
+def test_a_guide_over_no_text_and_one_in_a_fields_result_are_kept_whole():
+    field = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> REF x </w:instrText></w:r>'
+        f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>{ruby_run("甬江", "yǒng jiāng")}'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    body = (
+        f"<w:p><w:r><w:t>宁波</w:t></w:r>{ruby_run('', 'kōng')}<w:r><w:t>新闻。</w:t></w:r></w:p>"
+        f"<w:p><w:r><w:t>见</w:t></w:r>{field}<w:r><w:t>一节。</w:t></w:r></w:p>"
+    )
+    source = docx_with_body(body)
+    document = read(source)
+    assert msgids(document) == ["宁波<1/>新闻。", "见<1/>一节。"]
+    english = {"宁波<1/>新闻。": "Ningbo<1/> news.", "见<1/>一节。": "See section <1/>."}
+    out = D.write_english(document, edition_of(document, lambda s: english[s]))
+    assert rubies(out) == rubies(source) and len(rubies(source)) == 2
+    assert ["".join(ch for ch, _, _ in p) for p in formatted_text(out) if p] == ["Ningbo news.", "See section ."]
 
 
 # --- refusals ------------------------------------------------------------------------------

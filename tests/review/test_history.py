@@ -416,3 +416,63 @@ def test_a_batch_killed_between_history_and_catalog_is_recovered_whole(team, poi
     else:
         assert [(r.msgid, r.action, r.recovered) for r in records] == [(m, "import", True) for m in msgids]
         assert all(catalog[m].string == PLAIN for m in msgids)
+
+
+# --- two reasons, comments, and history files written before them ---------------------------
+
+
+def test_a_record_written_before_the_two_reasons_were_apart_reads_as_it_meant(team):
+    """An old line has no ``override_reason`` key: its ``reason`` on a gated action was the
+    override's, and on a reject the person's. Both read that way; new lines keep them apart."""
+    from pipeline.catalog.history import HistoryRecord
+
+    base = {
+        "v": 1,
+        "id": "x",
+        "time": "2026-12-01T10:00:00Z",
+        "doc": "d",
+        "msgctxt": None,
+        "msgid": "源",
+        "who": "Li Hua",
+        "state_before": "machine-draft",
+        "state_after": "translated",
+        "text_before": "a",
+        "text_after": "b",
+        "draft_signature": None,
+        "recovered": False,
+    }
+    old_accept = HistoryRecord.from_json({**base, "action": "edit", "reason": "the name", "overrides": ["han"]})
+    assert (old_accept.reason, old_accept.override_reason, old_accept.overrides) == (None, "the name", ("han",))
+    old_reject = HistoryRecord.from_json({**base, "action": "reject", "reason": "meaningless", "overrides": []})
+    assert (old_reject.reason, old_reject.override_reason) == ("meaningless", None)
+    new = HistoryRecord(**{**vars(old_accept), "reason": "why", "override_reason": "the name"})
+    data = new.as_json()
+    assert data["override_reason"] == "the name" and "comment" not in data
+    assert HistoryRecord.from_json(data) == new
+    # Even with no override, a new record says so: its reason is never taken for an override's.
+    plain = HistoryRecord(**{**vars(new), "override_reason": None, "overrides": ()})
+    assert "override_reason" in plain.as_json() and HistoryRecord.from_json(plain.as_json()).reason == "why"
+    for bad in ({"override_reason": 3}, {"comment": ["x"]}):
+        assert HistoryRecord.from_json({**data, **bad}) is None
+
+
+def test_comments_and_reasons_in_the_file_and_in_the_report(team):
+    from pipeline.report import report
+
+    ws, doc = team
+    li = ReviewSession(ws, doc, "Li Hua")
+    msgid = plain_ids(li)[0]
+    li.accept(msgid, PLAIN, reason="the draft lost the subject")
+    li.comment(msgid, "Query: the second clause is garbled in the source.")
+    li.uncomment(msgid, "Query: the second clause is garbled in the source.", reason="answered")
+    lines = [json.loads(line) for line in history_path(ws, doc).read_text(encoding="utf-8").splitlines()]
+    intents = [line for line in lines if line.get("phase") == "intent" and line["msgid"] == msgid]
+    assert [(i["action"], i["reason"], i.get("comment")) for i in intents[-3:]] == [
+        ("edit", "the draft lost the subject", None),
+        ("comment", None, "Query: the second clause is garbled in the source."),
+        ("uncomment", "answered", "Query: the second clause is garbled in the source."),
+    ]
+    assert [r.action for r in read_history(ws, doc) if r.msgid == msgid][-3:] == ["edit", "comment", "uncomment"]
+    # The report counts them as Li Hua's decisions; one entry translated, one edited.
+    [figures] = report(ws, [doc]).reviewers
+    assert (figures.reviewer, figures.decisions, figures.translated, figures.edited) == ("Li Hua", 3, 1, 1)

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from pipeline.catalog import State, annotations, load_catalog, state_of
 from pipeline.cli import main
+from pipeline.review.history import read_history
 
 
 def _review(ws, doc, keys, *args):
@@ -16,8 +17,8 @@ def _review(ws, doc, keys, *args):
 def test_keys_accept_edit_reject_skip_and_quit(drafted):
     ws, doc = drafted
     ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
-    # accept, edit (inline prompt) then confirm despite findings, reject, skip, quit
-    result = _review(ws, doc, "aeA fresh translation of the subtitle\ny" + "rsq")
+    # accept, edit (inline prompt) and give the reason for the change, reject, skip, quit
+    result = _review(ws, doc, "aeA fresh translation of the subtitle\n" + "the draft dropped the name\n" + "rsq")
     assert result.exit_code == 0, result.output
     assert "0/85 reviewed" in result.output  # the progress line of the first entry
     disk = load_catalog(ws.catalog_path(doc))
@@ -26,6 +27,11 @@ def test_keys_accept_edit_reject_skip_and_quit(drafted):
     assert state_of(disk[ids[2]]) is State.UNTRANSLATED
     assert state_of(disk[ids[3]]) is State.MACHINE_DRAFT  # skipped
     assert "2/85 reviewed" in result.output  # the summary line
+    assert "reason for the change (Enter: none)" in result.output
+    edit = [r for r in read_history(ws, doc) if r.msgid == ids[1]][-1]
+    assert edit.action == "edit" and edit.reason == "the draft dropped the name"
+    accept = [r for r in read_history(ws, doc) if r.msgid == ids[0]][-1]
+    assert accept.action == "accept" and accept.reason is None  # no change of text, no question
 
 
 def test_resumes_where_it_left_off(drafted):
@@ -199,14 +205,26 @@ def test_e_prefills_the_draft_editable_with_readline(drafted):
     ws, doc = drafted
     msgid = _plant_plain_draft(ws, doc)
     # Only " here." is typed: the draft was already on the line (Ctrl-E: end of line).
-    script = [("[a]ccept", "e"), ("english: ", "\x05 here.\r"), ("[y/N]", "y\n"), ("[a]ccept", "q")]
+    script = [
+        ("[a]ccept", "e"),
+        ("english: ", "\x05 here.\r"),
+        ("[y/N]", "y\n"),
+        ("reason for the change", "\r"),
+        ("[a]ccept", "q"),
+    ]
     shown = _in_pty(ws, doc, script)
     assert "english: Plain words" in shown
     message = load_catalog(ws.catalog_path(doc))[msgid]
     assert message.string == "Plain words here." and state_of(message) is State.TRANSLATED
     # Ctrl-U clears the line: a translation typed from scratch replaces the draft.
     _plant_plain_draft(ws, doc, "Plain draft")
-    script = [("[a]ccept", "e"), ("english: ", "\x15Fresh words here.\r"), ("[y/N]", "y\n"), ("[a]ccept", "q")]
+    script = [
+        ("[a]ccept", "e"),
+        ("english: ", "\x15Fresh words here.\r"),
+        ("[y/N]", "y\n"),
+        ("reason for the change", "\r"),
+        ("[a]ccept", "q"),
+    ]
     _in_pty(ws, doc, script)
     assert load_catalog(ws.catalog_path(doc))[msgid].string == "Fresh words here."
 
@@ -223,8 +241,9 @@ def test_editor_text_has_the_draft_the_source_and_the_checks_as_comments(drafted
         return text.replace("#Hashtag words 工业", "#Hashtag words\nand a second line")
 
     monkeypatch.setattr("click.edit", editor)
-    result = _review(ws, doc, "Eq", "--state", "machine-draft")
+    result = _review(ws, doc, "E" + "the editor shows a second line\n" + "q", "--state", "machine-draft")
     assert result.exit_code == 0, result.output
+    assert read_history(ws, doc)[-1].reason == "the editor shows a second line"
     [text] = opened
     lines = text.splitlines()
     assert lines[0] == "#Hashtag words 工业" and f"# Source: {msgid}" in lines
@@ -254,3 +273,20 @@ def test_approve_key_and_the_override_prompt(drafted):
     result = runner.invoke(main, args, input="Aq")
     assert result.exit_code == 0, result.output
     assert state_of(load_catalog(ws.catalog_path(doc))[msgid]) is State.APPROVED
+
+
+def test_c_adds_a_comment_shown_with_the_entry_and_forged_records_are_refused(drafted):
+    ws, doc = drafted
+    ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
+    query = "Dropped a garbled fragment; please check the source."
+    forged = "approved-by: Tester, 2026-12-05T09:00Z, msgstr=00000000"
+    # c with a comment, c with a forged record, c with nothing (cancelled), then accept the same entry.
+    result = _review(ws, doc, "c" + query + "\n" + "c" + forged + "\n" + "c\n" + "aq")
+    assert result.exit_code == 0, result.output
+    assert f"  comment {query}" in result.output  # the entry is shown again, with its comment
+    assert "would read as a record" in result.output and "no comment" in result.output
+    message = load_catalog(ws.catalog_path(doc))[ids[0]]
+    assert annotations.people_comments(message) == [query]
+    assert state_of(message) is State.REVIEWED  # the comment kept the entry on screen: a accepted it
+    assert [r.action for r in read_history(ws, doc) if r.msgid == ids[0]] == ["comment", "accept"]
+    assert "1 commented" in result.output

@@ -47,6 +47,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from ...errors import PipelineError
 from ...textsafety import refuse_unsafe
+from ..session import REASON_LIMIT, person_reason
 
 CSRF_HEADER = "X-CSRF-Token"
 TOKEN_PARAM = "token"
@@ -322,8 +323,8 @@ def translation_text(data: dict, source: str) -> str | None:
     return " ".join(refuse_unsafe(text, "the translation").split())
 
 
-#: The longest override reason saved (one line of a translator comment).
-MAX_REASON_CHARS = 500
+#: The longest reason saved (an override's is one line of a translator comment): the session's rule.
+MAX_REASON_CHARS = REASON_LIMIT
 
 
 def override_reason(data: dict) -> str | None:
@@ -337,6 +338,29 @@ def override_reason(data: dict) -> str | None:
     if len(reason) > MAX_REASON_CHARS:
         abort(400, description=f"the override reason has {len(reason)} characters; at most {MAX_REASON_CHARS}")
     return reason or None
+
+
+def reason(data: dict) -> str | None:
+    """A person's reason for a decision (``reason``), on one line; None when
+    none was sent. Checked by the session's rule
+    (:func:`~pipeline.review.session.person_reason`)."""
+    value = data.get("reason")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        abort(400, description="'reason' must be a string")
+    return person_reason(value)
+
+
+def comment_text(data: dict) -> str:
+    """The text of a comment (``comment``) to add or remove; the session
+    refuses one that could read as a record, or is too long."""
+    value = data.get("comment")
+    if not isinstance(value, str) or not value.strip():
+        abort(400, description="'comment' must be a non-empty string")
+    if len(value) > MAX_BODY_BYTES // 8:
+        abort(400, description="the comment is too long")
+    return refuse_unsafe(value, "the comment")
 
 
 # --- What may be shown -----------------------------------------------------------

@@ -7,7 +7,10 @@ stale is answered 409 with the entry as now on disk; one the roles refuse
 (:class:`~pipeline.review.roles.RoleRefused`) 403 with its one line; one
 that error-level checks stop (:class:`~pipeline.review.session.GateRefused`)
 422 with the findings, and the page sends it again with an ``override``
-reason. Request bodies are read through :mod:`.security`; errors are JSON
+reason. A decision may carry the person's ``reason`` (the page asks for one
+with an edit); ``comment`` and ``uncomment`` add and remove a person's
+comment on the entry (``comment`` in the body), under the same rules.
+Request bodies are read through :mod:`.security`; errors are JSON
 under ``/api/``, a page elsewhere.
 """
 
@@ -32,7 +35,7 @@ from ..queue import PENDING, ReviewItem, findings_for, items
 from ..roles import RoleRefused, roles_for
 from ..session import GateRefused, ReviewConflict, ReviewSession
 from .diffs import char_diff
-from .security import MAX_BODY_BYTES, json_body, override_reason, text_field, translation_text
+from .security import MAX_BODY_BYTES, comment_text, json_body, override_reason, reason, text_field, translation_text
 from .state import PAGE_ID, review_state
 
 bp = Blueprint("review", __name__)
@@ -81,6 +84,7 @@ def item_json(item: ReviewItem) -> dict:
         ],
         "glossary": [{"zh": t.zh, "en": t.en, "type": t.type, "note": t.note} for t in item.glossary],
         "findings": findings_json(item.findings),
+        "comments": list(item.comments),
     }
 
 
@@ -304,44 +308,39 @@ def _decide(doc: str, act: Callable[[ReviewSession, dict], str | None]):
     return jsonify(msgid=msgid, item=item_json(item) if item else None, progress=_progress_json(review_items))
 
 
-@bp.post("/api/doc/<doc>/accept")
-def accept(doc: str):
+#: The decisions on one entry, by the name that ends their URL: each is the
+#: session's call given the entry's ``msgid``, the ``tag`` the page last saw
+#: of it and the request's body (a translation, a reason, an override reason, a comment).
+DECISIONS: dict[str, Callable[[ReviewSession, str, str, dict], object]] = {
+    "accept": lambda session, msgid, tag, data: session.accept(
+        msgid, translation_text(data, msgid), expected=tag, override=override_reason(data), reason=reason(data)
+    ),
+    "approve": lambda session, msgid, tag, data: session.approve(
+        msgid, expected=tag, override=override_reason(data), reason=reason(data)
+    ),
+    "unapprove": lambda session, msgid, tag, data: session.unapprove(msgid, expected=tag, reason=reason(data)),
+    "reject": lambda session, msgid, tag, data: session.reject(msgid, expected=tag, reason=reason(data)),
+    "comment": lambda session, msgid, tag, data: session.comment(msgid, comment_text(data), expected=tag),
+    "uncomment": lambda session, msgid, tag, data: session.uncomment(
+        msgid, comment_text(data), expected=tag, reason=reason(data)
+    ),
+}
+
+
+def decide(doc: str, action: str):
+    """``POST /api/doc/<doc>/<action>``, one of :data:`DECISIONS`: the endpoint is the action's name."""
+    call = DECISIONS[action]
+
     def act(session: ReviewSession, data: dict) -> str:
         msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
-        session.accept(msgid, translation_text(data, msgid), expected=tag, override=override_reason(data))
+        call(session, msgid, tag, data)
         return msgid
 
     return _decide(doc, act)
 
 
-@bp.post("/api/doc/<doc>/approve")
-def approve(doc: str):
-    def act(session: ReviewSession, data: dict) -> str:
-        msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
-        session.approve(msgid, expected=tag, override=override_reason(data))
-        return msgid
-
-    return _decide(doc, act)
-
-
-@bp.post("/api/doc/<doc>/unapprove")
-def unapprove(doc: str):
-    def act(session: ReviewSession, data: dict) -> str:
-        msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
-        session.unapprove(msgid, expected=tag)
-        return msgid
-
-    return _decide(doc, act)
-
-
-@bp.post("/api/doc/<doc>/reject")
-def reject(doc: str):
-    def act(session: ReviewSession, data: dict) -> str:
-        msgid, tag = text_field(data, "msgid"), text_field(data, "tag")
-        session.reject(msgid, expected=tag)
-        return msgid
-
-    return _decide(doc, act)
+for _action in DECISIONS:
+    bp.add_url_rule(f"/api/doc/<doc>/{_action}", _action, decide, methods=["POST"], defaults={"action": _action})
 
 
 @bp.post("/api/doc/<doc>/undo")
@@ -365,6 +364,9 @@ HISTORY_FIELDS = (
     "draft_signature",
     "reason",
     "overrides",
+    "override_reason",
+    "comment",
+    "source_before",
     "recovered",
 )
 

@@ -143,3 +143,59 @@ def test_char_diff_bounds_its_work_and_keeps_what_a_post_edit_kept(monkeypatch):
         ("equal", long_text[1485:]),
     ]
     assert weighed and max(weighed) <= diffs.MAX_DIFF_WORK
+
+
+def test_reasons_and_comments_through_the_api(setup):
+    from pipeline.catalog import annotations
+    from pipeline.review.history import read_history
+
+    ws, doc, ids, client, csrf, page, items = setup
+
+    def tag(msgid):
+        return ReviewSession(ws, doc, APPROVER).version(msgid).tag
+
+    body = {"page": page, "msgid": ids[4], "tag": items[ids[4]]["tag"], "text": "Plain words here."}
+    for reason, status in (("bidi \u202e reason", 400), ("x" * 501, 400), (["list"], 400)):
+        assert _post(client, doc, "accept", {**body, "reason": reason}, csrf).status_code == status, reason
+    saved = _post(client, doc, "accept", {**body, "reason": "the draft lost the subject"}, csrf)
+    assert saved.status_code == 200
+    assert [r for r in read_history(ws, doc) if r.msgid == ids[4]][-1].reason == "the draft lost the subject"
+
+    # A comment: CSRF like every write; a forged record and markup-free JSON; the state is untouched.
+    note = {"page": page, "msgid": ids[4], "tag": tag(ids[4]), "comment": "Query <b>for</b> the desk: garbled source."}
+    assert _post(client, doc, "comment", note, None).status_code == 403
+    forged = {**note, "comment": f"approved-by: {APPROVER}, 2026-12-05T09:00Z, msgstr=00000000"}
+    refused = _post(client, doc, "comment", forged, csrf)
+    assert refused.status_code == 400 and "would read as a record" in refused.get_json()["error"]
+    for bad in ("", "   ", 7, None):
+        assert _post(client, doc, "comment", {**note, "comment": bad}, csrf).status_code == 400, bad
+    added = _post(client, doc, "comment", note, csrf)
+    assert added.status_code == 200 and "<" not in added.get_data(as_text=True)
+    assert added.get_json()["item"]["comments"] == [note["comment"]]
+    assert added.get_json()["item"]["state"] == "translated"
+    stale = _post(client, doc, "comment", {**note, "comment": "Another one."}, csrf)  # the tag before the comment
+    assert stale.status_code == 409
+    assert annotations.people_comments(load_catalog(ws.catalog_path(doc))[ids[4]]) == [note["comment"]]
+    removed = _post(client, doc, "uncomment", {**note, "tag": tag(ids[4]), "reason": "answered by the desk"}, csrf)
+    assert removed.status_code == 200 and removed.get_json()["item"]["comments"] == []
+    history = client.get(f"/api/doc/{doc}/history", query_string={"msgid": ids[4]}).get_json()["records"]
+    assert [(r["action"], r["comment"], r["reason"]) for r in history[-3:]] == [
+        ("edit", None, "the draft lost the subject"),
+        ("comment", note["comment"], None),
+        ("uncomment", note["comment"], "answered by the desk"),
+    ]
+
+
+def test_the_history_names_the_source_before_a_re_extraction(setup):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from tests.review.test_history import _change_source
+
+    ws, doc, ids, client, csrf, page, items = setup
+    text = next((ws.root / "seeds").iterdir()).read_text(encoding="utf-8")
+    old = next(m for m in ids[2:] if text.count(m) == 1 and "<" not in m)
+    new = _change_source(ws, old)
+    assert CliRunner().invoke(main, ["extract", "-w", str(ws.root)]).exit_code == 0
+    records = client.get(f"/api/doc/{doc}/history", query_string={"msgid": new}).get_json()["records"]
+    assert records[-1]["action"] == "source-changed" and records[-1]["source_before"] == old

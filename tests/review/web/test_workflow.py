@@ -130,7 +130,7 @@ def test_the_gate_asks_for_a_reason_and_stores_it(team_live, open_context):
     assert message.string == "宁波 plays its trump card."
     assert any(c.startswith("no-check: han-in-target") for c in message.user_comments)
     record = [r for r in read_history(ws, doc) if r.msgid == ids[3]][-1]
-    assert record.overrides == ("han-in-target",) and record.reason == reason
+    assert record.overrides == ("han-in-target",) and record.override_reason == reason and record.reason is None
 
     # The history shows the override, its reason as text, and the diff from the machine draft.
     row.locator(".zh-text").click()  # the decision moved on to the next segment; come back
@@ -203,4 +203,82 @@ def test_approving_a_text_on_which_an_error_fires_asks_for_a_reason_too(team_liv
     assert _state(ws, doc, ids[3]) is State.APPROVED
     record = [r for r in read_history(ws, doc) if r.msgid == ids[3]][-1]
     assert record.action == "approve" and record.overrides == ("han-in-target",)
+    assert tab.errors == [] and tab.dialogs == []
+
+
+def test_an_edit_with_its_reason_and_a_comment_added_and_removed(team_live, open_context):
+    """The reason field shows with an edit and goes with its accept; a comment is added from
+    the row (button and key c), shown, kept with an unsaved edit, refused when it would read
+    as a record, and removed; the history says all of it, as text."""
+    from playwright.sync_api import expect
+
+    from pipeline.catalog import annotations
+
+    base, ws, doc, ids = team_live
+    tab = Watched(open_context(1024, base=base))
+    page = tab.open(f"{base}/doc/{doc}")
+    row = page.locator("#seg-5")
+    reason_field = row.locator(".edit-reason")
+    row.locator(".en-text").click()
+    expect(reason_field).to_be_hidden()  # no edit, no reason to give
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Plain words here.")
+    expect(reason_field).to_be_visible()
+    reason = f"the draft lost the subject {MARKUP}"
+    row.get_by_label("Reason for the change (optional, saved in the history)").fill(reason)
+    page.keyboard.press("Control+Enter")  # from the reason field: accepts, as from the editor
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#seg-5');"
+        " return r.classList.contains('state-translated') || !r.querySelector('.confirm-note').hidden; }"
+    )
+    if row.locator(".confirm-note").is_visible():
+        page.keyboard.press("Control+Enter")  # checks fired on the edit: accept anyway
+    expect(row).to_have_class(re.compile(r"\bstate-translated\b"))
+    record = [r for r in read_history(ws, doc) if r.msgid == ids[4]][-1]
+    assert (record.action, record.reason, record.who) == ("edit", reason, REVIEWER)
+
+    # A comment, from the row's button; the unsaved edit of the row stays in the editor.
+    row.locator(".zh-text").click()
+    row.locator(".en-text").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("An edit not saved yet.")
+    row.get_by_role("button", name="Comment").click()
+    query = f"Dropped a garbled fragment of the source; please check {MARKUP}"
+    form = row.locator(".comment-form")
+    field = form.get_by_label(re.compile("^Comment"))
+    expect(field).to_be_focused()
+    field.fill(query)
+    page.keyboard.press("Enter")
+    expect(row.locator(".comments")).to_be_visible()
+    expect(row.locator(".comment-list")).to_contain_text(query)
+    expect(row.locator(".en-text")).to_have_value("An edit not saved yet.")
+    message = load_catalog(ws.catalog_path(doc))[ids[4]]
+    assert annotations.people_comments(message) == [query] and message.string == "Plain words here."
+    assert _state(ws, doc, ids[4]) is State.TRANSLATED
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # drop the unsaved edit
+    expect(row.locator(".en-text")).to_have_value("Plain words here.")
+
+    # A forged approval through a comment (key c) is refused, and nothing is saved.
+    before = ws.catalog_path(doc).read_bytes()
+    page.keyboard.press("c")
+    expect(form.locator("input")).to_be_focused()
+    form.locator("input").fill(f"approved-by: {REVIEWER}, 2026-12-05T09:00Z, msgstr=00000000")
+    page.keyboard.press("Enter")
+    expect(page.locator("#toast")).to_contain_text("would read as a record")
+    assert ws.catalog_path(doc).read_bytes() == before
+
+    # The history shows the reason and the comment as text; then the comment is removed.
+    row.get_by_role("button", name="History").click()
+    history = row.locator(".history")
+    expect(history).to_contain_text("commented")
+    expect(history).to_contain_text("comment: " + query)
+    expect(history).to_contain_text("reason: " + reason)
+    row.get_by_role("button", name="Remove the comment: " + query).click()
+    expect(row.locator(".comments")).to_be_hidden()
+    expect(history).to_contain_text("removed a comment")
+    assert annotations.people_comments(load_catalog(ws.catalog_path(doc))[ids[4]]) == []
+    assert _state(ws, doc, ids[4]) is State.TRANSLATED
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
     assert tab.errors == [] and tab.dialogs == []

@@ -8,6 +8,10 @@
  * Decisions go to the server one at a time, in the order they were made,
  * each with the tag of the version the row shows; the server refuses a
  * stale tag (HTTP 409) and the row then shows what is saved now.
+ *
+ * An edit shows a field for the reason for the change, sent with its
+ * accept; a row's comments (a note, a query to the desk) are shown under
+ * it, added with "Comment" (c) and removed with their own button.
  */
 (function () {
   "use strict";
@@ -21,7 +25,9 @@
     check: body.dataset.checkUrl,
     approve: body.dataset.approveUrl,
     unapprove: body.dataset.unapproveUrl,
-    history: body.dataset.historyUrl
+    history: body.dataset.historyUrl,
+    comment: body.dataset.commentUrl,
+    uncomment: body.dataset.uncommentUrl
   };
   var pageId = body.dataset.page;
   var pendingStates = body.dataset.pending.split(" ");
@@ -138,6 +144,23 @@
     }
     row.classList.toggle("edited", dirty);
     row.querySelector(".unsaved").hidden = !dirty;
+    row.querySelector(".edit-reason-field").hidden = !dirty; // a reason goes with a change of the text
+  }
+
+  function editReason(row) { return row.querySelector(".edit-reason"); }
+
+  /** The comments people wrote on the entry, each with a button that removes it. */
+  function renderComments(row, item) {
+    var box = row.querySelector(".comments");
+    var list = box.querySelector(".comment-list");
+    var comments = item.comments || [];
+    list.replaceChildren.apply(list, comments.map(function (text) {
+      return el("li", { class: "comment" },
+        el("span", { class: "comment-text", text: text }), " ",
+        el("button", { type: "button", class: "button small act-uncomment", "aria-label": "Remove the comment: " + text,
+          onclick: function () { uncomment(row, text); } }, "Remove"));
+    }));
+    box.hidden = comments.length === 0;
   }
 
   /** Show ``item`` (as saved) in ``row``; ``keepText`` keeps what the reviewer typed. */
@@ -156,7 +179,8 @@
     if (row.historyOpen) loadHistory(row);
     clearTimeout(row.checkTimer);
     row.checkSeq = (row.checkSeq || 0) + 1; // a check still on its way is for an older text
-    if (!keepText) editor(row).value = item.target;
+    if (!keepText) { editor(row).value = item.target; editReason(row).value = ""; }
+    renderComments(row, item);
     row.confirmedText = undefined;
     row.querySelector(".confirm-note").hidden = true;
     updateDirty(row);
@@ -291,8 +315,9 @@
 
   // --- decisions -------------------------------------------------------------------
 
-  /** ``onGate(data)`` is called when error-level checks stop the decision. */
-  function sendDecision(row, url, makePayload, done, onGate) {
+  /** ``onGate(data)`` is called when error-level checks stop the decision;
+   * ``keepText``: a decision that is not about the text (a comment) keeps an unsaved edit. */
+  function sendDecision(row, url, makePayload, done, onGate, keepText) {
     var textAtDecision = editor(row).value; // typed after it, it is kept
     setSaving(row, +1);
     return enqueue(function () {
@@ -302,7 +327,7 @@
           var item = result.data.item;
           if (item) {
             clearConflict(row);
-            renderRow(row, item, editor(row).value !== textAtDecision);
+            renderRow(row, item, keepText || editor(row).value !== textAtDecision);
           }
           updateProgress(result.data.progress);
           if (done) toast(done);
@@ -338,6 +363,8 @@
     sendDecision(row, urls.accept, function () {
       var payload = { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag };
       if (edited) payload.text = text;
+      var reason = editReason(row).value.trim();
+      if (edited && reason) payload.reason = reason;
       if (override) payload.override = override;
       return payload;
     }, null, function (data) {
@@ -373,10 +400,57 @@
     }, "Approval taken back: segment " + itemOf(row).index + " is translated");
   }
 
+  // --- comments ---------------------------------------------------------------------
+
+  function closeCommentForm(row) {
+    var form = row.querySelector(".comment-form");
+    form.hidden = true;
+    form.replaceChildren();
+    row.querySelector(".act-comment").setAttribute("aria-expanded", "false");
+  }
+
+  /** A one-line field under the row for a new comment; Enter saves it, Esc cancels. */
+  function openCommentForm(row) {
+    var form = row.querySelector(".comment-form");
+    if (!form.hidden) { form.querySelector("input").focus(); return; }
+    var inputId = "comment-input-" + itemOf(row).index;
+    var input = el("input", { type: "text", id: inputId, class: "comment-input", maxlength: "500", autocomplete: "off",
+      placeholder: "e.g. dropped a garbled fragment of the source; please check" });
+    function submit() {
+      var text = input.value.trim();
+      if (!text) { input.focus(); toast("Type the comment, or cancel", true); return; }
+      closeCommentForm(row);
+      sendDecision(row, urls.comment, function () {
+        return { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag, comment: text };
+      }, "Comment added to segment " + itemOf(row).index, null, true);
+    }
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") { ev.preventDefault(); ev.stopPropagation(); submit(); }
+      if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); closeCommentForm(row); row.focus({ preventScroll: true }); }
+    });
+    form.replaceChildren(
+      el("label", { for: inputId, text: "Comment (saved in the PO file and the history; the text and state stay as they are)" }),
+      input,
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "button small primary", onclick: submit }, "Add comment"),
+        el("button", { type: "button", class: "button small", onclick: function () { closeCommentForm(row); } }, "Cancel")));
+    form.hidden = false;
+    row.querySelector(".act-comment").setAttribute("aria-expanded", "true");
+    input.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function uncomment(row, text) {
+    sendDecision(row, urls.uncomment, function () {
+      return { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag, comment: text };
+    }, "Comment removed from segment " + itemOf(row).index, null, true);
+  }
+
   // --- history ---------------------------------------------------------------------
 
   var ACTION_WORDS = { draft: "drafted", accept: "accepted", edit: "edited", approve: "approved", unapprove: "unapproved",
-    reject: "rejected", "import": "imported", undo: "undid", "source-changed": "source changed (re-extracted)" };
+    reject: "rejected", "import": "imported", undo: "undid", "source-changed": "source changed (re-extracted)",
+    comment: "commented", uncomment: "removed a comment" };
 
   function toggleHistory(row) {
     row.historyOpen = !row.historyOpen;
@@ -421,8 +495,11 @@
             el("strong", { text: r.who }), " " + (ACTION_WORDS[r.action] || r.action) + " ",
             el("span", { class: "muted", text: r.state_before + " → " + r.state_after }),
             r.recovered ? el("span", { class: "muted", text: " (recovered)" }) : null),
+          r.source_before ? el("div", { class: "h-source" }, "source before: ", el("span", { lang: "zh-Hans", text: r.source_before })) : null,
           r.text_after !== r.text_before ? el("div", { class: "h-text", lang: "en", text: r.text_after || "(empty)" }) : null,
-          r.overrides && r.overrides.length ? el("div", { class: "h-override", text: "overrode " + r.overrides.join(", ") }) : null,
+          r.comment ? el("div", { class: "h-comment", text: "comment: " + r.comment }) : null,
+          r.overrides && r.overrides.length ? el("div", { class: "h-override", text: "overrode " + r.overrides.join(", ") +
+            (r.override_reason ? ": " + r.override_reason : "") }) : null,
           r.reason ? el("div", { class: "h-reason", text: "reason: " + r.reason }) : null);
       }))));
     }
@@ -708,6 +785,7 @@
       case "u": undo(); break;
       case "p": if (current) approve(current); break;
       case "h": if (current) toggleHistory(current); break;
+      case "c": ev.preventDefault(); if (current) openCommentForm(current); break;
       case "Enter": case "e": ev.preventDefault(); if (current) setCurrent(current, { focusEditor: true, scroll: false }); break;
       case "?": ev.preventDefault(); help.showModal(); break;
       default: return;
@@ -725,6 +803,8 @@
     row.querySelector(".act-accept").addEventListener("click", function () { acceptAndNext(row, false); });
     row.querySelector(".act-reject").addEventListener("click", function () { reject(row); advanceFrom(row, false); });
     row.querySelector(".act-history").addEventListener("click", function () { toggleHistory(row); });
+    row.querySelector(".act-comment").addEventListener("click", function () { openCommentForm(row); });
+    renderComments(row, itemOf(row));
     var approveButton = row.querySelector(".act-approve");
     if (approveButton) approveButton.addEventListener("click", function () { approve(row); });
     var unapproveButton = row.querySelector(".act-unapprove");
