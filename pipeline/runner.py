@@ -409,10 +409,15 @@ def run_on(
         futures = {executor.submit(source): source for source in paths}
         pending = set(futures)
         last = time.monotonic()
+        hinted = False
         while pending:
             done, pending = wait(pending, timeout=0.2)
             for future in done:
                 results[futures[future]] = future.result()
+            hint = executor.progress().hint
+            if hint and not hinted:
+                report.progress(hint)
+                hinted = True
             if time.monotonic() - last >= progress_every:
                 report.progress(line())
                 last = time.monotonic()

@@ -24,6 +24,11 @@ machine dies, the broker delivers it again after the visibility timeout
 run twice does no harm: catalogs are only ever updated through the
 compare-and-swap of :mod:`pipeline.catalog.store`, which fills only entries
 still untranslated, and a document whose records match does nothing.
+
+The broker is reached through :mod:`.transport`: kombu's Redis transport,
+save that an acknowledgement Redis never got (Redis restarting as a
+document ends) gives the worker's prefetch credit back instead of
+leaving the worker deaf.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from celery.signals import worker_process_init
 
 from ..engines.settings import DecodingSettings
 from ..runner import WorkerContext
+from . import transport
 from .state import CacheCounts, CachingEngine, DraftCache, Lease, RunBook, connect, workspace_id
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,7 @@ QUEUE = "pipeline"
 
 def make_app(broker: str, visibility_timeout: int = 3600) -> Celery:
     """The Celery application on ``broker`` (a Redis URL)."""
+    transport.install()  # an acknowledgement Redis never got must not stop the worker
     app = Celery("pipeline", broker=broker, set_as_current=False)
     app.conf.update(
         task_acks_late=True,

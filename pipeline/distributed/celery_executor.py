@@ -27,6 +27,9 @@ from .state import BrokerError, RunBook, connect, mask_url
 
 #: How long the submitter waits for a Redis that went away.
 RECONNECT_SECONDS = 30.0
+#: After this long with no document of the run taken, the submitter says
+#: that no worker seems to be listening (once).
+IDLE_HINT_SECONDS = 30.0
 
 
 class CeleryExecutor(Executor):
@@ -46,6 +49,7 @@ class CeleryExecutor(Executor):
         draft_cache: bool = True,
         visibility_timeout: int = 3600,
         poll_seconds: float = 0.25,
+        idle_hint_seconds: float = IDLE_HINT_SECONDS,
     ):
         from .celery_app import make_app
 
@@ -66,6 +70,9 @@ class CeleryExecutor(Executor):
         except Exception as exc:
             raise BrokerError(f"cannot record the run on the broker at {mask_url(broker)}: {_line(exc)}") from None
         self.poll_seconds = poll_seconds
+        self.idle_hint_seconds = idle_hint_seconds
+        self._first_submitted: float | None = None
+        self._taken = False  # has a worker taken any document of the run?
         self._futures: dict[str, tuple[Path, Future]] = {}
         self._progress = RunProgress()
         self._lock = threading.Lock()
@@ -110,6 +117,8 @@ class CeleryExecutor(Executor):
         with self._lock:
             self._futures[doc] = (source, future)
             self._progress.total += 1
+            if self._first_submitted is None:
+                self._first_submitted = time.monotonic()
         if self._poller is None:
             self._poller = threading.Thread(target=self._poll, name="run record", daemon=True)
             self._poller.start()
@@ -117,7 +126,14 @@ class CeleryExecutor(Executor):
 
     def progress(self) -> RunProgress:
         with self._lock:
-            return RunProgress(self._progress.finished, self._progress.total, self._progress.segments)
+            hint = None
+            idle = time.monotonic() - self._first_submitted if self._first_submitted is not None else 0.0
+            if not self._taken and idle >= self.idle_hint_seconds:
+                hint = (
+                    f"no worker has taken a document for {idle:.0f}s; is one running on the broker at "
+                    f"{self.masked_broker}? start one with `pipeline worker`"
+                )
+            return RunProgress(self._progress.finished, self._progress.total, self._progress.segments, hint)
 
     def cancel(self) -> None:
         try:
@@ -176,6 +192,8 @@ class CeleryExecutor(Executor):
                 "persistence?): its queue is gone; run the command again: documents already done are skipped"
             )
         states = self.book.states()
+        if any(state != "queued" for state in states.values()):
+            self._taken = True  # running, waiting for a lease, or over
         finished = {doc for doc, state in states.items() if state in ("done", "failed", "cancelled")}
         with self._lock:
             waiting = [doc for doc in finished if doc in self._futures and not self._futures[doc][1].done()]

@@ -40,11 +40,13 @@ if TYPE_CHECKING:
 @dataclass
 class RunProgress:
     """How far a run is: documents finished (done or failed), of ``total``,
-    and segments translated so far."""
+    and segments translated so far; ``hint``: a line for the user when the
+    run seems stuck (the runner shows it once)."""
 
     finished: int = 0
     total: int = 0
     segments: int = 0
+    hint: str | None = None
 
 
 class Executor(ABC):

@@ -138,8 +138,12 @@ class Workers:
             time.sleep(0.1)
         return proc
 
+    def each_output(self) -> list[str]:
+        """Each worker's output so far."""
+        return [log.read_text(errors="replace") for _, log in self.procs]
+
     def output(self) -> str:
-        return "\n".join(log.read_text(errors="replace") for _, log in self.procs)
+        return "\n".join(self.each_output())
 
     def stop(self) -> None:
         for proc, _ in self.procs:
@@ -176,6 +180,54 @@ def make_corpus(root: Path, documents: int = 20) -> Path:
         text = f"第{i + 1}号稿件：宁波新型工业化调查\n\n" + "\n\n".join(chosen) + "\n"
         (seeds / f"doc{i:02d}.txt").write_text(text, encoding="utf-8")
     return root
+
+
+def wait_for(predicate, timeout: float, what: str):
+    """``predicate()``'s first true value, asked every 50 ms for ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Submitter:
+    """``pipeline run -w ROOT --executor celery OPTIONS`` in the background, as
+    a user starts it: :meth:`run` is its run's record once it made it,
+    :meth:`finish` waits for it."""
+
+    def __init__(self, root: Path, *options, env: dict, cwd: Path | None = None, output: bool = True):
+        self.root = root
+        pipe = subprocess.PIPE if output else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", "-w", str(root), "--executor", "celery", *map(str, options)],
+            env=env,
+            stdout=pipe,
+            stderr=pipe,
+            text=True,
+            cwd=cwd,
+        )
+
+    def run(self, client, timeout: float = 30):
+        """The run's record in Redis (:class:`RunBook`), once the submitter has made it."""
+        from pipeline.distributed.state import RunBook
+
+        found = wait_for(lambda: next(iter(RunBook.recent(client, self.root, 1)), None), timeout, "the run")
+        return RunBook(client, found.run_id)
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def finish(self, timeout: float = 90) -> tuple[int, str, str]:
+        """Its exit status, stdout and stderr, once it ends."""
+        out, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out, err
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
 
 
 def run_pipeline(*args, env: dict, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -20,8 +19,19 @@ import pytest
 from pipeline.catalog import State, load_catalog, state_of
 from pipeline.distributed.state import RunBook
 
-from .conftest import DECODING, PASSWORD, SEED, RedisServer, Workers, _env, make_corpus, run_pipeline
-from .test_workers import SLOW, _wait
+from .conftest import (
+    DECODING,
+    PASSWORD,
+    SEED,
+    RedisServer,
+    Submitter,
+    Workers,
+    _env,
+    make_corpus,
+    run_pipeline,
+    wait_for,
+)
+from .test_workers import SLOW
 
 #: A password with every character a URL takes for the end of its user part.
 ODD_PASSWORD = "f8Kx/Odd7#Qzv9?Wr4t@Mn8p%Lq2z"
@@ -76,7 +86,7 @@ class OddPasswordRedis(RedisServer):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        _wait(self._pong, 10, "redis-server")
+        wait_for(self._pong, 10, "redis-server")
 
     def _pong(self) -> bool:
         try:
@@ -128,17 +138,11 @@ def test_a_submitter_killed_mid_run_then_run_again_finishes_every_document_once(
     root = make_corpus(tmp_path / "ws", documents=6)
     shutil.copyfile(SEED, root / "seeds" / "zz-long.txt")
     env = _env(model_dir, redis_server)
-    submitter = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", "-w", str(root), "--executor", "celery", *SLOW],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis_server.client()
-    run_id = _wait(lambda: next(iter(RunBook.recent(client, root, 1)), None), 30, "the run").run_id
-    _wait(lambda: RunBook(client, run_id).counts()["done"] >= 1, 60, "a document done")
-    submitter.send_signal(signal.SIGKILL)
-    submitter.wait()
+    submitter = Submitter(root, *SLOW, env=env, output=False)
+    book = submitter.run(redis_server.client())
+    run_id = book.run_id
+    wait_for(lambda: book.counts()["done"] >= 1, 60, "a document done")
+    submitter.kill()
 
     again = run_pipeline("run", "-w", root, "--executor", "celery", *SLOW, env=env, timeout=180)
     assert again.returncode == 0, again.stderr
@@ -262,7 +266,7 @@ def test_a_document_deleted_or_renamed_after_submission_fails_in_one_line_and_th
     pool = own_workers(env)
     pool.start(1)
     book = RunBook(server.client(), run_id)
-    _wait(lambda: all(s in ("done", "failed") for s in book.states().values()), 60, "the run to settle")
+    wait_for(lambda: all(s in ("done", "failed") for s in book.states().values()), 60, "the run to settle")
     states = book.states()
     assert states == {"doc00": "done", "doc01": "failed", "doc02": "failed", "doc03": "done"}, states
     errors = book.errors()
