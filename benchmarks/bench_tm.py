@@ -127,8 +127,21 @@ class NewsText:
         return self.random_sentence()
 
 
-def brute_force(memory_keys: list[str], key: str, threshold: float, limit: int) -> list[float]:
-    scores = sorted((key_similarity(key, k) for k in memory_keys), reverse=True)
+def memory_entries(units: list[Unit]) -> list[str]:
+    """The match key of every match ``TranslationMemory(units)`` can return.
+
+    The memory returns one match per distinct translation of a source (a
+    source stored with two translations is two suggestions), so a key
+    counts once per distinct (match key, target) pair, not once per
+    distinct source.
+    """
+    pairs = ((match_key(u.source), u.target) for u in units)
+    return [key for key, _ in dict.fromkeys((key, target) for key, target in pairs if key and target.strip())]
+
+
+def brute_force(entries: list[str], key: str, threshold: float, limit: int) -> list[float]:
+    """The similarities a fuzzy lookup of ``key`` must return, from a full scan of ``entries``."""
+    scores = sorted((key_similarity(key, k) for k in entries), reverse=True)
     return [s for s in scores if s >= threshold][:limit]
 
 
@@ -198,9 +211,9 @@ def main() -> None:
             f"with a match: {found[kind]}/{len(ts)}"
         )
     if args.verify:
-        keys = [match_key(s) for s in dict.fromkeys(sources)]
+        entries = memory_entries(units)
         for (kind, query), matches in list(zip(queries, results, strict=True))[: args.verify]:
-            expected = brute_force(keys, match_key(query), args.threshold, args.limit)
+            expected = brute_force(entries, match_key(query), args.threshold, args.limit)
             got = [m.similarity for m in matches]
             if [round(x, 9) for x in got] != [round(x, 9) for x in expected]:
                 sys.exit(f"MISMATCH for {kind} query {query!r}: index {got}, brute force {expected}")

@@ -18,7 +18,7 @@ from .formats import format_for, load_document, merge_paths, output_paths, rende
 from .inline import plain_edition, usable
 from .sources import SUPPORTED_SUFFIXES
 from .tm.store import exchanged_units
-from .tm.tmx import tmx_bytes
+from .tm.tmx import exportable, tmx_bytes
 from .workspace import Workspace
 
 TMX_SUFFIX = ".tmx"
@@ -93,7 +93,7 @@ def build(
     segments = {seg.text: block for block, seg in document.segments() if seg.translatable}
     units = [u for u in exchanged_units(catalog, doc, segments) if usable(segments[u.source], u.source, u.target)]
     tmx_path = out_dir / f"{doc}{TMX_SUFFIX}"
-    atomic_write(tmx_path, tmx_bytes(units))
+    atomic_write(tmx_path, tmx_bytes(exportable(units)[0]))  # nothing a TMX reader refuses (tm export says what)
     written.append(tmx_path)
     if cache is not None:
         ref = ws.relative(path)

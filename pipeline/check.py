@@ -8,7 +8,6 @@ findings as a table for people or as JSON for machines. Nothing is written.
 from __future__ import annotations
 
 import copy
-import json
 from collections import Counter
 from dataclasses import replace
 
@@ -16,7 +15,7 @@ from .catalog import annotations, load_catalog
 from .catalog.states import is_segment
 from .checks import CHECKS, Finding, Severity, check_message, run_checks
 from .terms import load_termbase
-from .textsafety import printable
+from .textsafety import json_output, printable
 from .workspace import Workspace
 
 _COLUMNS = ("document", "location", "check", "severity", "message")
@@ -101,4 +100,4 @@ def format_summary(findings: list[Finding]) -> str:
 def findings_json(findings: list[Finding]) -> str:
     """The findings as a JSON array of objects with the keys document,
     location, code, severity, message and msgid."""
-    return json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)
+    return json_output([f.as_dict() for f in findings])

@@ -6,7 +6,6 @@ PipelineError becomes a one-line message and exit 1 (:class:`PipelineGroup`)."""
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from .terms import load_termbase, save_termbase
 from .terms.suggest import source_passages, suggest_terms, write_candidates
 from .terms.tbx import load_tbx, save_tbx
 from .terms.termbase import merge_termbase
-from .textsafety import printable
+from .textsafety import json_output, printable
 from .tm import export_tmx, import_tmx
 from .translate import FLUSH_SECONDS, TranslateSummary
 from .workspace import Workspace
@@ -412,7 +411,7 @@ def status_cmd(docs, workspace, as_json):
     ws = Workspace(workspace)
     rows = [document_status(ws, doc) for doc in ws.resolve_documents(docs)]
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json_output([r.as_dict() for r in rows]))
         return
     header = (
         f"{'document':<28} {'segments':>8} {'han':>6} {'words':>6} {'untransl':>8} "
@@ -563,7 +562,7 @@ def evaluate_cmd(docs, workspace, reference, reference_en, reviewed_reference, e
         ref = reviewed_reference_of(ws, documents)
     result = evaluate(ws, documents, ref, makers, post_edit, sample)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_output(result.as_dict()))
     else:
         click.echo(format_evaluation(result), nl=False)
     if result.failed:
@@ -583,7 +582,7 @@ def evaluate_cmd(docs, workspace, reference, reference_en, reviewed_reference, e
     type=click.IntRange(1),
     default=1,
     show_default=True,
-    help="Documents processed in parallel, each worker loading the model once.",
+    help="Documents processed in parallel, each worker loading the model once (--executor local).",
 )
 @click.option(
     "--executor",
@@ -605,6 +604,12 @@ def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, exe
     and the exit status is 0 (--min-coverage fails a run that falls short)."""
     ws = Workspace(workspace)
     if executor == "celery":
+        local_only = [f"--{name}" for name in ("jobs", "threads") if _given(ctx, name)]
+        if local_only:
+            raise click.UsageError(
+                f"{' and '.join(local_only)} {'is' if len(local_only) == 1 else 'are'} for --executor local; "
+                "a Celery worker runs `pipeline worker -c N` processes of one decoding thread each"
+            )
         _run_distributed(
             ctx, ws, sources, runner.BuildOptions(out, reviewed_only, min_coverage), broker, detach, decoding
         )
@@ -615,6 +620,12 @@ def run_cmd(ctx, sources, workspace, out, reviewed_only, min_coverage, jobs, exe
         translating, make_engine = _translate_options(ctx, ws, decoding)
         building = runner.BuildOptions(out, reviewed_only, min_coverage)
         runner.run(ws, sources, translating, building, _Printer(ws), jobs, make_engine)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether the user gave the option ``name`` (on the command line or in the environment)."""
+    given = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    return ctx.get_parameter_source(name) in given
 
 
 def _run_distributed(ctx, ws: Workspace, sources, building, broker, detach: bool, decoding: dict) -> None:
@@ -822,10 +833,13 @@ def tm_export_cmd(docs, workspace, output):
     sentences each document has now, no obsolete entries."""
     ws = Workspace(workspace)
     if output == "-":
-        count = export_tmx(ws, click.get_binary_stream("stdout"), docs)
+        exported = export_tmx(ws, click.get_binary_stream("stdout"), docs)
     else:
-        count = export_tmx(ws, Path(output), docs)
-    log(f"tm: {count} reviewed pairs exported")
+        exported = export_tmx(ws, Path(output), docs)
+    for line in exported.skipped:
+        log(f"warning: {line}")
+    skipped = f", {len(exported.skipped)} left out" if exported.skipped else ""
+    log(f"tm: {exported.units} reviewed pairs exported{skipped}")
 
 
 @main.group("xliff")
@@ -870,7 +884,7 @@ def xliff_import_cmd(ctx, file, workspace, translator, doc, as_json):
     with ws.lock():
         report = import_xliff(ws, file, translator, doc)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_output(report.as_dict()))
     else:
         for o in report.outcomes:  # a unit left empty is only counted
             if (o.result != "took" or o.warnings) and not (o.result == "skipped" and o.reason == "no translation"):

@@ -26,7 +26,6 @@ are those of the last text it counted with.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from itertools import pairwise
 from .catalog.history import STAGE_ACTIONS, TRANSLATING, HistoryRecord, post_edits, read_history
 from .errors import PipelineError
 from .status import english_words
+from .textsafety import json_output
 from .workspace import Workspace
 from .zh.script import count_han
 
@@ -191,7 +191,7 @@ def report(
 
 
 def format_json(result: Report) -> str:
-    return json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
+    return json_output(result.as_dict())
 
 
 def format_table(result: Report) -> str:

@@ -18,10 +18,13 @@ document names. A refused character gets one line that names where it is.
 Text that got in before (a catalog written by another tool) is shown with
 :func:`printable`, which spells those characters as escapes, so that
 displaying it can never move the cursor, ring the bell or reorder a line.
+Every ``--json`` output is written by :func:`json_output`, which does the
+same inside JSON strings.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from .errors import PipelineError
@@ -78,3 +81,34 @@ def printable(text: str, one_line: bool = False) -> str:
     ``one_line`` (a table cell, a one-line message)."""
     kept = "" if one_line else "\t\n"
     return _NAME_UNSAFE.sub(lambda m: m.group() if m.group() in kept else _escape(ord(m.group())), text)
+
+
+# What JSON output spells as \uXXXX although JSON allows it raw: the C1
+# controls and DEL (JSON itself escapes only C0), lone surrogates, the
+# noncharacters U+FFFE/U+FFFF, line and paragraph separators, and every
+# format character (Unicode category Cf: bidi embeddings, overrides,
+# isolates and marks, zero-width characters, the byte-order mark, tags).
+_JSON_ESCAPED = re.compile(
+    "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\ufffe\uffff\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def _json_escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON spells a supplementary character as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_output(value: object) -> str:
+    """``value`` as the JSON of a ``--json`` output: indented, Chinese and
+    other text readable as it is, but every invisible character that could
+    move the cursor or reorder a line on a terminal (C1 controls, bidi and
+    other format characters, line separators, lone surrogates) spelled as a
+    ``\\uXXXX`` escape, so that the output is safe to display and still
+    decodes to the same strings."""
+    # These characters can only stand inside JSON strings, where \uXXXX means the same.
+    return _JSON_ESCAPED.sub(_json_escape, json.dumps(value, ensure_ascii=False, indent=2))

@@ -21,7 +21,15 @@ from .reuse import (
     suggestions_of,
 )
 from .similarity import similarity
-from .store import ImportedMemory, exchanged_units, export_tmx, import_tmx, load_memory, units_from_catalog
+from .store import (
+    ExportedMemory,
+    ImportedMemory,
+    exchanged_units,
+    export_tmx,
+    import_tmx,
+    load_memory,
+    units_from_catalog,
+)
 from .tmx import TmxError, read_tmx, write_tmx
 from .units import Unit
 
@@ -29,6 +37,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_THRESHOLD",
     "TM_SUGGESTION_PREFIX",
+    "ExportedMemory",
     "ImportedMemory",
     "Match",
     "Reuse",

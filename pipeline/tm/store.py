@@ -34,7 +34,7 @@ from ..catalog.annotations import block_types
 from ..catalog.states import translation_text
 from ..workspace import Workspace
 from .memory import TranslationMemory
-from .tmx import TmxError, read_tmx, tmx_bytes
+from .tmx import TmxError, exportable, read_tmx, tmx_bytes
 from .units import Unit
 
 #: The block type of the entry a unit came from (``#. type: caption``).
@@ -161,23 +161,32 @@ def template_segments(ws: Workspace, doc: str) -> set[str] | None:
     return {message.id for message in load_catalog(path, ws.relative(path)) if message.id}
 
 
-def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable[str] | None = None) -> int:
+@dataclass
+class ExportedMemory:
+    units: int  # units written
+    skipped: list[str]  # one line per unit left out (a character the TMX reader refuses)
+
+
+def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable[str] | None = None) -> ExportedMemory:
     """Write the reviewed pairs of ``docs`` (default: every document) as TMX
     to ``destination``, a path (written atomically) or a binary file object.
-    Return the number of units written.
 
     Only the pairs of the documents as they are (:func:`exchanged_units`):
     the template says which sentences a document has; a catalog without one
-    gives its live entries."""
+    gives its live entries. A pair holding a character a TMX reader refuses
+    (a control or bidirectional control character, which another tool may
+    have put in a catalog) is left out with a line in ``skipped``
+    (:func:`pipeline.tm.tmx.exportable`), so that the file always imports."""
     names = ws.resolve_documents(list(docs or []))
     units: list[Unit] = []
     for doc in names:
         path = ws.catalog_path(doc)
         catalog = load_catalog(path, ws.relative(path))
         units.extend(exchanged_units(catalog, doc, template_segments(ws, doc)))
+    units, skipped = exportable(units)
     data = tmx_bytes(units)
     if isinstance(destination, (str, os.PathLike)):
         atomic_write(Path(destination), data)
     else:
         destination.write(data)
-    return len(units)
+    return ExportedMemory(len(units), skipped)

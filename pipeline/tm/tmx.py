@@ -34,6 +34,11 @@ document and the ``<tu>`` attributes) refuses the whole file, with one line
 that names the file, the line of the ``<tu>`` and the field. The file is not
 half imported with the unit skipped: a memory is shared and re-exported, and
 a unit left out on the way would be lost without anyone deciding it.
+
+Writing follows the same rule (:func:`refusal`), so that nothing we write
+is refused when read back: :func:`write_tmx` refuses a unit that holds such
+a character, and :func:`exportable` sets such units aside, one warning line
+each, for an export that should not be blocked by one bad entry.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO
@@ -49,7 +54,7 @@ from typing import BinaryIO
 from .. import __version__, xmlsafe
 from ..errors import PipelineError
 from ..languages import SOURCE, TARGET
-from ..textsafety import UnsafeTextError, refuse_unsafe
+from ..textsafety import UnsafeTextError, describe, first_unsafe, printable, refuse_unsafe
 from .units import Unit
 
 SOURCE_LANG = SOURCE.bcp47
@@ -106,16 +111,63 @@ def parse_tmx_date(text: str | None) -> datetime | None:
         return None
 
 
-# --- Writing ------------------------------------------------------------------
+# --- The rule for a unit's text ------------------------------------------------
 
 
-def _checked(text: str, what: str, number: int, unit: Unit) -> str:
-    bad = xmlsafe.unrepresentable(text)
-    if bad:
-        raise TmxError(
-            f"unit {number} (from {unit.origin}): the {what} contains U+{ord(bad):04X}, which XML cannot represent"
+def _fields(unit: Unit) -> Iterator[tuple[str, str, bool]]:
+    """``(what, text, is_name)`` for every field of ``unit`` a TMX file
+    carries: segments, property values and notes are text; the document,
+    the creator, property types and ``<tu>`` attributes are names (one line)."""
+    yield "Chinese segment", unit.source, False
+    yield "English segment", unit.target, False
+    for kind, value in unit.properties:
+        yield f"<prop type={kind!r}>", value, False
+    for note in unit.notes:
+        yield "<note>", note, False
+    yield "document (x-document)", unit.origin, True
+    yield "creationid", unit.created_by or "", True
+    for kind, _ in unit.properties:
+        yield "<prop> type", kind, True
+    for name, value in unit.attributes:
+        yield f"attribute {name}", value, True
+
+
+def refusal(unit: Unit) -> str | None:
+    """Why ``unit`` cannot be exchanged as TMX, or None: the first field
+    holding a character :mod:`pipeline.textsafety` refuses (which
+    :func:`read_tmx` would refuse) or that XML cannot carry (a form feed)."""
+    for what, text, name in _fields(unit):
+        index = first_unsafe(text, name=name)
+        if index is not None:
+            return f"{what}: {describe(text, index)}"
+        bad = xmlsafe.unrepresentable(text)
+        if bad:
+            return f"{what}: U+{ord(bad):04X}, which XML cannot represent"
+    return None
+
+
+def exportable(units: Iterable[Unit]) -> tuple[list[Unit], list[str]]:
+    """The units of ``units`` that can be written, and one line for each
+    unit left out, naming its document, its source and the character.
+
+    A localization tool's export does not stop at one bad entry: the entry
+    is left out, said, and fixed in the catalog; the rest of the memory
+    still reaches the other tool."""
+    kept: list[Unit] = []
+    skipped: list[str] = []
+    for unit in units:
+        why = refusal(unit)
+        if why is None:
+            kept.append(unit)
+            continue
+        source = unit.source if len(unit.source) <= 30 else unit.source[:30] + "…"
+        skipped.append(
+            printable(f"{unit.origin}: entry {source!r} left out of the TMX: {why} is not allowed", one_line=True)
         )
-    return text
+    return kept, skipped
+
+
+# --- Writing ------------------------------------------------------------------
 
 
 def _escape_text(text: str) -> str:
@@ -133,26 +185,28 @@ def _attributes(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def _tu(unit: Unit, number: int) -> str:
+    where = f"unit {number} (from {printable(unit.origin, one_line=True)})"
+    why = refusal(unit)
+    if why is not None:
+        raise TmxError(f"{where}: {why} is not allowed")
     attributes: list[tuple[str, str]] = []
     for name, value in unit.attributes:
         if name not in KEPT_TU_ATTRIBUTES:
-            raise TmxError(f"unit {number} (from {unit.origin}): '{name}' is not a TMX 1.4b attribute of <tu>")
-        attributes.append((name, _checked(value, f"attribute {name}", number, unit)))
+            raise TmxError(f"{where}: '{name}' is not a TMX 1.4b attribute of <tu>")
+        attributes.append((name, value))
     modelled: list[tuple[str, str]] = []
     if unit.created_at is not None:
         modelled.append(("creationdate", format_tmx_date(unit.created_at)))
     if unit.created_by:
-        modelled.append(("creationid", _checked(unit.created_by, "creator", number, unit)))
+        modelled.append(("creationid", unit.created_by))
     attributes = modelled + attributes
     lines = [f"    <tu{_attributes(attributes)}>"]
     for note in unit.notes:
-        lines.append(f"      <note>{_escape_text(_checked(note, 'note', number, unit))}</note>")
+        lines.append(f"      <note>{_escape_text(note)}</note>")
     for kind, value in ((DOCUMENT_PROP, unit.origin), *unit.properties):
-        kind, value = _checked(kind, "property type", number, unit), _checked(value, f"property {kind}", number, unit)
         lines.append(f'      <prop type="{_escape_attribute(kind)}">{_escape_text(value)}</prop>')
-    for lang, text, what in ((SOURCE_LANG, unit.source, "source"), (TARGET_LANG, unit.target, "target")):
-        seg = _escape_text(_checked(text, what, number, unit))
-        lines.append(f'      <tuv xml:lang="{lang}"><seg>{seg}</seg></tuv>')
+    for lang, text in ((SOURCE_LANG, unit.source), (TARGET_LANG, unit.target)):
+        lines.append(f'      <tuv xml:lang="{lang}"><seg>{_escape_text(text)}</seg></tuv>')
     lines.append("    </tu>")
     return "\n".join(lines) + "\n"
 
@@ -160,7 +214,9 @@ def _tu(unit: Unit, number: int) -> str:
 def write_tmx(fileobj: BinaryIO, units: Iterable[Unit]) -> int:
     """Write ``units`` to the binary ``fileobj`` as TMX 1.4b; return how many.
 
-    Raise TmxError for text that XML cannot carry (control characters).
+    Raise TmxError, writing nothing, for a unit that :func:`read_tmx` would
+    refuse (:func:`refusal`: control and bidirectional control characters,
+    text XML cannot carry); :func:`exportable` sets such units aside first.
     """
     header = _attributes(
         [
@@ -375,18 +431,10 @@ class _Reader:
     def safe(self, tu: _Tu, **fields) -> Unit:
         """The unit, or TmxError naming the first field that holds a refused character."""
         unit = Unit(**fields)
-        texts = [("Chinese segment", unit.source), ("English segment", unit.target)]
-        texts += [(f"<prop type={kind!r}>", value) for kind, value in unit.properties]
-        texts += [("<note>", note) for note in unit.notes]
-        names = [("document (x-document)", unit.origin), ("creationid", unit.created_by or "")]
-        names += [("<prop> type", kind) for kind, _ in unit.properties]
-        names += [(f"attribute {name}", value) for name, value in unit.attributes]
         where = f"{self.filename}:{tu.line}: translation unit {self.tu_count}"
         try:
-            for what, text in texts:
-                refuse_unsafe(text, f"{where}, {what}")
-            for what, text in names:
-                refuse_unsafe(text, f"{where}, {what}", name=True)
+            for what, text, name in _fields(unit):
+                refuse_unsafe(text, f"{where}, {what}", name=name)
         except UnsafeTextError as exc:
             raise TmxError(f"{exc}; the whole file is refused (fix or remove that unit)") from None
         return unit

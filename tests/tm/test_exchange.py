@@ -58,7 +58,7 @@ def test_tm_export_keeps_to_the_template(reviewed, tmp_path):
     ws, doc, done = reviewed
     retired, revived = _revive_and_retire(ws, doc)
     buffer = io.BytesIO()
-    count = export_tmx(ws, buffer)
+    count = export_tmx(ws, buffer).units
     sources = [u.source for u in read_tmx(io.BytesIO(buffer.getvalue())).units]
     assert count == len(sources) == len(done) - 1
     assert retired not in sources and revived not in sources
@@ -89,3 +89,15 @@ def test_build_tmx_leaves_out_sentences_removed_from_the_source(reviewed):
     build(ws, doc, ws.default_build)
     sources = {u.source for u in read_tmx(io.BytesIO((ws.default_build / f"{doc}.tmx").read_bytes())).units}
     assert sources == set(done) - {gone}
+
+
+def test_build_tmx_always_imports_back(reviewed):
+    # Another tool put a bidi override in the catalog's Last-Translator: the
+    # build still writes its editions, and its TMX holds nothing a reader refuses.
+    ws, doc, _ = reviewed
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    catalog.last_translator = "Li\u202eHua <li@example.org>"
+    save_catalog(path, catalog)
+    build(ws, doc, ws.default_build)
+    assert read_tmx(io.BytesIO((ws.default_build / f"{doc}.tmx").read_bytes())).units == []

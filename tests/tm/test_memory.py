@@ -146,3 +146,15 @@ def test_index_lookup_equals_a_full_scan(sources, query, threshold, limit):
     units = [Unit(s, f"T{i}", "doc") for i, s in enumerate(sources)]  # distinct targets
     got = [(round(m.similarity, 9), m.unit.target) for m in TranslationMemory(units).fuzzy(query, threshold, limit)]
     assert got == brute_force(units, query, threshold, limit)
+
+
+def test_fuzzy_returns_each_distinct_translation_of_a_source_once():
+    # A source stored with two translations is two suggestions; stored twice
+    # with the same translation, one. No unit is ever returned twice.
+    query = "宁波推进新型工业化的冲锋号已吹响。"
+    memory = TranslationMemory(
+        [Unit(BUGLE, "One.", "a"), Unit(BUGLE, "Two.", "b"), Unit(BUGLE + " ", "One.", "c"), Unit(BUGLE, "One.", "d")]
+    )
+    matches = memory.fuzzy(query, limit=5)
+    assert [(m.unit.target, m.unit.origin) for m in matches] == [("One.", "a"), ("Two.", "b")]
+    assert matches[0].similarity == matches[1].similarity == pytest.approx(similarity(query, BUGLE))

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from babel.messages.catalog import Message
+from click.testing import CliRunner
 
 from pipeline.catalog import load_catalog, save_catalog
 from pipeline.catalog.pofile import Catalog
 from pipeline.catalog.states import set_machine_draft, set_reviewed
+from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.tm import TmxError, Unit, export_tmx, import_tmx, load_memory, read_tmx, units_from_catalog
 from pipeline.tm.store import BLOCK_TYPE_PROP
@@ -174,7 +176,7 @@ def test_import_of_a_missing_file(reviewed, tmp_path):
 def test_export_writes_reviewed_pairs_of_all_documents(two_documents, tmp_path):
     ws, doc, done, second = two_documents
     path = tmp_path / "out" / "all.tmx"
-    assert export_tmx(ws, path) == len(done) + len(second)
+    assert export_tmx(ws, path).units == len(done) + len(second)
     units = read_tmx(io.BytesIO(path.read_bytes())).units
     assert {(u.source, u.target, u.origin) for u in units} == {(s, t, doc) for s, t in done.items()} | {
         (s, t, "second") for s, t in second.items()
@@ -185,7 +187,7 @@ def test_export_writes_reviewed_pairs_of_all_documents(two_documents, tmp_path):
 def test_export_of_some_documents_to_a_file_object(two_documents):
     ws, _, _, second = two_documents
     buffer = io.BytesIO()
-    assert export_tmx(ws, buffer, docs=["second"]) == len(second)
+    assert export_tmx(ws, buffer, docs=["second"]).units == len(second)
     assert {(u.source, u.target) for u in read_tmx(io.BytesIO(buffer.getvalue())).units} == set(second.items())
 
 
@@ -204,6 +206,43 @@ def test_export_import_into_another_workspace_keeps_every_unit(two_documents, tm
     other = Workspace(tmp_path / "elsewhere")
     import_tmx(other, exported)
     assert list(load_memory(other)) == original  # origin, creator, date and block types survive
+
+
+def _review_with(ws, doc, translations: dict[str, str]) -> None:
+    """Review the entries of ``doc`` whose source is a key of ``translations``, as another tool might."""
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    for source, target in translations.items():
+        set_reviewed(catalog[source], target)
+    save_catalog(path, catalog)
+
+
+def test_tm_export_leaves_out_a_refused_entry_with_a_warning_and_imports_back(reviewed, tmp_path):
+    """A reviewed translation holding a C1 control or a bidi override (put in
+    the catalog by another tool) would make the whole TMX unimportable: that
+    entry is left out with one line naming it, the rest is exported."""
+    ws, doc, done = reviewed
+    sources = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id and m.id not in done][:2]
+    _review_with(ws, doc, {sources[0]: "Ning\u202ebo", sources[1]: "a\x9b31m red"})
+    exported = tmp_path / "out.tmx"
+    result = CliRunner().invoke(main, ["tm", "export", "-w", str(ws.root), "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2
+    assert warnings[0].startswith(f"warning: {doc}: entry '{sources[0][:30]}")
+    assert warnings[0].endswith("English segment: line 1, column 5: bidirectional control U+202E is not allowed")
+    assert warnings[1].endswith("English segment: line 1, column 2: control character U+009B is not allowed")
+    assert f"tm: {len(done)} reviewed pairs exported, 2 left out" in result.stderr
+    # The file imports back, with every other pair.
+    other = Workspace(tmp_path / "elsewhere")
+    assert import_tmx(other, exported).units == len(done)
+    assert {(u.source, u.target) for u in load_memory(other)} == set(done.items())
+
+
+def test_export_without_refused_entries_leaves_nothing_out(reviewed):
+    ws, _, done = reviewed
+    exported = export_tmx(ws, io.BytesIO())
+    assert (exported.units, exported.skipped) == (len(done), [])
 
 
 def test_a_catalog_edited_after_loading_is_seen_by_the_next_load(reviewed):

@@ -12,12 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import PipelineError
-from pipeline.textsafety import first_unsafe
+from pipeline.textsafety import first_unsafe, printable
+from pipeline.tm import tmx as tmx_module
 from pipeline.tm.tmx import (
     TmxError,
+    exportable,
     format_tmx_date,
     parse_tmx_date,
     read_tmx,
+    refusal,
     tmx_bytes,
     write_tmx,
 )
@@ -106,10 +109,60 @@ def test_writing_escapes_xml_and_is_utf8():
 def test_writing_refuses_what_xml_cannot_carry_and_writes_nothing():
     out = io.BytesIO()
     with pytest.raises(
-        TmxError, match=r"^unit 2 \(from doc\): the target contains U\+0001, which XML cannot represent$"
+        TmxError, match=r"^unit 2 \(from doc\): English segment: line 1, column 5: control character U\+0001 is not"
     ):
         write_tmx(out, [UNIT, Unit("宁波", "Ning\x01bo", "doc")])
     assert out.getvalue() == b""
+    with pytest.raises(TmxError, match=r"^unit 1 \(from doc\): English segment: U\+000C, which XML cannot represent"):
+        write_tmx(out, [Unit("宁波", "Ning\x0cbo", "doc")])  # a form feed: the text rule tolerates it, XML does not
+
+
+# C1 controls (NEL, CSI) and the bidi controls: XML carries them, but the
+# reader refuses them (pipeline.textsafety), so a file holding one would not
+# import back, here or in a workspace that receives it.
+REFUSED_ON_READING = [
+    pytest.param(Unit("宁波", "Ning\u202ebo", "doc"), "English segment: line 1, column 5: bidirectional", id="RLO"),
+    pytest.param(Unit("宁\u2066波", "Ningbo", "doc"), "Chinese segment: line 1, column 2: bidirectional", id="LRI"),
+    pytest.param(Unit("宁波", "Ning\x85bo", "doc"), "English segment: line 1, column 5: control character", id="NEL"),
+    pytest.param(Unit("宁波", "Ningbo", "doc", notes=("a\x9b31m",)), "<note>: line 1, column 2: control", id="CSI"),
+    pytest.param(Unit("宁波", "Ningbo", "do\u202ec"), "document (x-document): line 1, column 3: bidi", id="doc"),
+    pytest.param(Unit("宁波", "Ningbo", "doc", created_by="Li\nHua"), "creationid: line 1, column 3: control", id="LF"),
+    pytest.param(
+        Unit("宁波", "Ningbo", "doc", properties=(("x-block-type", "body\x80"),)),
+        "<prop type='x-block-type'>: line 1, column 5: control character U+0080",
+        id="prop",
+    ),
+]
+
+
+@pytest.mark.parametrize(("unit", "why"), REFUSED_ON_READING)
+def test_writing_refuses_what_reading_refuses(unit, why, monkeypatch):
+    assert refusal(unit).startswith(why)
+    with pytest.raises(TmxError, match=r"^unit 2 \(from "):
+        tmx_bytes([UNIT, unit])
+    # Written all the same (as before the writer checked), the file is refused on reading.
+    monkeypatch.setattr(tmx_module, "refusal", lambda unit: None)
+    with pytest.raises(TmxError, match="translation unit 2, .* is not allowed; the whole file is refused"):
+        read_tmx(io.BytesIO(tmx_bytes([UNIT, unit])))
+
+
+@pytest.mark.parametrize(("unit", "why"), REFUSED_ON_READING)
+def test_exportable_leaves_out_a_refused_unit_with_one_line_and_the_rest_round_trips(unit, why):
+    other = Unit("甬江实验室不负众望。", "Yongjiang Laboratory has lived up to expectations.", "doc")
+    kept, skipped = exportable([UNIT, unit, other])
+    assert kept == [UNIT, other]
+    (line,) = skipped
+    assert "\n" not in line and first_unsafe(line, name=True) is None  # one printable line
+    entry = printable(f"{unit.origin}: entry {unit.source!r} left out of the TMX: ", one_line=True)
+    assert line.startswith(entry)
+    assert line.endswith(" is not allowed")
+    assert read_tmx(io.BytesIO(tmx_bytes(kept))).units == [UNIT, other]
+
+
+def test_exportable_names_a_long_source_by_its_beginning():
+    long = "宁波" * 40
+    _, (line,) = exportable([Unit(long, "Ning\u202ebo", "doc")])
+    assert f"entry '{long[:30]}…' left out" in line and "U+202E" in line
 
 
 def test_writing_refuses_an_attribute_tmx_does_not_define():
