@@ -1,5 +1,6 @@
-"""The published English edition of the seed document: fully reviewed, built
-from the catalog alone, and safe against edits of the source."""
+"""The published English edition of the seed document: translated, desk-edited
+and approved by a second person through the approval workflow, built from the
+catalog alone, and safe against edits of the source."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import shutil
 from click.testing import CliRunner
 
 from pipeline.catalog import State, load_catalog, state_of
+from pipeline.catalog.annotations import approval_of, people_comments, review_of
+from pipeline.catalog.history import read_history
+from pipeline.catalog.roles import is_listed, same_person
 from pipeline.cli import main
+from pipeline.config import load_config
 from pipeline.segment import segment_document
 from pipeline.workspace import Workspace
 from pipeline.zh.script import HAN_RE
@@ -30,11 +35,39 @@ def _run(ws, *args):
     return result
 
 
-def test_every_entry_is_reviewed_with_a_reviewer_record():
+def test_every_entry_is_approved_by_a_listed_approver_who_did_not_translate_it():
     catalog = load_catalog(REPO / "locales" / "en" / "LC_MESSAGES" / f"{SEED_NAME}.po")
     entries = [m for m in catalog if m.id]
-    assert entries and all(state_of(m) is State.REVIEWED for m in entries)
-    assert all(any(c.startswith("reviewed-by: ") for c in m.user_comments) for m in entries)
+    approvers = load_config(REPO)["review.approvers"]
+    assert entries and approvers
+    for message in entries:
+        assert state_of(message) is State.APPROVED, message.id  # an approval bound to this very msgstr
+        translator, approval = review_of(message), approval_of(message)
+        assert is_listed(approval.reviewer, approvers), message.id
+        assert not same_person(approval.reviewer, translator.reviewer), message.id
+
+
+def test_the_desk_edit_is_in_the_history_with_a_reason_for_every_change():
+    ws = Workspace(REPO)
+    records = read_history(ws, SEED_NAME)
+    edits = [r for r in records if r.action == "edit"]
+    approvals = [r for r in records if r.action == "approve"]
+    assert edits and approvals
+    assert all(r.reason for r in edits)  # every change says why
+    catalog = load_catalog(ws.catalog_path(SEED_NAME))
+    current = {m.id: m.string for m in catalog if m.id}
+    # The history holds each entry's current text: the last edit, or the text it was approved as.
+    for record in edits + approvals:
+        assert record.msgid in current
+    last = {}
+    for record in records:
+        if record.action in ("edit", "approve"):
+            last[record.msgid] = record.text_after
+    assert all(current[msgid] == text for msgid, text in last.items())
+    assert {r.msgid for r in approvals} == set(current)
+    # A choice the translator made about a flaw of the source is kept on its entry, as a query to the desk.
+    queries = [c for m in catalog if m.id for c in people_comments(m) if c.startswith("query to the desk")]
+    assert queries and any(r.action == "comment" for r in records)
 
 
 def test_the_edition_builds_without_a_model_and_is_all_english(tmp_path):
@@ -68,6 +101,6 @@ def test_editing_the_source_makes_entries_fuzzy_and_lowers_coverage(tmp_path):
     changed = catalog["工业对宁波有极其特殊的意义。"]
     assert state_of(changed) is State.FUZZY and changed.previous_id == [edited_old]
     assert changed.string == "Industry holds special significance for Ningbo."  # the old translation, to review
-    assert sum(state_of(m) is State.REVIEWED for m in catalog if m.id) == len([m for m in catalog if m.id]) - 1
+    assert sum(state_of(m) is State.APPROVED for m in catalog if m.id) == len([m for m in catalog if m.id]) - 1
     english = (ws.root / "build" / f"{SEED_NAME}.en.txt").read_text(encoding="utf-8")
     assert "工业对宁波有极其特殊的意义。" in english  # shown untranslated until reviewed again

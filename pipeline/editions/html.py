@@ -148,7 +148,7 @@ def render_html(edition: Edition) -> str:
 <header>
 {heading}
 <p class="meta">{escape(edition.name)} · Chinese | English ·
-{cov.translated} of {cov.segments} segments translated ({cov.percent:.1f}%), {cov.reviewed} reviewed.
+{escape(cov.summary())}
 <span class="legend"><span class="seg machine-draft">machine draft</span>\
 <span class="seg untranslated">untranslated</span></span></p>
 </header>

@@ -66,6 +66,14 @@ class Coverage:
     def percent_approved(self) -> float:
         return 100.0 * self.approved / self.segments if self.segments else 100.0
 
+    def summary(self) -> str:
+        """The one line a bilingual edition shows about its coverage."""
+        approved = f", {self.approved} approved" if self.approved else ""
+        return (
+            f"{self.translated} of {self.segments} segments translated ({self.percent:.1f}%), "
+            f"{self.reviewed} reviewed{approved}."
+        )
+
 
 @dataclass
 class Edition:

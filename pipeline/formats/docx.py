@@ -1054,10 +1054,7 @@ def write_bilingual(document, edition) -> bytes:
     out.core_properties.language = TARGET.bcp47
     cov = plain.coverage
     out.add_heading(title, level=1)
-    out.add_paragraph(
-        f"{cov.translated} of {cov.segments} segments translated ({cov.percent:.1f}%), {cov.reviewed} reviewed. "
-        "Highlighted: untranslated; blue: machine draft, not reviewed."
-    )
+    out.add_paragraph(f"{cov.summary()} Highlighted: untranslated; blue: machine draft, not reviewed.")
     table = out.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     tbl = table._tbl

@@ -28,14 +28,19 @@ def _disk(ws, doc):
 # --- states in the file ---------------------------------------------------------------------
 
 
-def test_the_seed_catalog_reads_as_translated_and_its_bytes_stay():
+def test_the_seed_catalog_reads_as_approved_and_without_approvals_as_translated(tmp_path):
     catalog = load_catalog(SEED_PO)
-    states = {state_of(m) for m in catalog if m.id}
-    assert states == {State.TRANSLATED}
+    entries = [m for m in catalog if m.id]
+    assert {state_of(m) for m in entries} == {State.APPROVED}  # the desk edit, signed off
     assert State.REVIEWED is State.TRANSLATED and State("reviewed") is State.TRANSLATED
-    assert all(s.reviewed for s in states) and State.APPROVED.reviewed and not State.MACHINE_DRAFT.reviewed
-    # Nothing about approval is written into a catalog that has none.
-    assert b"approved-by" not in SEED_PO.read_bytes()
+    assert State.APPROVED.reviewed and State.TRANSLATED.reviewed and not State.MACHINE_DRAFT.reviewed
+    # Without its approvals the same catalog reads as translated, and nothing
+    # about approval is written into a catalog that has none.
+    for message in entries:
+        annotations.clear_approval(message)
+    assert {state_of(m) for m in entries} == {State.TRANSLATED}
+    save_catalog(tmp_path / "seed.po", catalog)
+    assert b"approved-by" not in (tmp_path / "seed.po").read_bytes()
 
 
 def test_approved_is_hash_bound_and_kept_by_gettext(team, tmp_path):
