@@ -18,6 +18,7 @@ A workspace without the file has every default.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomicfile import read_regular
-from .engines import DEFAULT_ENGINE, ENGINES
-from .engines.settings import COMPUTE_TYPES, DEVICES
+from .engine_choices import COMPUTE_TYPES, DEFAULT_ENGINE, DEVICES, ENGINES
 from .errors import PipelineError
 from .textsafety import first_unsafe, printable
 
@@ -285,6 +285,8 @@ class Config:
     source: Path | None = None
     #: The keys the file gives itself (not left to their default).
     explicit: frozenset[str] = frozenset()
+    #: The file's name in error lines.
+    display: str = CONFIG_FILE
 
     def __getitem__(self, name: str) -> Any:
         return self.values[KEYS[name].name]
@@ -297,6 +299,13 @@ class Config:
     def is_set(self, name: str) -> bool:
         """Whether the file gives ``name`` itself (not the default)."""
         return name in self.explicit
+
+    def where(self, name: str) -> str:
+        """Where the value of ``name`` comes from, to begin an error line
+        about it that a program finds wrong after reading it (an endpoint
+        URL that is not on this machine): ``pipeline.toml: engine.openai.url``
+        when the file gives it, else the key alone (its default)."""
+        return f"{self.display}: {name}" if self.is_set(name) else name
 
 
 DEFAULTS = Config({key.name: key.default for key in SCHEMA})
@@ -325,7 +334,7 @@ def parse_config(data: bytes, display: str = CONFIG_FILE, path: Path | None = No
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{display}: {exc}") from None
+        raise ConfigError(f"{display}: {_toml_error(str(exc), text)}") from None
     values = {key.name: key.default for key in SCHEMA}
     explicit = []
     for name, value in _flatten(table, display):
@@ -337,7 +346,130 @@ def parse_config(data: bytes, display: str = CONFIG_FILE, path: Path | None = No
             raise ConfigError(f"{display}: {name}: expected {key.type.expected}, got {_shown(value)}")
         values[name] = checked
         explicit.append(name)
-    return Config(values, path, frozenset(explicit))
+    return Config(values, path, frozenset(explicit), display)
+
+
+# --- TOML errors: the line and the key --------------------------------------------------------
+
+#: Where tomllib says the error is, at the end of its message.
+_POSITION_RE = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
+#: A line that begins a statement: a table header, or a key and its ``=``.
+#: The key is read by tomllib itself (quoted and dotted keys), and a line
+#: inside a multi-line string is told apart by :func:`_begins_statement`.
+_HEADER_RE = re.compile(r"\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
+_KEY_RE = re.compile(r"\s*([^=#\[\s][^=#]*?)\s*=")
+#: tomllib's messages for a key or table given twice, as ours say it.
+_TWICE = (
+    (re.compile(r"Cannot overwrite a value"), "given twice"),
+    (re.compile(r"Cannot declare \(.*\) twice"), "declared twice"),
+)
+#: The most lines walked back from the error to find its statement (a long
+#: multi-line value), and the most candidate lines tried on the way.
+_MAX_WALK = 200
+_MAX_TRIES = 20
+
+
+def _toml_error(message: str, text: str) -> str:
+    """tomllib's ``message`` as our one line: ``line N: KEY: reason``. The
+    line and key are those of the statement the error is in (a key given
+    twice: the second; a table declared twice: its second header), found in
+    ``text``; without a position, or a key where it can be found, less."""
+    position = _POSITION_RE.search(message)
+    reason = message[: position.start()] if position else message
+    reason = next((ours for pattern, ours in _TWICE if pattern.match(reason)), reason[:1].lower() + reason[1:])
+    if position is None:
+        return reason
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    number = int(position.group(1)) if position.group(1) else len(text.rstrip("\n").split("\n"))
+    statement = _statement(lines, number)
+    if statement is None:
+        return f"line {number}: {reason}"
+    number, key = statement
+    return f"line {number}: {_name(key)}: {reason}"
+
+
+def _statement(lines: list[str], number: int) -> tuple[int, str] | None:
+    """``(line number, dotted key)`` of the statement that holds line
+    ``number`` (1-based) of the file, with the table of the header above it
+    (``[engine]`` itself for a header): the statement that line begins, or,
+    when it lies inside a multi-line value, the nearest one begun above it;
+    None when there is none to be found."""
+    index = number - 1
+    if _begins_statement(lines, index):  # the line is a statement of its own
+        return _qualified(lines, index)
+    tries = 0
+    for above in range(index - 1, max(-1, index - _MAX_WALK), -1):
+        if _key_on(lines[above]) is None:
+            continue
+        tries += 1
+        if tries > _MAX_TRIES:
+            break
+        if _begins_statement(lines, above):
+            return _qualified(lines, above)
+    return None
+
+
+def _qualified(lines: list[str], index: int) -> tuple[int, str] | None:
+    key = _key_on(lines[index])
+    if key is None:
+        return None
+    header, name = key
+    if header:
+        return index + 1, f"[{name}]"
+    table = _table_above(lines, index)
+    if table is None:
+        return None
+    return index + 1, f"{table}.{name}" if table else name
+
+
+def _key_on(line: str) -> tuple[bool, str] | None:
+    """``(is a header, dotted key)`` for a line that looks like the start of
+    a statement, the key read as TOML reads it; None for any other line."""
+    header = _HEADER_RE.match(line)
+    if header:
+        return _dotted(f"[{header.group(1)}]", True)
+    key = _KEY_RE.match(line)
+    return _dotted(f"{key.group(1)} = 0", False) if key else None
+
+
+def _dotted(statement: str, header: bool) -> tuple[bool, str] | None:
+    try:
+        table = tomllib.loads(statement)
+    except tomllib.TOMLDecodeError:
+        return None
+    parts = []
+    while isinstance(table, dict) and len(table) == 1:
+        name, table = next(iter(table.items()))
+        parts.append(name)
+    return (header, ".".join(parts)) if parts else None
+
+
+def _begins_statement(lines: list[str], index: int) -> bool:
+    """Whether line ``index`` begins a statement: the lines before it read
+    as TOML (they would not if it were inside a multi-line string or array
+    begun above it)."""
+    try:
+        tomllib.loads("\n".join(lines[:index]))
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+def _table_above(lines: list[str], index: int) -> str | None:
+    """The dotted name of the table in effect at line ``index`` (a header
+    above it, not in a multi-line string); "" for the top level; None when
+    it is not found within :data:`_MAX_TRIES` headers."""
+    tries = 0
+    for above in range(index - 1, -1, -1):
+        key = _key_on(lines[above]) if lines[above].lstrip().startswith("[") else None
+        if key is None:
+            continue
+        tries += 1
+        if tries > _MAX_TRIES:
+            return None
+        if _begins_statement(lines, above):
+            return key[1]
+    return ""
 
 
 def _section_names() -> frozenset[str]:

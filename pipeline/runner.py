@@ -369,12 +369,33 @@ def _run_parallel(
     from .distributed.executor import LocalPool
 
     settings = translating.settings.shared_by(jobs)
-    engine_factory = _engine_factory(ws, make_engine, settings)
+    engine_factory = _engine_factory(ws, _numbered(make_engine or default_engine), settings)
     paths = source_paths(ws, sources)
     report.started(len(paths), jobs, settings)
     memory = _memory_policy(ws, translating)
     executor = LocalPool(ws.root, document_options(ws, translating, building), jobs, engine_factory, memory, cache.data)
     return run_on(executor, paths, building, report, cache)
+
+
+def _numbered(make_engine: EngineMaker) -> EngineMaker:
+    """``make_engine`` for the processes of a local pool, each told its
+    number (:meth:`DecodingSettings.for_process`), so that on CUDA each
+    takes its own share of the GPUs. A process takes the next number from a
+    counter in shared memory (the forked workers inherit it) when it first
+    makes its engine, and keeps it."""
+    import multiprocessing
+
+    counter = multiprocessing.get_context("fork").Value("i", 0)
+    taken: list[int] = []  # this process's number, once taken (each worker has its own copy)
+
+    def make(settings: DecodingSettings) -> Engine:
+        if not taken:
+            with counter.get_lock():
+                taken.append(counter.value)
+                counter.value += 1
+        return make_engine(settings.for_process(taken[0]))
+
+    return make
 
 
 def document_options(ws: Workspace, translating: TranslateOptions, building: BuildOptions) -> DocumentOptions:

@@ -43,7 +43,7 @@ def test_values_are_read_and_typed():
         (b"[engine]\nbeam = 2\n", "pipeline.toml: engine.beam: unknown key"),
         (b"[engin]\nname = 1\n", "pipeline.toml: engin: unknown section (did you mean engine?)"),
         (b"engine = 3\n", "pipeline.toml: engine: a section, expected a table ([engine])"),
-        (b"[engine\n", "pipeline.toml: Expected ']'"),
+        (b"[engine\n", "pipeline.toml: line 1: expected ']'"),
         (b"\xff\xfe", "pipeline.toml: not UTF-8"),
         (b"[review]\napprovers = [1]\n", "pipeline.toml: review.approvers: expected a list of at most"),
         # Hostile values: nan passes every comparison, inf overflows timers, 2**63-1 threads.
@@ -68,7 +68,7 @@ def test_values_are_read_and_typed():
         (b'[review]\napprovers = ["Li\\nmsgstr"]\n', "pipeline.toml: review.approvers: expected a list of"),
         (b'[engine]\n"\\u001b[2J" = 1\n', "pipeline.toml: engine.\\x1b[2J: unknown key"),
         (b"# " + b"x" * (1 << 20) + b"\n", "pipeline.toml: 1,048,579 bytes; a configuration file is at most"),
-        (b"[engine]\nbeam_size = 2\nbeam_size = 3\n", "pipeline.toml: Cannot overwrite a value"),
+        (b"[engine]\nbeam_size = 2\nbeam_size = 3\n", "pipeline.toml: line 3: engine.beam_size: given twice"),
         (b'[engine.openai.url]\nhost = "x"\n', "pipeline.toml: engine.openai.url: expected a string"),
     ],
 )
@@ -77,6 +77,35 @@ def test_a_bad_file_is_one_line_naming_the_key(toml, message):
         parse_config(toml)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[engine]\nname = "argos"\n# the one we want\nname = "ct2"\n', "line 4: engine.name: given twice"),
+        ('[engine]\nname = "argos"\n\n[engine]\nmodel = "x"\n', "line 4: [engine]: declared twice"),
+        ('[engine.openai]\nurl = "a"\n[review]\n[engine.openai]\n', "line 4: [engine.openai]: declared twice"),
+        ('review.approvers = []\nreview . "approvers" = []\n', "line 2: review.approvers: given twice"),
+        ("[engine]\nopenai.url = 'a'\n  \"openai\" . 'url'='b'  # again\n", "line 3: engine.openai.url: given twice"),
+        # The key's line, not the line where its (multi-line) value ends.
+        ('[engine]\nmodel = "a"\nmodel = """b\nc"""\n', "line 3: engine.model: given twice"),
+        ("[engine]\nthreads = 1\nthreads = [\n  1,\n  2,\n]\n", "line 3: engine.threads: given twice"),
+        # A table header inside a multi-line string is text, not a table.
+        ('[engine]\nmodel = """\n[review]\n"""\nmodel = "x"\n', "line 5: engine.model: given twice"),
+        # The last line, without a newline after it ("at end of document").
+        ('[engine]\nname = "a"\nname = "b"', "line 3: engine.name: given twice"),
+        ("[engine]\nbeam_size = 4x\n", "line 2: engine.beam_size: expected newline or end of document"),
+        # A line that begins no statement: its own number, no key from the line above.
+        ("[engine]\nbeam_size = 4\nbeam\n", "line 3: expected '=' after a key"),
+        ('[engine]\nmodel = """a\nb\n', "line 2: engine.model: unterminated string"),
+        ('[engine]\n"\\u001b[2J" = 1\n"\\u001b[2J" = 2\n', "line 3: engine.\\x1b[2J: given twice"),
+    ],
+)
+def test_a_toml_error_names_the_line_and_the_key(toml, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(toml.encode())
+    assert str(caught.value).startswith(f"pipeline.toml: {message}")
+    assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
 
 
 def test_a_byte_order_mark_is_read_past():

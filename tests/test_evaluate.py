@@ -247,7 +247,9 @@ def test_a_remote_endpoint_is_refused_in_one_line(workspace, tmp_path):
     result = run("evaluate", "-w", workspace, "--reference", tsv, "--engine", "openai:m")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == "Error: 1 of 1 engines could not be measured"
-    assert "openai:m: failed: openai: http://203.0.113.7:8080/v1 is not on this machine" in result.stdout
+    assert "openai:m: failed: pipeline.toml: engine.openai.url: http://203.0.113.7:8080/v1 is not on this machine" in (
+        result.stdout
+    )
 
 
 # --- post-editing ----------------------------------------------------------------------------

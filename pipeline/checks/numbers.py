@@ -77,7 +77,7 @@ from ..zh.numbers import CN_DIGITS as _CN_DIGITS
 from ..zh.numbers import CN_NUMERALS as _CN_NUMERALS
 from ..zh.numbers import CN_SCALES as _CN_SCALES
 from ..zh.numbers import MAX_DIGITS as _MAX_DIGITS
-from ..zh.numbers import NOT_NUMBER_WORDS, chinese_number, decimal_value
+from ..zh.numbers import MEASURE_WORDS, NOT_NUMBER_WORDS, chinese_number, decimal_value, is_number_word
 from ..zh.width import DIGITS_TO_ASCII
 from ..zh.words import words
 from .model import CheckContext
@@ -180,26 +180,6 @@ _NUM = (
     rf"|[{_CN_NUMERALS}]+(?:[多余几]{_CN_SCALE_AFTER_DIGITS}+)?)"
 )
 
-#: Measure words, units and time words: a Chinese numeral before one of
-#: them counts something. Words in which they often stand without counting
-#: (十分, 百家争鸣) are in NOT_NUMBER_WORDS. 级 and 门 are left out on purpose
-#: (二级 "secondary", 三门峡 a city).
-MEASURE_WORDS = (  # rows kept by the fmt: skip below (one word a line would take 130 lines)
-    # time
-    "世纪", "年代", "周年", "年", "个月", "月", "日", "号", "天", "周岁", "岁", "周", "星期",
-    "个小时", "小时", "分钟", "秒钟", "秒", "分", "季度", "届", "期", "轮", "次", "回", "遍", "趟", "代",
-    # things and people
-    "个百分点", "百分点", "个", "位", "名", "人次", "人", "户", "家", "所", "座", "栋", "层", "间", "套",
-    "条", "支", "只", "头", "棵", "张", "把", "台", "部", "架", "辆", "艘", "列", "本", "篇", "份", "首",
-    "句", "段", "件", "项", "种", "类", "批", "组", "对", "副", "群", "道", "颗", "块", "根", "面", "幅",
-    "场", "处", "款", "起", "笔", "箱", "节", "章", "步", "等", "番", "倍", "成", "股", "抹", "线", "路",
-    "点", "方面", "大", "强", "佳",
-    # units
-    "%", "元", "美元", "欧元", "英镑", "日元", "港元", "角", "千米", "公里", "厘米", "毫米", "纳米", "微米",
-    "米", "英里", "英尺", "英寸", "吋", "寸", "尺", "亩", "公顷", "平方米", "平方公里", "立方米", "吨",
-    "公斤", "千克", "克", "斤", "毫升", "升", "摄氏度", "度", "千瓦时", "千瓦", "兆瓦", "吉瓦", "瓦",
-    "标准箱", "标箱",
-)  # fmt: skip
 _MEASURE_RE = re.compile("|".join(sorted(map(re.escape, MEASURE_WORDS), key=len, reverse=True)))
 
 #: Expressions with known values: (values, required) per quantity.
@@ -568,19 +548,6 @@ _NOT_COUNTING = frozenset(
         "点",
     ]
 )
-#: What may stand in one word with a number: an ordinal or weekday prefix
-#: (第一, 星期三), approximations (十几个, 三千多) and a measure word.
-_NUMBER_WORD_RE = re.compile(
-    rf"(?:第|星期|礼拜|周|初)?[{_CN_NUMERALS}0-9.]+[多余来几]?[{_CN_NUMERALS}]*"
-    rf"(?:{'|'.join(sorted(map(re.escape, MEASURE_WORDS), key=len, reverse=True))})?[半]?"
-)
-
-
-def is_number_word(word: str) -> bool:
-    """Whether a word of jieba's segmentation is a number, with its ordinal
-    prefix and measure word if any (七十七号, 第三, 一千五百多名), rather
-    than a word with numerals in it (三明治, 统一)."""
-    return bool(_NUMBER_WORD_RE.fullmatch(word))
 
 
 def inside_word(text: str, start: int, end: int) -> bool:

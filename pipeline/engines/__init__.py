@@ -10,10 +10,13 @@ the allocator, :mod:`.allocator`; running a CTranslate2 model,
   or NLLB/M2M100 (:mod:`.ct2`);
 - ``openai``: an OpenAI-compatible chat-completions endpoint (:mod:`.openai`).
 
-An engine module provides ``make_engine(request: EngineRequest) -> Engine``
-and ``describe(request: EngineRequest, probe: bool) -> list[str]`` (the
-lines ``pipeline engines list`` prints; ``probe``: load the model or
-contact the endpoint to say whether it works). Nothing here imports an
+The names are defined with the other engine choices, below the
+configuration that refuses any other (:mod:`pipeline.engine_choices`);
+engine ``x`` is the module ``pipeline.engines.x``. An engine module
+provides ``make_engine(request: EngineRequest) -> Engine`` and
+``describe(request: EngineRequest, probe: bool) -> list[str]`` (the lines
+``pipeline engines list`` prints; ``probe``: load the model or contact
+the endpoint to say whether it works). Nothing here imports an
 engine module at package import: CTranslate2, argostranslate and HTTP
 clients load only when an engine is made.
 """
@@ -26,11 +29,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import engine_choices
+from ..config import DEFAULTS, Config
+from ..engine_choices import DEFAULT_ENGINE
 from ..errors import PipelineError
 from .settings import DecodingSettings
 
 if TYPE_CHECKING:
-    from ..config import Config
     from .base import Engine
 
 
@@ -56,9 +61,16 @@ class EngineRequest:
 
     def get(self, key: str) -> Any:
         """An engine-specific setting: the command line's value, else pipeline.toml's."""
-        from ..config import DEFAULTS
-
         return (self.config or DEFAULTS).get(key, override=self.options.get(key))
+
+    def where(self, key: str) -> str:
+        """Where the value :meth:`get` gives for ``key`` comes from, to begin
+        an error line about it: ``pipeline.toml: engine.openai.url`` when
+        the file gives it, else the key's name (a default, or a value from
+        the command line)."""
+        if self.options.get(key) is not None:
+            return key
+        return (self.config or DEFAULTS).where(key)
 
     def path(self, value: str, base: Path | None = None) -> Path:
         """``value`` as a path; a relative one is relative to ``base``, else the workspace."""
@@ -94,15 +106,8 @@ class EngineKind:
 
 #: Every engine, by the name ``--engine`` and ``engine.name`` take.
 ENGINES: dict[str, EngineKind] = {
-    kind.name: kind
-    for kind in (
-        EngineKind("argos", "pipeline.engines.argos", "the installed zh→en Argos Translate package"),
-        EngineKind("ct2", "pipeline.engines.ct2", "a CTranslate2 model directory (OPUS-MT/Marian or NLLB/M2M100)"),
-        EngineKind("openai", "pipeline.engines.openai", "an OpenAI-compatible chat-completions endpoint"),
-    )
+    name: EngineKind(name, f"{__name__}.{name}", summary) for name, summary in engine_choices.ENGINES.items()
 }
-
-DEFAULT_ENGINE = "argos"
 
 
 def engine_kind(name: str) -> EngineKind:

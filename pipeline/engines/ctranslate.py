@@ -14,7 +14,9 @@ Devices: ``auto`` is CUDA when CTranslate2 sees a GPU, else the CPU;
 CPU, workers of one thread each with glibc's allocator kept from returning
 memory at every step (:mod:`.allocator`); on CUDA, one worker per GPU,
 float16 (``compute_type``) and batches planned for the GPU
-(:meth:`.settings.DecodingSettings.for_device`).
+(:meth:`.settings.DecodingSettings.for_device`). The processes of
+``run --jobs N`` share the GPUs out round robin, each loading the model
+on its own share only (:func:`.settings.gpu_share`).
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from ..engine_choices import COMPUTE_TYPES, DEVICES
 from ..errors import ModelError, PipelineError
 from .allocator import keep_freed_memory, release_free_memory
 from .base import Draft, Engine, Signature
 from .batching import plan_batches
-from .settings import COMPUTE_TYPES, DEVICES, DecodingSettings
+from .settings import DecodingSettings
 
 #: Batches submitted ahead, per worker, while the oldest is collected.
 BATCHES_IN_FLIGHT = 2
@@ -367,8 +370,8 @@ class CTranslate2Engine(Engine):
         if device == "cpu":
             keep_freed_memory()
             placement = {"device_index": 0, "inter_threads": settings.workers, "intra_threads": 1}
-        else:  # one worker per GPU
-            placement = {"device_index": list(range(devices)), "inter_threads": 1}
+        else:  # one worker per GPU of this process's share (every GPU, unless run --jobs shares them out)
+            placement = {"device_index": self.requested.gpus(devices), "inter_threads": 1}
         try:
             self._translator = ctranslate2.Translator(
                 str(model_dir), device=device, compute_type=compute_type, **placement

@@ -23,7 +23,7 @@ if any, is read from the environment variable that
 
 What comes back is validated (:func:`problem_with`): a missing id, Han
 characters, an answer far longer (or far shorter) than the length model of
-:mod:`pipeline.checks.length` allows for its source, text that is not a
+:mod:`pipeline.zh.length` allows for its source, text that is not a
 translation (a preamble, a refusal, a note), a protected span
 (termbase placeholder, inline tag) lost or repeated, or an unsafe
 character. Segments whose answer fails are asked once more; if the second
@@ -64,10 +64,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from ..checks import length
 from ..errors import PipelineError
 from ..inline import tag_problems
 from ..textsafety import first_unsafe, printable
+from ..zh import length
 from ..zh.script import count_han
 from .base import Draft, Engine, Signature
 
@@ -139,6 +139,9 @@ class OpenAISettings:
     batch: int = 8
     api_key_env: str = ""
     allow_remote: bool = False
+    #: Where ``url`` comes from, to begin an error line about it
+    #: (``pipeline.toml: engine.openai.url``).
+    url_origin: str = "engine.openai.url"
 
     @classmethod
     def from_request(cls, request) -> OpenAISettings:
@@ -153,6 +156,7 @@ class OpenAISettings:
             batch=request.get("engine.openai.batch"),
             api_key_env=request.get("engine.openai.api_key_env"),
             allow_remote=bool(request.get("engine.openai.allow_remote")),
+            url_origin=request.where("engine.openai.url"),
         )
 
 
@@ -185,22 +189,34 @@ class Endpoint:
     """One OpenAI-compatible server, reached over HTTP(S) by the standard
     library: no proxies, no redirects, bounded bodies and time."""
 
-    def __init__(self, url: str, allow_remote: bool = False, timeout: float = 120.0, api_key: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        allow_remote: bool = False,
+        timeout: float = 120.0,
+        api_key: str | None = None,
+        origin: str = "engine.openai.url",
+    ):
+        """``origin`` says where ``url`` comes from; an error line about the
+        URL begins with it (``pipeline.toml: engine.openai.url: ...``)."""
+        self.origin = origin
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise EndpointError(f"openai: {printable(url, one_line=True)}: expected an http:// or https:// URL")
+        # Credentials first: no other refusal may echo them.
         if parts.username is not None or parts.password is not None:
             raise EndpointError(
-                "openai: engine.openai.url holds credentials; name the variable that holds a key in "
+                f"{origin}: holds a user name or password; name the environment variable that holds a key in "
                 "engine.openai.api_key_env instead"
             )
+        shown = printable(url, one_line=True)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise EndpointError(f"{origin}: {shown}: expected an http:// or https:// URL")
         self.url = url
         self.scheme = parts.scheme
         self.host = parts.hostname
         try:
             self.port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise EndpointError(f"openai: {printable(url, one_line=True)}: bad port") from None
+            raise EndpointError(f"{origin}: {shown}: bad port") from None
         self.base = parts.path.rstrip("/")
         self.netloc = parts.netloc
         self.timeout = timeout
@@ -219,7 +235,7 @@ class Endpoint:
         host name has is a loopback one (so the check holds for the
         connection: it goes to the address checked)."""
         refusal = (
-            f"openai: {printable(self.url, one_line=True)} is not on this machine; the pipeline keeps text "
+            f"{self.origin}: {printable(self.url, one_line=True)} is not on this machine; the pipeline keeps text "
             "offline: pass --allow-remote (or set engine.openai.allow_remote = true) to send it there"
         )
         try:
@@ -284,7 +300,7 @@ class Endpoint:
             peer = connection.sock.getpeername()[0]
             if not self.allow_remote and not _is_loopback(peer):  # the name changed its address meanwhile
                 raise EndpointError(
-                    f"openai: {printable(self.url, one_line=True)} now leads to {peer}, not this machine"
+                    f"{self.origin}: {printable(self.url, one_line=True)} now leads to {peer}, not this machine"
                 )
             # One deadline for the whole exchange: a server that trickles its
             # headers byte by byte would otherwise reset the socket timeout forever.
@@ -435,7 +451,7 @@ def _placeholder_keys(text: str, patterns: Sequence[re.Pattern]) -> Counter:
 
 def longest_plausible(source: str) -> int:
     """The most English characters the length model of
-    :mod:`pipeline.checks.length` accepts for ``source`` (its ``length-ratio``
+    :mod:`pipeline.zh.length` accepts for ``source`` (the ``length-ratio``
     bound, ``MAX_LONG_Z`` deviations above the mean); a source too short for
     the model is measured as if it had ``MIN_HAN_FOR_RATIO`` Han characters."""
     han = max(length.weighted_han(source), float(length.MIN_HAN_FOR_RATIO))
@@ -555,7 +571,7 @@ class OpenAIEngine(Engine):
             api_key = os.environ.get(settings.api_key_env)
             if not api_key:
                 raise EndpointError(f"openai: the environment variable {settings.api_key_env} is not set")
-        self.endpoint = Endpoint(settings.url, settings.allow_remote, settings.timeout, api_key)
+        self.endpoint = Endpoint(settings.url, settings.allow_remote, settings.timeout, api_key, settings.url_origin)
         #: Protected spans besides inline tags (``<1>…</1>``, whose rule is
         #: :func:`pipeline.inline.tag_problems`): what protect_placeholders is told.
         self.patterns: list[re.Pattern] = []

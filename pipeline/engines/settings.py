@@ -7,6 +7,10 @@ size in tokens, and the cap on output length.
 backend (the CTranslate2 engines: workers of one thread each on the CPU,
 one worker per GPU on CUDA, :meth:`DecodingSettings.for_device`) and plans
 its batches with :mod:`.batching`.
+
+``run --jobs N`` runs N processes on one machine: they share the CPU
+threads out (:meth:`DecodingSettings.shared_by`) and, on CUDA, the GPUs
+(:func:`gpu_share`), so that no two processes load the model on every GPU.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, replace
+
+# The devices and compute types are defined with the other engine choices;
+# the command line reads them here.
+from ..engine_choices import COMPUTE_TYPES, DEVICES  # noqa: F401
 
 #: Default cap on output length, proportional to the longest source in the
 #: batch: RATIO × source tokens + SLACK, at most MAX. English SentencePiece
@@ -32,23 +40,6 @@ MAX_LENGTH_CEILING = 512
 #: the memory of one batch whatever the catalog's size.
 CACHE_POSITIONS = 8192
 
-#: Where CTranslate2 engines run: ``auto`` is CUDA when there is a GPU.
-DEVICES = ("auto", "cpu", "cuda")
-#: CTranslate2 compute types; ``auto`` is the model's own weights on the
-#: CPU and float16 on CUDA (:mod:`.ctranslate`).
-COMPUTE_TYPES = (
-    "auto",
-    "default",
-    "float32",
-    "float16",
-    "bfloat16",
-    "int8",
-    "int8_float32",
-    "int8_float16",
-    "int8_bfloat16",
-    "int16",
-)
-
 #: Source tokens per batch on the CPU when none is given.
 BATCH_SIZE = 1024
 
@@ -60,6 +51,20 @@ BATCH_SIZE = 1024
 #: H200's memory, and still a bound whatever the catalog's size.
 GPU_BATCH_SIZE = 16384
 GPU_CACHE_POSITIONS = 262144
+
+
+def gpu_share(devices: int, process: int = 0, processes: int = 1) -> list[int]:
+    """The GPUs (CTranslate2's ``device_index``) that process ``process`` of
+    ``processes`` decodes on, on a machine with ``devices`` GPUs: round
+    robin, GPU g to process g mod ``processes``, so that every GPU is used
+    and, with no more processes than GPUs, none by two of them; with more
+    processes than GPUs, process p has GPU p mod ``devices``. One process
+    has every GPU; without a GPU, none."""
+    if devices < 1:
+        return []
+    processes = max(1, processes)
+    process %= processes
+    return [gpu for gpu in range(devices) if gpu % processes == process] or [process % devices]
 
 
 def available_cores() -> int:
@@ -88,6 +93,10 @@ class DecodingSettings:
     max_decoding_length: int | None = None  # None: proportional to the source
     #: Decoder positions per batch; None: the device's default.
     cache_positions: int | None = None
+    #: This process's number among the ``processes`` of one run that share
+    #: the machine (``run --jobs``): which GPUs it takes (:meth:`gpus`).
+    process: int = 0
+    processes: int = 1
 
     @property
     def workers(self) -> int:
@@ -101,16 +110,22 @@ class DecodingSettings:
     def positions_per_batch(self) -> int:
         return self.cache_positions or CACHE_POSITIONS
 
+    def gpus(self, devices: int) -> list[int]:
+        """The GPUs this process decodes on, of the machine's ``devices``
+        (:func:`gpu_share`)."""
+        return gpu_share(devices, self.process, self.processes)
+
     def for_device(self, device: str, devices: int = 1) -> DecodingSettings:
         """These settings as a CTranslate2 engine runs them on ``device``
-        (``cpu`` or ``cuda``): on CUDA, one worker per GPU (``devices``) and
-        batches planned for the GPU (:data:`GPU_BATCH_SIZE`,
-        :data:`GPU_CACHE_POSITIONS`) unless given; on the CPU, unchanged."""
+        (``cpu`` or ``cuda``): on CUDA, one worker per GPU of this process's
+        share of the ``devices`` (:meth:`gpus`) and batches planned for the
+        GPU (:data:`GPU_BATCH_SIZE`, :data:`GPU_CACHE_POSITIONS`) unless
+        given; on the CPU, unchanged."""
         if device != "cuda":
             return self
         return replace(
             self,
-            threads=max(1, devices),
+            threads=len(self.gpus(max(1, devices))),
             batch_size=self.batch_size or GPU_BATCH_SIZE,
             cache_positions=self.cache_positions or GPU_CACHE_POSITIONS,
         )
@@ -132,5 +147,11 @@ class DecodingSettings:
 
     def shared_by(self, jobs: int) -> DecodingSettings:
         """These settings for one of ``jobs`` processes: the CPU threads
-        shared out between them (at least one each)."""
-        return replace(self, threads=max(1, self.workers // jobs))
+        shared out between them (at least one each); which one it is, for
+        its share of the GPUs, :meth:`for_process` says."""
+        return replace(self, threads=max(1, self.workers // jobs), processes=jobs)
+
+    def for_process(self, number: int) -> DecodingSettings:
+        """These settings for process ``number`` (from 0) of those
+        :meth:`shared_by` shares them between."""
+        return replace(self, process=number % self.processes)

@@ -3,7 +3,10 @@
 * :func:`chinese_number` reads one number, in Chinese numerals or in
   digits with a Chinese magnitude, to its exact value;
 * :func:`numbers_in` lists the values a Chinese sentence mentions, and
-  :func:`numbers_differ` says whether two sentences mention the same ones.
+  :func:`numbers_differ` says whether two sentences mention the same ones;
+* :func:`is_number_word` says whether a word of jieba's is a number with
+  its measure word (:data:`MEASURE_WORDS`), for the checks and the length
+  model (:mod:`.length`).
 
 The quality checks (:mod:`pipeline.checks.numbers`) read each quantity
 with these tables and :func:`chinese_number`, and decide themselves which
@@ -135,6 +138,43 @@ NOT_NUMBER_WORDS = (  # rows kept by the fmt: skip below (one word a line would 
 #: (per cent), not 100 and 50; 5千米 is 5 km, not 5,000. :func:`numbers_in`
 #: drops them before reading; the checks' grammar reads them in place.
 PERCENT_AND_UNIT_WORDS = ("百分之", "千分之", "千米", "千克", "千瓦")
+
+#: Measure words, units and time words: a Chinese numeral before one of
+#: them counts something (the quality checks' grammar of quantities,
+#: :mod:`pipeline.checks.numbers`, and :func:`is_number_word`). Words in which they often stand without counting
+#: (十分, 百家争鸣) are in NOT_NUMBER_WORDS. 级 and 门 are left out on purpose
+#: (二级 "secondary", 三门峡 a city).
+MEASURE_WORDS = (  # rows kept by the fmt: skip below (one word a line would take 130 lines)
+    # time
+    "世纪", "年代", "周年", "年", "个月", "月", "日", "号", "天", "周岁", "岁", "周", "星期",
+    "个小时", "小时", "分钟", "秒钟", "秒", "分", "季度", "届", "期", "轮", "次", "回", "遍", "趟", "代",
+    # things and people
+    "个百分点", "百分点", "个", "位", "名", "人次", "人", "户", "家", "所", "座", "栋", "层", "间", "套",
+    "条", "支", "只", "头", "棵", "张", "把", "台", "部", "架", "辆", "艘", "列", "本", "篇", "份", "首",
+    "句", "段", "件", "项", "种", "类", "批", "组", "对", "副", "群", "道", "颗", "块", "根", "面", "幅",
+    "场", "处", "款", "起", "笔", "箱", "节", "章", "步", "等", "番", "倍", "成", "股", "抹", "线", "路",
+    "点", "方面", "大", "强", "佳",
+    # units
+    "%", "元", "美元", "欧元", "英镑", "日元", "港元", "角", "千米", "公里", "厘米", "毫米", "纳米", "微米",
+    "米", "英里", "英尺", "英寸", "吋", "寸", "尺", "亩", "公顷", "平方米", "平方公里", "立方米", "吨",
+    "公斤", "千克", "克", "斤", "毫升", "升", "摄氏度", "度", "千瓦时", "千瓦", "兆瓦", "吉瓦", "瓦",
+    "标准箱", "标箱",
+)  # fmt: skip
+
+#: What may stand in one word with a number: an ordinal or weekday prefix
+#: (第一, 星期三), approximations (十几个, 三千多) and a measure word.
+_NUMBER_WORD_RE = re.compile(
+    rf"(?:第|星期|礼拜|周|初)?[{CN_NUMERALS}0-9.]+[多余来几]?[{CN_NUMERALS}]*"
+    rf"(?:{'|'.join(sorted(map(re.escape, MEASURE_WORDS), key=len, reverse=True))})?[半]?"
+)
+
+
+def is_number_word(word: str) -> bool:
+    """Whether a word of jieba's segmentation is a number, with its ordinal
+    prefix and measure word if any (七十七号, 第三, 一千五百多名), rather
+    than a word with numerals in it (三明治, 统一)."""
+    return bool(_NUMBER_WORD_RE.fullmatch(word))
+
 
 _MAGNITUDE_VALUES = {m: math.prod(CN_MULTIPLIERS[ch] for ch in m) for m in MAGNITUDES_AFTER_DIGITS}
 # \d is any Unicode decimal digit (٣ as well as 3); full-width digits,

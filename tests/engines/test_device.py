@@ -7,6 +7,9 @@ for what the engine asks CTranslate2 for when CTranslate2 reports GPUs
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import ctranslate2
 import pytest
 
@@ -19,7 +22,9 @@ from pipeline.engines.settings import (
     GPU_BATCH_SIZE,
     GPU_CACHE_POSITIONS,
     DecodingSettings,
+    gpu_share,
 )
+from pipeline.workspace import Workspace
 
 
 @pytest.fixture
@@ -96,3 +101,113 @@ def test_on_the_cpu_the_engine_loads_as_before(ct2_models, gpus, monkeypatch):
         {"device": "cpu", "compute_type": "default", "device_index": 0, "inter_threads": 2, "intra_threads": 1}
     ]
     assert "device=" not in str(engine.signature()) and "compute=" not in str(engine.signature())
+
+
+# --- `run --jobs N` on CUDA: the processes share the GPUs out ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("devices", "processes", "shares"),
+    [
+        (1, 1, [[0]]),
+        (4, 1, [[0, 1, 2, 3]]),  # one process: every GPU, one worker each (as before)
+        (1, 3, [[0], [0], [0]]),
+        (2, 4, [[0], [1], [0], [1]]),  # more processes than GPUs: process i on GPU i mod 2
+        (3, 3, [[0], [1], [2]]),
+        (4, 2, [[0, 2], [1, 3]]),  # fewer: every GPU used, none by two processes
+        (3, 2, [[0, 2], [1]]),
+    ],
+)
+def test_processes_share_the_gpus_round_robin(devices, processes, shares):
+    assert [gpu_share(devices, n, processes) for n in range(processes)] == shares
+
+
+@pytest.mark.parametrize("devices", range(1, 9))
+@pytest.mark.parametrize("processes", range(1, 9))
+def test_every_gpu_is_used_and_every_process_has_one(devices, processes):
+    shares = [gpu_share(devices, n, processes) for n in range(processes)]
+    assert all(shares)
+    used = [gpu for share in shares for gpu in share]
+    assert set(used) == set(range(devices))
+    if processes <= devices:
+        assert sorted(used) == list(range(devices))  # none shared
+
+
+def test_a_process_of_a_run_decodes_on_its_share_of_the_gpus():
+    shared = DecodingSettings(threads=8, beam_size=2).shared_by(2)
+    first, second = shared.for_process(0), shared.for_process(1)
+    assert (first.gpus(4), second.gpus(4)) == ([0, 2], [1, 3])
+    assert second.for_device("cuda", devices=4).workers == 2  # one worker per GPU of its share
+    assert shared.for_process(3).gpus(4) == [1, 3]  # numbers past the count wrap round
+    assert DecodingSettings().gpus(4) == [0, 1, 2, 3]
+    # On the CPU the number changes nothing: the threads are shared out as before.
+    for settings in (first, second):
+        assert settings.for_device("cpu") is settings and settings.workers == 4
+
+
+def test_on_cuda_each_process_of_a_run_asks_for_its_own_gpus(ct2_models, gpus, monkeypatch):
+    gpus(4)
+    made = []
+
+    class Recorder:
+        def __init__(self, path, **kwargs):
+            made.append(kwargs)
+
+    monkeypatch.setattr(ctranslate2, "Translator", Recorder)
+    shared = DecodingSettings(threads=8, beam_size=4).shared_by(2)
+    signatures = set()
+    for number in (0, 1):
+        engine = CT2Engine(ct2_models["marian"], shared.for_process(number), device="cuda")
+        signatures.add(str(engine.signature()))
+        assert engine.settings.workers == 2
+    assert [m["device_index"] for m in made] == [[0, 2], [1, 3]]
+    assert all(m["inter_threads"] == 1 and m["device"] == "cuda" for m in made)
+    assert len(signatures) == 1  # where a draft was decoded is not part of its signature
+
+
+def test_on_the_cpu_a_process_of_a_run_loads_as_before(ct2_models, gpus, monkeypatch):
+    gpus(0)
+    made = []
+    real = ctranslate2.Translator
+
+    def recorder(path, **kwargs):
+        made.append(kwargs)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(ctranslate2, "Translator", recorder)
+    settings = DecodingSettings(threads=4, max_decoding_length=4).shared_by(2).for_process(1)
+    engine = CT2Engine(ct2_models["marian"], settings)
+    assert engine.translate(["崔平很忙。"])[0].text
+    assert made == [
+        {"device": "cpu", "compute_type": "default", "device_index": 0, "inter_threads": 2, "intra_threads": 1}
+    ]
+
+
+def test_the_workers_of_a_local_run_number_themselves(workspace, seed_path, tmp_path):
+    from pipeline import runner
+    from tests.support.fake_engine import FakeEngine
+
+    for i in range(1, 4):
+        text = seed_path.read_text(encoding="utf-8").replace("2027", str(2030 + i))
+        (workspace / "seeds" / f"copy{i}.txt").write_text(text, encoding="utf-8")
+    ws = Workspace(workspace)
+    told = tmp_path / "told"
+
+    def make(settings):
+        with told.open("a") as f:  # one short line per write: appends do not interleave
+            f.write(f"{os.getpid()} {settings.process} {settings.processes}\n")
+        return FakeEngine()
+
+    options = runner.TranslateOptions(DecodingSettings(threads=2))
+    runner.run(ws, ws.default_sources(), options, runner.BuildOptions(), runner.Report(), jobs=2, make_engine=make)
+    lines = [line.split() for line in told.read_text().splitlines()]
+    numbers = {pid: int(number) for pid, number, _ in lines}
+    assert len(numbers) == len(lines)  # each worker made its engine once
+    assert sorted(numbers.values()) == list(range(len(numbers)))  # numbered 0, 1, ... in the order they made one
+    assert all(processes == "2" for _, _, processes in lines)
+    assert os.getpid() not in map(int, numbers)  # the parent makes none
+
+    told.unlink()
+    serial = Workspace(shutil.copytree(workspace / "seeds", tmp_path / "serial" / "seeds").parent)
+    runner.run(serial, serial.default_sources(), options, runner.BuildOptions(), runner.Report(), make_engine=make)
+    assert told.read_text().split()[1:] == ["0", "1"]  # one process: every GPU its own

@@ -102,6 +102,15 @@ def test_pipeline_toml_chooses_the_engine_and_the_command_line_overrides_it(work
         ('[engine]\ncompute_type = "int3"\n', ("pipeline.toml: engine.compute_type:",)),
         ("[engine.ct2]\nmodel = 3\n", ("pipeline.toml: engine.ct2.model: expected a string",)),
         ('[engine]\nname = "ct2"\nmodel = "no/such/dir"\n', ("no such model directory",)),
+        (
+            '[engine]\nname = "openai"\n[engine.openai]\nurl = "ftp://x"\n',
+            ("Error: pipeline.toml: engine.openai.url: ftp://x: expected an http:// or https:// URL",),
+        ),
+        (
+            '[engine]\nname = "openai"\n[engine.openai]\nurl = "http://203.0.113.7:8080/v1"\n',
+            ("Error: pipeline.toml: engine.openai.url: http://203.0.113.7:8080/v1 is not on this machine",),
+        ),
+        ("[engine]\nname = 'argos'\nname = 'ct2'\n", ("Error: pipeline.toml: line 3: engine.name: given twice",)),
     ],
 )
 def test_a_bad_configuration_is_one_line_naming_file_and_key(workspace, toml, fragments):

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from pipeline.config import parse_config
 from pipeline.engines import EngineRequest, create_engine
 from pipeline.engines.openai import (
     INSTRUCTION,
@@ -427,6 +428,27 @@ def test_answers_accepted_before_the_server_died_are_kept(server):
 def test_bad_endpoint_urls_are_one_line(url, message):
     with pytest.raises(EndpointError, match=message):
         Endpoint(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://x", "ftp://x: expected an http:// or https:// URL"),
+        ("http://", "http://: expected an http:// or https:// URL"),
+        ("http://127.0.0.1:notaport/v1", "bad port"),
+        ("http://203.0.113.7:8080/v1", "is not on this machine"),
+        ("http://user:sk-secret@127.0.0.1:8080/v1", "holds a user name or password"),
+    ],
+)
+def test_a_bad_url_from_pipeline_toml_names_the_file_and_the_key(url, message, no_network):
+    config = parse_config(f'[engine.openai]\nurl = "{url}"\n'.encode())
+    with pytest.raises(EndpointError) as caught:
+        create_engine("openai", EngineRequest(config=config))
+    error = str(caught.value)
+    assert error.startswith("pipeline.toml: engine.openai.url: ") and message in error
+    assert "\n" not in error and "sk-secret" not in error
+    # The default URL (no file, or a file without the key) is the key's, not the file's.
+    assert "pipeline.toml" not in str(pytest.raises(EndpointError, Endpoint, url).value)
 
 
 @pytest.mark.parametrize("fault", ["500", "close"])

@@ -85,7 +85,8 @@ def test_translate_refuses_a_remote_endpoint_in_one_line(workspace):
     result = run("translate", "-w", workspace, "--model", "m")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "Error: openai: http://203.0.113.7:8080/v1 is not on this machine; the pipeline keeps text offline: "
+        "Error: pipeline.toml: engine.openai.url: http://203.0.113.7:8080/v1 is not on this machine; the pipeline "
+        "keeps text offline: "
         "pass --allow-remote (or set engine.openai.allow_remote = true) to send it there"
     )
 

@@ -30,4 +30,4 @@ def test_threads_are_shared_out_between_processes(threads, jobs, each):
     settings = DecodingSettings(threads=threads, beam_size=2, batch_size=64, max_decoding_length=9, cache_positions=100)
     shared = settings.shared_by(jobs)
     assert shared.workers == each  # at least one each
-    assert shared == DecodingSettings(each, 2, 64, 9, 100)  # nothing else changes
+    assert shared == DecodingSettings(each, 2, 64, 9, 100, processes=jobs)  # nothing else changes
