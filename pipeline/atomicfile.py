@@ -9,6 +9,10 @@ plain file, and the cleanup after writes that were killed.
 - The rename replaces a link at the target, never the file it points to.
 - A failed write (full disk, read-only directory) is one :class:`WriteError`
   and leaves the old file as it was.
+- A temporary file that may hold another program's save (the swap of
+  :mod:`pipeline.catalog.store`) is never deleted by the cleanup unless its
+  bytes are proven to be saved elsewhere: otherwise it is kept beside the
+  catalog as ``<name>.conflict-<ns>``, with a warning.
 - Reads open without blocking and refuse FIFOs, devices and directories,
   so ``/dev/zero`` or a FIFO named like a catalog cannot hang a command.
 
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
+import logging
 import os
 import re
 import secrets
@@ -29,6 +35,8 @@ from pathlib import Path
 
 from .errors import UnsafePathError, WriteError
 
+log = logging.getLogger(__name__)
+
 #: Our temporary files: ``.<target name>.pipeline-<8 characters>.tmp``
 #: beside the target.
 TEMP_MARK = "pipeline-"
@@ -37,6 +45,14 @@ _OURS = re.compile(r"\..+\." + TEMP_MARK + r"[a-z0-9_]{8}\.tmp")
 # What versions before the mark left (tempfile.mkstemp's names), recognised
 # only beside the file they were replacing.
 _LEGACY = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
+#: The compare-and-swap's temporary file while it is being swapped with the
+#: catalog (:func:`swap_path`): ``.<target>.pipeline-<8>.<R><W>.swp``, R and W
+#: the first 16 hex digits of the SHA-256 of the version read and of the one
+#: written (both left out where the name would be too long).
+_SWAP = re.compile(
+    r"\.(?P<target>.+)\." + TEMP_MARK + r"[a-z0-9_]{8}(?:\.(?P<read>[0-9a-f]{16})(?P<wrote>[0-9a-f]{16}))?\.swp"
+)
+_DIGITS = 16
 #: A temporary file younger than this may belong to a write that is just
 #: starting (created, not yet locked); it is left alone.
 STALE_AFTER_SECONDS = 60.0
@@ -222,16 +238,25 @@ def read_regular(path: Path, display: str, inside: Path | None = None, follow_li
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise not_regular(display, st.st_mode)
-        if inside is not None:
-            real = os.path.realpath(path)
-            if not lies_within(real, inside):
-                raise outside(display)
-            now = os.stat(real)
-            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-                raise UnsafePathError(f"{display}: changed while it was being opened; refused")
+        if inside is not None and not check_opened_within(fd, path, inside, display):
+            raise UnsafePathError(f"{display}: changed while it was being opened; refused")
         return _read_all(fd)
     finally:
         os.close(fd)
+
+
+def check_opened_within(fd: int, path: Path | str, inside: Path | str, display: str) -> bool:
+    """Whether the file open as ``fd``, opened by ``path``, is still the one
+    ``path`` leads to (False: replaced meanwhile; FileNotFoundError: gone);
+    one that leads outside ``inside`` is refused (:class:`UnsafePathError`).
+    Made on the file actually opened, so that a link swapped in between a
+    check by path and the open cannot lead out."""
+    held = os.fstat(fd)
+    real = os.path.realpath(path)
+    if not lies_within(real, inside):
+        raise outside(display)
+    now = os.stat(real)
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
 # --- locks -----------------------------------------------------------------------
@@ -281,6 +306,28 @@ def open_lock_file(directory: Path, name: str, inside: Path, display: str) -> in
     return fd
 
 
+# --- the compare-and-swap's temporary file ---------------------------------------
+
+
+def swap_path(tmp: str, read: bytes, wrote: bytes) -> str:
+    """The name :mod:`pipeline.catalog.store` gives its temporary file ``tmp``
+    just before swapping it with the catalog: from then on it may hold
+    another program's save, and :func:`clean_stale_temp_files` deletes it
+    only when its bytes are the version read (digest ``read``) or written
+    (``wrote``) or the catalog's own. Without the digests where the name
+    would be too long (then only the last is proof)."""
+    base = tmp.removesuffix(".tmp")
+    named = f"{base}.{read.hex()[:_DIGITS]}{wrote.hex()[:_DIGITS]}.swp"
+    return named if len(os.fsencode(os.path.basename(named))) <= 255 else f"{base}.swp"
+
+
+def conflict_name(target: str) -> str:
+    """The name a version of ``target`` that could not stay in place is kept
+    under, beside it (``<name>.conflict-<ns>``: not a ``.po``, so that no
+    command takes it for a catalog)."""
+    return f"{target}.conflict-{time.time_ns()}"
+
+
 # --- cleaning up after killed writes ----------------------------------------------
 
 
@@ -291,7 +338,14 @@ def clean_stale_temp_files(directory: Path, inside: Path, older_than: float = ST
     Only our own: a regular file (not a link) named like ours, that no live
     writer holds locked and that is older than ``older_than`` seconds (a
     write that is just starting has created its file and not yet locked
-    it). Everything else is left alone; a file we cannot examine too."""
+    it). Everything else is left alone; a file we cannot examine too.
+
+    A compare-and-swap's file (:func:`swap_path`) may hold another
+    program's save, swapped out by a write killed before it could swap it
+    back: it is deleted only when its bytes are proven to be kept elsewhere,
+    otherwise kept as ``<catalog>.conflict-<ns>`` with a warning. Its age
+    counts from its last rename too (the ctime): the file a live swap has
+    just taken out of place keeps its old mtime and is not locked."""
     removed: list[str] = []
     try:
         dir_fd = open_dir_within(directory, inside, str(directory))
@@ -300,19 +354,25 @@ def clean_stale_temp_files(directory: Path, inside: Path, older_than: float = ST
     try:
         now = time.time()
         for entry in list(os.scandir(dir_fd)):
-            if not _ours(entry.name, dir_fd):
+            swap = _SWAP.fullmatch(entry.name)
+            if swap is None and not _ours(entry.name, dir_fd):
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < older_than:
+                age = now - (max(st.st_mtime, st.st_ctime) if swap else st.st_mtime)
+                if not stat.S_ISREG(st.st_mode) or age < older_than:
                     continue
                 fd = os.open(entry.name, _READ_FLAGS | os.O_NOFOLLOW, dir_fd=dir_fd)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a live writer holds its own
                     held = os.fstat(fd)
-                    if (held.st_dev, held.st_ino) == (st.st_dev, st.st_ino):
-                        os.unlink(entry.name, dir_fd=dir_fd)
-                        removed.append(entry.name)
+                    if (held.st_dev, held.st_ino) != (st.st_dev, st.st_ino):
+                        continue
+                    if swap is not None and not _redundant(swap, _read_all(fd), dir_fd):
+                        _set_aside(entry.name, swap["target"], directory, dir_fd)
+                        continue
+                    os.unlink(entry.name, dir_fd=dir_fd)
+                    removed.append(entry.name)
                 finally:
                     os.close(fd)
             except OSError:  # BlockingIOError included: in use
@@ -335,3 +395,39 @@ def _ours(name: str, dir_fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def _redundant(swap: re.Match, data: bytes, dir_fd: int) -> bool:
+    """Whether a swap file holding ``data`` holds nothing that is not kept
+    elsewhere: the version its write read (and replaced by one made from
+    it), the version it wrote, or the bytes its catalog holds now."""
+    digest = hashlib.sha256(data).hexdigest()[:_DIGITS]
+    if swap["read"] is not None and digest in (swap["read"], swap["wrote"]):
+        return True
+    try:
+        fd = os.open(swap["target"], _READ_FLAGS | os.O_NOFOLLOW, dir_fd=dir_fd)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and _read_all(fd) == data
+    finally:
+        os.close(fd)
+
+
+def _set_aside(name: str, target: str, directory: Path, dir_fd: int) -> None:
+    """Keep the swap file ``name`` as ``<target>.conflict-<ns>``, never over
+    an existing file, and say so in one line."""
+    while True:
+        aside = conflict_name(target)
+        try:
+            os.stat(aside, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            break
+    os.rename(name, aside, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    shown = str(Path(directory) / target)
+    log.warning(
+        "%s: a command killed while saving it had swapped out another program's save; "
+        "kept as %s (compare it with the catalog)",
+        shown if shown.isprintable() else ascii(shown),
+        aside if aside.isprintable() else ascii(aside),
+    )

@@ -74,7 +74,7 @@ def build(
             return BuildResult(doc, Coverage(**record["coverage"]), paths, skipped=True)
 
     display = ws.relative(po_path)
-    catalog = load_catalog(po_path, display)
+    catalog = load_catalog(po_path, display, inside=ws.root)
     path = source_of(ws, doc, catalog.extra_headers.get(SOURCE_HEADER), display)
     # Read in its format (plain text, HTML, …), cut as extraction cut it.
     ref, repair = ws.relative(path), repairs_page_breaks(catalog)

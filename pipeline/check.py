@@ -30,7 +30,7 @@ def check_documents(ws: Workspace, docs: list[str]) -> list[Finding]:
     findings: list[Finding] = []
     for doc in docs:
         path = ws.catalog_path(doc)
-        catalog = load_catalog(path, ws.relative(path))
+        catalog = load_catalog(path, ws.relative(path), inside=ws.root)
         findings.extend(run_checks(catalog, termbase, doc=doc))
         findings.extend(overridden_findings(catalog, termbase, doc))
     return findings

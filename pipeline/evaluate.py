@@ -159,7 +159,7 @@ def reviewed_reference(ws: Workspace, docs: Sequence[str]) -> Reference:
     pairs: dict[str, str] = {}
     for doc in docs:
         path = ws.catalog_path(doc)
-        for message in load_catalog(path, ws.relative(path)):
+        for message in load_catalog(path, ws.relative(path), inside=ws.root):
             if is_segment(message) and message.id and is_reviewed(state_of(message)):
                 pairs.setdefault(message.id, message.string)
     if not pairs:
@@ -274,7 +274,7 @@ def score_drafts(ws: Workspace, docs: Sequence[str], reference: Reference, evalu
     found: set[str] = set()
     for doc in docs:
         path = ws.catalog_path(doc)
-        for message in load_catalog(path, ws.relative(path)):
+        for message in load_catalog(path, ws.relative(path), inside=ws.root):
             if not is_segment(message) or message.id in drafts:
                 continue
             found.add(message.id)
@@ -430,7 +430,7 @@ def _document_sample(ws: Workspace, docs: Sequence[str], limit: int) -> list[str
     seen: dict[str, None] = {}
     for doc in docs:
         path = ws.catalog_path(doc)
-        for message in load_catalog(path, ws.relative(path)):
+        for message in load_catalog(path, ws.relative(path), inside=ws.root):
             if is_segment(message) and message.id:
                 seen.setdefault(message.id, None)
                 if len(seen) >= limit:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .atomicfile import read_regular
 from .cache import StageCache, content_hash, file_signature
 from .catalog import Catalog, history, load_catalog, save_catalog
 from .catalog.merge import MergeReport, merge
@@ -13,6 +14,7 @@ from .catalog.pofile import po_bytes
 from .catalog.store import update_catalog
 from .catalog.template import build_template, record_repair, repairs_page_breaks
 from .config import load_config
+from .errors import UnsafePathError
 from .formats import load_document
 from .segment import Document
 from .sources import document_name
@@ -38,31 +40,32 @@ class ExtractResult:
         return self.entries == 0
 
 
-def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, date_attr: str) -> bool:
+def _write_if_changed(path: Path, catalog: Catalog, previous: Catalog | None, date_attr: str, inside: Path) -> bool:
     """Write ``catalog`` unless it equals ``previous`` but for its date header;
-    a no-op re-extraction leaves files (and git) untouched."""
+    a no-op re-extraction leaves files (and git) untouched. (The file is
+    compared only if it lies ``inside`` the workspace.)"""
     now = datetime.now(timezone.utc)
     if previous is not None:
         setattr(catalog, date_attr, getattr(previous, date_attr))
-        if path.exists() and po_bytes(catalog) == path.read_bytes():
+        if path.exists() and po_bytes(catalog) == read_regular(path, str(path), inside=inside):
             return False
     setattr(catalog, date_attr, now)
     save_catalog(path, catalog)
     return True
 
 
-def _inputs(source_path: Path, pot_path: Path, po_path: Path, glossary: Path) -> dict | None:
+def _inputs(source_path: Path, pot_path: Path, po_path: Path, ws: Workspace) -> dict | None:
     """What an extraction depends on: the source's bytes, the two catalogs
     and the termbase (whose hits are recorded on the entries)."""
     try:
-        source = content_hash(source_path.read_bytes())
-    except OSError:
+        source = content_hash(read_regular(source_path, str(source_path), inside=ws.root))
+    except (OSError, UnsafePathError):
         return None  # read_source explains the problem
     return {
         "source": source,
         "pot": file_signature(pot_path),
         "po": file_signature(po_path),
-        "glossary": file_signature(glossary),
+        "glossary": file_signature(ws.glossary),
     }
 
 
@@ -90,7 +93,7 @@ def extract(
     ref = ws.source_ref(source_path)  # a regular file inside the workspace, or refused
     doc = document_name(source_path, ref)
     pot_path, po_path = ws.template_path(doc), ws.catalog_path(doc)
-    inputs = _inputs(source_path, pot_path, po_path, ws.glossary) if cache is not None else None
+    inputs = _inputs(source_path, pot_path, po_path, ws) if cache is not None else None
     requested = repair  # the option asked for: another one extracts again
     if inputs is not None:
         inputs["repair"] = requested
@@ -106,7 +109,7 @@ def extract(
             catalog_changed=False,
             skipped=True,
         )
-    old_template = load_catalog(pot_path, ws.relative(pot_path)) if pot_path.exists() else None
+    old_template = load_catalog(pot_path, ws.relative(pot_path), inside=ws.root) if pot_path.exists() else None
     if repair is None:
         repair = repairs_page_breaks(old_template)
     # Read and segmented in its format (plain text, HTML, …), whole or not at
@@ -115,7 +118,7 @@ def extract(
     template = build_template(document, ref)
     record_repair(template, repair)
 
-    template_changed = _write_if_changed(pot_path, template, old_template, "creation_date")
+    template_changed = _write_if_changed(pot_path, template, old_template, "creation_date", ws.root)
 
     terms = termbase if termbase is not None else load_termbase(ws.glossary)
     merged: list[MergeReport] = []
@@ -146,13 +149,14 @@ def extract(
             lock=None,
             wait_if_missing=old_template is not None,
             skip_same_bytes=True,
+            inside=ws.root,
         )
         tx.settled(update.catalog)
     report, catalog_changed = merged[0], update.written
     entries = len([m for m in template if m.id])
     if cache is not None:
         outputs = {"encoding": document.encoding, "blocks": len(document.blocks), "entries": entries}
-        done = _inputs(source_path, pot_path, po_path, ws.glossary)
+        done = _inputs(source_path, pot_path, po_path, ws)
         if done is not None:
             done["repair"] = requested
         cache.put("extract", doc, {"inputs": done, **outputs})

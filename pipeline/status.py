@@ -70,7 +70,7 @@ def document_status(ws: Workspace, doc: str, roles: Roles | None = None) -> Docu
     (default: the workspace's, from ``pipeline.toml``)."""
     roles = roles if roles is not None else roles_for(ws)
     path = ws.catalog_path(doc)
-    catalog = load_catalog(path, ws.relative(path))
+    catalog = load_catalog(path, ws.relative(path), inside=ws.root)
     counts = {state: 0 for state in State}
     han = words = 0
     untouched = 0

@@ -116,7 +116,7 @@ class _CatalogFile:
             # The drafts' history first (pipeline.catalog.history): worked out on the
             # catalog as last read; a draft the update then skips is aborted.
             tx.intend(self._draft_records(retranslate_fuzzy))
-            update = update_catalog(self.path, change, self.display, lock=None, wait_if_missing=True)
+            update = update_catalog(self.path, change, self.display, lock=None, wait_if_missing=True, inside=ws.root)
             tx.settled(update.catalog)
         self.catalog = update.catalog
         self.written += filled
@@ -204,7 +204,7 @@ def translate_documents(
             summary.fuzzy_kept += record[State.FUZZY.value]
             continue
         display = ws.relative(path)
-        catalog, _ = load_snapshot(path, display)
+        catalog, _ = load_snapshot(path, display, inside=ws.root)
         entry = _CatalogFile(doc, path, display, catalog)
         pending = False
         for message in catalog:

@@ -15,7 +15,9 @@ action (``draft`` for the translate stage's machine and memory drafts, so
 the draft is never lost when a person edits it; ``accept``, ``edit``,
 ``approve``, ``unapprove``, ``reject``, ``import``, ``undo``; ``comment``
 and ``uncomment`` for a person's comment added to or removed from the
-entry, its text in ``comment``; and ``source-changed``, who ``extract``,
+entry, its text in ``comment`` (the undo of one is recorded as the other,
+with the same text: the entry's text and state cannot tell whether it
+happened); and ``source-changed``, who ``extract``,
 for a re-extraction that carried a translation onto a changed source as
 fuzzy, with the old source in ``source_before``: why an approved entry
 became fuzzy), the state and text before and after, the signature of the
@@ -460,7 +462,7 @@ def _markers(records: Iterable[HistoryRecord], catalog: Catalog | None, recovere
 def _catalog_now(ws: Workspace, doc: str) -> Catalog | None:
     path = ws.catalog_path(doc)
     try:
-        catalog, _ = load_snapshot(path, ws.relative(path))
+        catalog, _ = load_snapshot(path, ws.relative(path), inside=ws.root)
     except CatalogError:
         if not path.exists():
             return None

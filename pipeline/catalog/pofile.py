@@ -24,7 +24,7 @@ from typing import BinaryIO
 from babel.messages import catalog as babel_catalog
 from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
-from ..atomicfile import atomic_write
+from ..atomicfile import atomic_write, read_regular
 from ..errors import CatalogError
 from . import linebreak as _linebreak
 
@@ -484,13 +484,19 @@ def po_bytes(catalog: Catalog) -> bytes:
     return buf.getvalue()
 
 
-def load_catalog(path: Path, display: str | None = None) -> Catalog:
-    """Read the catalog at ``path`` (:func:`read_po`); ``display`` names it in errors."""
+def load_catalog(path: Path, display: str | None = None, inside: Path | None = None) -> Catalog:
+    """Read the catalog at ``path`` (:func:`read_po`); ``display`` names it in errors.
+
+    Read through :func:`~pipeline.atomicfile.read_regular`: a FIFO or a
+    device is refused without blocking, and with ``inside`` (a workspace's
+    root) a file that does not lie inside it, checked on the file actually
+    opened (one open: a link swapped in after a check cannot lead out)."""
+    display = display or str(path)
     try:
-        with open(path, "rb") as fh:
-            return read_po(fh, display or str(path))
+        data = read_regular(path, display, inside=inside)
     except FileNotFoundError:
-        raise CatalogError(f"{display or path}: no such catalog") from None
+        raise CatalogError(f"{display}: no such catalog") from None
+    return read_po(io.BytesIO(data), display)
 
 
 def save_catalog(path: Path, catalog: Catalog) -> None:

@@ -26,14 +26,22 @@ Our own writers also hold the document's catalog lock (``lock``), so
 they never race each other; the compare-and-swap is for the programs that
 do not take our lock.
 
+Just before the swap the temporary file is renamed
+``.<name>.pipeline-<8>.<read><written>.swp`` (:func:`~pipeline.atomicfile.swap_path`):
+a write killed between the swap and the swap back leaves the other
+program's save under that name, and the next command's cleanup of killed
+writes keeps it beside the catalog as ``<name>.conflict-<ns>`` with a
+warning instead of deleting it; it deletes such a file only when its bytes
+are the version read or written (the digests in its name) or the
+catalog's own.
+
 What remains, honestly: without ``RENAME_EXCHANGE`` (not Linux, or a file
 system without it) step 4 is a plain ``os.replace`` and a save that lands
 in the microseconds between step 3's check and the rename is overwritten.
 With it, a save lost needs two other saves inside those microseconds (the
 second one's file is kept beside the catalog as ``<name>.conflict-…``) or
 a program that writes through an already open descriptor without
-truncating it. A kill between the swap and the swap back (microseconds,
-only on a race) leaves the other program's save in ``.<name>.*.tmp``.
+truncating it.
 """
 
 from __future__ import annotations
@@ -53,8 +61,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..atomicfile import atomic_write, not_regular
-from ..errors import CatalogError
+from ..atomicfile import atomic_write, check_opened_within, conflict_name, not_regular, swap_path
+from ..errors import CatalogError, UnsafePathError
 from .pofile import Catalog, po_bytes, read_po
 
 log = logging.getLogger(__name__)
@@ -112,21 +120,27 @@ def touch(catalog: Catalog, now: datetime | None = None) -> None:
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
-def snapshot(path: Path | str, display: str | None = None) -> Snapshot:
+def snapshot(path: Path | str, display: str | None = None, inside: Path | None = None) -> Snapshot:
     """Read ``path`` with its identity; a file that changed while it was
     being read (size or mtime moved) is read again. Something that is not
-    a regular file (a FIFO, a directory) is refused, without blocking."""
+    a regular file (a FIFO, a directory) is refused, without blocking; with
+    ``inside`` (the workspace), so is a file that does not lie inside it,
+    checked on the file actually opened (:func:`~pipeline.atomicfile.check_opened_within`)."""
+    display = display or str(path)
+    data = after = None
     for _ in range(1000):
         try:
             fd = os.open(path, _READ_FLAGS)
         except FileNotFoundError:
             return Snapshot(None, None)
         except IsADirectoryError:
-            raise not_regular(display or str(path), stat.S_IFDIR) from None
+            raise not_regular(display, stat.S_IFDIR) from None
         try:
             before = os.fstat(fd)
             if not stat.S_ISREG(before.st_mode):
-                raise not_regular(display or str(path), before.st_mode)
+                raise not_regular(display, before.st_mode)
+            if inside is not None and not _opened_within(fd, path, inside, display):
+                continue  # replaced since the open (an editor saving): read it again
             with io.FileIO(fd, "rb", closefd=False) as fh:
                 data = fh.readall()
             after = os.fstat(fd)
@@ -136,8 +150,19 @@ def snapshot(path: Path | str, display: str | None = None) -> Snapshot:
             break
     # (A file still changing after that many reads gets the identity of the
     # last one: a compare-and-swap against it fails, as it should.)
+    if data is None:
+        raise UnsafePathError(f"{display}: kept being replaced while it was being opened; refused")
     digest = hashlib.sha256(data).digest()
     return Snapshot(data, Identity(after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, digest))
+
+
+def _opened_within(fd: int, path: Path | str, inside: Path, display: str) -> bool:
+    """Whether ``path`` still names the file open as ``fd``, refusing one
+    that does not lie inside ``inside``."""
+    try:
+        return check_opened_within(fd, path, inside, display)
+    except FileNotFoundError:
+        return False
 
 
 # --- renameat2(RENAME_EXCHANGE) -------------------------------------------------
@@ -177,8 +202,9 @@ class _CompareAndSwap:
     ``path`` only if ``path`` is still the file we read (``expected``;
     None: there was no file, and there must still be none)."""
 
-    def __init__(self, expected: Identity | None):
+    def __init__(self, expected: Identity | None, written: bytes):
         self.expected = expected
+        self.written = written  # the SHA-256 of what we write
 
     def __call__(self, tmp: str, path: Path) -> None:
         if self.expected is None:
@@ -198,36 +224,45 @@ class _CompareAndSwap:
         ours = os.stat(tmp).st_ino
         if snapshot(path).identity != self.expected:
             raise _Raced()
+        # From the swap on, the file at the temporary name may be somebody
+        # else's save: a name that says so, and which bytes would be ours
+        # (a write killed before the swap back leaves it to the cleanup of
+        # killed writes, which then keeps it instead of deleting it).
+        swap = swap_path(tmp, self.expected.sha256, self.written)
+        os.rename(tmp, swap)
         try:
-            swapped = exchange(tmp, path)
+            swapped = exchange(swap, path)
         except FileNotFoundError:  # deleted since the check (an editor re-creating it)
+            _unlink(swap)
             raise _Raced() from None
         if not swapped:
-            os.replace(tmp, path)  # the check above was the compare-and-swap
+            os.replace(swap, path)  # the check above was the compare-and-swap
             return
-        displaced = snapshot(tmp)
+        displaced = snapshot(swap)
         if displaced.identity == self.expected or displaced.data is None:
-            # The file we read, swapped out: done. (Gone already: removed
-            # under its temporary name by another command's stale-file
-            # cleanup, which takes only files it can lock, never ours.)
-            _unlink(tmp)
+            # The file we read, swapped out: done. (Gone already: taken by
+            # another command's cleanup of killed writes, which deletes a
+            # swap file only when it holds these bytes or ours.)
+            _unlink(swap)
             return
         # Somebody saved between the check and the swap: what we swapped out
         # is their save. Put it back at once, then start again from it.
         try:
-            exchange(tmp, path)
+            exchange(swap, path)
         except FileNotFoundError:  # ours was deleted meanwhile (an editor re-creating the file)
             try:
-                os.link(tmp, path)  # theirs back, unless a newer save is there already
-                _unlink(tmp)
+                os.link(swap, path)  # theirs back, unless a newer save is there already
+                _unlink(swap)
             except FileExistsError:
-                _keep_aside(tmp, path)
+                _keep_aside(swap, path)
             raise _Raced() from None
-        if os.stat(tmp).st_ino != ours:
+        if os.stat(swap).st_ino != ours:
             # And a second save landed meanwhile: keep the newest at ``path``
             # and the other beside it, for a person to look at.
-            exchange(tmp, path)
-            _keep_aside(tmp, path)
+            exchange(swap, path)
+            _keep_aside(swap, path)
+        else:
+            _unlink(swap)  # ours, back at the temporary name
         raise _Raced()
 
 
@@ -239,9 +274,9 @@ def _unlink(path: str) -> None:
 
 
 def _keep_aside(tmp: str, path: Path) -> None:
-    """Keep a save we could not put back as ``<name>.conflict-<ns>`` (not a
-    ``.po``: no command takes it for a catalog)."""
-    aside = path.with_name(f"{path.name}.conflict-{time.time_ns()}")
+    """Keep a save we could not put back beside the catalog
+    (:func:`~pipeline.atomicfile.conflict_name`)."""
+    aside = path.with_name(conflict_name(path.name))
     os.replace(tmp, aside)
     log.warning("%s: two other programs saved it at the same moment; one version is kept as %s", path, aside.name)
 
@@ -253,6 +288,7 @@ def update_catalog(
     lock: Callable[[], AbstractContextManager] | None = None,
     wait_if_missing: bool = False,
     skip_same_bytes: bool = False,
+    inside: Path | None = None,
 ) -> Update:
     """Apply ``change`` to the catalog at ``path`` and save it, without ever
     writing over a save made since it was read (see the module docstring).
@@ -266,14 +302,16 @@ def update_catalog(
     bytes already on disk is not written (nor touched). ``lock`` is
     our own writers' lock (``Workspace.catalog_lock_for(doc)``), held throughout;
     ``wait_if_missing`` gives a catalog that vanished a moment to come
-    back (an editor that deletes and re-creates the file on save)."""
+    back (an editor that deletes and re-creates the file on save);
+    ``inside`` (the workspace's root) refuses a catalog that leads out of
+    it, checked on the file read (:func:`snapshot`)."""
     display = display or str(path)
     with lock() if lock is not None else nullcontext():
         deadline = time.monotonic() + RETRY_SECONDS
         attempt = 0
         while attempt == 0 or time.monotonic() < deadline:
             attempt += 1
-            current = _read(path, display, wait_if_missing)
+            current = _read(path, display, wait_if_missing, inside)
             if current is None:  # changed while it was being parsed: again
                 continue
             snap, catalog = current
@@ -285,7 +323,7 @@ def update_catalog(
             touch(result)
             data = po_bytes(result)
             try:
-                atomic_write(path, data, install=_CompareAndSwap(snap.identity))
+                atomic_write(path, data, install=_CompareAndSwap(snap.identity, hashlib.sha256(data).digest()))
             except _Raced:
                 time.sleep(random.uniform(0, min(0.05, 0.0005 * 2 ** min(attempt, 7))))
                 continue
@@ -296,16 +334,19 @@ def update_catalog(
     )
 
 
-def _read(path: Path, display: str, wait_if_missing: bool) -> tuple[Snapshot, Catalog | None] | None:
-    """The catalog at ``path`` with its snapshot; None when it changed while
-    it was being parsed. A file that does not parse is given SETTLE_SECONDS
-    to change (half-written in place by an editor) before it is reported."""
-    snap = snapshot(path, display)
+def _read(
+    path: Path, display: str, wait_if_missing: bool, inside: Path | None
+) -> tuple[Snapshot, Catalog | None] | None:
+    """The catalog at ``path`` with its snapshot (``inside``: see
+    :func:`snapshot`); None when it changed while it was being parsed. A
+    file that does not parse is given SETTLE_SECONDS to change (half-written
+    in place by an editor) before it is reported."""
+    snap = snapshot(path, display, inside)
     if snap.data is None and wait_if_missing:
         deadline = time.monotonic() + MISSING_WAIT_SECONDS
         while snap.data is None and time.monotonic() < deadline:
             time.sleep(0.005)
-            snap = snapshot(path)
+            snap = snapshot(path, display, inside)
     if snap.data is None:
         return snap, None
     try:
@@ -317,13 +358,14 @@ def _read(path: Path, display: str, wait_if_missing: bool) -> tuple[Snapshot, Ca
         raise
 
 
-def load_snapshot(path: Path, display: str | None = None) -> tuple[Catalog, bytes]:
+def load_snapshot(path: Path, display: str | None = None, inside: Path | None = None) -> tuple[Catalog, bytes]:
     """Read the catalog at ``path`` consistently (see :func:`_read`), for a
-    command that reads while an editor may be saving."""
+    command that reads while an editor may be saving; with ``inside`` (the
+    workspace's root), only a file that lies inside it."""
     display = display or str(path)
     deadline = time.monotonic() + RETRY_SECONDS
     while time.monotonic() < deadline:
-        current = _read(path, display, wait_if_missing=True)
+        current = _read(path, display, True, inside)
         if current is not None:
             snap, catalog = current
             if catalog is None:

@@ -104,10 +104,10 @@ def load_memory(ws: Workspace) -> TranslationMemory:
     memory = TranslationMemory()
     for doc in ws.documents():
         path = ws.catalog_path(doc)
-        memory.extend(units_from_catalog(load_catalog(path, ws.relative(path)), doc))
+        memory.extend(units_from_catalog(load_catalog(path, ws.relative(path), inside=ws.root), doc))
     for path in memory_files(ws):
-        with open(path, "rb") as fh:
-            memory.extend(read_tmx(fh, ws.relative(path)).units)
+        data = read_regular(path, ws.relative(path), inside=ws.root)
+        memory.extend(read_tmx(io.BytesIO(data), ws.relative(path)).units)
     return memory
 
 
@@ -145,7 +145,7 @@ def import_tmx(ws: Workspace, path: Path | str) -> ImportedMemory:
             f"{ws.relative(target)} already exists; remove it to replace it, or rename {path.name} to import it as well"
         )
     for existing in memory_files(ws):
-        if existing.read_bytes() == data:
+        if read_regular(existing, ws.relative(existing), inside=ws.root) == data:
             raise TmxError(f"{path}: already imported as {ws.relative(existing)}")
     atomic_write(target, data)
     return ImportedMemory(target, len(content.units), content.skipped)
@@ -158,7 +158,7 @@ def template_segments(ws: Workspace, doc: str) -> set[str] | None:
     path = ws.template_path(doc)
     if not path.exists():
         return None
-    return {message.id for message in load_catalog(path, ws.relative(path)) if message.id}
+    return {message.id for message in load_catalog(path, ws.relative(path), inside=ws.root) if message.id}
 
 
 @dataclass
@@ -181,7 +181,7 @@ def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable
     units: list[Unit] = []
     for doc in names:
         path = ws.catalog_path(doc)
-        catalog = load_catalog(path, ws.relative(path))
+        catalog = load_catalog(path, ws.relative(path), inside=ws.root)
         units.extend(exchanged_units(catalog, doc, template_segments(ws, doc)))
     units, skipped = exportable(units)
     data = tmx_bytes(units)
