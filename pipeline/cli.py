@@ -886,18 +886,20 @@ def xliff_import_cmd(ctx, file, workspace, translator, doc, as_json):
     if as_json:
         click.echo(json_output(report.as_dict()))
     else:
-        for o in report.outcomes:  # a unit left empty is only counted
+        for o in [*report.outcomes, *report.notes]:  # a unit left empty, a comment added: only counted
             if (o.result != "took" or o.warnings) and not (o.result == "skipped" and o.reason == "no translation"):
                 what = printable(o.msgid or "", one_line=True)[:40]
                 unit = printable(o.unit, one_line=True)
                 click.echo(f"{o.result:<8} {unit} (line {o.line}) {what}: {printable(o.reason, one_line=True)}")
                 for warning in o.warnings:
                     click.echo(f"{'':<8} warning {printable(warning, one_line=True)}")
+    notes = f"; notes: {report.comments_added} added as comments, {report.notes_refused} refused"
+    notes = notes if report.notes else ""
     log(
-        f"xliff: {report.took} taken, {report.skipped} skipped, {report.refused} refused "
+        f"xliff: {report.took} taken, {report.skipped} skipped, {report.refused} refused{notes} "
         f"for {report.doc} as {printable(report.translator, one_line=True)}"
     )
-    if report.refused:
+    if report.failed:
         ctx.exit(1)
 
 

@@ -46,9 +46,12 @@ that is still the source is an untranslated unit.
 
 Each unit carries notes for the translator: the segment's type and place
 in the source, the glossary terms in it, where the draft came from, and the
-checks that fire on the current text. The unit's ``id`` is a hash of its
-source; the ``pipeline:tag`` attribute is the version of the entry that was
-exported, which the import compares with the catalog.
+checks that fire on the current text, each ``from="pipeline"``; and the
+entry's comments written by people (a note or a query to the desk,
+:func:`pipeline.catalog.annotations.people_comments`), each
+``<note from="translator" annotates="general">``, first. The unit's ``id``
+is a hash of its source; the ``pipeline:tag`` attribute is the version of
+the entry that was exported, which the import compares with the catalog.
 
 **Import** (:func:`import_xliff`) takes a translation back only where the
 unit's source is still a segment of the document, exactly, and the entry
@@ -69,6 +72,23 @@ Two units for the same source are both refused. Every unit ends up in the report
 with its reason. A file for another document, or for another language
 pair, is refused entry by entry.
 
+**Notes back.** A ``<note>`` of a unit that the outside translator added
+becomes a comment on the entry, through
+:meth:`~pipeline.review.session.ReviewSession.add_comments` (the rules of
+a comment written in review: one line, no text that could read as a
+record, no control or bidi character; a history ``comment`` record, as the
+file's translator; all of them in one transaction). It is read from every
+unit whose source is a segment of the document, whatever happens to the
+unit's translation (a query does not depend on it). Not taken: a
+``from="pipeline"`` note (ours, whatever its text: a check that fired at
+the export may not fire now), a note whose text is one this module writes
+for the entry, and a note already on the entry as a comment (white space
+aside): an unchanged round trip adds nothing. A note removed in the file
+removes nothing: absence in a file from outside is not a decision. Each
+note refused is one line of the report (:attr:`ImportReport.notes`) and
+holds back nothing else; a unit with more than :data:`MAX_NEW_NOTES` new
+notes has the rest refused.
+
 The file is read under :mod:`pipeline.xmlsafe`'s policy (no entity
 declarations, no external entities or DTDs), then by lxml with entity
 resolution and the network off; files over :data:`MAX_XLIFF_BYTES` or with
@@ -88,7 +108,7 @@ from lxml import etree
 
 from . import __version__, inline, xmlsafe
 from .atomicfile import atomic_write, read_regular
-from .catalog import State, state_of
+from .catalog import State, annotations, state_of
 from .catalog.annotations import block_types
 from .catalog.states import is_segment, machine_signature, memory_stamp
 from .catalog.store import load_snapshot
@@ -103,10 +123,14 @@ XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 #: Our own attributes on a unit (XLIFF 1.2 allows attributes of other namespaces).
 PIPELINE_NS = "urn:x-pipeline:xliff"
 TOOL_ID = "pipeline"
+#: The ``from`` of a note that is a comment written by a person on the entry.
+TRANSLATOR_NOTE = "translator"
 #: The largest XLIFF file read (a long document is a few MiB).
 MAX_XLIFF_BYTES = 64 * 1024 * 1024
 #: The most units one file may hold.
 MAX_UNITS = 200_000
+#: The most new notes taken as comments on one entry in one import (each is a write of the catalog).
+MAX_NEW_NOTES = 10
 
 _X = f"{{{XLIFF_NS}}}"
 _P = f"{{{PIPELINE_NS}}}"
@@ -229,7 +253,7 @@ def render_xliff(ws: Workspace, doc: str, for_omegat: bool = False) -> tuple[byt
     from .review.session import EntryVersion
 
     path = ws.catalog_path(doc)
-    catalog, _ = load_snapshot(path, ws.relative(path))
+    catalog, _ = load_snapshot(path, ws.relative(path), inside=ws.root)
     termbase = load_termbase(ws.glossary)
     roles = roles_for(ws)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -252,10 +276,11 @@ def render_xliff(ws: Workspace, doc: str, for_omegat: bool = False) -> tuple[byt
         _X + "phase",
         attrib={"phase-name": "export", "process-name": "translation", "tool-id": TOOL_ID, "date": now},
     )
-    note = etree.SubElement(header, _X + "note")
+    note = etree.SubElement(header, _X + "note", attrib={"from": TOOL_ID})
     note.text = (
         f"Exported from the pipeline workspace's catalog of {doc}. Translate the targets; "
-        "leave <source> as it is: a unit whose source changed is refused on import."
+        "leave <source> as it is: a unit whose source changed is refused on import. "
+        "A note you add to a unit comes back as a comment on the entry."
     )
     body = etree.SubElement(file_, _X + "body")
     counts: dict[str, int] = {}
@@ -290,6 +315,9 @@ def render_xliff(ws: Workspace, doc: str, for_omegat: bool = False) -> tuple[byt
             etree.SubElement(unit, _X + "target", state="new")
         else:
             _append_inline(etree.SubElement(unit, _X + "target", attrib=attributes), text)
+        for comment in annotations.people_comments(message):
+            _refuse_for_xml(comment, f"{ws.relative(path)}: a comment on an entry")
+            etree.SubElement(unit, _X + "note", annotates="general", attrib={"from": TRANSLATOR_NOTE}).text = comment
         for annotates, note_text in notes:
             etree.SubElement(unit, _X + "note", annotates=annotates, attrib={"from": TOOL_ID}).text = note_text
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -316,6 +344,15 @@ def export_xliff(ws: Workspace, doc: str, out: Path, for_omegat: bool = False) -
 
 
 @dataclass
+class Note:
+    """One ``<note>`` of a unit as read: its text and who it says it is from."""
+
+    text: str
+    origin: str | None  # the ``from`` attribute
+    line: int
+
+
+@dataclass
 class Unit:
     """One ``<trans-unit>`` as read: its source and target as msgid-style text."""
 
@@ -328,6 +365,7 @@ class Unit:
     tag: str | None
     target_in_note: bool = False
     problem: str | None = None
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -437,6 +475,7 @@ def _read_unit(element: etree._Element, q) -> Unit:
         approved=element.get("approved") == "yes",
         tag=element.get(_P + "tag"),
         target_in_note=element.get(_P + "target") == "note",
+        notes=[Note("".join(n.itertext()), n.get("from"), n.sourceline or 0) for n in element.findall(q("note"))],
     )
     try:
         if source_el is None:
@@ -476,6 +515,8 @@ class ImportReport:
     doc: str
     translator: str
     outcomes: list[Outcome]
+    #: One per note taken as a comment (``took``) or refused; the notes left alone are not listed.
+    notes: list[Outcome] = field(default_factory=list)
 
     def count(self, result: str) -> int:
         return sum(o.result == result for o in self.outcomes)
@@ -492,6 +533,19 @@ class ImportReport:
     def refused(self) -> int:
         return self.count(REFUSED)
 
+    @property
+    def comments_added(self) -> int:
+        return sum(o.result == TOOK for o in self.notes)
+
+    @property
+    def notes_refused(self) -> int:
+        return sum(o.result == REFUSED for o in self.notes)
+
+    @property
+    def failed(self) -> bool:
+        """Whether anything in the file was refused (a unit or a note): the exit code is 1."""
+        return bool(self.refused or self.notes_refused)
+
     def as_dict(self) -> dict:
         return {
             "doc": self.doc,
@@ -499,7 +553,10 @@ class ImportReport:
             "took": self.took,
             "skipped": self.skipped,
             "refused": self.refused,
+            "comments_added": self.comments_added,
+            "notes_refused": self.notes_refused,
             "units": [o.as_dict() for o in self.outcomes],
+            "notes": [o.as_dict() for o in self.notes],
         }
 
 
@@ -547,12 +604,19 @@ def import_xliff(ws: Workspace, path: Path, translator: str | None = None, doc: 
     outcomes: list[Outcome | _Take] = [
         _import_unit(session, unit, twins, vouched, max_translation_length) for unit in xliff.units
     ]
+    # The notes are told from ours against the entries as exported, before anything is taken.
+    new_notes = [note for unit in xliff.units for note in _new_notes(session, unit, termbase)]
     # Every translation taken in one update of the catalog and one history transaction
     # (a conflict on one entry refuses that unit only).
     takes = [o for o in outcomes if isinstance(o, _Take)]
     results = session.import_translations([(t.source, t.text, t.version_tag) for t in takes])
     taken = {id(take): _taken(session, take, result, termbase) for take, result in zip(takes, results, strict=True)}
-    return ImportReport(target_doc, name, [taken[id(o)] if isinstance(o, _Take) else o for o in outcomes])
+    return ImportReport(
+        target_doc,
+        name,
+        [taken[id(o)] if isinstance(o, _Take) else o for o in outcomes],
+        _take_notes(session, new_notes),
+    )
 
 
 @dataclass
@@ -635,6 +699,75 @@ def _import_unit(session, unit: Unit, twins: set[str], vouched: bool, max_length
             "version it translated; review the difference there",
         )
     return _Take(unit, source, text, version_tag, accepted_draft=text == current)
+
+
+@dataclass
+class _NewNote:
+    """A note of a unit that is not ours: a comment to add to the entry ``source``."""
+
+    unit: Unit
+    note: Note
+    source: str
+
+    def outcome(self, result: str, reason: str) -> Outcome:
+        return Outcome(self.unit.id, self.note.line, self.source, result, reason)
+
+
+def _new_notes(session, unit: Unit, termbase) -> list[_NewNote]:
+    """The notes of ``unit`` that are not ours, when its source is a segment of the document."""
+    source = unit.source
+    if unit.problem or source is None or first_unsafe(source) is not None:
+        return []
+    message = session.catalog.get(source)
+    if message is None or not is_segment(message):
+        return []
+    theirs = [n for n in unit.notes if n.origin != TOOL_ID and annotations.comment_text(n.text)]
+    if not theirs:
+        return []
+    ours = set(_notes(session.doc, message, message.string or "", termbase))
+    state = session.state(message)
+    if state in STATE_WORDS:
+        ours.add(("target", f"{STATE_WORDS[state]}: {message.string}"))
+    ours_text = {annotations.comment_text(text) for _, text in ours}
+    return [_NewNote(unit, n, source) for n in theirs if annotations.comment_text(n.text) not in ours_text]
+
+
+def _take_notes(session, new_notes: list[_NewNote]) -> list[Outcome]:
+    """Add each new note to its entry as a comment, unless it is already there; the outcomes.
+
+    A round takes at most one note per entry (one decision per entry per transaction):
+    one round in the usual case, a few where a unit carries several new notes."""
+    outcomes: list[tuple[int, Outcome]] = []  # (the note's place in the file, its outcome)
+    per_entry: Counter[str] = Counter()
+    place = {id(new): n for n, new in enumerate(new_notes)}
+    pending = new_notes
+    while pending:
+        this_round: list[_NewNote] = []
+        later: list[_NewNote] = []
+        in_round: set[str] = set()
+        for new in pending:
+            message = session.catalog.get(new.source)
+            said = annotations.comment_text(new.note.text)
+            if message is not None and said in map(annotations.comment_text, annotations.people_comments(message)):
+                continue  # on the entry already: one we exported, or a twin's
+            if per_entry[new.source] >= MAX_NEW_NOTES:
+                outcomes.append(
+                    (place[id(new)], new.outcome(REFUSED, f"more than {MAX_NEW_NOTES} new notes for one entry"))
+                )
+                continue
+            if new.source in in_round:
+                later.append(new)
+                continue
+            in_round.add(new.source)
+            per_entry[new.source] += 1
+            this_round.append(new)
+        results = session.add_comments([(new.source, new.note.text) for new in this_round])
+        for new, result in zip(this_round, results, strict=True):
+            refused = isinstance(result, PipelineError)
+            outcome = new.outcome(REFUSED, str(result)) if refused else new.outcome(TOOK, "added as a comment")
+            outcomes.append((place[id(new)], outcome))
+        pending = later
+    return [outcome for _, outcome in sorted(outcomes, key=lambda item: item[0])]
 
 
 def _version_tag(message: Message) -> str:

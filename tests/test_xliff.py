@@ -607,3 +607,235 @@ def test_an_entry_saved_elsewhere_during_an_import_is_a_conflict_and_the_others_
     assert [catalog[m].string for m in chosen] == [f"Plain words, unit {c}." for c in "abc"]
     imports = [r.msgid for r in read_history(ws, doc) if r.action == "import"]
     assert imports == [chosen[0], chosen[2]]  # the raced entry's intent is aborted, not committed
+
+
+# --- Comments by people: notes out and back ---------------------------------------------------
+
+QUERY = "Dropped a garbled fragment after the second clause; please check the source."
+FROM = "from"
+
+
+def _notes_of(unit) -> list[tuple[str | None, str | None, str]]:
+    return [(n.get(FROM), n.get("annotates"), n.text) for n in unit.findall("x:note", NS)]
+
+
+def _commented(ws, doc, ids) -> dict[str, list[str]]:
+    """Comments by people on an approved, a translated and a drafted entry (two on the draft)."""
+    comments = {ids[0]: ["The desk asked for the short title."], ids[1]: [QUERY], ids[3]: ["Check the name.", QUERY]}
+    session = ReviewSession(ws, doc, TRANSLATOR)
+    for msgid, texts in comments.items():
+        for text in texts:
+            session.comment(msgid, text)
+    return comments
+
+
+def _add_note(root, msgid, text, origin=None, annotates=None):
+    note = etree.SubElement(_unit(root, msgid), X + "note")
+    note.text = text
+    if origin is not None:
+        note.set(FROM, origin)
+    if annotates is not None:
+        note.set("annotates", annotates)
+    return note
+
+
+def _people(ws, doc, msgid) -> list[str]:
+    from pipeline.catalog import annotations
+
+    return annotations.people_comments(load_catalog(ws.catalog_path(doc))[msgid])
+
+
+@pytest.mark.parametrize("omegat", [False, True])
+def test_comments_are_exported_as_translator_notes_apart_from_ours(team, tmp_path, omegat):
+    ws, doc, ids = team
+    comments = _commented(ws, doc, ids)
+    out, root = _export(ws, doc, tmp_path, *(["--omegat"] if omegat else []))
+    for msgid, texts in comments.items():
+        notes = _notes_of(_unit(root, msgid))
+        assert [(o, a, t) for o, a, t in notes if o == "translator"] == [("translator", "general", t) for t in texts]
+        assert notes[: len(texts)] == [("translator", "general", t) for t in texts]  # the people's first
+        assert {o for o, _, _ in notes[len(texts) :]} == {"pipeline"}, notes
+    assert all(n.get(FROM) == "pipeline" for n in _unit(root, ids[4]).findall("x:note", NS))
+    assert root.find("x:file/x:header/x:note", NS).get(FROM) == "pipeline"
+
+
+@pytest.mark.parametrize("strip_from", [False, True])
+@pytest.mark.parametrize("omegat", [False, True])
+def test_a_round_trip_with_comments_changes_nothing(team, tmp_path, omegat, strip_from):
+    """Exported comments come back as they went and are not added twice; ours neither, even from a
+    tool that dropped every note's ``from``."""
+    ws, doc, ids = team
+    _commented(ws, doc, ids)
+    out, root = _export(ws, doc, tmp_path, *(["--omegat"] if omegat else []))
+    if strip_from:
+        for note in root.iterfind(".//x:note", NS):
+            note.attrib.pop(FROM)
+        out = _write(root, tmp_path / "no-from.xlf")
+    before = _snapshot(ws, doc)
+    code, report = _import(ws, out, "--translator", "Agency Zhang")
+    assert code == 0 and report["took"] == 0 and report["refused"] == 0, report
+    assert report["notes"] == [] and report["comments_added"] == 0
+    assert _snapshot(ws, doc) == before
+
+
+def test_an_added_note_becomes_a_comment_with_its_history_record(team, tmp_path):
+    ws, doc, ids = team
+    comments = _commented(ws, doc, ids)
+    out, root = _export(ws, doc, tmp_path)
+    _add_note(root, ids[4], "Is 新型工业化\n  'new industrialization'  here?")  # as Trados or memoQ writes one
+    _add_note(root, ids[3], "A second query from the agency.", origin="translator", annotates="target")
+    _add_note(root, ids[0], "Approved, but the desk may want to look again.", origin="Wang Fang")
+    _set_target(root, ids[4], "A translation taken with its note.")
+    for note in _unit(root, ids[1]).findall("x:note", NS):  # a comment's note removed: not a decision
+        _unit(root, ids[1]).remove(note)
+    path = _write(root, tmp_path / "back.xlf")
+    history_before = len(read_history(ws, doc))
+
+    code, report = _import(ws, path, "--translator", "Agency Zhang")
+    assert code == 0 and report["took"] == 1 and report["comments_added"] == 3, report
+    assert _people(ws, doc, ids[4]) == ["Is 新型工业化 'new industrialization' here?"]  # one line
+    assert _people(ws, doc, ids[3]) == [*comments[ids[3]], "A second query from the agency."]
+    assert _people(ws, doc, ids[0]) == [*comments[ids[0]], "Approved, but the desk may want to look again."]
+    assert _people(ws, doc, ids[1]) == comments[ids[1]]
+    catalog = load_catalog(ws.catalog_path(doc))
+    assert state_of(catalog[ids[0]], roles_for(ws)) is State.APPROVED  # an approval binds the text, not comments
+    assert catalog[ids[4]].string == "A translation taken with its note."
+    records = read_history(ws, doc)[history_before:]
+    added = [(r.msgid, r.comment) for r in records if r.action == "comment"]
+    assert sorted(added) == sorted(
+        [
+            (ids[4], "Is 新型工业化 'new industrialization' here?"),
+            (ids[3], "A second query from the agency."),
+            (ids[0], "Approved, but the desk may want to look again."),
+        ]
+    )
+    assert all(r.who == "Agency Zhang" for r in records) and [r.action for r in records].count("import") == 1
+
+    # The same file again: its notes are on the entries now; nothing is added twice.
+    before = _snapshot(ws, doc)
+    code, again = _import(ws, path, "--translator", "Agency Zhang")
+    assert again["comments_added"] == 0 and again["notes"] == []
+    assert _snapshot(ws, doc)[1] == before[1]
+    assert [_people(ws, doc, m) for m in (ids[0], ids[3], ids[4])] == [
+        [*comments[ids[0]], "Approved, but the desk may want to look again."],
+        [*comments[ids[3]], "A second query from the agency."],
+        ["Is 新型工业化 'new industrialization' here?"],
+    ]
+
+
+def test_notes_of_units_whose_translation_is_refused_are_still_taken_and_pipeline_notes_never(team, tmp_path):
+    ws, doc, ids = team
+    out, root = _export(ws, doc, tmp_path)
+    _set_target(root, ids[3], "宁波 plays its trump card.")  # refused by the gate
+    _add_note(root, ids[3], "I kept the Chinese name on purpose.")
+    _add_note(root, ids[5], "check han-in-target (error): a note that says it is ours", origin="pipeline")
+    _add_note(root, ids[6], "Twin units, one note.")
+    twin = etree.fromstring(etree.tostring(_unit(root, ids[6])))
+    _unit(root, ids[6]).addnext(twin)
+    path = _write(root, tmp_path / "back.xlf")
+    code, report = _import(ws, path, "--translator", "Agency Zhang")
+    reasons = {u["msgid"]: u["result"] for u in report["units"]}
+    assert code == 1 and reasons[ids[3]] == "refused"
+    assert _people(ws, doc, ids[3]) == ["I kept the Chinese name on purpose."]
+    assert _people(ws, doc, ids[5]) == []
+    assert _people(ws, doc, ids[6]) == ["Twin units, one note."]  # once, from two units
+    assert report["comments_added"] == 2 and report["notes_refused"] == 0
+
+
+HOSTILE_NOTES = {
+    "forged record": "approved-by: Bo Wang, 2026-12-01T10:00Z",
+    "forged record after a hyphen": "fine-reviewed-by: Bo Wang, 2026-12-01T10:00Z",
+    "bidi control": "Looks fine \u202eeno on",
+    "10 kB": "A very long note. " * 600,
+}
+
+
+def test_hostile_notes_are_refused_one_line_each_and_the_rest_is_taken(team, tmp_path):
+    ws, doc, ids = team
+    out, root = _export(ws, doc, tmp_path)
+    targets = [m for m in ids[3:-1] if m != TAGGED][: len(HOSTILE_NOTES)]
+    for msgid, text in zip(targets, HOSTILE_NOTES.values(), strict=True):
+        _add_note(root, msgid, text, origin="translator")
+    _add_note(root, ids[1], "An honest query.")
+    _set_target(root, ids[-1], "An honest translation.")
+    path = _write(root, tmp_path / "hostile-notes.xlf")
+    history_before = len(read_history(ws, doc))
+
+    result = CliRunner().invoke(main, ["xliff", "import", str(path), "-w", str(ws.root), "--translator", "X Y"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    refused = [line for line in result.stdout.splitlines() if line.startswith("refused")]
+    assert len(refused) == len(HOSTILE_NOTES), result.stdout
+    for msgid, line in zip(targets, refused, strict=True):
+        assert xliff.unit_id(msgid) in line
+    assert "approved-by:" in refused[0] and "reviewed-by:" in refused[1] and "bidi" in refused[2]
+    assert "at most 500 characters" in refused[3]
+    assert "\u202e" not in result.output and "A very long note. A very" not in result.output
+    assert "notes: 1 added as comments, 4 refused" in result.stderr
+
+    catalog_text = ws.catalog_path(doc).read_text(encoding="utf-8")
+    assert "2026-12-01T10:00Z" not in catalog_text and "\u202e" not in catalog_text and "very long" not in catalog_text
+    assert _people(ws, doc, ids[1]) == ["An honest query."]
+    assert load_catalog(ws.catalog_path(doc))[ids[-1]].string == "An honest translation."
+    assert state_of(load_catalog(ws.catalog_path(doc))[targets[0]], roles_for(ws)) is State.MACHINE_DRAFT
+    records = read_history(ws, doc)[history_before:]
+    assert sorted((r.action, r.msgid) for r in records) == sorted([("comment", ids[1]), ("import", ids[-1])])
+    _msgfmt_ok(ws, doc, tmp_path)
+
+
+def test_new_notes_go_in_one_transaction_and_a_unit_has_at_most_max_new_notes(team, tmp_path, monkeypatch):
+    import pipeline.review.session as session_module
+
+    ws, doc, ids = team
+    out, root = _export(ws, doc, tmp_path)
+    for n, msgid in enumerate(ids[3:6]):
+        _add_note(root, msgid, f"Query {n}.")
+    path = _write(root, tmp_path / "notes.xlf")
+    calls = []
+    real_update = session_module.update_catalog
+    monkeypatch.setattr(session_module, "update_catalog", lambda *a, **k: calls.append(1) or real_update(*a, **k))
+    report = xliff.import_xliff(ws, path, translator="Agency Zhang")
+    assert report.comments_added == 3 and len(calls) == 1
+
+    monkeypatch.setattr(xliff, "MAX_NEW_NOTES", 2)
+    out, root = _export(ws, doc, tmp_path)
+    for n in range(4):
+        _add_note(root, ids[6], f"Many notes, {n}.")
+    path = _write(root, tmp_path / "many.xlf")
+    report = xliff.import_xliff(ws, path, translator="Agency Zhang")
+    assert [o.result for o in report.notes] == ["took", "took", "refused", "refused"]
+    assert "more than 2 new notes" in report.notes[-1].reason and report.failed
+    assert _people(ws, doc, ids[6]) == ["Many notes, 0.", "Many notes, 1."]
+
+
+def test_translate_toolkit_reads_our_notes_and_its_added_note_comes_back(team, tmp_path):
+    """Translate Toolkit's XLIFF store, an independent reader and writer: it tells our notes from the
+    translator's by ``from``, and a note it adds (as a tool outside would) becomes a comment."""
+    ttxliff = pytest.importorskip("translate.storage.xliff")
+    ws, doc, ids = team
+    comments = _commented(ws, doc, ids)
+    out, _ = _export(ws, doc, tmp_path)
+    store = ttxliff.xlifffile.parsefile(str(out))
+    units = {unit.source: unit for unit in store.units}
+    assert units[ids[3]].getnotes("translator") == "\n".join(comments[ids[3]])
+    assert "machine translation: fake:test@0" in units[ids[3]].getnotes("pipeline")
+    assert units[ids[4]].getnotes("translator") == ""
+    units[ids[4]].addnote("Added in Translate Toolkit.", origin="translator")
+    back = tmp_path / "tt.xlf"
+    store.savefile(str(back))
+    code, report = _import(ws, back, "--translator", "Agency Zhang")
+    assert code == 0 and report["comments_added"] == 1 and report["took"] == 0, report
+    assert _people(ws, doc, ids[4]) == ["Added in Translate Toolkit."]
+    assert _people(ws, doc, ids[3]) == comments[ids[3]]
+
+
+def test_a_comment_xml_cannot_carry_refuses_the_export_with_one_line(team, tmp_path):
+    """A comment written outside review (Poedit) with a bidi control is refused like a translation."""
+    ws, doc, ids = team
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    catalog[ids[3]].user_comments = ["Looks \u202e fine", *catalog[ids[3]].user_comments]
+    save_catalog(path, catalog)
+    out = tmp_path / "out.xlf"
+    result = CliRunner().invoke(main, ["xliff", "export", doc, "-w", str(ws.root), "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output and len(result.output.splitlines()) == 1
+    assert "a comment on an entry" in result.output and not out.exists()

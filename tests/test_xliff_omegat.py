@@ -1,6 +1,11 @@
 """OmegaT (Debian's ``omegat``, run headless in its console modes) opens the
 XLIFF that ``pipeline xliff export --omegat`` writes, translates it, and its
-translated file comes back through ``pipeline xliff import``.
+translated file comes back through ``pipeline xliff import``. The entries'
+comments by people travel as ``<note from="translator">``: OmegaT keeps
+every note as it was, and they come back without being added twice.
+(OmegaT's own notes stay in its project memory; its console modes cannot
+add a note to the file, so a note added outside is tested with Translate
+Toolkit in ``tests/test_xliff.py``.)
 
 Skipped, with the reason, where OmegaT is not installed; under ``CI`` it must
 be (``.ci/run`` installs it).
@@ -19,10 +24,12 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from pipeline.catalog import State, load_catalog, state_of
+from pipeline.catalog import State, annotations, load_catalog, state_of
 from pipeline.cli import main
+from pipeline.review.history import read_history
+from pipeline.review.session import ReviewSession
 
-from .test_xliff import TAGGED, team  # noqa: F401  (the fixture)
+from .test_xliff import QUERY, TAGGED, _commented, team  # noqa: F401  (the fixture)
 
 OMEGAT = shutil.which("omegat")
 
@@ -74,6 +81,9 @@ def _segments(tmx: Path) -> list[str]:
 
 def test_omegat_opens_translates_and_gives_back_the_export(team, project, tmp_path):  # noqa: F811
     ws, doc, ids = team
+    comments = _commented(ws, doc, ids)
+    comments[TAGGED] = [QUERY]
+    ReviewSession(ws, doc, "Li Hua").comment(TAGGED, QUERY)  # on a unit OmegaT translates
     xlf = project / "source" / f"{doc}.xlf"
     result = CliRunner().invoke(main, ["xliff", "export", doc, "-w", str(ws.root), "-o", str(xlf), "--omegat"])
     assert result.exit_code == 0, result.output
@@ -104,14 +114,28 @@ def test_omegat_opens_translates_and_gives_back_the_export(team, project, tmp_pa
     _omegat(project, "--mode=console-translate")
     translated = project / "target" / f"{doc}.xlf"
     assert translated.is_file()
+    # Every note, ours and the translators', as it was exported.
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+
+    def notes(path):
+        root = etree.parse(str(path)).getroot()
+        return [(n.get("from"), n.get("annotates"), n.text) for n in root.iterfind(".//x:trans-unit/x:note", ns)]
+
+    assert notes(translated) == notes(xlf)
+    assert sum(origin == "translator" for origin, _, _ in notes(translated)) == sum(map(len, comments.values()))
+    history_before = len(read_history(ws, doc))
 
     result = CliRunner().invoke(
         main, ["xliff", "import", str(translated), "-w", str(ws.root), "--translator", "OmegaT User", "--json"]
     )
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["took"] == 2 and report["refused"] == 0, report
+    assert report["notes"] == [] and report["comments_added"] == 0
+    assert [r.action for r in read_history(ws, doc)[history_before:]] == ["import", "import"]
     catalog = load_catalog(ws.catalog_path(doc))
     assert catalog[TAGGED].string == "<1>Xinhua</1> reports: <2/>Ningbo speeds up new industrialization."
     assert catalog[ids[-1]].string == "Done."
     assert state_of(catalog[TAGGED]) is State.TRANSLATED
     assert state_of(catalog[ids[3]]) is State.MACHINE_DRAFT  # untouched by OmegaT: still the draft
+    for msgid, texts in comments.items():  # the comments, as they were, on the entries translated too
+        assert annotations.people_comments(catalog[msgid]) == texts

@@ -44,7 +44,10 @@ refused if it could ever read as one of the pipeline's records
 (an approval binds the msgstr, not the comments), goes through the same
 compare-and-swap as every decision (a conflict is detected), and is a
 ``comment`` or ``uncomment`` line of the history, the text in its
-``comment``. GNU gettext's tools and re-extraction keep it.
+``comment``. GNU gettext's tools and re-extraction keep it. Undoing a
+comment is an ``uncomment`` line (undoing a removal, a ``comment`` line),
+not ``undo``: the comment's text tells whether it happened, which the
+entry's unchanged text and state cannot after a kill.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ REVIEWED_BY = annotations.REVIEWED_BY.prefix
 REVIEWER_ENV = "PIPELINE_REVIEWER"
 #: Longest reason a person may give (a person's, or one to override checks).
 REASON_LIMIT = 500
+#: What the undo of a comment, or of its removal, is recorded as (see :meth:`ReviewSession.undo`).
+UNDO_COMMENT = {"comment": "uncomment", "uncomment": "comment"}
 
 
 class GateRefused(PipelineError):
@@ -190,7 +195,7 @@ class ReviewSession:
                 history.reconcile(self.ws, self.doc)
 
     def reload(self) -> None:
-        self.catalog, _ = load_snapshot(self.path, self.display)
+        self.catalog, _ = load_snapshot(self.path, self.display, inside=self.ws.root)
 
     # --- reading -------------------------------------------------------------
 
@@ -337,21 +342,28 @@ class ReviewSession:
         ``comment``; see the module's docstring). Refused, one line, when it
         is empty, too long, unsafe, could read as a record, or is already
         on the entry."""
-        if not isinstance(text, str):
-            raise PipelineError("the comment: not text")
-        text = refuse_unsafe(text, "the comment")
-        try:
-            text = annotations.refuse_comment(text)
-        except ValueError as exc:
-            raise PipelineError(f"the comment: {exc}") from None
+        text = checked_comment(text)
+        return self._commit(msgid, _comment_change(text), expected, comment=text)
 
-        def change(message: Message, before: Message):
-            if text in map(annotations.comment_text, annotations.people_comments(message)):
-                raise PipelineError("this comment is already on the entry")
-            annotations.add_comment(message, text)
-            return "comment", ()
-
-        return self._commit(msgid, change, expected, comment=text)
+    def add_comments(self, items: Iterable[tuple[str, str]]) -> list[Decision | PipelineError]:
+        """Add many comments from outside (an XLIFF file's notes) at once:
+        each ``(msgid, text)`` under the rules of :meth:`comment`, all of
+        them in ONE update of the catalog and one history transaction.
+        Returns, in order, each item's :class:`Decision` or the error that
+        refused it; one refused item never holds back the others. One item
+        per entry: a second one for the same entry is a conflict (give it
+        in another call)."""
+        plans: list[_Plan | PipelineError] = []
+        for msgid, text in items:
+            try:
+                text = checked_comment(text)
+            except PipelineError as exc:
+                plans.append(exc)
+                continue
+            plans.append(_Plan(msgid, _comment_change(text), None, comment=text))
+        live = [plan for plan in plans if isinstance(plan, _Plan)]
+        results = iter(self._commit_many(live))
+        return [plan if isinstance(plan, PipelineError) else next(results) for plan in plans]
 
     def uncomment(self, msgid: str, text: str, expected: str | None = None, reason: str | None = None) -> Decision:
         """Remove the person's comment ``text`` from the entry (a query
@@ -378,13 +390,19 @@ class ReviewSession:
         if not self.history:
             return None
         last = self.history[-1]
+        # Taking a comment back removes it, and taking a removal back puts it
+        # back: the undo is recorded as that action, with the comment's text,
+        # because an entry's text and state alone cannot tell whether it
+        # happened (see pipeline.catalog.history.applied).
+        action = UNDO_COMMENT.get(last.action, "undo")
+        comment = last.record.comment if action != "undo" and last.record is not None else None
 
         def change(message: Message, before: Message):
             last.before.apply(message)
-            return "undo", ()
+            return action, ()
 
         try:
-            self._commit(last.msgid, change, expected=last.after.tag, record=False)
+            self._commit(last.msgid, change, expected=last.after.tag, record=False, comment=comment)
         finally:
             # Undone, or changed elsewhere since (a conflict): either way this
             # decision can no longer be taken back, and the one before it can.
@@ -546,7 +564,9 @@ class ReviewSession:
                             decided[i] = Decision(plan.msgid, outcome[0], seen, EntryVersion.of(message), line)
                         return disk if decided else None
 
-                    update = update_catalog(self.path, apply, self.display, lock=None, wait_if_missing=True)
+                    update = update_catalog(
+                        self.path, apply, self.display, lock=None, wait_if_missing=True, inside=self.ws.root
+                    )
                     self.catalog = update.catalog
                     tx.settled(update.catalog, aborted=[line.id for i, line in trial if i not in decided])
         for i, error in refused.items():
@@ -613,3 +633,27 @@ __all__ = [
     "person_reason",
     "reviewer_name",
 ]
+
+
+def checked_comment(text) -> str:
+    """A person's comment as it is saved, or a one-line PipelineError: empty,
+    too long, unsafe, or able to read as one of the pipeline's records."""
+    if not isinstance(text, str):
+        raise PipelineError("the comment: not text")
+    text = refuse_unsafe(text, "the comment")
+    try:
+        return annotations.refuse_comment(text)
+    except ValueError as exc:
+        raise PipelineError(f"the comment: {exc}") from None
+
+
+def _comment_change(text: str):
+    """The change that adds ``text`` to an entry (refused if it is already there)."""
+
+    def change(message: Message, before: Message):
+        if text in map(annotations.comment_text, annotations.people_comments(message)):
+            raise PipelineError("this comment is already on the entry")
+        annotations.add_comment(message, text)
+        return "comment", ()
+
+    return change

@@ -15,7 +15,8 @@ approving a text on which an error-level check fires asks for a reason to
 override it (empty: nothing is saved); see :mod:`pipeline.review.session`.
 
 An edit that changed the text asks for the reason for the change (one
-line; Enter: none), which lands in the entry's history. ``c`` adds a
+line; Enter: none), which lands in the entry's history; a reason the
+session refuses is asked again, so the edit is never lost for it. ``c`` adds a
 comment to the entry shown (a note, or a query to the desk: ``# text`` in
 the PO; Enter: cancelled); it leaves the entry's text and state alone, so
 the entry stays on screen. The comments people wrote on an entry are shown
@@ -42,7 +43,7 @@ from ..errors import PipelineError
 from ..terms import Termbase
 from ..textsafety import first_unsafe, printable, refuse_unsafe
 from .queue import ReviewItem, build_queue, findings_for
-from .session import GateRefused, ReviewConflict, ReviewSession
+from .session import GateRefused, ReviewConflict, ReviewSession, checked_comment, person_reason
 
 KEYS = "[a]ccept  [e]dit  [E]ditor  [A]pprove  [r]eject  [c]omment  [s]kip  [u]ndo  [q]uit"
 #: Segments longer than this open in $EDITOR when edited.
@@ -173,6 +174,37 @@ def _edit(item: ReviewItem, external: bool) -> str | None:
     return " ".join(text.split()) or None
 
 
+def _reason_for_change() -> str | None:
+    """The reason for an edit (Enter: none), asked again while the session's
+    rule refuses it (an arrow key typed into it, one too long): the edit
+    typed before it is never lost for it."""
+    while True:
+        reason = click.prompt("  reason for the change (Enter: none)", default="", show_default=False)
+        try:
+            return person_reason(reason)
+        except PipelineError as exc:
+            click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
+
+
+def _comment() -> str | None:
+    """A comment for the entry shown (Enter: none); one the session's rule
+    refuses (a word that reads as a record, too long) is shown again,
+    editable, to be mended rather than typed again."""
+    text = ""
+    while True:
+        try:
+            # On a terminal the refused text comes back to mend; from a pipe, Enter cancels.
+            text = prefilled_input("  comment (Enter: cancel): ", text if sys.stdin.isatty() else "").strip()
+        except EOFError:
+            return None
+        if not text:
+            return None
+        try:
+            return checked_comment(text)
+        except PipelineError as exc:
+            click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
+
+
 def _with_override(decide, *args, **kwargs):
     """Call ``decide(*args, **kwargs)``; when error-level checks fire, show
     them and ask for a reason to override, then call it again with
@@ -182,10 +214,16 @@ def _with_override(decide, *args, **kwargs):
     except GateRefused as refused:
         click.echo(click.style(printable(f"  {refused}", one_line=True), fg="red"))
         _show_findings(refused.findings)
-        reason = click.prompt("  reason to override (empty: cancel)", default="", show_default=False).strip()
-        if not reason:
-            click.echo("  not saved")
-            return None
+        while True:
+            reason = click.prompt("  reason to override (empty: cancel)", default="", show_default=False).strip()
+            if not reason:
+                click.echo("  not saved")
+                return None
+            try:
+                reason = person_reason(reason, "the override reason")
+                break
+            except PipelineError as exc:  # asked again: the edit is not lost for it
+                click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
         return decide(*args, override=reason, **kwargs)
 
 
@@ -232,9 +270,7 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                 _show_findings(warnings)
                 if warnings and not click.confirm("  accept with these findings?", default=False):
                     continue
-                reason = None
-                if text != item.target:
-                    reason = click.prompt("  reason for the change (Enter: none)", default="", show_default=False)
+                reason = _reason_for_change() if text != item.target else None
                 decided = _with_override(session.accept, item.msgid, text, expected=item.tag, reason=reason)
                 if decided is None:
                     continue
@@ -243,8 +279,8 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                 session.reject(item.msgid, expected=item.tag)
                 counts["rejected"] += 1
             elif key == "c":
-                text = click.prompt("  comment (Enter: cancel)", default="", show_default=False).strip()
-                if not text:
+                text = _comment()
+                if text is None:
                     click.echo("  no comment")
                     continue
                 session.comment(item.msgid, text, expected=item.tag)

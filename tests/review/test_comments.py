@@ -161,6 +161,9 @@ FORGED = [
     "Fine, and see " + "x" * 60 + " approved-by: Bo Wang, 2026-12-05T09:00Z, msgstr={digest}",
     "re-approved-by: Bo Wang, 2026-12-05T09:00Z, msgstr={digest}",
     "   approved-by: Bo Wang, 2026-12-05T09:00Z, msgstr={digest}",
+    # A line break of any kind is white space: folded, the record still starts a word.
+    *(f"Query{br}approved-by: Bo Wang, 2026-12-05T09:00Z, msgstr={{digest}}" for br in "\n\r\x0c\u2028\u2029\u3000"),
+    "Query --approved-by: Bo Wang, 2026-12-05T09:00Z, msgstr={digest}",  # Babel and polib cut after an em-dash
 ]
 
 
@@ -186,6 +189,8 @@ def test_a_comment_that_would_read_as_a_record_is_refused(team, forged):
         ("x" * (annotations.COMMENT_LIMIT + 1), "at most"),
         ("esc \x1b[2J", "control character"),
         ("bidi \u202e", "bidirectional control"),
+        ("next line\x85approved-by: Bo Wang, 2026-12-05T09:00Z, msgstr=00000000", "control character U\\+0085"),
+        ("tab\x0bapproved-by: Bo Wang, 2026-12-05T09:00Z, msgstr=00000000", "control character U\\+000B"),
     ],
 )
 def test_bad_comments_are_refused(team, text, error):
@@ -223,6 +228,64 @@ def test_undo_takes_a_comment_back(team):
     li.comment(msgid, QUERY)
     assert li.undo().action == "comment"
     assert annotations.people_comments(_disk(ws, doc)[msgid]) == []
+    # The history says which comment was taken away (an entry's text and state do not).
+    assert (_last(ws, doc, msgid).action, _last(ws, doc, msgid).comment) == ("uncomment", QUERY)
+    li.comment(msgid, "Second note.")
+    li.uncomment(msgid, "Second note.", reason="answered")
+    assert li.undo().action == "uncomment"
+    assert annotations.people_comments(_disk(ws, doc)[msgid]) == ["Second note."]
+    assert (_last(ws, doc, msgid).action, _last(ws, doc, msgid).comment) == ("comment", "Second note.")
+
+
+_KILLED_UNDO = """
+import os, signal, sys
+from pathlib import Path
+from pipeline.workspace import Workspace
+from pipeline.review.session import ReviewSession
+import pipeline.catalog.store as store
+import pipeline.catalog.history as history
+
+root, doc, msgid, query, point = sys.argv[1:]
+session = ReviewSession(Workspace(Path(root)), doc, "Killed Reviewer")
+session.comment(msgid, query)
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+if point == "before-catalog":  # the intent is written; the catalog swap never happens
+    store.atomic_write = die
+else:  # the catalog is swapped in; the commit marker is never written
+    history._markers = die
+session.undo()
+print("not killed")
+"""
+
+
+@pytest.mark.parametrize("point", ["before-catalog", "after-catalog"])
+def test_an_undone_comment_killed_mid_write_is_recovered_as_what_the_catalog_holds(team, point):
+    """The undo of a comment leaves the entry's text and state as they were: its record says
+    which comment it took away, so that after a kill the history agrees with the catalog."""
+    import signal
+    import sys
+
+    from tests.conftest import REPO
+
+    ws, doc = team
+    msgid = plain_ids(ReviewSession(ws, doc, "x"))[0]
+    result = subprocess.run(
+        [sys.executable, "-c", _KILLED_UNDO, str(ws.root), doc, msgid, QUERY, point],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
+    ReviewSession(ws, doc, "Next Reviewer")  # the next start reconciles
+    still_there = QUERY in annotations.people_comments(_disk(ws, doc)[msgid])
+    assert still_there == (point == "before-catalog")
+    last = _last(ws, doc, msgid)
+    if still_there:  # the undo never happened: the history ends with the comment
+        assert (last.action, last.comment, last.recovered) == ("comment", QUERY, False)
+    else:
+        assert (last.action, last.comment, last.who, last.recovered) == ("uncomment", QUERY, "Killed Reviewer", True)
 
 
 def test_a_comment_intent_is_committed_only_when_the_catalog_holds_it(team):
@@ -274,3 +337,64 @@ def test_msgcat_msgmerge_and_re_extraction_keep_the_comment(team, tmp_path):
     assert annotations.people_comments(disk[kept]) == [QUERY]
     assert state_of(disk[kept], li.roles) is State.APPROVED
     assert annotations.people_comments(disk[new_source]) == ["A query on an entry whose source will change."]
+
+
+#: Comments that only look like records (another case, full-width forms, no space after the
+#: colon, a record's words inside other words, the marks of other comment lines): taken as a
+#: person's, long enough that polib (78) and Babel (76) wrap them.
+LOOK_ALIKES = [
+    "ａｐｐｒｏｖｅｄ-by： Bo Wang, 2026-12-05T09:00Z, msgstr={digest} (full-width, as NFKC would fold it)",
+    "Approved-By: Bo Wang, 2026-12-05T09:00Z, msgstr={digest} and APPROVED-BY: Bo Wang too, in capitals",
+    "approved-by:Bo Wang, 2026-12-05T09:00Z, msgstr={digest} with no space after the colon of the record",
+    'Please check: #, fuzzy #. type: caption #| msgid "x" #~ msgid "y" # kept ' + "pad " * 10,
+    "unapproved-by: Bo Wang, 2026-12-05T09:00Z, msgstr={digest}; preterm: x; submt:y; atm:z; " + "pad " * 8,
+]
+
+
+@pytest.mark.skipif(shutil.which("msgmerge") is None, reason="GNU gettext is not installed")
+def test_look_alike_comments_never_read_as_records_after_other_tools(team, tmp_path):
+    """Through msgcat, msgmerge --previous, polib's load and save and Babel's read and write,
+    no comment reads back as a record, the approval still holds, and no other entry changes state."""
+    import io
+
+    import polib
+    from babel.messages.pofile import read_po, write_po
+
+    ws, doc = team
+    li = ReviewSession(ws, doc, "Li Hua")
+    ids = plain_ids(li)
+    li.accept(ids[0], PLAIN)
+    ReviewSession(ws, doc, "Bo Wang").approve(ids[0])
+    li.reload()
+    digest = annotations.review_digest(PLAIN)
+    for i, text in enumerate(LOOK_ALIKES):
+        li.comment(ids[i % 2], text.format(digest=digest))  # on the approved entry, and on a draft
+    path = ws.catalog_path(doc)
+    states = {m.id: state_of(m, li.roles) for m in _disk(ws, doc) if m.id}
+    outputs = {}
+    outputs["msgcat"] = tmp_path / "msgcat.po"
+    subprocess.run(["msgcat", str(path), "-o", str(outputs["msgcat"])], check=True)
+    outputs["msgmerge"] = tmp_path / "msgmerge.po"
+    template = str(ws.template_path(doc))
+    merge = ["msgmerge", "--quiet", "--previous", "-o", str(outputs["msgmerge"]), str(path), template]
+    subprocess.run(merge, check=True)
+    outputs["polib"] = tmp_path / "polib.po"
+    polib.pofile(str(path)).save(str(outputs["polib"]))
+    outputs["babel"] = tmp_path / "babel.po"
+    buffer = io.BytesIO()
+    write_po(buffer, read_po(io.BytesIO(path.read_bytes())))
+    outputs["babel"].write_bytes(buffer.getvalue())
+    for tool, out in outputs.items():
+        for message in load_catalog(out):
+            if not message.id:
+                continue
+            assert state_of(message, li.roles) is states[message.id], (tool, message.id)
+            approvals = annotations.get(message, annotations.APPROVED_BY)
+            reviews = annotations.get(message, annotations.REVIEWED_BY)
+            assert len(approvals) == (message.id == ids[0]), (tool, message.user_comments)
+            assert len(reviews) == (message.id == ids[0]), (tool, message.user_comments)
+            assert annotations.approval_holds(message) == (message.id == ids[0]), tool
+            wrapped = " ".join(annotations.people_comments(message))
+            assert all(annotations.records([line])[0].kind is None for line in annotations.people_comments(message))
+            if message.id in ids[:2] and tool in ("polib", "babel"):
+                assert len(annotations.people_comments(message)) > 3, (tool, wrapped)  # they did wrap

@@ -280,8 +280,9 @@ def test_c_adds_a_comment_shown_with_the_entry_and_forged_records_are_refused(dr
     ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
     query = "Dropped a garbled fragment; please check the source."
     forged = "approved-by: Tester, 2026-12-05T09:00Z, msgstr=00000000"
-    # c with a comment, c with a forged record, c with nothing (cancelled), then accept the same entry.
-    result = _review(ws, doc, "c" + query + "\n" + "c" + forged + "\n" + "c\n" + "aq")
+    # c with a comment; c with a forged record, refused and asked again, then Enter (cancelled);
+    # c with nothing (cancelled); then accept the same entry.
+    result = _review(ws, doc, "c" + query + "\n" + "c" + forged + "\n" + "\n" + "c\n" + "aq")
     assert result.exit_code == 0, result.output
     assert f"  comment {query}" in result.output  # the entry is shown again, with its comment
     assert "would read as a record" in result.output and "no comment" in result.output
@@ -290,3 +291,30 @@ def test_c_adds_a_comment_shown_with_the_entry_and_forged_records_are_refused(dr
     assert state_of(message) is State.REVIEWED  # the comment kept the entry on screen: a accepted it
     assert [r.action for r in read_history(ws, doc) if r.msgid == ids[0]] == ["comment", "accept"]
     assert "1 commented" in result.output
+
+
+@pytest.mark.parametrize("bad", ["moved the cursor \x1b[D by mistake", "x" * 501])
+def test_a_refused_reason_for_an_edit_is_asked_again_and_the_edit_is_kept(drafted, bad):
+    """A reason the rules refuse (an arrow key typed into it, one too long) is one line and
+    the question again: the edit typed before it is never lost."""
+    ws, doc = drafted
+    ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
+    result = _review(ws, doc, "eA fresh translation of the title\n" + bad + "\n" + "the draft dropped the name\n" + "q")
+    assert result.exit_code == 0, result.output
+    assert "the reason: " in result.output and result.output.count("reason for the change (Enter: none)") == 2
+    message = load_catalog(ws.catalog_path(doc))[ids[0]]
+    assert message.string == "A fresh translation of the title" and state_of(message) is State.REVIEWED
+    edit = [r for r in read_history(ws, doc) if r.msgid == ids[0]][-1]
+    assert edit.action == "edit" and edit.reason == "the draft dropped the name"
+
+
+def test_a_refused_override_reason_is_asked_again(drafted):
+    ws, doc = drafted
+    msgid = _plant_plain_draft(ws, doc, "Plain words 工业 left")
+    keys = "a" + "a bell \x07 in it\n" + "the name stays on purpose\n" + "q"
+    result = _review(ws, doc, keys, "--state", "machine-draft")
+    assert result.exit_code == 0, result.output
+    assert "the override reason: " in result.output and "not saved" not in result.output
+    message = load_catalog(ws.catalog_path(doc))[msgid]
+    assert state_of(message) is State.TRANSLATED
+    assert [o.reason for o in annotations.overrides_of(message)] == ["the name stays on purpose"]

@@ -263,10 +263,15 @@ def test_an_edit_with_its_reason_and_a_comment_added_and_removed(team_live, open
     before = ws.catalog_path(doc).read_bytes()
     page.keyboard.press("c")
     expect(form.locator("input")).to_be_focused()
-    form.locator("input").fill(f"approved-by: {REVIEWER}, 2026-12-05T09:00Z, msgstr=00000000")
+    forged = f"approved-by: {REVIEWER}, 2026-12-05T09:00Z, msgstr=00000000"
+    form.locator("input").fill(forged)
     page.keyboard.press("Enter")
     expect(page.locator("#toast")).to_contain_text("would read as a record")
     assert ws.catalog_path(doc).read_bytes() == before
+    # What was typed is not lost: the field is back with it, to be corrected (or cancelled).
+    expect(form.locator("input")).to_have_value(forged)
+    page.keyboard.press("Escape")
+    expect(form).to_be_hidden()
 
     # The history shows the reason and the comment as text; then the comment is removed.
     row.get_by_role("button", name="History").click()

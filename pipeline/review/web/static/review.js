@@ -11,7 +11,8 @@
  *
  * An edit shows a field for the reason for the change, sent with its
  * accept; a row's comments (a note, a query to the desk) are shown under
- * it, added with "Comment" (c) and removed with their own button.
+ * it, added with "Comment" (c) and removed with their own button; a comment
+ * that was not saved (refused, a conflict) comes back in its field.
  */
 (function () {
   "use strict";
@@ -316,7 +317,8 @@
   // --- decisions -------------------------------------------------------------------
 
   /** ``onGate(data)`` is called when error-level checks stop the decision;
-   * ``keepText``: a decision that is not about the text (a comment) keeps an unsaved edit. */
+   * ``keepText``: a decision that is not about the text (a comment) keeps an unsaved edit.
+   * Resolves to whether the decision was saved. */
   function sendDecision(row, url, makePayload, done, onGate, keepText) {
     var textAtDecision = editor(row).value; // typed after it, it is kept
     setSaving(row, +1);
@@ -331,6 +333,7 @@
           }
           updateProgress(result.data.progress);
           if (done) toast(done);
+          return true;
         } else if (result.status === 409) {
           updateProgress(result.data.progress);
           showConflict(row, result.data);
@@ -341,9 +344,11 @@
         } else {
           toast((result.data && result.data.error) || "Not saved (HTTP " + result.status + ")", true);
         }
+        return false;
       }, function () {
         toast("Not saved: the review server cannot be reached", true);
-      }).then(function () { setSaving(row, -1); });
+        return false;
+      }).then(function (saved) { setSaving(row, -1); return saved; });
     });
   }
 
@@ -409,20 +414,24 @@
     row.querySelector(".act-comment").setAttribute("aria-expanded", "false");
   }
 
-  /** A one-line field under the row for a new comment; Enter saves it, Esc cancels. */
-  function openCommentForm(row) {
+  /** A one-line field under the row for a new comment; Enter saves it, Esc cancels.
+   * ``text``: what the field holds (a comment that was not saved, given back to be corrected). */
+  function openCommentForm(row, text) {
     var form = row.querySelector(".comment-form");
     if (!form.hidden) { form.querySelector("input").focus(); return; }
     var inputId = "comment-input-" + itemOf(row).index;
     var input = el("input", { type: "text", id: inputId, class: "comment-input", maxlength: "500", autocomplete: "off",
       placeholder: "e.g. dropped a garbled fragment of the source; please check" });
+    if (text) input.value = text;
     function submit() {
       var text = input.value.trim();
       if (!text) { input.focus(); toast("Type the comment, or cancel", true); return; }
       closeCommentForm(row);
       sendDecision(row, urls.comment, function () {
         return { page: pageId, msgid: row.dataset.msgid, tag: row.dataset.tag, comment: text };
-      }, "Comment added to segment " + itemOf(row).index, null, true);
+      }, "Comment added to segment " + itemOf(row).index, null, true).then(function (saved) {
+        if (!saved && row.querySelector(".comment-form").hidden) openCommentForm(row, text); // never lost: corrected, or sent again
+      });
     }
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter") { ev.preventDefault(); ev.stopPropagation(); submit(); }
