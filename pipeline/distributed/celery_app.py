@@ -45,7 +45,7 @@ from celery.signals import worker_process_init
 from ..engines.settings import DecodingSettings
 from ..runner import WorkerContext
 from . import transport
-from .state import CacheCounts, CachingEngine, DraftCache, Lease, RunBook, connect, workspace_id
+from .state import CacheCounts, CachingEngine, DraftCache, Lease, RunBook, connect, kombu_url, workspace_id
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ QUEUE = "pipeline"
 def make_app(broker: str, visibility_timeout: int = 3600) -> Celery:
     """The Celery application on ``broker`` (a Redis URL)."""
     transport.install()  # an acknowledgement Redis never got must not stop the worker
-    app = Celery("pipeline", broker=broker, set_as_current=False)
+    app = Celery("pipeline", broker=kombu_url(broker), set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -176,7 +176,26 @@ def _context(ws_root: Path, message: dict, client) -> tuple[WorkerContext, Cache
 
 
 def document_task(self, run: str, workspace: str, source: str, options: dict, **message) -> str:
-    """One document's whole job (see the module docstring); returns what became of it."""
+    """One document's whole job (see the module docstring); returns what became of it.
+
+    Redis out of reach (stalled past the client's timeouts, restarting,
+    loading its data) is neither the document's fault nor a bug: the
+    message goes back to the queue, where Redis still holds it, and the
+    document runs again from what it saved (the lease, if it could not be
+    released, lapses first)."""
+    from celery.exceptions import Reject
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    try:
+        return _document(self, run, workspace, source, options, **message)
+    except (ConnectionError, TimeoutError) as exc:
+        log.warning("%s: Redis out of reach (%s); the task goes back to the queue", Path(source).stem, exc)
+        raise Reject(exc, requeue=True) from None
+
+
+def _document(self, run: str, workspace: str, source: str, options: dict, **message) -> str:
+    from redis.exceptions import ConnectionError, TimeoutError
+
     from ..cache import DocumentRecords
     from ..runner import DocumentOptions, run_document
     from ..workspace import Workspace
@@ -234,7 +253,9 @@ def document_task(self, run: str, workspace: str, source: str, options: dict, **
         # (then the records say the document is done, or the lease is free).
         log.warning("%s: its lease lapsed and another worker took it; trying again in %.0fs", doc, lease_seconds)
         book.set_state(doc, "waiting")
-    except Exception as exc:  # a bug, or Redis gone: the document is failed with one line, the worker goes on
+    except (ConnectionError, TimeoutError):
+        raise  # Redis out of reach: the task goes back to the queue (document_task)
+    except Exception as exc:  # a bug: the document is failed with one line, the worker goes on
         try:
             book.fail(doc, f"{type(exc).__name__}: {' '.join(str(exc).split())}")
         except Exception:

@@ -30,6 +30,9 @@ RECONNECT_SECONDS = 30.0
 #: After this long with no document of the run taken, the submitter says
 #: that no worker seems to be listening (once).
 IDLE_HINT_SECONDS = 30.0
+#: kombu's Redis hash of the messages delivered to workers and not yet
+#: acknowledged: tasks running, or reserved by a worker that runs another.
+UNACKED = "unacked"
 
 
 class CeleryExecutor(Executor):
@@ -73,6 +76,7 @@ class CeleryExecutor(Executor):
         self.idle_hint_seconds = idle_hint_seconds
         self._first_submitted: float | None = None
         self._taken = False  # has a worker taken any document of the run?
+        self._in_hand = 0  # tasks the workers hold (running or reserved) while none of ours is taken
         self._futures: dict[str, tuple[Path, Future]] = {}
         self._progress = RunProgress()
         self._lock = threading.Lock()
@@ -129,9 +133,11 @@ class CeleryExecutor(Executor):
             hint = None
             idle = time.monotonic() - self._first_submitted if self._first_submitted is not None else 0.0
             if not self._taken and idle >= self.idle_hint_seconds:
-                hint = (
-                    f"no worker has taken a document for {idle:.0f}s; is one running on the broker at "
-                    f"{self.masked_broker}? start one with `pipeline worker`"
+                hint = f"no worker has taken a document of this run for {idle:.0f}s; " + (
+                    f"the workers hold {self._in_hand} unfinished task(s) (other runs: `pipeline jobs`), "
+                    "and this run's documents wait in the queue behind them"
+                    if self._in_hand
+                    else f"is one running on the broker at {self.masked_broker}? start one with `pipeline worker`"
                 )
             return RunProgress(self._progress.finished, self._progress.total, self._progress.segments, hint)
 
@@ -194,6 +200,8 @@ class CeleryExecutor(Executor):
         states = self.book.states()
         if any(state != "queued" for state in states.values()):
             self._taken = True  # running, waiting for a lease, or over
+        elif not self._taken:
+            self._in_hand = self.client.hlen(UNACKED)  # busy workers, not absent ones
         finished = {doc for doc, state in states.items() if state in ("done", "failed", "cancelled")}
         with self._lock:
             waiting = [doc for doc in finished if doc in self._futures and not self._futures[doc][1].done()]

@@ -165,9 +165,26 @@ class RedactingStream:
         return getattr(self._stream, name)
 
 
+# A Unix socket is ``unix://[:PASSWORD@]/PATH[?db=N]`` to redis-py and
+# ``redis+socket://[:PASSWORD@]/PATH[?virtual_host=N]`` to kombu, which has
+# no ``unix`` transport: the two functions below turn one into the other.
+
+
+def _respell(url: str, scheme: str, db: str, new_scheme: str, new_db: str) -> str:
+    if not url.startswith(scheme):
+        return url
+    rest, sep, query = url[len(scheme) :].partition("?")
+    return new_scheme + rest + sep + re.sub(rf"(^|&){db}=", rf"\g<1>{new_db}=", query)
+
+
 def redis_url(url: str) -> str:
-    """The broker URL in redis-py's spelling (kombu writes a socket ``redis+socket://``)."""
-    return "unix://" + url[len("redis+socket://") :] if url.startswith("redis+socket://") else url
+    """The broker URL in redis-py's spelling (a socket: ``unix://``)."""
+    return _respell(url, "redis+socket://", "virtual_host", "unix://", "db")
+
+
+def kombu_url(url: str) -> str:
+    """The broker URL in kombu's spelling (a socket: ``redis+socket://``)."""
+    return _respell(url, "unix://", "db", "redis+socket://", "virtual_host")
 
 
 def connect(url: str, timeout: float = 5.0):

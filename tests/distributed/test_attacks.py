@@ -6,10 +6,13 @@ document deleted or renamed between its submission and its execution."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +21,7 @@ import pytest
 
 from pipeline.catalog import State, load_catalog, state_of
 from pipeline.distributed.state import RunBook
+from pipeline.workspace import Workspace
 
 from .conftest import (
     DECODING,
@@ -31,7 +35,7 @@ from .conftest import (
     run_pipeline,
     wait_for,
 )
-from .test_workers import SLOW
+from .test_workers import SLOW, _drafts, _long_document
 
 #: A password with every character a URL takes for the end of its user part.
 ODD_PASSWORD = "f8Kx/Odd7#Qzv9?Wr4t@Mn8p%Lq2z"
@@ -249,6 +253,55 @@ def test_a_password_in_pipeline_toml_never_shows_in_jobs_or_worker_logs(
         _no_secret(result.stdout, result.stderr, secret=ODD_PASSWORD)
 
 
+class SocketRedis(RedisServer):
+    """A Redis on a Unix socket only, with a password; the URL names database 2."""
+
+    def __init__(self, directory: Path):
+        super().__init__(directory)
+        self.socket = directory / "redis.sock"
+        self.url = f"unix://:{PASSWORD}@{self.socket}?db=2"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-server"), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+             "--requirepass", PASSWORD, "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(self._pong, 10, "redis-server")
+
+    def _pong(self) -> bool:
+        try:
+            return bool(self.client().ping())
+        except Exception:
+            return False
+
+
+def test_a_broker_on_a_unix_socket_serves_workers_and_runs_in_the_database_the_url_names(
+    tmp_path, model_dir, own_redis, own_workers
+):
+    """kombu has no ``unix://`` transport (the worker died with a traceback):
+    it is given the socket as ``redis+socket://``, database and all, so its
+    queue and our run records share the one database of the URL."""
+    import redis
+
+    server = own_redis(SocketRedis)
+    root = make_corpus(tmp_path / "ws", documents=2)
+    env = _env(model_dir, server)
+    pool = own_workers(env)
+    pool.start(1)
+    ran = run_pipeline("run", "-w", root, "--executor", "celery", *DECODING, env=env, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert "2/2 documents" in ran.stderr and f"unix://:***@{server.socket}?db=2" in ran.stderr
+    databases = {
+        db: {k.decode() for k in redis.Redis(unix_socket_path=str(server.socket), password=PASSWORD, db=db).keys()}
+        for db in (0, 2)
+    }
+    assert not databases[0]
+    assert "_kombu.binding.pipeline" in databases[2] and any(k.startswith("pipeline:run:") for k in databases[2])
+    _no_secret(ran.stdout, ran.stderr, pool.output())
+
+
 # --- The workspace changing under a run ------------------------------------------------------
 
 
@@ -276,3 +329,40 @@ def test_a_document_deleted_or_renamed_after_submission_fails_in_one_line_and_th
     assert re.search(r"^failed +doc01: ", shown.stdout, re.M), shown.stdout
     assert "Traceback" not in pool.output()
     assert not (root / "build" / "doc01.en.txt").exists() and not (root / "build" / "doc02.en.txt").exists()
+
+
+# --- Redis stalled --------------------------------------------------------------------------------
+
+
+def test_a_redis_stalled_past_the_client_timeouts_sends_the_tasks_back_and_the_documents_complete_once(
+    tmp_path, model_dir, own_redis, own_workers, msgfmt_check
+):
+    """Redis stopped (SIGSTOP: a stalled VM, a long fork) for 45 s, longer than
+    a worker's Redis call waits with its retries, then resumed with its data:
+    the documents cut off used to be failed ("TimeoutError: Timeout reading
+    from ...", never retried). Redis out of reach is not the document's
+    fault: each task goes back to the queue and its document completes."""
+    server = own_redis()
+    env = _env(model_dir, server)
+    root = _long_document(tmp_path / "ws", (41, 42), lease_seconds=2.0)
+    text = SEED.read_text(encoding="utf-8").replace("。", "（43）。")
+    (root / "seeds" / "other.txt").write_text(text, encoding="utf-8")
+    pool = own_workers(env)
+    pool.start(1, workspace=root)
+    pool.start(1, workspace=root)
+    submitted = run_pipeline("run", "-w", root, "--executor", "celery", "--detach", *SLOW, env=env, cwd=root)
+    assert submitted.returncode == 0, submitted.stderr  # detached: no submitter gives up on the stall
+    book = RunBook(server.client(), submitted.stdout.strip())
+    ws = Workspace(root)
+    wait_for(lambda: min(_drafts(ws.catalog_path(d)) for d in ("long", "other")) >= 3, 90, "both running")
+    os.kill(server.proc.pid, signal.SIGSTOP)
+    try:
+        time.sleep(45)
+    finally:
+        os.kill(server.proc.pid, signal.SIGCONT)
+    wait_for(lambda: set(book.states().values()) <= {"done", "failed"}, 120, "the run to settle")
+    assert book.states() == {"long": "done", "other": "done"}, book.errors()
+    assert "the task goes back to the queue" in pool.output()
+    _all_drafted_once(root)
+    for path in (root / "locales").rglob("*.po"):
+        msgfmt_check(path)

@@ -18,7 +18,7 @@ from pipeline.distributed.celery_executor import CeleryExecutor
 from pipeline.distributed.transport import Transport
 from pipeline.engines.settings import DecodingSettings
 
-from .conftest import RedisServer, Workers, _env, make_corpus, wait_for
+from .conftest import SEED, RedisServer, Workers, _env, make_corpus, run_pipeline, wait_for
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,17 @@ def test_an_acknowledgement_redis_never_got_gives_the_prefetch_credit_back(tmp_p
         server.stop()
 
 
+def _executor(root, broker, idle_hint_seconds=0.5) -> CeleryExecutor:
+    return CeleryExecutor(
+        root,
+        broker,
+        runner.DocumentOptions(root / "build", False, False, 10.0),
+        DecodingSettings(beam_size=2, max_decoding_length=8),
+        {"use_memory": True, "accept_exact": False, "tm_threshold": 75, "retranslate_fuzzy": False},
+        idle_hint_seconds=idle_hint_seconds,
+    )
+
+
 class _Lines(runner.Report):
     def __init__(self):
         self.lines: list[str] = []
@@ -76,14 +87,7 @@ def test_with_no_worker_the_submitter_says_so_once_and_a_worker_started_later_fi
 ):
     root = make_corpus(tmp_path / "ws", documents=1)
     broker = redis_server.url[:-1] + "3"  # a database no worker listens on
-    executor = CeleryExecutor(
-        root,
-        broker,
-        runner.DocumentOptions(root / "build", False, False, 10.0),
-        DecodingSettings(beam_size=2, max_decoding_length=8),
-        {"use_memory": True, "accept_exact": False, "tm_threshold": 75, "retranslate_fuzzy": False},
-        idle_hint_seconds=0.5,
-    )
+    executor = _executor(root, broker)
     report = _Lines()
     outcome: list = []
 
@@ -97,7 +101,7 @@ def test_with_no_worker_the_submitter_says_so_once_and_a_worker_started_later_fi
     thread.start()
 
     def hints():
-        return [line for line in report.lines if line.startswith("no worker has taken a document for ")]
+        return [line for line in report.lines if line.startswith("no worker has taken a document of this run for ")]
 
     wait_for(hints, 30, "the hint")
     time.sleep(1.0)  # a while longer with no worker: still one hint
@@ -113,3 +117,32 @@ def test_with_no_worker_the_submitter_says_so_once_and_a_worker_started_later_fi
     assert not isinstance(outcome[0], BaseException), outcome[0]
     assert [b.doc for b in outcome[0]] == ["doc00"]
     assert len(hints()) == 1 and report.lines[-1].startswith("1/1 documents")
+
+
+def test_with_the_workers_busy_on_another_run_the_hint_says_so_and_not_that_none_is_running(
+    tmp_path, redis_server, model_dir
+):
+    broker = redis_server.url[:-1] + "4"  # a queue of its own
+    env = {**_env(model_dir), "PIPELINE_BROKER": broker}
+    other = tmp_path / "other"
+    (other / "seeds").mkdir(parents=True)
+    (other / "seeds" / "long.txt").write_text(SEED.read_text(encoding="utf-8").replace("。", "（busy）。"), "utf-8")
+    pool = Workers(env, tmp_path)
+    try:
+        pool.start(1)
+        slow = ["--beam-size", "2", "--max-decoding-length", "128", "--batch-size", "64"]
+        busy = run_pipeline("run", "-w", other, "--executor", "celery", "--detach", *slow, env=env)
+        assert busy.returncode == 0, busy.stderr
+        wait_for(lambda: "long] received" in pool.output(), 30, "the worker to take the other run's document")
+        root = make_corpus(tmp_path / "ws", documents=1)
+        executor = _executor(root, broker)
+        try:
+            executor.submit(root / "seeds" / "doc00.txt")
+            hint = wait_for(lambda: executor.progress().hint, 10, "the hint")
+        finally:
+            executor.cancel()
+            executor.close()
+    finally:
+        pool.stop()
+    assert hint.startswith("no worker has taken a document of this run for ")
+    assert "the workers hold 1 unfinished task(s)" in hint and "start one" not in hint, hint
