@@ -194,20 +194,26 @@ def format_json(result: Report) -> str:
     return json_output(result.as_dict())
 
 
+#: The widest reviewer name a report table shows (a longer one is cut).
+NAME_WIDTH = 48
+
+
 def format_table(result: Report) -> str:
     """One row per reviewer; names escaped (the history may hold anything)."""
     from .textsafety import printable
 
+    names = [printable(r.reviewer, one_line=True)[:NAME_WIDTH] for r in result.reviewers]
+    width = max([len("reviewer"), *map(len, names)])  # names in full, up to NAME_WIDTH
     header = (
-        f"{'reviewer':<24} {'transl':>6} {'words':>6} {'edited':>6} {'words':>6} {'approved':>8} {'words':>6} "
+        f"{'reviewer':<{width}} {'transl':>6} {'words':>6} {'edited':>6} {'words':>6} {'approved':>8} {'words':>6} "
         f"{'drafts':>6} {'kept':>5} {'pe-dist':>7} {'time':>7}"
     )
     lines = [header]
-    for r in result.reviewers:
+    for name, r in zip(names, result.reviewers, strict=True):
         distance = f"{r.post_edit_distance:.3f}" if r.post_edit_distance is not None else "-"
         minutes = f"{r.seconds / 60:.0f}m" if r.decisions > 1 else "-"
         lines.append(
-            f"{printable(r.reviewer, one_line=True)[:24]:<24} {r.translated:>6} {r.translated_words:>6} "
+            f"{name:<{width}} {r.translated:>6} {r.translated_words:>6} "
             f"{r.edited:>6} {r.edited_words:>6} {r.approved:>8} {r.approved_words:>6} "
             f"{r.drafts_taken:>6} {r.drafts_unchanged:>5} {distance:>7} {minutes:>7}"
         )

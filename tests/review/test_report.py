@@ -107,3 +107,16 @@ def test_report_from_real_sessions(team):
     assert (figures["Li Hua"].translated, figures["Li Hua"].edited, figures["Li Hua"].drafts_taken) == (2, 1, 2)
     assert figures["Bo Wang"].approved == 1 and figures["Li Hua"].drafts_unchanged == 1
     assert 0 < figures["Li Hua"].post_edit_distance <= 0.5
+
+
+def test_the_table_shows_reviewer_names_in_full_and_aligned():
+    from pipeline.report import NAME_WIDTH, Report, ReviewerFigures, format_table
+
+    long = "Desk editor (Ningbo Daily English desk)"
+    hostile = "x" * (NAME_WIDTH + 20) + "\x1b[31m"
+    table = format_table(Report(None, None, [ReviewerFigures("Li", 3), ReviewerFigures(long, approved=5)]))
+    header, first, second = table.splitlines()
+    assert second.startswith(long + " ") and first.startswith("Li ")
+    assert len({len(line) for line in (header, first, second)}) == 1  # the columns line up
+    cut = format_table(Report(None, None, [ReviewerFigures(hostile)])).splitlines()[1]
+    assert cut.startswith("x" * NAME_WIDTH + " ") and "\x1b" not in cut
