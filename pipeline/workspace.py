@@ -28,8 +28,9 @@ import hashlib
 import os
 import stat
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -48,6 +49,47 @@ CATALOG_LOCKS_DIR = ".locks"
 #: created nor taken; one left by them is harmless (and still ignored).
 OLD_CATALOG_LOCK_FILE = ".catalogs.lock"
 CACHE_FILE = ".pipeline-cache.json"
+#: How long a writer waits for a document's catalog lock before it gives up
+#: with one line (:class:`CatalogLockBusy`).
+CATALOG_LOCK_WAIT_SECONDS = 30.0
+
+
+class CatalogLockBusy(WorkspaceBusy):
+    """A document's catalog lock stayed held past the wait: another writer
+    holds it (a long save, or a process frozen while holding it). Nothing
+    was written; the same write may succeed later."""
+
+    def __init__(self, message: str, doc: str):
+        super().__init__(message)
+        self.doc = doc
+
+
+@dataclass
+class CatalogLockWaits:
+    """Within :func:`catalog_lock_waits`: how long catalog locks wait, and
+    each :class:`CatalogLockBusy` raised meanwhile (in this process)."""
+
+    seconds: float
+    busy: list[CatalogLockBusy] = field(default_factory=list)
+
+
+_waits: CatalogLockWaits | None = None
+
+
+@contextmanager
+def catalog_lock_waits(seconds: float) -> Iterator[CatalogLockWaits]:
+    """Within this block, this process's catalog locks wait ``seconds``
+    (instead of :data:`CATALOG_LOCK_WAIT_SECONDS`), and every lock that
+    stayed busy past the wait is recorded, even when something between the
+    lock and the caller turned it into a line (``run_document`` does): a
+    Celery worker tells a document held up by another writer from one that
+    failed, and tries it again later (:mod:`pipeline.distributed.celery_app`)."""
+    global _waits
+    outer, _waits = _waits, CatalogLockWaits(seconds)
+    try:
+        yield _waits
+    finally:
+        _waits = outer
 
 
 @dataclass(frozen=True)
@@ -209,15 +251,24 @@ class Workspace:
         return docs
 
     @contextmanager
-    def catalog_lock(self, doc: str, timeout: float = 30.0):
+    def catalog_lock(self, doc: str, timeout: float | None = None):
         """Hold the short lock around one read-modify-write of ``doc``'s
-        catalog (and its history), ``locales/.locks/<doc>.lock``.
+        catalog (and its history), ``locales/.locks/<doc>.lock``; one that
+        stays held past ``timeout`` (default: :data:`CATALOG_LOCK_WAIT_SECONDS`,
+        or what :func:`catalog_lock_waits` says) is :class:`CatalogLockBusy`.
 
         Batch commands hold :meth:`lock` for their whole run; review decisions,
         translation flushes and merges also take this one around each write,
         so a reviewer's decision and a flush never interleave. One lock per
         document: a writer of one document (a worker frozen mid-flush) never
-        holds up another document's saves."""
+        holds up another document's saves.
+
+        The lock files stay: a lock file is never unlinked, since a writer
+        that opened it just before would then lock a file no longer in
+        the directory while the next one locks a new file (docs/scaling.md)."""
+        waits = _waits
+        if timeout is None:
+            timeout = waits.seconds if waits is not None else CATALOG_LOCK_WAIT_SECONDS
         fd = self._catalog_lock_file(doc)
         try:
             deadline = time.monotonic() + timeout
@@ -227,10 +278,14 @@ class Workspace:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise WorkspaceBusy(
+                        busy = CatalogLockBusy(
                             f"{self.display(self.locales / CATALOG_LOCKS_DIR / _lock_name(doc))}: "
-                            f"the catalog of {doc!r} stayed locked for {timeout:g}s; try again"
-                        ) from None
+                            f"the catalog of {doc!r} stayed locked for {timeout:g}s; try again",
+                            doc,
+                        )
+                        if waits is not None:
+                            waits.busy.append(busy)
+                        raise busy from None
                     time.sleep(0.05)
             yield
         finally:

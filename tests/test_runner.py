@@ -147,3 +147,38 @@ def test_min_coverage_fails_the_same_way_on_one_worker_or_many(workspace, seed_p
         messages.append(result.output.splitlines()[-1])
     assert messages[0] == messages[1]
     assert messages[0].startswith("Error: coverage below 50%: ") and ", " in messages[0]  # both documents named
+
+
+class _DiesOnACopy(FakeEngine):
+    """Kills its own worker process (SIGKILL, as the out-of-memory killer does)
+    when it meets the sentence that only the copies of the seed hold."""
+
+    def translate_batches(self, segments):
+        import signal
+
+        if any("2031" in s for s in segments):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().translate_batches(segments)
+
+
+def test_a_worker_process_that_dies_fails_the_run_in_one_line_and_never_hangs_it(workspace, seed_path):
+    import threading
+
+    from pipeline.distributed.executor import WORKER_DIED
+
+    _workspace_with_docs(workspace, seed_path, 3)  # the seed, copy1 (2031: the worker dies), copy2
+    outcome = {}
+
+    def run():
+        outcome["result"] = CliRunner().invoke(
+            main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": lambda s: _DiesOnACopy()}
+        )
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the run hung after its worker process died"
+    result = outcome["result"]
+    assert result.exit_code == 1, result.output
+    assert result.output.rstrip().splitlines()[-1] == f"Error: {WORKER_DIED}"
+    assert "Traceback" not in result.output

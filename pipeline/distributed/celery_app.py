@@ -15,7 +15,19 @@ of the run. The worker that takes it
    (:class:`pipeline.cache.DocumentRecords`);
 4. writes the document's records, then its state in the run's record:
    done, or failed with the one-line message of its PipelineError (the
-   document's own fault: never retried).
+   document's own fault: never retried). One PipelineError is not the
+   document's fault: its catalog lock held past the wait
+   (``catalog_lock_wait``, 30 s) by another writer, such as a worker
+   frozen (SIGSTOP, a stalled VM) while it flushed the same document. The
+   document waits and the task is retried ``lease_seconds`` later, up to
+   ``catalog_lock_tries`` times in all; then it fails with that line.
+
+Each pool process of ``pipeline worker -c N`` knows its index in the pool
+(billiard numbers them 0..N-1, and a process that replaces a dead one
+takes its number): its engine is made with
+``DecodingSettings.for_process(index)`` of N processes, the rule of
+``run --jobs N``, so on CUDA the N processes share the GPUs out instead
+of each loading the model on every GPU.
 
 ``acks_late`` with ``task_reject_on_worker_lost``: a task whose worker
 process dies (SIGKILL, out of memory) goes back to the queue; if the whole
@@ -44,6 +56,7 @@ from celery.signals import worker_process_init
 
 from ..engines.settings import DecodingSettings
 from ..runner import WorkerContext
+from ..workspace import CATALOG_LOCK_WAIT_SECONDS, catalog_lock_waits
 from . import transport
 from .state import CacheCounts, CachingEngine, DraftCache, Lease, RunBook, connect, kombu_url, workspace_id
 
@@ -51,6 +64,10 @@ log = logging.getLogger(__name__)
 
 TASK_NAME = "pipeline.document"
 QUEUE = "pipeline"
+#: How many times in all a worker tries a document whose catalog lock stays
+#: held past the wait (``catalog_lock_wait`` of the message, by default the
+#: wait of every writer: :data:`pipeline.workspace.CATALOG_LOCK_WAIT_SECONDS`).
+CATALOG_LOCK_TRIES = 5
 
 
 def make_app(broker: str, visibility_timeout: int = 3600) -> Celery:
@@ -100,10 +117,20 @@ class Cancelled(Exception):
     """The run was cancelled while the document ran."""
 
 
+class _Retry(Exception):
+    """Ask for the task again later, with these keyword arguments."""
+
+    def __init__(self, kwargs: dict):
+        super().__init__()
+        self.kwargs = kwargs
+
+
 # --- Per worker process ------------------------------------------------------------------
 
 _client = None
 _contexts: dict = {}
+#: The pool processes of this worker (``pipeline worker -c N``), inherited by each.
+pool_processes = 1
 
 
 @worker_process_init.connect
@@ -112,6 +139,28 @@ def _fresh_process(**_) -> None:
     global _client
     _client = None
     _contexts.clear()
+    index, processes = pool_place()
+    if processes > 1:
+        log.info("pool process %d of %d", index + 1, processes)
+
+
+def pool_place() -> tuple[int, int]:
+    """``(index, processes)``: this pool process's number (from 0) among the
+    ``processes`` of its worker's pool (:data:`pool_processes`, set by
+    :func:`.worker.run_worker`); ``(0, 1)`` outside a pool."""
+    from billiard.process import current_process
+
+    index = getattr(current_process(), "index", None)
+    if index is None or pool_processes < 2:
+        return 0, 1
+    return index % pool_processes, pool_processes
+
+
+def process_settings(settings: DecodingSettings, index: int, processes: int) -> DecodingSettings:
+    """``settings`` for pool process ``index`` of ``processes``: one
+    CTranslate2 thread, and its share of the GPUs by the rule of
+    ``run --jobs`` (:meth:`DecodingSettings.for_process`)."""
+    return dataclasses.replace(settings, threads=1, processes=processes).for_process(index)
 
 
 def _redis(app: Celery):
@@ -121,10 +170,10 @@ def _redis(app: Celery):
     return _client
 
 
-def _context(ws_root: Path, message: dict, client) -> tuple[WorkerContext, CacheCounts]:
+def _context(ws_root: Path, message: dict, client, place: tuple[int, int]) -> tuple[WorkerContext, CacheCounts]:
     """This process's WorkerContext for the workspace and options, and what
     its draft cache did: made once, so the engine (and its model) and the
-    memory load once per process."""
+    memory load once per process. ``place``: :func:`pool_place`."""
     from ..config import load_config
     from ..engines import EngineRequest, engine_maker
     from ..runner import TranslateOptions, _engine_factory, _memory_policy
@@ -133,7 +182,7 @@ def _context(ws_root: Path, message: dict, client) -> tuple[WorkerContext, Cache
     ws = Workspace(ws_root)
     known = {f.name for f in dataclasses.fields(DecodingSettings)}
     settings = DecodingSettings(**{k: v for k, v in message["settings"].items() if k in known})
-    settings = dataclasses.replace(settings, threads=1)  # one CTranslate2 thread per process
+    settings = process_settings(settings, *place)  # one CTranslate2 thread, this process's GPUs
     glossary = ws.glossary
     try:
         terms_seen = glossary.stat().st_mtime_ns
@@ -202,6 +251,7 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
 
     client = _redis(self.app)
     book = RunBook(client, run)
+    retry_kwargs = None  # the same message, unless said otherwise
     ws_root, path = Path(workspace), Path(source)
     doc = path.stem
     if book.cancelled():
@@ -216,7 +266,7 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
     book.set_state(doc, "running", where=f"{socket.gethostname()}:{os.getpid()}")
     lease.keep_renewed()
     try:
-        context, counts = _context(ws_root, message, client)
+        context, counts = _context(ws_root, message, client, pool_place())
         hits, decoded = counts.hits, counts.decoded
 
         def on_batch(n: int) -> None:
@@ -232,7 +282,8 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
         result = None
         try:
             seen = records.load(doc)
-            result = run_document(ws_root, path, DocumentOptions(**fields), context, seen)
+            with catalog_lock_waits(float(message.get("catalog_lock_wait", CATALOG_LOCK_WAIT_SECONDS))) as waits:
+                result = run_document(ws_root, path, DocumentOptions(**fields), context, seen)
         except LeaseLost:
             pass
         except Cancelled:
@@ -244,6 +295,15 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
             if result.cache and result.cache != seen:  # a document found done writes nothing
                 records.save(doc, result.cache)
             if result.error:
+                busy = [b for b in waits.busy if str(b) == result.error]
+                tries = int(message.get("catalog_lock_tries", CATALOG_LOCK_TRIES))
+                tried = int(message.get("catalog_lock_tried", 0)) + 1
+                if busy and tried < tries:
+                    # Another writer holds the catalog (a frozen worker): not the document's fault.
+                    book.set_state(doc, "waiting")
+                    log.warning("%s; trying again in %.0fs (%d of %d)", result.error, lease_seconds, tried + 1, tries)
+                    retry = {**self.request.kwargs, "catalog_lock_tried": tried}
+                    raise _Retry(retry)
                 book.fail(doc, result.error)
                 return "failed"
             book.finish(doc, summary_of(result))
@@ -255,6 +315,8 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
         book.set_state(doc, "waiting")
     except (ConnectionError, TimeoutError):
         raise  # Redis out of reach: the task goes back to the queue (document_task)
+    except _Retry as again:
+        retry_kwargs = again.kwargs
     except Exception as exc:  # a bug: the document is failed with one line, the worker goes on
         try:
             book.fail(doc, f"{type(exc).__name__}: {' '.join(str(exc).split())}")
@@ -266,7 +328,7 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
             lease.release()
         except Exception:  # Redis gone: the lease lapses by itself
             pass
-    raise self.retry(countdown=lease_seconds)
+    raise self.retry(countdown=lease_seconds, kwargs=retry_kwargs)
 
 
 def summary_of(result) -> dict:

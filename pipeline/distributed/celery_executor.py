@@ -3,7 +3,9 @@
 The submitter does not hold the workspace lock (each document's lease in
 Redis stands in for it, :mod:`.celery_app`) and keeps no stage cache: the
 workers write one record per document. It records the run in Redis
-(:class:`.state.RunBook`), sends one task per document, and, unless it
+(:class:`.state.RunBook`), sends one task per document (noting each
+until the broker has it: a submitter killed in between leaves a run
+``pipeline jobs`` calls abandoned), and, unless it
 detaches, follows the run's record to resolve each document's future,
 with one progress line over the whole run. If Redis goes away, the
 submitter waits for it to come back; if it comes back without the run's
@@ -99,8 +101,7 @@ class CeleryExecutor(Executor):
 
         doc = source.stem
         try:
-            self.book.set_state(doc, "queued")
-            self.client.hincrby(self.book.meta_key, "total", 1)
+            self.book.sending(doc)
             self.app.send_task(
                 TASK_NAME,
                 kwargs={
@@ -114,6 +115,7 @@ class CeleryExecutor(Executor):
                 retry=True,
                 retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
             )
+            self.book.sent(doc)
         except (OperationalError, RedisError, OSError) as exc:
             raise BrokerError(f"cannot submit {doc} to the broker at {mask_url(self.broker)}: {_line(exc)}") from None
         future: Future = Future()

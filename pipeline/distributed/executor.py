@@ -21,15 +21,19 @@ Two implementations:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..errors import PipelineError
 
 if TYPE_CHECKING:
     from ..engines.base import Engine
@@ -86,6 +90,12 @@ class Executor(ABC):
 
 # --- The local pool -----------------------------------------------------------------------
 
+#: The one line of a local run whose worker process died.
+WORKER_DIED = (
+    "a worker process died (killed, out of memory, or a crash in the engine); "
+    "the documents finished so far are kept: run the command again to do the rest"
+)
+
 # Per worker process of the local pool: what it keeps between documents,
 # and the stage cache as the parent read it (once).
 _context = None
@@ -116,7 +126,15 @@ def _run_task(task: tuple[Path, Path, DocumentOptions]) -> DocumentRun:
 
 
 class LocalPool(Executor):
-    """``jobs`` forked processes on this machine (``pipeline run --jobs``)."""
+    """``jobs`` forked processes on this machine (``pipeline run --jobs``).
+
+    A worker process that dies (SIGKILL, the out-of-memory killer, a crash
+    in native code) fails the run with one line, :data:`WORKER_DIED`, and
+    never hangs it: the documents finished so far are kept, and running the
+    command again does the rest. Objects this process holds when it forks
+    are frozen out of the garbage collector until the pool closes: a
+    CTranslate2 model left over here, collected in a child that has none of
+    its threads, would abort the child."""
 
     def __init__(
         self,
@@ -132,8 +150,13 @@ class LocalPool(Executor):
         self.jobs = jobs
         context = multiprocessing.get_context("fork")  # workers inherit the engine factory
         self._updates = context.Queue()
-        self._pool = context.Pool(
-            jobs, initializer=_init_worker, initargs=(engine_factory, memory, self._updates, cache_snapshot)
+        gc.collect()
+        gc.freeze()  # until close(): the children fork from this state (see the class docstring)
+        self._pool = ProcessPoolExecutor(
+            jobs,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(engine_factory, memory, self._updates, cache_snapshot),
         )
         self._lock = threading.Lock()
         self._progress = RunProgress()
@@ -155,17 +178,19 @@ class LocalPool(Executor):
         future: Future = Future()
         future.set_running_or_notify_cancel()
 
-        def done(result) -> None:
+        def settle(task: Future) -> None:
             with self._lock:
                 self._progress.finished += 1
-            future.set_result(result)
+            if task.cancelled():
+                future.set_exception(RuntimeError("cancelled"))
+            elif isinstance(task.exception(), BrokenProcessPool):
+                future.set_exception(PipelineError(WORKER_DIED))
+            elif task.exception() is not None:
+                future.set_exception(task.exception())
+            else:
+                future.set_result(task.result())
 
-        def failed(exc: BaseException) -> None:
-            with self._lock:
-                self._progress.finished += 1
-            future.set_exception(exc)
-
-        self._pool.apply_async(_run_task, ((self.ws_root, source, self.options),), callback=done, error_callback=failed)
+        self._pool.submit(_run_task, (self.ws_root, source, self.options)).add_done_callback(settle)
         with self._lock:
             self._progress.total += 1
         self._futures.append(future)
@@ -176,14 +201,15 @@ class LocalPool(Executor):
             return RunProgress(self._progress.finished, self._progress.total, self._progress.segments)
 
     def cancel(self) -> None:
-        self._pool.terminate()
-        for future in self._futures:
-            if not future.done():
-                future.set_exception(RuntimeError("cancelled"))
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Documents already running stop now (ProcessPoolExecutor has no terminate()).
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
 
     def close(self) -> None:
-        self._pool.close()
-        self._pool.join()
+        self._pool.shutdown(wait=True)
+        gc.unfreeze()
         self._stop.set()
         self._reader.join()
         while True:  # updates still in flight

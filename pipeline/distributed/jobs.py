@@ -1,5 +1,7 @@
 """``pipeline jobs``: what the distributed runs of a workspace are doing,
-read from their records in Redis (:class:`.state.RunBook`)."""
+read from their records in Redis (:class:`.state.RunBook`); a run whose
+submitter died between recording a document and sending its task is
+shown as abandoned (never submitted), not as queued for ever."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ import time
 from ..config import load_config
 from ..errors import PipelineError
 from .state import STATES, RunBook, broker_url, connect
+
+#: How ``pipeline jobs`` flags a run whose submitter died before sending a
+#: document it had recorded (:meth:`.state.RunBook.unsent`).
+ABANDONED = "abandoned (never submitted)"
 
 
 def broker_for(ws, option: str | None) -> str:
@@ -34,23 +40,32 @@ def describe(url: str, ws, run_id: str | None = None, limit: int = 10) -> list[s
             meta = book.meta()
             if "created" not in meta:
                 continue
-            counts = book.counts()
+            states = book.states()
+            counts = book.counts(states)
             started = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(float(meta.get("created", 0))))
             flag = "  (cancelled)" if "cancelled" in meta else ""
+            if book.unsent(meta, states) is not None:
+                flag += f"  {ABANDONED}"
             lines.append(f"{book.run_id:<26} {started:<20} " + " ".join(f"{counts[s]:>9}" for s in STATES) + flag)
         return lines
     book = RunBook(client, run_id)
     meta = book.meta()
     if "created" not in meta:
         raise PipelineError(f"no run {run_id} on this broker (runs are kept 7 days)")
-    counts = book.counts()
+    states = book.states()
+    counts = book.counts(states)
+    unsent = book.unsent(meta, states)
     lines = [
         f"run {run_id}: {meta.get('total', '?')} documents, "
         + ", ".join(f"{counts[s]} {s}" for s in STATES if counts[s])
         + f"; {meta.get('segments', 0)} segments translated, {meta.get('cache_hits', 0)} drafts from the cache"
         + (" (cancelled)" if "cancelled" in meta else "")
+        + (f" {ABANDONED}: its submitter stopped before sending {unsent}; run the command again" if unsent else "")
     ]
     errors = book.errors()
-    for doc, state in sorted(book.states().items()):
+    for doc, state in sorted(states.items()):
+        if doc == unsent:
+            lines.append(f"{'unsent':<10} {doc}: never sent to the workers")
+            continue
         lines.append(f"{state:<10} {doc}" + (f": {errors[doc]}" if doc in errors and state == "failed" else ""))
     return lines

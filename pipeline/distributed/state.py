@@ -22,6 +22,11 @@
   (queued, waiting, running, done, failed, cancelled), the one-line error
   of a failed one, a short result for the submitter's summary, the
   segments decoded, and a cancellation flag; ``pipeline jobs`` reads it.
+  The submitter records a document as queued *before* it sends its task
+  (a worker may take it at once) and notes the one being sent
+  (``sending``) until the broker has it: a submitter killed in between
+  leaves that note, and ``pipeline jobs`` shows the run as abandoned
+  (never submitted) once it is older than :data:`UNSENT_SECONDS`.
 
 Keys live under ``pipeline:``; a workspace is named by the SHA-256 of its
 resolved path (the shared mount has the same path on every machine).
@@ -50,6 +55,9 @@ BROKER_ENV = "PIPELINE_BROKER"
 RUN_TTL_SECONDS = 7 * 24 * 3600
 #: Document states in a run, in the order ``pipeline jobs`` shows them.
 STATES = ("queued", "waiting", "running", "done", "failed", "cancelled")
+#: A document recorded as queued whose task was still not sent this long
+#: after: its submitter died in between (``pipeline jobs`` says so).
+UNSENT_SECONDS = 60.0
 
 
 class BrokerError(PipelineError):
@@ -409,6 +417,30 @@ class RunBook:
     def exists(self) -> bool:
         return self.client.hexists(self.meta_key, "created")
 
+    def sending(self, doc: str) -> None:
+        """``doc`` is queued, and its task about to be sent (:meth:`sent` once it is)."""
+        pipe = self.client.pipeline()
+        pipe.hset(self.state_key, doc, "queued")
+        pipe.hincrby(self.meta_key, "total", 1)
+        pipe.hset(self.meta_key, mapping={"sending": doc, "sending_since": time.time()})
+        self._keep(pipe)
+        pipe.execute()
+
+    def sent(self, doc: str) -> None:
+        """The broker has ``doc``'s task."""
+        self.client.hdel(self.meta_key, "sending", "sending_since")
+
+    def unsent(self, meta: dict[str, str], states: dict[str, str], now: float | None = None) -> str | None:
+        """The document whose task was never sent, if the submitter died
+        between recording it and sending it (:data:`UNSENT_SECONDS` ago or
+        more, and no worker has taken it since); ``meta`` and ``states`` as
+        :meth:`meta` and :meth:`states` read them."""
+        doc = meta.get("sending")
+        if doc is None or states.get(doc) != "queued":
+            return None
+        since = float(meta.get("sending_since", 0))
+        return doc if (time.time() if now is None else now) - since >= UNSENT_SECONDS else None
+
     def set_state(self, doc: str, state: str, where: str | None = None) -> None:
         """``doc`` is in ``state`` now; ``where``: the worker running it (``host:pid``)."""
         pipe = self.client.pipeline()
@@ -473,8 +505,9 @@ class RunBook:
     def results(self) -> dict[str, dict]:
         return {k.decode(): json.loads(v) for k, v in self.client.hgetall(self.result_key).items()}
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, states: dict[str, str] | None = None) -> dict[str, int]:
+        """How many documents are in each state (``states``: :meth:`states`, read once)."""
         counts = dict.fromkeys(STATES, 0)
-        for state in self.states().values():
+        for state in (self.states() if states is None else states).values():
             counts[state] = counts.get(state, 0) + 1
         return counts

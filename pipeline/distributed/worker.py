@@ -3,7 +3,9 @@
 A prefork pool of ``concurrency`` processes (default: one per core); each
 process makes its engine once, on its first document, with one
 CTranslate2 thread (N processes × 1 thread measured best, README
-"Decoding"), and keeps it for the next documents. The broker URL comes
+"Decoding") and, on CUDA, its share of the GPUs (the rule of
+``run --jobs N``: :func:`.celery_app.process_settings`), and keeps it for
+the next documents. The broker URL comes
 from ``--broker``, ``$PIPELINE_BROKER`` or ``pipeline.toml``
 (``distributed.broker``); its password never reaches a log line: stdout
 and stderr go through :class:`.state.RedactingStream` before Celery
@@ -43,9 +45,11 @@ def run_worker(
     """Run the worker until it is stopped (SIGTERM: warm shutdown)."""
     hide_password(broker)
     connect(broker)  # a broker that cannot be reached is one line, before Celery retries forever
+    from . import celery_app
     from .celery_app import QUEUE, make_app
 
     concurrency = concurrency or os.cpu_count() or 1
+    celery_app.pool_processes = concurrency  # each pool process takes its share of the GPUs
     log(f"worker: {concurrency} process(es), one decoding thread each, broker {mask_url(broker)}")
     app = make_app(broker, visibility_timeout)
     argv = [

@@ -151,3 +151,30 @@ def test_a_run_submitted_while_redis_is_down_is_one_line_and_exit_1(workspace):
     assert result.output.strip().splitlines()[-1].startswith("Error: cannot reach the broker at redis://:***@")
     assert PASSWORD not in result.output and "Traceback" not in result.output
     assert not (workspace / "locales").exists()  # nothing was touched
+
+
+def test_each_pool_process_of_a_worker_takes_its_share_of_the_gpus(monkeypatch):
+    """`pipeline worker -c N`: pool process i decodes with the settings of
+    process i of N, the rule of `run --jobs N` (here on a machine of 4 GPUs)."""
+    from billiard.process import current_process
+
+    from pipeline.distributed import celery_app
+    from pipeline.engines.settings import DecodingSettings
+
+    sent = DecodingSettings(threads=8, beam_size=2)  # as the submitter's message has them
+    assert celery_app.pool_place() == (0, 1)  # not in a pool: every GPU
+    assert celery_app.process_settings(sent, *celery_app.pool_place()).gpus(4) == [0, 1, 2, 3]
+
+    def shares(processes: int) -> list[list[int]]:
+        monkeypatch.setattr(celery_app, "pool_processes", processes)
+        found = []
+        for index in range(processes):
+            monkeypatch.setattr(current_process(), "index", index, raising=False)
+            settings = celery_app.process_settings(sent, *celery_app.pool_place())
+            assert settings.threads == 1 and settings.beam_size == 2
+            found.append(settings.gpus(4))
+        return found
+
+    assert shares(2) == [[0, 2], [1, 3]]
+    assert shares(4) == [[0], [1], [2], [3]]
+    assert shares(6) == [[0], [1], [2], [3], [0], [1]]  # more processes than GPUs: two on GPUs 0 and 1

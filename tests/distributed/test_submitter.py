@@ -14,9 +14,12 @@ from kombu import Connection, Exchange, Queue
 
 from pipeline import runner
 from pipeline.cli import main
+from pipeline.distributed import jobs, state
 from pipeline.distributed.celery_executor import CeleryExecutor
+from pipeline.distributed.jobs import ABANDONED
 from pipeline.distributed.transport import Transport
 from pipeline.engines.settings import DecodingSettings
+from pipeline.workspace import Workspace
 
 from .conftest import SEED, RedisServer, Workers, _env, make_corpus, run_pipeline, wait_for
 
@@ -146,3 +149,46 @@ def test_with_the_workers_busy_on_another_run_the_hint_says_so_and_not_that_none
         pool.stop()
     assert hint.startswith("no worker has taken a document of this run for ")
     assert "the workers hold 1 unfinished task(s)" in hint and "start one" not in hint, hint
+
+
+class _Killed(BaseException):
+    """The submitting process dies here: nothing after it runs."""
+
+
+def test_a_submitter_killed_between_queueing_and_sending_leaves_a_run_jobs_calls_abandoned(
+    tmp_path, redis_server, monkeypatch
+):
+    root = make_corpus(tmp_path / "ws", documents=2)
+    broker = redis_server.url[:-1] + "5"  # a database no worker listens on
+    executor = _executor(root, broker)
+    try:
+        executor.submit(root / "seeds" / "doc00.txt")  # sent: it waits in the queue for a worker
+
+        def killed(*args, **kwargs):
+            raise _Killed
+
+        monkeypatch.setattr(executor.app, "send_task", killed)
+        with pytest.raises(_Killed):
+            executor.submit(root / "seeds" / "doc01.txt")
+    finally:
+        executor.close()
+    ws = Workspace(root)
+    listing = jobs.describe(broker, ws)
+    assert ABANDONED not in "\n".join(listing)  # within the minute, the submitter may still be sending
+    detail = jobs.describe(broker, ws, executor.run_id)
+    assert "queued     doc01" in detail and "queued     doc00" in detail
+
+    monkeypatch.setattr(state, "UNSENT_SECONDS", 0.0)  # a minute later
+    (line,) = [line for line in jobs.describe(broker, ws) if line.startswith(executor.run_id)]
+    assert line.endswith(f"  {ABANDONED}")
+    detail = jobs.describe(broker, ws, executor.run_id)
+    assert ABANDONED in detail[0] and "before sending doc01" in detail[0]
+    assert "unsent     doc01: never sent to the workers" in detail and "queued     doc00" in detail
+
+    # A run whose every document was sent is never called abandoned, however old.
+    sent = _executor(root, broker)
+    try:
+        sent.submit(root / "seeds" / "doc00.txt")
+    finally:
+        sent.close()
+    assert ABANDONED not in "\n".join(jobs.describe(broker, ws, sent.run_id))

@@ -393,3 +393,90 @@ def test_redis_restarted_mid_run_then_a_rerun_finishes_the_rest(tmp_path, worker
     for log in workers.each_output():
         assert f"pipeline.document[{rerun}:" in log, "a worker took no document after Redis came back"
     _no_password(again.stdout, again.stderr, workers.output())
+
+
+#: Holds the catalog locks of documents ARGV[2:] of workspace ARGV[1] until its stdin closes.
+HOLD_CATALOG_LOCKS = """
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from pipeline.workspace import Workspace
+ws = Workspace(Path(sys.argv[1]))
+with ExitStack() as locks:
+    for doc in sys.argv[2:]:
+        locks.enter_context(ws.catalog_lock(doc))
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_catalog_lock_held_by_a_frozen_process_is_waited_out_and_the_document_completes(
+    tmp_path, workers, model_dir, redis_server
+):
+    """A process frozen (SIGSTOP) while it holds two documents' catalog
+    locks, as a worker stopped mid-flush: the workers' saves of those
+    documents wait (1 s here, 30 s by default) and the tasks are tried
+    again later instead of failing. One document is allowed two tries and
+    fails with the one line; the other completes once the holder goes on
+    (SIGCONT) and lets go, with no re-run."""
+    root = make_corpus(tmp_path / "ws", documents=2)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_CATALOG_LOCKS, str(root), "doc00", "doc01"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(model_dir),
+    )
+    client = redis_server.client()
+    app = make_app(redis_server.url)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        os.kill(holder.pid, signal.SIGSTOP)
+        book = RunBook.create(client, root, ["doc00", "doc01"])
+        for doc, tries in (("doc00", 2), ("doc01", 30)):
+            kwargs = {
+                "run": book.run_id,
+                "workspace": str(root),
+                "source": str(root / "seeds" / f"{doc}.txt"),
+                "options": {"out_dir": str(root / "build"), "reviewed_only": False, "retranslate_fuzzy": False,
+                            "flush_seconds": 10.0},
+                "settings": {"beam_size": 2, "max_decoding_length": 8},
+                "translate": {"use_memory": True, "accept_exact": False, "tm_threshold": 75,
+                              "retranslate_fuzzy": False},
+                "engine": {},
+                "lease_seconds": 1.0,
+                "catalog_lock_wait": 1.0,
+                "catalog_lock_tries": tries,
+            }  # fmt: skip
+            app.send_task(TASK_NAME, kwargs=kwargs, task_id=f"{book.run_id}:{doc}", queue=QUEUE)
+        wait_for(lambda: book.states().get("doc00") == "failed", 60, "doc00 to fail after its two tries")
+        wait_for(lambda: "'doc01' stayed locked for 1s; try again; trying again in 1s (3 of 30)" in workers.output(),
+                 60, "doc01 to be tried a third time")  # fmt: skip
+        assert book.states()["doc01"] in ("waiting", "running")
+        assert not (root / "build" / "doc01.en.txt").exists()
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.stdin.close()
+        holder.wait(10)
+        app.close()
+    wait_for(lambda: book.states().get("doc01") == "done", 60, "doc01 to complete once the holder let go")
+    assert (root / "build" / "doc01.en.txt").exists() and "doc01" not in book.errors()
+    (error,) = book.errors().values()
+    assert error == "locales/.locks/doc00.lock: the catalog of 'doc00' stayed locked for 1s; try again"
+    log = workers.output()
+    assert log.count(f"pipeline.document[{book.run_id}:doc00] received") == 2  # two tries, no more
+    assert "'doc00' stayed locked for 1s; try again; trying again in 1s (2 of 2)" in log
+
+
+def test_each_pool_process_of_a_worker_knows_its_place(tmp_path, redis_server, model_dir):
+    """`pipeline worker -c 2`: billiard numbers the pool processes, and each
+    says which it is (its share of the GPUs follows from it:
+    tests/distributed/test_state.py)."""
+    env = {**_env(model_dir, redis_server), "PIPELINE_BROKER": redis_server.url[:-1] + "6"}
+    pool = Workers(env, tmp_path)
+    try:
+        pool.start(2)
+        output = wait_for(lambda: "pool process 2 of 2" in pool.output() and pool.output(), 30, "the second one")
+    finally:
+        pool.stop()
+    assert "pool process 1 of 2" in output
