@@ -36,6 +36,15 @@ tags and custom XML wrappers are read through (their runs are translated;
 the wrappers are not written back). A text box that Word also writes as a
 VML fallback is read once and written in both.
 
+**Attributes a reader sees** are blocks of their own, after the paragraph
+they are in, typed as their HTML analogue is (:data:`ATTRIBUTES`): a
+hyperlink's ScreenTip (``w:hyperlink/@w:tooltip``, HTML's ``title``) and a
+drawing's alt text and title (``wp:docPr/@descr`` and ``@title``, HTML's
+``alt`` and ``title``). Translated, the attribute is written in English
+(and so is the same text in the picture's own ``pic:cNvPr``); one whose
+translation is its source is left as it was. A ScreenTip kept in a
+HYPERLINK field's switches (``\\o``) is field code, left alone.
+
 **What is refused or left alone.** Tracked changes are refused with one
 line ("accept or reject tracked changes first"): the text of a paragraph
 under revision is two texts. Comments are kept in place and not
@@ -78,6 +87,7 @@ from ..segment import Block, BlockType
 from ..xmlsafe import unrepresentable
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -697,6 +707,74 @@ def story_paragraphs(root: etree._Element, styles, include_fallback: bool = Fals
     return out
 
 
+# --------------------------------------------------------------------------- attributes
+
+#: Attributes a reader sees, each translated as a block of its own: (element,
+#: attribute) → the HTML attribute it is the analogue of, whose block type it
+#: takes (:data:`pipeline.formats.html.ATTRIBUTES`).
+ATTRIBUTES = {
+    (w("hyperlink"), w("tooltip")): "title",  # Word's ScreenTip
+    (f"{{{WP_NS}}}docPr", "descr"): "alt",  # a drawing's alt text
+    (f"{{{WP_NS}}}docPr", "title"): "title",
+}
+
+
+@dataclass
+class Attribute:
+    """A translatable attribute: its element, its name and its value as read
+    (white space collapsed)."""
+
+    element: etree._Element
+    name: str
+    value: str
+
+    @property
+    def label(self) -> str:
+        """The attribute as Word's XML spells it (``w:tooltip``, ``descr``)."""
+        qname = etree.QName(self.name)
+        return f"w:{qname.localname}" if qname.namespace == W_NS else qname.localname
+
+    def block_type(self) -> BlockType:
+        from .html import ATTRIBUTE_TYPES
+
+        return ATTRIBUTE_TYPES.get(ATTRIBUTES[(self.element.tag, self.name)], BlockType.BODY)
+
+
+def paragraph_attributes(p: etree._Element) -> list[Attribute]:
+    """The translatable attributes of paragraph ``p``'s own content (not
+    those of a paragraph nested in it, in a text box), in document order."""
+    out = []
+    for el in p.iter(*{tag for tag, _ in ATTRIBUTES}):
+        if next(el.iterancestors(w("p")), None) is not p:
+            continue
+        for tag, name in ATTRIBUTES:
+            value = " ".join((el.get(name) or "").split()) if tag == el.tag else ""
+            if value:
+                out.append(Attribute(el, name, value))
+    return out
+
+
+def write_attribute(attribute: Attribute, pieces: list, where: str) -> bool:
+    """Set ``attribute`` to the text of ``pieces`` (:func:`pipeline.inline.rebuild`'s
+    stream) unless that is its source; the same text in the drawing's other
+    non-visual properties (``pic:cNvPr``) follows. Whether it changed."""
+    from ..inline import Text
+
+    text = "".join(p.text for p in pieces if isinstance(p, Text)).strip()
+    if text == attribute.value:
+        return False
+    refuse_unrepresentable(text, where)
+    el, name = attribute.element, attribute.name
+    source = el.get(name)
+    el.set(name, text)
+    if el.tag == f"{{{WP_NS}}}docPr":
+        frame = el.getparent()  # wp:inline or wp:anchor
+        for other in frame.iter() if frame is not None else ():
+            if isinstance(other.tag, str) and etree.QName(other).localname == "cNvPr" and other.get(name) == source:
+                other.set(name, text)
+    return True
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -924,29 +1002,52 @@ def _builder(par: Paragraph, ruby: bool = False):
 
 
 def _blocks(stories: list[Story], where: str, fallbacks: bool = False):
-    """(story, paragraph, block, is a fallback copy) in reading order. The
-    line of a block is the paragraph's number among those with text
-    (fallback copies, read by the writer only, are not counted); a body
-    paragraph is typed by its text as in HTML (byline, caption, qa-turn)."""
-    from ..inline import classify_text, make_block
+    """(story, paragraph or attribute, block, is a fallback copy) in reading
+    order, a paragraph's attributes after it. The line of a block is the
+    paragraph's number among those with text (fallback copies, read by the
+    writer only, are not counted; an attribute has the line of the last
+    paragraph read); a body paragraph is typed by its text as in HTML
+    (byline, caption, qa-turn), an attribute as its HTML analogue."""
+    from ..inline import InlineBuilder, classify_text, make_block
     from ..segment.blocks import find_speakers
     from ..textsafety import describe, first_unsafe
 
     pending = []
     line = 0
     for story in stories:
-        for par in story.paragraphs:
-            fallback = fallbacks and _in_fallback(par.element)
-            line += not fallback
-            builder = _builder(par)
-            bad = first_unsafe(builder.plain)
-            if bad is not None:
-                what = describe(builder.plain, bad).split(": ", 1)[1]
-                raise SourceError(f"{where}: paragraph {line} ({story.name}): {what} in text")
-            pending.append((story, par, builder, line, fallback))
-    bodies = [b.plain.strip() for _, p, b, _, fb in pending if p.type is BlockType.BODY and not fb]
+        with_text = {par.element: par for par in story.paragraphs}
+        for p in story.root.iter(w("p")):
+            fallback = _in_fallback(p)
+            if fallback and not fallbacks:
+                continue
+            par = with_text.get(p)
+            if par is not None:
+                line += not fallback
+                builder = _builder(par)
+                what = "text"
+            for anchor in ([par] if par is not None else []) + paragraph_attributes(p):
+                if isinstance(anchor, Attribute):
+                    builder = InlineBuilder()
+                    builder.literal_text(anchor.value)
+                    what = f"the {anchor.label} attribute"
+                bad = first_unsafe(builder.plain)
+                if bad is not None:
+                    found = describe(builder.plain, bad).split(": ", 1)[1]
+                    raise SourceError(f"{where}: paragraph {max(line, 1)} ({story.name}): {found} in {what}")
+                pending.append((story, anchor, builder, max(line, 1), fallback))
+    bodies = [
+        b.plain.strip()
+        for _, p, b, _, fb in pending
+        if isinstance(p, Paragraph) and p.type is BlockType.BODY and not fb
+    ]
     speakers = find_speakers(bodies).labels
     for story, par, builder, line, fallback in pending:
+        if isinstance(par, Attribute):
+            reason = f"{story.name}: the {par.label} attribute"
+            block = make_block(builder, par.block_type(), line, anchor=par, reason=reason, where=where)
+            if block is not None:
+                yield story, par, block, fallback
+            continue
         btype, reason = par.type, f"{story.name}: paragraph style"
         if btype is BlockType.BODY:
             btype, reason = classify_text(builder.plain.strip(), speakers)
@@ -982,23 +1083,34 @@ def _english(block, eblock) -> list:
 
 def write_english(document, edition) -> bytes:
     """``<doc>.en.docx``: the source package, each paragraph's runs rebuilt
-    from its translation; everything else as it was."""
+    from its translation, each translated attribute set; everything else
+    as it was."""
+    from ..inline import rebuild
+
     native: Native = document.native
     package, stories = read_stories(native.data, native.where, native.suffix, include_fallback=True)
     fresh = list(_blocks(stories, native.where, fallbacks=True))
-    main = [(story, par, block) for story, par, block, fallback in fresh if not fallback]
+    main = [(story, anchor, block) for story, anchor, block, fallback in fresh if not fallback]
     if [_key(b) for _, _, b in main] != [_key(b) for b in document.blocks]:
         raise SourceError(f"{native.where}: the source changed while it was being built; build again")
     by_text = {}
-    replaced: dict[str, etree._Element] = {}
-    for (story, par, block), eblock in zip(main, edition.blocks, strict=True):
+    jobs = []
+    for (story, anchor, block), eblock in zip(main, edition.blocks, strict=True):
         by_text.setdefault(_key(block), eblock)
-        rebuild_paragraph(par, _english(block, eblock), f"{native.where}: paragraph {block.line}")
-        replaced[story.name] = story.root
-    for story, par, block, fallback in fresh:
+        jobs.append((story, anchor, block, eblock))
+    for story, anchor, block, fallback in fresh:
         eblock = by_text.get(_key(block)) if fallback else None
         if eblock is not None:  # a text box's VML copy gets the drawing's translation
-            rebuild_paragraph(par, _english(block, eblock), f"{native.where}: paragraph {block.line}")
+            jobs.append((story, anchor, block, eblock))
+    replaced: dict[str, etree._Element] = {}
+    # Attributes first: a rebuilt paragraph copies its hyperlinks (their tooltips) from the source.
+    for story, anchor, block, eblock in jobs:
+        where = f"{native.where}: paragraph {block.line}"
+        if isinstance(anchor, Attribute) and write_attribute(anchor, rebuild(block, eblock), where):
+            replaced[story.name] = story.root
+    for story, anchor, block, eblock in jobs:
+        if isinstance(anchor, Paragraph):
+            rebuild_paragraph(anchor, _english(block, eblock), f"{native.where}: paragraph {block.line}")
             replaced[story.name] = story.root
     return write_package(package, {name: _serialise(root) for name, root in replaced.items()})
 

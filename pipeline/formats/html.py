@@ -146,7 +146,8 @@ SKIPPED_TAGS = ANNOTATION_TAGS | frozenset(
 )
 #: Translatable attributes.
 ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
-_ATTRIBUTE_TYPES = {"alt": BlockType.CAPTION, "title": BlockType.HEADING}
+#: The block type of a translatable attribute's text (DOCX alt text and ScreenTips use it too).
+ATTRIBUTE_TYPES = {"alt": BlockType.CAPTION, "title": BlockType.HEADING}
 
 _WHITESPACE_RE = re.compile(r"[ \t\n\r\f]+")
 _CLASS_TYPES = (
@@ -414,7 +415,7 @@ class _Reader:
         for name in ATTRIBUTES:
             value = el.get(name)
             if value and value.strip():
-                self.pending.append((None, (el, name), _ATTRIBUTE_TYPES.get(name, BlockType.BODY), value))
+                self.pending.append((None, (el, name), ATTRIBUTE_TYPES.get(name, BlockType.BODY), value))
         if el.tag == "meta" and (el.get("name") or "").strip().lower() == "description" and el.get("content"):
             self.pending.append((None, (el, "content"), BlockType.BODY, el.get("content")))
 

@@ -29,9 +29,12 @@ character is refused with its line, never guessed.
 **Writing.** ``build/<doc>.en.md`` is the source with each block's inline
 source replaced by its translation: text escaped for Markdown, each code
 written back as the exact source bytes it came from (link destinations,
-code spans, HTML, image sources). Everything outside the blocks is byte
-for byte the source's, and a block whose translation is its own source is
-written as the source bytes, so a catalog that translates every segment
+code spans, HTML, image sources), except emphasis whose delimiters would
+no longer flank the English around them (:func:`_emphasis_that_parses`:
+``*`` for ``_``, a space English wants, or ``<strong>``). Everything
+outside the blocks is byte for byte the source's, and a block whose
+translation is its own source is written as the source bytes, so a
+catalog that translates every segment
 to itself gives back the source file: in its encoding (GB18030 stays
 GB18030), with its byte order mark and its line ends (CRLF, CR, mixed),
 the spans read from the ``\n`` text being moved onto the source's. A
@@ -46,6 +49,7 @@ import codecs
 import html
 import json
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -91,6 +95,11 @@ class Code:
     #: finds its definition by its text, so a translated one names the
     #: label: ``[Xinhua][新华社]``.
     written_close: str | None = None
+    #: For emphasis (``em``/``strong``): its delimiter as the source writes
+    #: it (``*``, ``__``), which a changed block may write otherwise
+    #: (:func:`_emphasis_that_parses`).
+    delimiter: str = ""
+    tag: str = ""
 
 
 @dataclass
@@ -416,6 +425,8 @@ def _pieces(items: list[tuple], offsets: list[int]) -> tuple[list, dict[int, Cod
         elif kind == "open":
             n = len(codes) + 1
             codes[n] = Code("paired", span(a, b))
+            if payload.type in ("em_open", "strong_open"):
+                codes[n].delimiter, codes[n].tag = payload.markup, payload.tag
             stack.append(n)
             pieces.append(("open", n))
         elif kind == "close":
@@ -664,6 +675,7 @@ def write_markdown(source: str, blocks: list[MdBlock], targets: dict[int, list])
         out: list[str] = []
         at_line_start = True  # a block's text always begins its line's content
         placed: set[int] = set()
+        emphasis: dict[int, list[int]] = {}  # tag number → where its opener and closer are in out
         for piece in target:
             if isinstance(piece, str):
                 out.append(escape_inline(piece, at_line_start, block.pipe))
@@ -688,6 +700,8 @@ def write_markdown(source: str, blocks: list[MdBlock], targets: dict[int, list])
                     continue
                 placed.add(n)
                 snippet = render_range(*code.open)
+            if code.delimiter and kind in ("open", "close") and snippet.startswith(code.delimiter):
+                emphasis.setdefault(n, []).append(len(out))
             out.append(snippet)
             if snippet:
                 at_line_start = snippet.endswith("\n") or bool(re.search(r"\n[ \t>]*$", snippet))
@@ -695,9 +709,148 @@ def write_markdown(source: str, blocks: list[MdBlock], targets: dict[int, list])
         for n, code in block.codes.items():
             if code.kind == "standalone" and n not in placed:
                 out.append(render_range(*code.open))
-        return "".join(out)
+        pairs = [(block.codes[n], where) for n, where in emphasis.items() if len(where) == 2]
+        return _emphasis_that_parses(out, pairs)
 
     return render_range(0, len(source))
+
+
+# --------------------------------------------------------------------------- emphasis
+
+#: Punctuation after which English puts a space before a word, and before
+#: which it puts one after a word: where a translation has none next to an
+#: emphasis delimiter (Chinese needs none), the delimiter cannot flank.
+_CLOSING_PUNCTUATION = frozenset(")]}\"'”’».,;:!?%…")
+_OPENING_PUNCTUATION = frozenset("([{\"'“‘«$£€¥#")
+_LATIN_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
+
+
+def _punctuation(ch: str, symbols: bool) -> bool:
+    """CommonMark's punctuation: ASCII punctuation and Unicode P*; since
+    CommonMark 0.31 (markdown-it-py 4) also S* (symbols), which older readers
+    (pandoc 2) do not count. A delimiter must flank under both."""
+    if ch in _ASCII_PUNCTUATION:
+        return True
+    category = unicodedata.category(ch)
+    return category.startswith("P") or (symbols and category.startswith("S"))
+
+
+def _can(before: str, marker: str, after: str) -> tuple[bool, bool]:
+    """Whether a run of ``marker`` between ``before`` and ``after`` (a space
+    at the start or end of the block's text) can open and can close
+    emphasis, under every reading of punctuation (CommonMark's flanking rules)."""
+    can_open = can_close = True
+    for symbols in (False, True):
+        lw, nw = before.isspace(), after.isspace()
+        lp, np = _punctuation(before, symbols), _punctuation(after, symbols)
+        left = not nw and (not np or lw or lp)
+        right = not lw and (not lp or nw or np)
+        can_open &= left and (marker == "*" or not right or lp)
+        can_close &= right and (marker == "*" or not left or np)
+    return can_open, can_close
+
+
+def _run_ends(out: list[str], k: int) -> tuple[int, int]:
+    """Where the text before and after the delimiter run ``out[k]`` is part
+    of is in ``out`` (-1 or ``len(out)`` at either end of the block): the
+    run takes in delimiters of the same character next to it."""
+    marker = out[k][:1]
+    i = k - 1
+    while i >= 0 and (not out[i] or out[i] == marker * len(out[i])):
+        i -= 1
+    j = k + 1
+    while j < len(out) and (not out[j] or out[j] == marker * len(out[j])):
+        j += 1
+    return i, j
+
+
+def _neighbours(out: list[str], k: int) -> tuple[str, str]:
+    """The characters before and after the delimiter run ``out[k]`` is part
+    of; a space at either end of the block's text."""
+    i, j = _run_ends(out, k)
+    return (out[i][-1] if i >= 0 else " "), (out[j][0] if j < len(out) else " ")
+
+
+def _flanks(out: list[str], opener: int, closer: int) -> bool:
+    before, after = _neighbours(out, opener)
+    if not _can(before, out[opener][:1], after)[0]:
+        return False
+    before, after = _neighbours(out, closer)
+    return _can(before, out[closer][:1], after)[1]
+
+
+def _emphasis_that_parses(out: list[str], pairs: list[tuple[Code, list[int]]]) -> str:
+    """The block's text ``out`` (rendered pieces) with each emphasis pair
+    (its code, where its opener and closer are in ``out``) written so that it
+    parses as emphasis: a translation puts other characters next to the
+    delimiters than the source had (``**崔平**说`` → ``**Cui Ping (researcher)**said``,
+    where ``**`` no longer closes). In order: as the source wrote it; ``*``
+    for ``_`` (``_`` cannot open or close inside a word); with the space
+    English puts between a word and punctuation, outside the pair; as HTML
+    (``<strong>``), which needs no flanking. A block markdown-it still reads
+    otherwise is written with HTML for all its emphasis."""
+    if not pairs:
+        return "".join(out)
+
+    def as_html(code: Code, opener: int, closer: int) -> None:
+        size = len(code.delimiter)
+        out[opener] = f"<{code.tag}>" + out[opener][size:]
+        out[closer] = f"</{code.tag}>" + out[closer][size:]
+
+    html_pairs: set[int] = set()
+    for _ in range(3):  # a change may change a neighbour's neighbours
+        changed = False
+        for index, (code, (opener, closer)) in enumerate(pairs):
+            if index in html_pairs or _flanks(out, opener, closer):
+                continue
+            changed = True
+            size = len(code.delimiter)
+            if code.delimiter[0] == "_":
+                saved = out[opener], out[closer]
+                out[opener] = "*" * size + out[opener][size:]
+                out[closer] = "*" * size + out[closer][size:]
+                if _flanks(out, opener, closer):
+                    continue
+                out[opener], out[closer] = saved
+            undo = _spaced(out, opener, closer)
+            if not _flanks(out, opener, closer):
+                for k, previous in undo:
+                    out[k] = previous
+                as_html(code, opener, closer)
+                html_pairs.add(index)
+        if not changed:
+            break
+    text = "".join(out)
+    in_markup = len(pairs) - len(html_pairs)
+    if sum(1 for t in _inline_tokens(text) if t.type in ("em_open", "strong_open")) == in_markup:
+        return text
+    for index, (code, (opener, closer)) in enumerate(pairs):
+        if index not in html_pairs:
+            as_html(code, opener, closer)
+    return "".join(out)
+
+
+def _spaced(out: list[str], opener: int, closer: int) -> list[tuple[int, str]]:
+    """A space outside the pair where English puts one: between a word and
+    the opening punctuation the pair begins with (``said**“Hi”**`` →
+    ``said **“Hi”**``), between the closing punctuation the pair ends with
+    and a word (``**(researcher)**said`` → ``**(researcher)** said``).
+    What it changed: (where in ``out``, what was there)."""
+    undo = []
+    i, j = _run_ends(out, opener)
+    if i >= 0 and j < len(out) and _LATIN_WORD.match(out[i][-1]) and out[j][0] in _OPENING_PUNCTUATION:
+        undo.append((i, out[i]))
+        out[i] += " "
+    i, j = _run_ends(out, closer)
+    if i >= 0 and j < len(out) and out[i][-1] in _CLOSING_PUNCTUATION and _LATIN_WORD.match(out[j][0]):
+        undo.append((j, out[j]))
+        out[j] = " " + out[j]
+    return undo
+
+
+def _inline_tokens(text: str):
+    for token in parser().parseInline(text):
+        yield from token.children or []
 
 
 # --------------------------------------------------------------------------- the format

@@ -1,7 +1,7 @@
 """Word files made from raw WordprocessingML, for tests and benchmarks:
 python-docx's own template with another body (and parts added or patched),
 so that every file is one Word and LibreOffice open; runs as Word writes
-them (:func:`ruby_run`)."""
+them (:func:`ruby_run`), links with their relationships (:func:`external_links`)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,24 @@ def docx_with_body(
 
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def external_links(targets: Mapping[str, str]) -> dict[str, Callable[[bytes], bytes]]:
+    """A ``patch`` for :func:`docx_with_body` adding a hyperlink relationship
+    per ``targets`` item (relationship id → URL), as Word writes one for
+    ``<w:hyperlink r:id="…">``."""
+    from xml.sax.saxutils import quoteattr
+
+    rels = "".join(
+        f'<Relationship Id={quoteattr(rid)} Type="{_HYPERLINK}" Target={quoteattr(url)} TargetMode="External"/>'
+        for rid, url in targets.items()
+    )
+    return {
+        "word/_rels/document.xml.rels": lambda data: data.replace(
+            b"</Relationships>", rels.encode() + b"</Relationships>"
+        )
+    }
 
 
 def ruby_run(base: str, annotation: str, rpr: str = "") -> str:

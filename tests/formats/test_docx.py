@@ -17,7 +17,7 @@ from pipeline.errors import SourceError
 from pipeline.formats import docx as D
 from pipeline.formats import get_format, read_document
 from pipeline.segment import BlockType
-from pipeline.testing.docx_files import ruby_run
+from pipeline.testing.docx_files import external_links, ruby_run
 
 from .docx_support import FIXTURES, ctx, docx_with_body, edition_of, formatted_text, members, pandoc
 
@@ -592,3 +592,147 @@ def test_a_main_part_in_another_vocabulary_is_refused_not_read_as_empty():
     assert "a Strict Open XML document is not supported" in refusal(_package({**parts, "word/document.xml": strict}))
     sheet = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
     assert "its main part is <worksheet>" in refusal(_package({**parts, "word/document.xml": sheet}))
+
+
+# --- attributes a reader sees: ScreenTips, alt text ----------------------------------------
+
+ALT_TEXT = FIXTURES / "word-alt-text.docx"  # LibreOffice 7.4 from word-alt-text.fodt (see README there)
+ALT_ENGLISH = {
+    "甬江实验室新楼<1/>已经落成。": "The new building of Yongjiang Laboratory<1/> is finished.",
+    "甬江实验室新楼的外景照片": "The new building of Yongjiang Laboratory from outside",
+    "甬江实验室": "Yongjiang Laboratory",
+    "宁波港的集装箱码头。": "The container terminal of Ningbo port.",
+}
+
+
+def drawing_properties(data: bytes) -> list[tuple[str | None, str | None, str | None, str | None]]:
+    """(docPr descr, docPr title, pic:cNvPr descr, pic:cNvPr title) of each
+    picture, as python-docx finds them (its inline shapes)."""
+    out = []
+    for shape in __import__("docx").Document(io.BytesIO(data)).inline_shapes:
+        inline = shape._inline
+        doc_pr = inline.docPr
+        pic = inline.find(".//{http://schemas.openxmlformats.org/drawingml/2006/picture}cNvPr")
+        out.append((doc_pr.get("descr"), doc_pr.get("title"), pic.get("descr"), pic.get("title")))
+    return out
+
+
+def images(html: str) -> list[tuple[str, str]]:
+    """(alt, title) of each image pandoc's HTML shows."""
+    tags = re.findall(r"<img\b[^>]*>", html)
+    return [
+        (
+            m.group(1) if (m := re.search(r'alt="([^"]*)"', t)) else "",
+            re.search(r'title="([^"]*)"', t).group(1) if 'title="' in t else "",
+        )
+        for t in tags
+    ]
+
+
+def test_a_pictures_alt_text_and_title_are_blocks_of_their_own_typed_as_in_html():
+    document = read(ALT_TEXT.read_bytes())
+    assert [(b.type, [s.text for s in b.segments]) for b in document.blocks] == [
+        (BlockType.BODY, ["甬江实验室新楼<1/>已经落成。"]),
+        (BlockType.CAPTION, ["甬江实验室新楼的外景照片"]),  # descr: HTML's alt
+        (BlockType.HEADING, ["甬江实验室"]),  # title: HTML's title
+        (BlockType.CAPTION, ["宁波港的集装箱码头。"]),  # a paragraph with a picture and no text
+    ]
+
+
+def test_alt_text_and_titles_are_written_in_english_read_back_by_python_docx_and_pandoc(tmp_path):
+    source = ALT_TEXT.read_bytes()
+    document = read(source)
+    out = D.write_english(document, edition_of(document, lambda s: ALT_ENGLISH[s]))
+    assert drawing_properties(out) == [
+        ("The new building of Yongjiang Laboratory from outside", "Yongjiang Laboratory") * 2,
+        ("The container terminal of Ningbo port.", "") * 2,
+    ]
+    html = pandoc(out, "docx", "html", tmp=tmp_path)
+    assert images(html) == [
+        ("The new building of Yongjiang Laboratory from outside", "Yongjiang Laboratory"),
+        ("The container terminal of Ningbo port.", ""),
+    ]
+    assert "The new building of Yongjiang Laboratory<img" in html.replace("\n", " ")
+    assert not re.search(r"[\u4e00-\u9fff]", html)
+
+
+def test_the_identity_build_keeps_alt_text_and_titles_as_they_were(tmp_path):
+    source = ALT_TEXT.read_bytes()
+    document = read(source)
+    out = D.write_english(document, edition_of(document))
+    assert drawing_properties(out) == drawing_properties(source)
+    assert drawing_properties(source)[0][:2] == ("甬江实验室新楼的外景照片", "甬江实验室")
+    assert pandoc(out, "docx", "html", tmp=tmp_path) == pandoc(source, "docx", "html", tmp=tmp_path)
+    assert formatted_text(out) == formatted_text(source)
+
+
+def tooltip_docx(tooltip: str = "宁波市政府发布的行动纲要全文") -> bytes:
+    """A hyperlink with a ScreenTip as Word writes one (Insert › Link ›
+    ScreenTip; LibreOffice 7.4 writes none: it reads w:tooltip as a target
+    frame), and an internal link with one in a table cell."""
+    body = (
+        f'<w:p><w:r><w:t>详见</w:t></w:r><w:hyperlink r:id="rId90" w:tooltip="{tooltip}" w:history="1">'
+        '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>行动纲要</w:t></w:r></w:hyperlink>'
+        "<w:r><w:t>。</w:t></w:r></w:p>"
+        '<w:tbl><w:tblGrid><w:gridCol w:w="4000"/></w:tblGrid><w:tr><w:tc><w:p>'
+        '<w:hyperlink w:anchor="top" w:tooltip="回到  开头">'
+        "<w:r><w:t>返回</w:t></w:r></w:hyperlink></w:p></w:tc></w:tr></w:tbl>"
+    )
+    return docx_with_body(body, patch=external_links({"rId90": "https://example.org/plan"}))
+
+
+TOOLTIP_ENGLISH = {
+    "详见<1>行动纲要</1>。": "See the <1>action plan</1>.",
+    "宁波市政府发布的行动纲要全文": "The full action plan published by the Ningbo government",
+    "返回": "Back",
+    "回到 开头": "Back to the top",
+}
+
+
+def tooltips(data: bytes) -> list[tuple[str | None, str, str | None]]:
+    """(tooltip, text, address) of each hyperlink of the body, tables too, as python-docx reads them."""
+    document = __import__("docx").Document(io.BytesIO(data))
+    paragraphs = list(document.paragraphs) + [p for t in document.tables for c in t._cells for p in c.paragraphs]
+    return [
+        (link._hyperlink.get(D.w("tooltip")), link.text, link.address or f"#{link.fragment}")
+        for p in paragraphs
+        for link in p.hyperlinks
+    ]
+
+
+def test_a_hyperlinks_screentip_is_a_block_after_its_paragraph_typed_as_htmls_title():
+    document = read(tooltip_docx())
+    assert [(b.type, [s.text for s in b.segments]) for b in document.blocks] == [
+        (BlockType.BODY, ["详见<1>行动纲要</1>。"]),
+        (BlockType.HEADING, ["宁波市政府发布的行动纲要全文"]),
+        (BlockType.BODY, ["返回"]),
+        (BlockType.HEADING, ["回到 开头"]),  # white space collapsed, as HTML's attributes are
+    ]
+    assert "w:tooltip" in document.blocks[1].reason
+
+
+def test_screentips_are_written_in_english_and_kept_by_the_identity_build(tmp_path):
+    source = tooltip_docx()
+    document = read(source)
+    out = D.write_english(document, edition_of(document, lambda s: TOOLTIP_ENGLISH[s]))
+    assert tooltips(out) == [
+        ("The full action plan published by the Ningbo government", "action plan", "https://example.org/plan"),
+        ("Back to the top", "Back", "#top"),
+    ]
+    assert "See the action plan." in pandoc(out, "docx", tmp=tmp_path)
+    identity = D.write_english(document, edition_of(document))
+    assert (
+        tooltips(identity)
+        == tooltips(source)
+        == [
+            ("宁波市政府发布的行动纲要全文", "行动纲要", "https://example.org/plan"),
+            ("回到  开头", "返回", "#top"),  # as it was: not even its white space collapsed
+        ]
+    )
+    untranslated = D.write_english(document, edition_of(document, shown=Shown.UNTRANSLATED))
+    assert tooltips(untranslated) == tooltips(source)
+
+
+def test_a_tooltip_with_a_control_character_is_refused_with_its_paragraph():
+    message = refusal(tooltip_docx("宁波\u202e工业"))
+    assert "paragraph 1" in message and "w:tooltip" in message

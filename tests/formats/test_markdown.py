@@ -6,6 +6,7 @@ configuration, and hostile inputs."""
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 
 import pytest
@@ -423,3 +424,62 @@ def test_a_front_matter_key_may_be_chinese():
     )
     assert msgids(document) == ["宁波底气", "正文。"]
     assert write(document, lambda s: "Ningbo" if s == "宁波底气" else "Body.").startswith('---\n标题: "Ningbo"\n')
+
+
+# --- emphasis next to what a translation puts around it ------------------------------------
+
+# (source, translation, the emphasised text, the sentence as a reader sees it). Each source
+# parses as emphasis; its translation puts other characters next to the delimiters (CommonMark's
+# flanking rules: ``**`` after punctuation and before a letter does not close).
+EMPHASIS = [
+    (
+        "**崔平**说。\n",
+        "<1>Cui Ping (researcher)</1>said so.",
+        "Cui Ping (researcher)",
+        "Cui Ping (researcher) said so.",
+    ),
+    ("**崔平**说。\n", "<1>“Made in Ningbo”</1>products", "“Made in Ningbo”", "“Made in Ningbo” products"),
+    ("**崔平**说。\n", "<1>10%</1>of it", "10%", "10% of it"),
+    ("据**新华社**报道。\n", 'She said<1>"good"</1>.', '"good"', 'She said "good".'),
+    ("据**新华社**报道。\n", "It cost<1>¥5</1>.", "¥5", "It cost ¥5."),
+    ("据*新华社*报道。\n", "Reported by<1>(Xinhua)</1>today.", "(Xinhua)", "Reported by (Xinhua) today."),
+    ("_崔平_，研究员。\n", "the<1>Xinhua</1>report", "Xinhua", "theXinhuareport"),  # _ cannot flank in a word
+    ("**崔平**说。\n", "<1>崔平（研究员）</1>说。", "崔平（研究员）", "崔平（研究员）说。"),  # CJK: no space to add
+    ("**崔平**说。\n", "a<1>-b-</1>c", "-b-", "a-b-c"),  # no delimiter flanks: HTML
+    ("**崔平**说。\n", "<1>(Cui Ping)</1>", "(Cui Ping)", "(Cui Ping)"),  # the whole block
+    ("据**新华社**报道。\n", "<1>Xinhua.</1>", "Xinhua.", "Xinhua."),
+    ("据***新华社***报道。\n", "x<1><2>(Xinhua)</2></1>y", "(Xinhua)", "x (Xinhua) y"),
+    ("> 据**新华社**报道。\n", "Per<1>“Xinhua”</1>, yes.", "“Xinhua”", "Per “Xinhua”, yes."),
+    ("| 甲 |\n| --- |\n| 据**新华社**报道 |\n", "Per<1>(Xinhua)</1>", "(Xinhua)", "Per (Xinhua)"),
+]
+
+
+def _shown(html: str) -> str:
+    """What a reader sees of rendered HTML: its text, entities decoded."""
+    import html as html_module
+    import re
+
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+@pytest.mark.parametrize("source, english, emphasised, sentence", EMPHASIS)
+def test_emphasis_next_to_punctuation_still_parses_as_emphasis(source, english, emphasised, sentence, tmp_path):
+    needs_pandoc()
+    document = read(source)
+    assert [t for t in msgids(document) if "<1>" in t]  # the source's emphasis is read
+    out = write(document, lambda s: english if "<1>" in s else s)
+    renderings = {"markdown-it-py": M.parser().render(out)}
+    done = subprocess.run(["pandoc", "-f", "commonmark", "-t", "html"], input=out, capture_output=True, text=True)
+    renderings["pandoc"] = done.stdout
+    for reader, html in renderings.items():
+        tags = "em" if source.count("*") == 2 or "_" in source else "strong"
+        assert re.search(rf"<{tags}>{re.escape(emphasised)}</{tags}>", html.replace("&quot;", '"')), (reader, out, html)
+        assert sentence in _shown(html), (reader, out)
+        assert "*" not in _shown(html) and "_" not in _shown(html), (reader, out)
+
+
+def test_emphasis_whose_context_is_unchanged_is_written_as_the_source_wrote_it():
+    document = read("__新华社__：*宁波*很忙。\n")
+    assert msgids(document) == ["<1>新华社</1>：<2>宁波</2>很忙。"]
+    out = write(document, lambda s: "<1>Xinhua</1>: <2>Ningbo</2> is busy.")
+    assert out == "__Xinhua__: *Ningbo* is busy.\n"
