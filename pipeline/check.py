@@ -26,7 +26,7 @@ def check_documents(ws: Workspace, docs: list[str]) -> list[Finding]:
     names, as :meth:`Workspace.resolve_documents` returns them), in
     document order, then catalog order; then each document's checks
     overridden in review (:func:`overridden_findings`)."""
-    termbase = load_termbase(ws.glossary)
+    termbase = load_termbase(ws.glossary, inside=ws.root)
     findings: list[Finding] = []
     for doc in docs:
         path = ws.catalog_path(doc)

@@ -401,7 +401,7 @@ def evaluate(
         if not engines:
             score_drafts(ws, docs, reference, evaluation)
     if engines:
-        termbase = load_termbase(ws.glossary)
+        termbase = load_termbase(ws.glossary, inside=ws.root)
         if reference is not None:
             texts, refs = list(reference.sources), list(reference.targets)
         else:

@@ -120,7 +120,7 @@ def extract(
 
     template_changed = _write_if_changed(pot_path, template, old_template, "creation_date", ws.root)
 
-    terms = termbase if termbase is not None else load_termbase(ws.glossary)
+    terms = termbase if termbase is not None else load_termbase(ws.glossary, inside=ws.root)
     merged: list[MergeReport] = []
 
     def change(old: Catalog | None) -> Catalog | None:

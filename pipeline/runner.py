@@ -142,7 +142,7 @@ def extract_documents(
 ) -> list[str]:
     """Extract ``sources`` (default: the seeds); the names of their documents."""
     with StageCache(ws.cache_path) as cache:
-        return _extract(ws, sources, cache, report, load_termbase(ws.glossary), repair, explain)
+        return _extract(ws, sources, cache, report, load_termbase(ws.glossary, inside=ws.root), repair, explain)
 
 
 def translate(
@@ -175,7 +175,7 @@ def run(
     with StageCache(ws.cache_path) as cache:
         if jobs > 1:
             return _run_parallel(ws, sources, translating, building, report, jobs, make_engine, cache)
-        termbase = load_termbase(ws.glossary)
+        termbase = load_termbase(ws.glossary, inside=ws.root)
         docs = _extract(ws, sources, cache, report, termbase)
         engine_factory = _engine_factory(ws, make_engine, translating.settings, report, termbase)
         _translate(ws, docs, translating, cache, report, engine_factory)
@@ -209,7 +209,7 @@ def _engine_factory(
 ) -> Callable[[], Engine]:
     """A function that makes the engine: the MT engine, with the workspace's
     termbase protecting its terms."""
-    terms = termbase if termbase is not None else load_termbase(ws.glossary)
+    terms = termbase if termbase is not None else load_termbase(ws.glossary, inside=ws.root)
     make_engine = make_engine or default_engine
 
     def make() -> Engine:

@@ -254,7 +254,7 @@ def render_xliff(ws: Workspace, doc: str, for_omegat: bool = False) -> tuple[byt
 
     path = ws.catalog_path(doc)
     catalog, _ = load_snapshot(path, ws.relative(path), inside=ws.root)
-    termbase = load_termbase(ws.glossary)
+    termbase = load_termbase(ws.glossary, inside=ws.root)
     roles = roles_for(ws)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -593,7 +593,7 @@ def import_xliff(ws: Workspace, path: Path, translator: str | None = None, doc: 
         return ImportReport(target_doc, name, [Outcome(u.id, u.line, u.source, REFUSED, refusal) for u in xliff.units])
 
     session = ReviewSession(ws, target_doc, name)
-    termbase = load_termbase(ws.glossary)
+    termbase = load_termbase(ws.glossary, inside=ws.root)
     from .review.web.security import max_translation_length  # the one length rule of a saved translation
 
     # Two units for one source: which one the translator meant is unknown, so neither is taken.

@@ -39,6 +39,7 @@ A person moves the rows they confirm into ``glossary.tsv``.
 from __future__ import annotations
 
 import bisect
+import io
 import itertools
 import logging
 import re
@@ -50,6 +51,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..atomicfile import atomic_write
+from ..catalog import load_catalog
+from ..catalog.template import repairs_page_breaks
+from ..config import load_config
 from ..formats import load_document
 from ..segment import Document
 from ..segment.rules import (
@@ -59,6 +63,8 @@ from ..segment.rules import (
     SPEAKER_LABEL_MIN_REPEATS,
     SPEAKER_LABEL_RE,
 )
+from ..sources import document_name
+from ..workspace import Workspace
 from ..zh.script import HAN_RUN_RE, is_han
 from .lexicon import (
     COMMON_WORDS,
@@ -96,7 +102,7 @@ from .lexicon import (
     WELL_KNOWN_ORGANISATION_FREQUENCY,
 )
 from .romanise import is_transliterated_name, is_transliteration_character, pinyin_word, romanise_name
-from .termbase import Term, Termbase, read_termbase, termbase_bytes
+from .termbase import Term, Termbase, read_glossary_file, read_termbase, termbase_bytes
 
 #: A Han n-gram is proposed when it occurs at least this often.
 MIN_RECURRENCE = 3
@@ -213,10 +219,27 @@ def document_passages(document: Document, source_ref: str) -> list[Passage]:
     ]
 
 
-def source_passages(path: Path, source_ref: str | None = None) -> list[Passage]:
-    """Read and segment a source document (as ``pipeline extract`` does) into passages."""
-    document = load_document(path, source_ref or str(path))  # in its format: plain text, HTML, …
+def source_passages(path: Path, source_ref: str | None = None, repair: bool = True) -> list[Passage]:
+    """Read and segment a source document into passages, in its format
+    (plain text, HTML, …), with page-break repair or not (``repair``)."""
+    document = load_document(path, source_ref or str(path), repair=repair)
     return document_passages(document, source_ref or str(path))
+
+
+def workspace_passages(ws: Workspace, path: Path) -> list[Passage]:
+    """The passages of the source at ``path`` of ``ws``, cut as ``pipeline
+    extract`` and the build cut it: read inside the workspace, with its
+    configuration, and with page-break repair as the document's catalog
+    records (:func:`~pipeline.catalog.template.repairs_page_breaks`: on for
+    a document not extracted yet), so that a candidate's line and evidence
+    are those of the catalog's segments."""
+    ref = ws.source_ref(path)  # a regular file inside the workspace, or refused
+    doc = document_name(path, ref)
+    po_path = ws.catalog_path(doc)
+    catalog = load_catalog(po_path, ws.relative(po_path), inside=ws.root) if po_path.exists() else None
+    repair = repairs_page_breaks(catalog)
+    document = load_document(path, ref, inside=ws.root, name=doc, repair=repair, config=load_config(ws.root))
+    return document_passages(document, ref)
 
 
 # --- Words ----------------------------------------------------------------------
@@ -994,27 +1017,29 @@ def read_candidates(fileobj: BinaryIO, filename: str = "glossary-candidates.tsv"
     return list(read_termbase(fileobj, filename, require_en=False))
 
 
-def load_candidates(path: Path) -> list[Term]:
-    """The rows of the candidates file at ``path``; none when it does not exist."""
-    try:
-        with open(path, "rb") as fh:
-            return read_candidates(fh, str(path))
-    except FileNotFoundError:
-        return []
+def load_candidates(path: Path, display: str | None = None, inside: Path | None = None) -> list[Term]:
+    """The rows of the candidates file at ``path``; none when it does not
+    exist. Read as :func:`~pipeline.terms.termbase.load_termbase` reads the
+    termbase (with ``inside``, checked inside the workspace on the file opened)."""
+    data = read_glossary_file(path, display, inside)
+    return [] if data is None else read_candidates(io.BytesIO(data), display or str(path))
 
 
-def write_candidates(path: Path, candidates: Iterable[Candidate], termbase: Termbase | None = None) -> CandidatesUpdate:
+def write_candidates(
+    path: Path, candidates: Iterable[Candidate], termbase: Termbase | None = None, inside: Path | None = None
+) -> CandidatesUpdate:
     """Merge ``candidates`` into the candidates file at ``path``, atomically.
 
     Rows already there stay in place, with what a person wrote in them: an
     English form they filled in, their type, a note that is not ours. A
     candidate found again gets fresh evidence; new ones are appended; rows
-    the ``termbase`` now has are dropped, confirmed. Only ``path`` is written."""
+    the ``termbase`` now has are dropped, confirmed. Only ``path`` is written
+    (and read: with ``inside``, as :func:`load_candidates` reads it)."""
     termbase = termbase or Termbase()
     fresh = {c.zh: c for c in candidates}
     rows: list[Term] = []
     refreshed = confirmed = 0
-    for row in load_candidates(path):
+    for row in load_candidates(path, inside=inside):
         if row.zh in termbase:
             confirmed += 1
             continue

@@ -7,7 +7,9 @@ term protection, the glossary check and the reviewer all read it here.
 :func:`read_termbase` and :func:`write_termbase` work on binary file
 objects (UTF-8), as Babel's ``read_po``/``write_po`` do;
 :func:`load_termbase` and :func:`save_termbase` are the path-based
-wrappers (a missing file is an empty termbase, a save is atomic).
+wrappers (a missing file is an empty termbase, a save is atomic; a
+workspace's termbase is read through one open checked inside the workspace,
+``inside=ws.root``, as its catalogs are).
 
 A file holding a character :mod:`pipeline.textsafety` refuses (a control
 or bidirectional control character) is refused whole, with its line and
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..atomicfile import atomic_write
+from ..atomicfile import atomic_write, read_regular
 from ..errors import PipelineError
 from ..textsafety import UnsafeTextError, refuse_unsafe
 from ..zh.words import is_word_at, word_spans_around
@@ -172,14 +174,25 @@ def _cell(value: str) -> str:
     return _TSV_BREAKS.sub(" ", value).strip()
 
 
-def load_termbase(path: Path) -> Termbase:
+def load_termbase(path: Path, display: str | None = None, inside: Path | None = None) -> Termbase:
     """The termbase at ``path`` (:func:`read_termbase`); an empty one when
-    the file does not exist."""
+    the file does not exist. ``display`` names it in errors (default: the path).
+
+    Read through :func:`~pipeline.atomicfile.read_regular`: a FIFO or a
+    device is refused without blocking, and with ``inside`` (a workspace's
+    root) a file that does not lie inside it, checked on the file actually
+    opened (one open: a link swapped in after a check cannot lead out)."""
+    data = read_glossary_file(path, display, inside)
+    return Termbase() if data is None else read_termbase(io.BytesIO(data), display or str(path))
+
+
+def read_glossary_file(path: Path, display: str | None = None, inside: Path | None = None) -> bytes | None:
+    """The bytes of the glossary TSV file at ``path`` (the termbase or its
+    candidates), None when it does not exist; read as :func:`load_termbase` says."""
     try:
-        with open(path, "rb") as fh:
-            return read_termbase(fh, str(path))
+        return read_regular(path, display or str(path), inside=inside)
     except FileNotFoundError:
-        return Termbase()
+        return None
 
 
 def save_termbase(path: Path, termbase: Termbase) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
@@ -165,6 +165,9 @@ def template_segments(ws: Workspace, doc: str) -> set[str] | None:
 class ExportedMemory:
     units: int  # units written
     skipped: list[str]  # one line per unit left out (a character the TMX reader refuses)
+    #: one line per document whose units are written without their creator
+    #: (a Last-Translator the TMX reader refuses)
+    uncredited: list[str] = field(default_factory=list)
 
 
 def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable[str] | None = None) -> ExportedMemory:
@@ -176,17 +179,19 @@ def export_tmx(ws: Workspace, destination: Path | str | BinaryIO, docs: Iterable
     gives its live entries. A pair holding a character a TMX reader refuses
     (a control or bidirectional control character, which another tool may
     have put in a catalog) is left out with a line in ``skipped``
-    (:func:`pipeline.tm.tmx.exportable`), so that the file always imports."""
+    (:func:`pipeline.tm.tmx.exportable`), so that the file always imports;
+    such a character in a catalog's Last-Translator only drops the creator
+    of its pairs (one line per document in ``uncredited``)."""
     names = ws.resolve_documents(list(docs or []))
     units: list[Unit] = []
     for doc in names:
         path = ws.catalog_path(doc)
         catalog = load_catalog(path, ws.relative(path), inside=ws.root)
         units.extend(exchanged_units(catalog, doc, template_segments(ws, doc)))
-    units, skipped = exportable(units)
+    units, skipped, uncredited = exportable(units)
     data = tmx_bytes(units)
     if isinstance(destination, (str, os.PathLike)):
         atomic_write(Path(destination), data)
     else:
         destination.write(data)
-    return ExportedMemory(len(units), skipped)
+    return ExportedMemory(len(units), skipped, uncredited)

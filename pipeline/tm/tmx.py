@@ -38,7 +38,9 @@ a unit left out on the way would be lost without anyone deciding it.
 Writing follows the same rule (:func:`refusal`), so that nothing we write
 is refused when read back: :func:`write_tmx` refuses a unit that holds such
 a character, and :func:`exportable` sets such units aside, one warning line
-each, for an export that should not be blocked by one bad entry.
+each, for an export that should not be blocked by one bad entry; a unit
+whose only fault is its creator is kept without ``creationid`` (one warning
+line per document), so that no translation is lost for a name.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import BinaryIO
 
@@ -146,17 +148,32 @@ def refusal(unit: Unit) -> str | None:
     return None
 
 
-def exportable(units: Iterable[Unit]) -> tuple[list[Unit], list[str]]:
-    """The units of ``units`` that can be written, and one line for each
-    unit left out, naming its document, its source and the character.
+def exportable(units: Iterable[Unit]) -> tuple[list[Unit], list[str], list[str]]:
+    """The units of ``units`` that can be written; one line for each unit
+    left out, naming its document, its source and the character; and one
+    line for each document whose units are written without their creator.
 
     A localization tool's export does not stop at one bad entry: the entry
     is left out, said, and fixed in the catalog; the rest of the memory
-    still reaches the other tool."""
+    still reaches the other tool. A creator the reader would refuse (a
+    catalog's Last-Translator, which every unit of the document carries)
+    is not the translation's fault: its units are written without
+    ``creationid``, said once per document, and only a unit whose own text
+    or document is refused is left out."""
     kept: list[Unit] = []
     skipped: list[str] = []
+    uncredited: dict[str, tuple[str, str, int]] = {}  # origin -> (creator, why, units)
     for unit in units:
         why = refusal(unit)
+        if why is not None and unit.created_by:
+            anonymous = replace(unit, created_by=None)
+            own = refusal(anonymous)
+            if own is None:  # only the creator is refused
+                creator, first_why, count = uncredited.get(unit.origin, (unit.created_by, why, 0))
+                uncredited[unit.origin] = (creator, first_why, count + 1)
+                unit, why = anonymous, None
+            else:
+                why = own  # the unit's own fault, whoever made it
         if why is None:
             kept.append(unit)
             continue
@@ -164,7 +181,15 @@ def exportable(units: Iterable[Unit]) -> tuple[list[Unit], list[str]]:
         skipped.append(
             printable(f"{unit.origin}: entry {source!r} left out of the TMX: {why} is not allowed", one_line=True)
         )
-    return kept, skipped
+    unnamed = [
+        printable(
+            f"{origin}: {count} {'entry' if count == 1 else 'entries'} exported without their creator "
+            f"{creator!r}: {why} is not allowed",
+            one_line=True,
+        )
+        for origin, (creator, why, count) in uncredited.items()
+    ]
+    return kept, skipped, unnamed
 
 
 # --- Writing ------------------------------------------------------------------

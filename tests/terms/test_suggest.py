@@ -367,3 +367,64 @@ def test_the_longest_name_that_occurs_is_the_name():
 )
 def test_general_words_and_phrases_are_not_terms(texts, not_a_term):
     assert not_a_term not in {c.zh for c in suggest_terms(texts) if c.type == "term"}
+
+
+# --- Segmented as the catalog says ------------------------------------------------
+
+# A paragraph broken by a page break (L7 | L9): page-break repair joins its
+# last sentence with the next block, so 北仑区 is at L7 with repair and at
+# L9 without.
+BROKEN_PAGE = """\
+甬江实验室主任崔平接受采访
+
+记者 成良田
+
+甬江实验室成立于2021年，是一家新型研发机构。
+
+宁波市将在这里建设新的平台。主任崔平说，实验室将
+
+和北仑区一起推进新型工业化，甬江实验室要当好排头兵。崔平表示，实验室会努力。
+"""
+
+
+def _cli(*args) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+
+
+def _suggested_location(root: Path, zh: str) -> str:
+    from pipeline.workspace import Workspace
+
+    (row,) = [t for t in load_candidates(Workspace(root).glossary_candidates) if t.zh == zh]
+    return row.note.split("; ")[2]  # candidate; N×; <location>; …
+
+
+@pytest.mark.parametrize(
+    "extract_with, line",
+    [
+        pytest.param(None, 7, id="no-catalog-yet-repairs"),
+        pytest.param("--repair", 7, id="repair"),
+        pytest.param("--no-repair", 9, id="no-repair"),
+    ],
+)
+def test_suggest_segments_a_source_as_its_catalog_records(tmp_path, extract_with, line):
+    """Candidates point at the lines of the catalog's own entries: a document
+    extracted with --no-repair is cut without page-break repair by
+    ``terms suggest`` too; one not extracted yet is cut with it."""
+    from pipeline.catalog import load_catalog
+    from pipeline.workspace import Workspace
+
+    root = tmp_path / "ws"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "doc.txt").write_text(BROKEN_PAGE, encoding="utf-8")
+    if extract_with:
+        _cli("extract", extract_with, "-w", root)
+        catalog = load_catalog(Workspace(root).catalog_path("doc"))
+        (entry,) = [m for m in catalog if "北仑区" in m.id]
+        assert entry.locations == [("seeds/doc.txt", line)]  # what the catalog has
+    _cli("terms", "suggest", "-w", root)
+    assert _suggested_location(root, "北仑区") == f"seeds/doc.txt:{line}"

@@ -91,13 +91,17 @@ def test_build_tmx_leaves_out_sentences_removed_from_the_source(reviewed):
     assert sources == set(done) - {gone}
 
 
-def test_build_tmx_always_imports_back(reviewed):
+def test_build_tmx_always_imports_back_without_a_refused_translator_name(reviewed):
     # Another tool put a bidi override in the catalog's Last-Translator: the
-    # build still writes its editions, and its TMX holds nothing a reader refuses.
-    ws, doc, _ = reviewed
+    # build still writes its editions, and its TMX holds nothing a reader
+    # refuses: every reviewed pair, without the name.
+    ws, doc, done = reviewed
     path = ws.catalog_path(doc)
     catalog = load_catalog(path)
     catalog.last_translator = "Li\u202eHua <li@example.org>"
     save_catalog(path, catalog)
     build(ws, doc, ws.default_build)
-    assert read_tmx(io.BytesIO((ws.default_build / f"{doc}.tmx").read_bytes())).units == []
+    data = (ws.default_build / f"{doc}.tmx").read_bytes()
+    units = read_tmx(io.BytesIO(data)).units
+    assert _pairs(units) == list(done.items())
+    assert all(u.created_by is None for u in units) and b"creationid" not in data

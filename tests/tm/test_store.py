@@ -242,7 +242,37 @@ def test_tm_export_leaves_out_a_refused_entry_with_a_warning_and_imports_back(re
 def test_export_without_refused_entries_leaves_nothing_out(reviewed):
     ws, _, done = reviewed
     exported = export_tmx(ws, io.BytesIO())
-    assert (exported.units, exported.skipped) == (len(done), [])
+    assert (exported.units, exported.skipped, exported.uncredited) == (len(done), [], [])
+
+
+@pytest.mark.parametrize("translator", ["Li\u202eHua <li@example.org>", "Li\x85Hua <li@example.org>"])
+def test_tm_export_drops_a_refused_translator_name_once_and_keeps_every_pair(two_documents, tmp_path, translator):
+    """A C1 control or a bidi override in a catalog's Last-Translator: every
+    pair of that document is exported without its creator, with one warning
+    for the document; the other document keeps its creator; a pair whose own
+    text is refused is still left out."""
+    ws, doc, done, second = two_documents
+    path = ws.catalog_path(doc)
+    catalog = load_catalog(path)
+    catalog.last_translator = translator
+    save_catalog(path, catalog)
+    bad_source = [m.id for m in catalog if m.id and m.id not in done][0]
+    _review_with(ws, doc, {bad_source: "Ning\u202ebo"})
+    catalog = load_catalog(ws.catalog_path("second"))
+    catalog.last_translator = "Wang Fang <wang@example.org>"
+    save_catalog(ws.catalog_path("second"), catalog)
+    exported = tmp_path / "out.tmx"
+    result = CliRunner().invoke(main, ["tm", "export", "-w", str(ws.root), "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2, result.stderr
+    assert warnings[0].startswith(f"warning: {doc}: {len(done)} entries exported without their creator ")
+    assert "creationid: line 1, column 3: " in warnings[0] and warnings[0].endswith(" is not allowed")
+    assert warnings[1].startswith(f"warning: {doc}: entry '{bad_source[:30]}")
+    assert f"tm: {len(done) + len(second)} reviewed pairs exported, 1 left out" in result.stderr
+    units = read_tmx(io.BytesIO(exported.read_bytes())).units
+    assert {(u.source, u.target) for u in units} == {*done.items(), *second.items()}
+    assert {u.origin: u.created_by for u in units} == {doc: None, "second": "Wang Fang <wang@example.org>"}
 
 
 def test_a_catalog_edited_after_loading_is_seen_by_the_next_load(reviewed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -146,11 +147,15 @@ def test_writing_refuses_what_reading_refuses(unit, why, monkeypatch):
         read_tmx(io.BytesIO(tmx_bytes([UNIT, unit])))
 
 
-@pytest.mark.parametrize(("unit", "why"), REFUSED_ON_READING)
+# What a unit itself holds: its creator alone is no reason to leave it out.
+REFUSED_IN_THE_UNIT = [p for p in REFUSED_ON_READING if not p.values[1].startswith("creationid")]
+
+
+@pytest.mark.parametrize(("unit", "why"), REFUSED_IN_THE_UNIT)
 def test_exportable_leaves_out_a_refused_unit_with_one_line_and_the_rest_round_trips(unit, why):
     other = Unit("甬江实验室不负众望。", "Yongjiang Laboratory has lived up to expectations.", "doc")
-    kept, skipped = exportable([UNIT, unit, other])
-    assert kept == [UNIT, other]
+    kept, skipped, uncredited = exportable([UNIT, unit, other])
+    assert kept == [UNIT, other] and uncredited == []
     (line,) = skipped
     assert "\n" not in line and first_unsafe(line, name=True) is None  # one printable line
     entry = printable(f"{unit.origin}: entry {unit.source!r} left out of the TMX: ", one_line=True)
@@ -161,8 +166,36 @@ def test_exportable_leaves_out_a_refused_unit_with_one_line_and_the_rest_round_t
 
 def test_exportable_names_a_long_source_by_its_beginning():
     long = "宁波" * 40
-    _, (line,) = exportable([Unit(long, "Ning\u202ebo", "doc")])
+    _, (line,), _ = exportable([Unit(long, "Ning\u202ebo", "doc")])
     assert f"entry '{long[:30]}…' left out" in line and "U+202E" in line
+
+
+@pytest.mark.parametrize("creator", ["Li\u202eHua <li@example.org>", "Li\x85Hua", "Li\nHua", "Li\x9b31mHua"])
+def test_a_refused_creator_is_dropped_with_one_line_per_document_and_the_units_kept(creator):
+    """A catalog's Last-Translator is every unit's creator: one bad character
+    in it costs the document its creationid, never its translations."""
+    second = Unit("甬江实验室不负众望。", "Yongjiang Laboratory has lived up to expectations.", "doc")
+    units = [replace(UNIT, origin="doc"), second, replace(UNIT, origin="other")]
+    bad = [replace(u, created_by=creator) for u in units]
+    kept, skipped, uncredited = exportable([UNIT, *bad])
+    assert kept == [UNIT, *(replace(u, created_by=None) for u in units)]  # in order, only the creator gone
+    assert skipped == []
+    assert len(uncredited) == 2  # one per document, not one per unit
+    for line, doc, count in zip(uncredited, ["doc", "other"], [2, 1], strict=True):
+        assert "\n" not in line and first_unsafe(line, name=True) is None  # one printable line
+        assert line.startswith(f"{doc}: {count} {'entries' if count > 1 else 'entry'} exported without their creator ")
+        assert "creationid: line 1, column 3: " in line and line.endswith(" is not allowed")
+    units_back = read_tmx(io.BytesIO(tmx_bytes(kept))).units
+    assert units_back == kept and units_back[0].created_by == UNIT.created_by
+    assert b'creationid="Li' in tmx_bytes(kept).split(b"</tu>")[0]  # the good creator stays
+    assert tmx_bytes(kept).count(b"creationid=") == 1
+
+
+def test_a_unit_refused_for_its_own_text_is_left_out_whoever_made_it():
+    text_and_creator = Unit("宁波", "Ning\u202ebo", "doc", created_by="Li\u202eHua")
+    kept, (line,), uncredited = exportable([UNIT, text_and_creator])
+    assert kept == [UNIT] and uncredited == []
+    assert "English segment: line 1, column 5: bidirectional" in line  # the unit's fault, not the name's
 
 
 def test_writing_refuses_an_attribute_tmx_does_not_define():
