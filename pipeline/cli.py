@@ -27,7 +27,7 @@ from .scaffold import init_workspace
 from .segment.explain import explain as explain_segmentation
 from .status import document_status
 from .terms import load_termbase, save_termbase
-from .terms.suggest import source_passages, suggest_terms, write_candidates
+from .terms.suggest import suggest_terms, workspace_passages, write_candidates
 from .terms.tbx import load_tbx, save_tbx
 from .terms.termbase import merge_termbase
 from .textsafety import json_output, printable
@@ -711,7 +711,7 @@ def review_cmd(doc, workspace, reviewer, states, checks, worst_first):
     ws = Workspace(workspace)
     [doc] = ws.resolve_documents([doc])
     session = ReviewSession(ws, doc, reviewer_name(reviewer))
-    termbase = load_termbase(ws.glossary)
+    termbase = load_termbase(ws.glossary, inside=ws.root)
     wanted = frozenset(State(s) for s in states) if states else PENDING
     queue = build_queue(session, termbase, wanted, frozenset(checks) or None, worst_first)
     if not queue:
@@ -761,9 +761,9 @@ def terms_suggest_cmd(sources, workspace):
     the termbase, as candidates in locales/glossary-candidates.tsv."""
     ws = Workspace(workspace)
     with ws.lock():
-        termbase = load_termbase(ws.glossary)
-        passages = [p for path in runner.source_paths(ws, sources) for p in source_passages(path, ws.source_ref(path))]
-        update = write_candidates(ws.glossary_candidates, suggest_terms(passages, termbase), termbase)
+        termbase = load_termbase(ws.glossary, inside=ws.root)
+        passages = [p for path in runner.source_paths(ws, sources) for p in workspace_passages(ws, path)]
+        update = write_candidates(ws.glossary_candidates, suggest_terms(passages, termbase), termbase, inside=ws.root)
     log(
         f"terms: {update.added} new candidates, {update.refreshed} refreshed, {update.confirmed} already in the "
         f"termbase; {update.total} candidates in {ws.relative(ws.glossary_candidates)} for a person to confirm"
@@ -776,7 +776,7 @@ def terms_suggest_cmd(sources, workspace):
 def terms_export_cmd(file, workspace):
     """Write the termbase as TBX to FILE."""
     ws = Workspace(workspace)
-    termbase = load_termbase(ws.glossary)
+    termbase = load_termbase(ws.glossary, inside=ws.root)
     save_tbx(file, termbase)
     log(f"terms: {len(termbase)} entries written to {file}")
 
@@ -789,7 +789,7 @@ def terms_import_cmd(file, workspace):
     ws = Workspace(workspace)
     with ws.lock():
         imported = load_tbx(file)
-        merged = merge_termbase(load_termbase(ws.glossary), imported.termbase)
+        merged = merge_termbase(load_termbase(ws.glossary, inside=ws.root), imported.termbase)
         save_termbase(ws.glossary, merged.termbase)
     log(f"terms: {len(merged.added)} entries added, {len(imported.skipped)} skipped")
     for reason in imported.skipped:
@@ -836,7 +836,7 @@ def tm_export_cmd(docs, workspace, output):
         exported = export_tmx(ws, click.get_binary_stream("stdout"), docs)
     else:
         exported = export_tmx(ws, Path(output), docs)
-    for line in exported.skipped:
+    for line in exported.uncredited + exported.skipped:
         log(f"warning: {line}")
     skipped = f", {len(exported.skipped)} left out" if exported.skipped else ""
     log(f"tm: {exported.units} reviewed pairs exported{skipped}")

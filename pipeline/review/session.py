@@ -443,7 +443,7 @@ class ReviewSession:
         if self._glossary is not None and self._glossary[0] == stamp and stamp is not None:
             return self._glossary[1]  # read once per version of the file, not once per decision
         try:
-            termbase = load_termbase(self.ws.glossary)
+            termbase = load_termbase(self.ws.glossary, inside=self.ws.root)
         except PipelineError:
             termbase = None  # a broken glossary is reported by check; the glossary check finds nothing then
         self._glossary = (stamp, termbase)

@@ -1,7 +1,8 @@
 """``pipeline review DOC``: a keyboard-driven review in the terminal.
 
 Single keys act on the entry shown: accept, edit (inline, or in $EDITOR for
-long segments), approve, reject, comment, skip, undo, quit. Every decision is saved
+long segments), approve, reject, comment, remove a comment, skip, undo,
+quit. Every decision is saved
 at once; quitting, Ctrl-C or a crash loses nothing but the entry on screen.
 The queue holds what is not reviewed yet, so a new session resumes where the
 last one stopped (an approver reviews ``--state translated``).
@@ -15,12 +16,14 @@ approving a text on which an error-level check fires asks for a reason to
 override it (empty: nothing is saved); see :mod:`pipeline.review.session`.
 
 An edit that changed the text asks for the reason for the change (one
-line; Enter: none), which lands in the entry's history; a reason the
-session refuses is asked again, so the edit is never lost for it. ``c`` adds a
-comment to the entry shown (a note, or a query to the desk: ``# text`` in
-the PO; Enter: cancelled); it leaves the entry's text and state alone, so
-the entry stays on screen. The comments people wrote on an entry are shown
-with it (``comment``).
+line; Enter: none), and ``r`` (reject) for the reason for rejecting it; the
+reason lands in the entry's history, and one the session refuses is asked
+again, so the decision is never lost for it. ``c`` adds a comment to the
+entry shown (a note, or a query to the desk: ``# text`` in the PO; Enter:
+cancelled); ``C`` removes one (a query resolved: pick it by its number when
+there are several; Enter: cancelled), with an optional reason. Neither
+changes the entry's text or state, so the entry stays on screen. The
+comments people wrote on an entry are shown with it (``comment``).
 
 Text typed or saved in $EDITOR that holds a character
 :mod:`pipeline.textsafety` refuses (a control character, an escape
@@ -45,7 +48,7 @@ from ..textsafety import first_unsafe, printable, refuse_unsafe
 from .queue import ReviewItem, build_queue, findings_for
 from .session import GateRefused, ReviewConflict, ReviewSession, checked_comment, person_reason
 
-KEYS = "[a]ccept  [e]dit  [E]ditor  [A]pprove  [r]eject  [c]omment  [s]kip  [u]ndo  [q]uit"
+KEYS = "[a]ccept  [e]dit  [E]ditor  [A]pprove  [r]eject  [c]omment  un[C]omment  [s]kip  [u]ndo  [q]uit"
 #: Segments longer than this open in $EDITOR when edited.
 LONG_SEGMENT = 120
 
@@ -174,16 +177,43 @@ def _edit(item: ReviewItem, external: bool) -> str | None:
     return " ".join(text.split()) or None
 
 
-def _reason_for_change() -> str | None:
-    """The reason for an edit (Enter: none), asked again while the session's
-    rule refuses it (an arrow key typed into it, one too long): the edit
-    typed before it is never lost for it."""
+def _reason(question: str) -> str | None:
+    """The person's reason for a decision (Enter: none), asked again while
+    the session's rule refuses it (an arrow key typed into it, one too long):
+    the edit or decision made before it is never lost for it."""
     while True:
-        reason = click.prompt("  reason for the change (Enter: none)", default="", show_default=False)
+        try:
+            reason = click.prompt(f"  {question} (Enter: none)", default="", show_default=False)
+        except click.Abort:  # end of input: no reason
+            return None
         try:
             return person_reason(reason)
         except PipelineError as exc:
             click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
+
+
+def _reason_for_change() -> str | None:
+    """The reason for an edit (see :func:`_reason`)."""
+    return _reason("reason for the change")
+
+
+def _comment_to_remove(comments: tuple[str, ...]) -> str | None:
+    """Which of the entry's ``comments`` to remove: a numbered list, and the
+    number (Enter: cancelled); a number not on the list is asked again."""
+    for n, comment in enumerate(comments, 1):
+        click.echo(click.style(printable(f"  {n}. {comment}", one_line=True), fg="yellow"))
+    choices = "1" if len(comments) == 1 else f"1-{len(comments)}"
+    while True:
+        try:
+            answer = click.prompt(f"  remove comment ({choices}; Enter: cancel)", default="", show_default=False)
+        except click.Abort:  # end of input: cancelled
+            return None
+        answer = answer.strip()
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(comments):
+            return comments[int(answer) - 1]
+        click.echo(click.style(f"  type a number from {choices}, or Enter to cancel", fg="red"))
 
 
 def _comment() -> str | None:
@@ -239,7 +269,16 @@ def _key() -> str:
 
 def review(session: ReviewSession, termbase: Termbase | None, queue: list[ReviewItem]) -> dict[str, int]:
     """Run the interactive loop over ``queue``; return counts of decisions."""
-    counts = {"accepted": 0, "edited": 0, "approved": 0, "rejected": 0, "commented": 0, "skipped": 0, "undone": 0}
+    counts = {
+        "accepted": 0,
+        "edited": 0,
+        "approved": 0,
+        "rejected": 0,
+        "commented": 0,
+        "uncommented": 0,
+        "skipped": 0,
+        "undone": 0,
+    }
     i = 0
     while 0 <= i < len(queue):
         item = queue[i]
@@ -276,7 +315,7 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                     continue
                 counts["edited" if decided.action == "edit" else "accepted"] += 1
             elif key == "r":
-                session.reject(item.msgid, expected=item.tag)
+                session.reject(item.msgid, expected=item.tag, reason=_reason("reason for rejecting it"))
                 counts["rejected"] += 1
             elif key == "c":
                 text = _comment()
@@ -286,6 +325,18 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                 session.comment(item.msgid, text, expected=item.tag)
                 counts["commented"] += 1
                 queue = _refresh(session, termbase, queue)  # the entry stays on screen, with its comment
+                continue
+            elif key == "C":
+                if not item.comments:
+                    click.echo("  no comment to remove")
+                    continue
+                text = _comment_to_remove(item.comments)
+                if text is None:
+                    click.echo("  nothing removed")
+                    continue
+                session.uncomment(item.msgid, text, expected=item.tag, reason=_reason("reason for removing it"))
+                counts["uncommented"] += 1
+                queue = _refresh(session, termbase, queue)  # the entry stays on screen, without it
                 continue
             elif key == "s":
                 counts["skipped"] += 1

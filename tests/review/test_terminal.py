@@ -17,8 +17,8 @@ def _review(ws, doc, keys, *args):
 def test_keys_accept_edit_reject_skip_and_quit(drafted):
     ws, doc = drafted
     ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
-    # accept, edit (inline prompt) and give the reason for the change, reject, skip, quit
-    result = _review(ws, doc, "aeA fresh translation of the subtitle\n" + "the draft dropped the name\n" + "rsq")
+    # accept, edit (inline prompt) and give the reason for the change, reject (Enter: no reason), skip, quit
+    result = _review(ws, doc, "aeA fresh translation of the subtitle\n" + "the draft dropped the name\n" + "r\nsq")
     assert result.exit_code == 0, result.output
     assert "0/85 reviewed" in result.output  # the progress line of the first entry
     disk = load_catalog(ws.catalog_path(doc))
@@ -32,6 +32,8 @@ def test_keys_accept_edit_reject_skip_and_quit(drafted):
     assert edit.action == "edit" and edit.reason == "the draft dropped the name"
     accept = [r for r in read_history(ws, doc) if r.msgid == ids[0]][-1]
     assert accept.action == "accept" and accept.reason is None  # no change of text, no question
+    reject = [r for r in read_history(ws, doc) if r.msgid == ids[2]][-1]
+    assert reject.action == "reject" and reject.reason is None
 
 
 def test_resumes_where_it_left_off(drafted):
@@ -318,3 +320,56 @@ def test_a_refused_override_reason_is_asked_again(drafted):
     message = load_catalog(ws.catalog_path(doc))[msgid]
     assert state_of(message) is State.TRANSLATED
     assert [o.reason for o in annotations.overrides_of(message)] == ["the name stays on purpose"]
+
+
+def test_r_asks_for_a_reason_and_a_refused_one_is_asked_again(drafted):
+    ws, doc = drafted
+    ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
+    keys = "r" + "an arrow \x1b[D typed\n" + "the draft translates another sentence\n" + "q"
+    result = _review(ws, doc, keys)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("reason for rejecting it (Enter: none)") == 2 and "the reason: " in result.output
+    assert state_of(load_catalog(ws.catalog_path(doc))[ids[0]]) is State.UNTRANSLATED
+    reject = [r for r in read_history(ws, doc) if r.msgid == ids[0]][-1]
+    assert reject.action == "reject" and reject.reason == "the draft translates another sentence"
+    assert "1 rejected" in result.output
+
+
+def test_C_removes_the_comment_picked_by_number_with_a_reason(drafted):
+    ws, doc = drafted
+    ids = [m.id for m in load_catalog(ws.catalog_path(doc)) if m.id]
+    notes = ("Query to the desk: which Ningbo plan is this?", "Keep the title short.")
+    # Two comments; C, a number not on the list (asked again), then Enter: cancelled.
+    keys = "".join(f"c{note}\n" for note in notes) + "C" + "3\n" + "\n"
+    # C again: pick the query by its number and give a reason; then quit.
+    shown = _review(ws, doc, keys + "q")
+    assert shown.exit_code == 0, shown.output
+    assert "type a number from 1-2" in shown.output and "nothing removed" in shown.output
+    listed = {
+        line.strip()[3:]: line.strip()[0] for line in shown.output.splitlines() if line.strip()[:3] in ("1. ", "2. ")
+    }
+    assert set(listed) == set(notes)
+    assert annotations.people_comments(load_catalog(ws.catalog_path(doc))[ids[0]]) != []
+    assert len(annotations.people_comments(load_catalog(ws.catalog_path(doc))[ids[0]])) == 2  # cancelled: both kept
+
+    result = _review(ws, doc, "C" + listed[notes[0]] + "\n" + "the desk answered: the 2025 plan\n" + "q")
+    assert result.exit_code == 0, result.output
+    assert "reason for removing it (Enter: none)" in result.output
+    message = load_catalog(ws.catalog_path(doc))[ids[0]]
+    assert annotations.people_comments(message) == [notes[1]]
+    assert state_of(message) is State.MACHINE_DRAFT  # the text and state are left alone
+    removal = [r for r in read_history(ws, doc) if r.msgid == ids[0]][-1]
+    assert (removal.action, removal.comment, removal.reason) == (
+        "uncomment",
+        notes[0],
+        "the desk answered: the 2025 plan",
+    )
+    assert "1 uncommented" in result.output
+
+
+def test_C_on_an_entry_without_comments_removes_nothing(drafted):
+    ws, doc = drafted
+    result = _review(ws, doc, "Cq")
+    assert result.exit_code == 0, result.output
+    assert "no comment to remove" in result.output and "uncommented" not in result.output
+    assert [r.action for r in read_history(ws, doc) if r.action == "uncomment"] == []

@@ -379,6 +379,82 @@ def test_a_token_is_required_when_configured(review_ws):
     assert client.get("/", headers=remote).status_code == 200  # bound off the loopback, with a token: any host name
 
 
+def _cookie_name(response) -> str:
+    return response.headers["Set-Cookie"].split("=", 1)[0]
+
+
+def test_the_cookie_is_named_per_port_and_per_run(review_ws):
+    """Browsers scope cookies by host, not port: two servers on two ports of one host,
+    or a restart, must not overwrite each other's cookie, nor a page aim at it by its name."""
+    ws, doc, _ = review_ws
+    secret = "s3cret-token-for-tests"
+    names = []
+    for port in ("8765", "8766"):
+        for _ in range(2):  # two runs on each port, with the same token
+            client = create_app(ws, "x", secret).test_client()
+            first = client.get(f"/?token={secret}", base_url=f"http://127.0.0.1:{port}")
+            name, prefix = _cookie_name(first), f"pipeline_review_token_{port}_"
+            assert name.startswith(prefix) and len(name) > len(prefix)
+            assert client.get(f"/doc/{doc}", base_url=f"http://127.0.0.1:{port}").status_code == 200
+            names.append(name)
+    assert len(set(names)) == 4
+    # A cookie named as another run names it is not this run's: the page asks for the token.
+    other = create_app(ws, "x", secret).test_client(use_cookies=False)  # a jar would drop the Cookie header
+    stale = other.get("/", headers={"Cookie": f"{names[0]}=anything"}, base_url="http://127.0.0.1:8765")
+    assert stale.status_code == 401
+
+
+def _limited_app(ws, secret):
+    app = create_app(ws, "x", secret)
+    clock = [1000.0]
+    guard = app.extensions["pipeline.review"].guard
+    guard.failures.clock = lambda: clock[0]
+    return app, guard, clock
+
+
+def test_wrong_tokens_are_answered_429_for_a_minute_per_client(review_ws, caplog):
+    from pipeline.review.web.security import FAILED_WINDOW_S, MAX_FAILED_ATTEMPTS
+
+    ws, doc, _ = review_ws
+    secret = "s3cret-token-for-tests"
+    app, guard, clock = _limited_app(ws, secret)
+    reviewer = app.test_client()
+    assert reviewer.get(f"/?token={secret}").status_code == 303  # the real user logged in first
+    attacker = app.test_client()
+    with caplog.at_level("WARNING", logger="pipeline.review.web.security"):
+        for n in range(MAX_FAILED_ATTEMPTS):
+            guess = f"guess-{n}-0123456789abcdef"
+            assert attacker.get("/", headers={"Authorization": f"token {guess}"}).status_code == 403
+        refused = attacker.get(f"/?token={secret}")  # even the right one, now: no oracle for a guessing loop
+        assert refused.status_code == 429 and refused.mimetype == "text/plain"
+        body = refused.get_data(as_text=True)
+        assert body.count("\n") == 1 and "try again in" in body and 0 < int(refused.headers["Retry-After"]) <= 60
+        assert attacker.get("/?token=another-guess-0123456789").status_code == 429
+        assert attacker.get("/").status_code == 401  # no token at all is no guess
+    logged = [r.getMessage() for r in caplog.records if "wrong access tokens" in r.getMessage()]
+    assert len(logged) == 1 and "127.0.0.1" in logged[0]  # once, not per request
+    # The browser that holds the cookie is served as before, from the same address.
+    assert reviewer.get(f"/doc/{doc}").status_code == 200
+    # Another address is not limited.
+    assert attacker.get("/?token=wrong-but-elsewhere-0123", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 403
+    # A minute after the last failures, the right token works again: nobody is locked out for good.
+    clock[0] += FAILED_WINDOW_S + 1
+    assert attacker.get(f"/?token={secret}").status_code == 303
+
+
+def test_a_forged_cookie_value_counts_as_a_wrong_token(review_ws):
+    from pipeline.review.web.security import MAX_FAILED_ATTEMPTS
+
+    ws, _, _ = review_ws
+    secret = "s3cret-token-for-tests"
+    app, guard, _ = _limited_app(ws, secret)
+    client = app.test_client(use_cookies=False)  # a jar would drop the Cookie header
+    name = _cookie_name(app.test_client().get(f"/?token={secret}"))
+    for n in range(MAX_FAILED_ATTEMPTS):
+        assert client.get("/", headers={"Cookie": f"{name}=forged-{n}"}).status_code == 401
+    assert client.get("/", headers={"Cookie": f"{name}=forged"}).status_code == 429
+
+
 def test_a_page_of_a_broken_catalog_is_an_error_message_not_a_traceback(review_ws, client):
     ws, doc, _ = review_ws
     ws.catalog_path(doc).write_text('msgid "unterminated\n', encoding="utf-8")

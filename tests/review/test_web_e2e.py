@@ -10,9 +10,11 @@ decisions are being saved.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,8 +26,10 @@ import urllib.request
 import pytest
 
 from pipeline.catalog import State, load_catalog, state_of
+from pipeline.review.history import read_history
 from pipeline.review.session import REVIEWED_BY
 from pipeline.review.web import CSRF_HEADER, create_server
+from pipeline.workspace import Workspace
 from tests.review.conftest import Watched
 
 REVIEWER = "E2E Reviewer"
@@ -233,6 +237,90 @@ def test_two_tabs_on_the_same_segment_conflict_visibly(live, context):
     assert load_catalog(ws.catalog_path(doc))[ids[1]].string == later_text
     assert one.errors == two.errors == [] and one.console == []
     assert [m for m in two.console if "409" not in m] == []  # Chromium logs the refused write, nothing else
+
+
+# --- two servers on two ports, one browser ---------------------------------------------
+
+
+class _OtherDevServer(http.server.BaseHTTPRequestHandler):
+    """Another server on another port of 127.0.0.1 (a colleague's dev server): it
+    records the cookies the browser sends it and sets the cookie names it can guess."""
+
+    guesses: list[str] = []
+    received: list[str] = []
+
+    def do_GET(self):
+        type(self).received.append(self.headers.get("Cookie", ""))
+        self.send_response(200)
+        for name in type(self).guesses:
+            self.send_header("Set-Cookie", f"{name}=forged; Path=/; HttpOnly; SameSite=Strict")
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<!doctype html><title>another server</title>")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_two_servers_on_two_ports_review_side_by_side_in_one_browser(browser, review_ws, tmp_path):
+    """Cookies are scoped by host, not port: each server's cookie has its own name,
+    so two workspaces are reviewed at once in one browser, and a server on a third
+    port cannot overwrite either cookie by a name it can guess."""
+    from playwright.sync_api import expect
+
+    ws, doc, ids = review_ws
+    shutil.copytree(ws.root, tmp_path / "second")
+    workspaces = [ws, Workspace(tmp_path / "second")]
+    servers = [create_server(w, "127.0.0.1", 0, REVIEWER, TOKEN) for w in workspaces]  # one token for both
+    other = http.server.HTTPServer(("127.0.0.1", 0), _OtherDevServer)
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (*servers, other)]
+    for thread in threads:
+        thread.start()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        bases = [f"http://127.0.0.1:{s.port}" for s in servers]
+        tabs = [Watched(context), Watched(context)]
+        for tab, base in zip(tabs, bases, strict=True):
+            tab.page.goto(f"{base}/?token={TOKEN}")
+            assert tab.page.url == f"{base}/"
+        names = sorted(c["name"] for c in context.cookies())
+        assert len(names) == 2 and all(c["httpOnly"] and c["sameSite"] == "Strict" for c in context.cookies())
+        for server in servers:  # one each, named after its port
+            assert sum(n.startswith(f"pipeline_review_token_{server.port}_") for n in names) == 1
+
+        # The other server gets both cookies (SECURITY.md: don't open other users' pages while
+        # reviewing), but the names it can guess from the ports overwrite neither.
+        _OtherDevServer.guesses = [f"pipeline_review_token_{s.port}" for s in servers]
+        side = context.new_page()
+        side.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+        side.close()
+        assert all(name in _OtherDevServer.received[-1] for name in names)
+
+        # Decide on both, interleaved: accept the first entry in one, reject it in the other.
+        pages = [tab.open(f"{base}/doc/{doc}") for tab, base in zip(tabs, bases, strict=True)]
+        pages[0].keyboard.press("Control+Enter")
+        expect(pages[0].locator("#seg-1")).to_have_class(REVIEWED_ROW)
+        pages[1].keyboard.press("Alt+r")
+        expect(pages[1].locator("#seg-1")).to_have_class(re.compile(r"\bstate-untranslated\b"))
+        pages[0].reload()  # both cookies still carry their access
+        pages[0].wait_for_selector("body.ready")
+        expect(pages[0].locator("#seg-1")).to_have_class(REVIEWED_ROW)
+        pages[1].reload()
+        pages[1].wait_for_selector("body.ready")
+        expect(pages[1].locator("#seg-1")).to_have_class(re.compile(r"\bstate-untranslated\b"))
+
+        first, second = (load_catalog(w.catalog_path(doc))[ids[0]] for w in workspaces)
+        assert state_of(first) is State.REVIEWED and first.string == "Draft 0."
+        assert state_of(second) is State.UNTRANSLATED
+        for w, action in zip(workspaces, ("accept", "reject"), strict=True):
+            assert [r.action for r in read_history(w, doc) if r.msgid == ids[0]][-1] == action
+        assert all(tab.errors == [] and tab.console == [] and tab.dialogs == [] for tab in tabs)
+    finally:
+        context.close()
+        for server in (*servers, other):
+            server.shutdown()
+        for thread in threads:
+            thread.join(10)
 
 
 # --- crash ---------------------------------------------------------------------------

@@ -6,15 +6,23 @@
   every user can read -- with :data:`MIN_TOKEN_LENGTH` characters at least.
   Opening the address with ``?token=…`` once sets an HttpOnly,
   SameSite=Strict cookie that holds a secret of this run (never the token
-  itself) and drops the token from the address. Scripts may send
-  ``Authorization: token …``. Secrets are compared in constant time.
+  itself) and drops the token from the address; the cookie's name holds the
+  port and a random part of this run (:meth:`Guard.cookie_name`), so servers
+  on two ports of one host, or two runs, never overwrite each other's.
+  Scripts may send ``Authorization: token …``. Secrets are compared in
+  constant time.
+* **Wrong tokens**: a client that sent :data:`MAX_FAILED_ATTEMPTS` wrong
+  ones within :data:`FAILED_WINDOW_S` seconds is answered 429 (one line)
+  to every further token until the window has passed (:class:`FailedAttempts`);
+  a browser that already holds the cookie is served as before.
 * **The loopback**: whether the server is on it is decided on the address it
   bound (:func:`bound_to_loopback`), never on a name; there the ``Host``
   header must name the loopback too (DNS rebinding).
 * **CSRF**: every write is a POST carrying the per-server token
   (:data:`CSRF_HEADER`) from a same-origin page (``Origin``/``Referer``). A
-  page on another port of the same host gets our cookie from the browser
-  (cookies ignore ports), but not the CSRF token nor our origin.
+  page on another port of the same host makes the browser send our cookie
+  (cookies are scoped by host, not port), but it has neither the CSRF token
+  nor our origin.
 * **Size limits**: a body of :data:`MAX_BODY_BYTES` at most, chunked ones
   included; a translation of :func:`max_translation_length` at most. Text
   with a character :mod:`pipeline.textsafety` refuses is refused.
@@ -35,10 +43,15 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
+import math
 import os
 import re
 import secrets
 import stat
+import threading
+import time
+from collections import deque
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -55,6 +68,10 @@ TOKEN_PARAM = "token"
 TOKEN_ENV = "PIPELINE_TOKEN"
 #: The shortest access token accepted; a generated one has 43 characters (256 bits).
 MIN_TOKEN_LENGTH = 16
+#: Wrong access tokens a client may send within :data:`FAILED_WINDOW_S` seconds; then 429.
+MAX_FAILED_ATTEMPTS = 10
+#: The window, in seconds, over which wrong access tokens are counted per client.
+FAILED_WINDOW_S = 60
 #: The largest request body read (a decision is a few KiB of JSON at most).
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -70,6 +87,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+log = logging.getLogger(__name__)
 
 
 # --- Addresses -----------------------------------------------------------------
@@ -157,6 +176,15 @@ def access_token(
     return secrets.token_urlsafe(32), "generated"
 
 
+NEEDS_TOKEN = "this server needs its access token: open the address that 'pipeline serve' printed (it ends in ?token=…)"
+
+
+def _too_many_attempts(wait: int) -> Response:
+    """The answer to a client with too many wrong tokens: 429, one line, and when to try again."""
+    body = f"too many wrong access tokens from this address; try again in {wait} s\n"
+    return Response(body, 429, mimetype="text/plain", headers={"Retry-After": str(wait)})
+
+
 def same_secret(given: str, expected: str) -> bool:
     """Constant-time comparison that gives away neither content nor length."""
     digest = lambda text: hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()  # noqa: E731
@@ -166,15 +194,64 @@ def same_secret(given: str, expected: str) -> bool:
 # --- Who may ask -----------------------------------------------------------------
 
 
+class FailedAttempts:
+    """Wrong access tokens per client address over the last ``window`` seconds.
+
+    Brute force against a generated token (256 bits) is hopeless anyway; this
+    keeps a short token from a file or $PIPELINE_TOKEN out of reach too, and
+    keeps a guessing loop from running at full speed. A client is refused
+    only while it has ``limit`` failures within the window: nobody is locked
+    out for longer. At most ``max_clients`` addresses are remembered."""
+
+    def __init__(
+        self,
+        limit: int = MAX_FAILED_ATTEMPTS,
+        window: float = FAILED_WINDOW_S,
+        clock=time.monotonic,
+        max_clients: int = 4096,
+    ):
+        self.limit, self.window, self.clock, self.max_clients = limit, window, clock, max_clients
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._failures.get(client, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until ``client`` may send a token again; 0 when it may now."""
+        with self._lock:
+            now = self.clock()
+            times = self._recent(client, now)
+            if len(times) < self.limit:
+                return 0
+            return max(1, math.ceil(times[-self.limit] + self.window - now))
+
+    def record(self, client: str) -> bool:
+        """Count a wrong token from ``client``; True when this one reached the limit."""
+        with self._lock:
+            now = self.clock()
+            times = self._recent(client, now)
+            times.append(now)
+            self._failures.pop(client, None)
+            self._failures[client] = times  # the most recent client last
+            while len(self._failures) > self.max_clients:
+                del self._failures[next(iter(self._failures))]
+            return len(times) == self.limit
+
+
 class Guard:
     """The request rules of one app: the loopback's ``Host``, the access
-    token and its cookie, CSRF and origin on every write, and the security
-    headers on every response.
+    token and its cookie, the limit on wrong tokens, CSRF and origin on
+    every write, and the security headers on every response.
 
     With a ``token``, every request must carry it (query parameter, then the
     cookie; or ``Authorization: token …``); ``None`` serves without one.
     With ``loopback_only``, only requests addressed to a loopback host are
-    served. The CSRF token and the cookie's secret are new for each app."""
+    served. The CSRF token, the cookie's secret and the random part of its
+    name are new for each app."""
 
     def __init__(self, token: str | None, loopback_only: bool):
         if token is not None:
@@ -185,6 +262,8 @@ class Guard:
         # The cookie holds a secret of this run, not the token: the browser never
         # stores the long-lived token, and a restart ends every cookie.
         self.cookie_secret = secrets.token_urlsafe(32)
+        self.cookie_suffix = secrets.token_hex(8)
+        self.failures = FailedAttempts()
 
     def init_app(self, app: Flask) -> None:
         app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # a declared length past it: 413, the body never read
@@ -193,23 +272,27 @@ class Guard:
 
     def check_request(self) -> Response | None:
         """Refuse (abort) a request that may not be served; the redirect that
-        trades a token in the address for the cookie; else None."""
+        trades a token in the address for the cookie, or the 429 of a client
+        that sent too many wrong tokens; else None."""
         if self.loopback_only and not is_loopback(host_name(request.host)):
             # On the loopback, a page on a rebinding domain (evil.example → 127.0.0.1) is not served.
             abort(403, description="this server only answers requests addressed to the loopback (localhost, 127.0.0.1)")
         if self.token is not None:
-            redirect_ = self._check_access_token(self.token)
-            if redirect_ is not None:
-                return redirect_
+            response = self._check_access_token(self.token)
+            if response is not None:
+                return response
         g.authorized = True  # pages may now carry the CSRF token and the reviewer's name
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             self._check_csrf()
         return None
 
-    @staticmethod
-    def _token_cookie() -> str:
-        # Cookies are shared by every port of a host: one name per server port.
-        return f"pipeline_review_token_{request.environ.get('SERVER_PORT', '')}"
+    def cookie_name(self) -> str:
+        """The name of this server's cookie: browsers send a host's cookies to
+        every port of it, so the name holds the port the request came in on
+        and a random part of this run. Two servers on two ports (or a
+        restart on the same one) never overwrite each other's cookie, and no
+        page can aim at it by a name it could guess."""
+        return f"pipeline_review_token_{request.environ.get('SERVER_PORT', '')}_{self.cookie_suffix}"
 
     def _check_access_token(self, token: str) -> Response | None:
         given = request.args.get(TOKEN_PARAM)
@@ -217,15 +300,23 @@ class Guard:
         if given is None:
             scheme, _, value = request.headers.get("Authorization", "").partition(" ")
             given = value.strip() if scheme.lower() == "token" else None
-        if given is not None:
-            if not same_secret(given, token):
-                abort(403, description="wrong access token")
-        elif not same_secret(request.cookies.get(self._token_cookie(), ""), self.cookie_secret):
-            abort(
-                401,
-                description="this server needs its access token: open the address that 'pipeline serve' printed "
-                "(it ends in ?token=…)",
-            )
+        cookie = request.cookies.get(self.cookie_name())
+        if given is None and cookie is None:
+            abort(401, description=NEEDS_TOKEN)
+        logged_in = cookie is not None and same_secret(cookie, self.cookie_secret)
+        if given is None and logged_in:
+            return None
+        client = request.remote_addr or "?"
+        if not logged_in:  # a guess: a token, or a cookie of ours with another value
+            wait = self.failures.retry_after(client)
+            if wait:
+                return _too_many_attempts(wait)
+            if given is None or not same_secret(given, token):
+                self._failed(client)
+        if given is None:
+            abort(401, description=NEEDS_TOKEN)
+        if not same_secret(given, token):
+            abort(403, description="wrong access token")
         if from_query and request.method == "GET":
             # Keep the token out of the address bar and history: a cookie carries it from now on.
             args = request.args.copy()
@@ -235,7 +326,7 @@ class Guard:
             path = "/" + quote(request.path.lstrip("/\\"), safe="/")
             response = redirect(path + (f"?{query}" if query else ""), code=303)
             response.set_cookie(
-                self._token_cookie(),
+                self.cookie_name(),
                 self.cookie_secret,
                 httponly=True,
                 samesite="Strict",
@@ -244,6 +335,15 @@ class Guard:
             )
             return response
         return None
+
+    def _failed(self, client: str) -> None:
+        if self.failures.record(client):  # logged once per client and window, not per request
+            log.warning(
+                "serve: %d wrong access tokens from %s within %d s: its tokens are refused (429) for a while",
+                self.failures.limit,
+                client,
+                self.failures.window,
+            )
 
     def _check_csrf(self) -> None:
         given = request.headers.get(CSRF_HEADER, "")

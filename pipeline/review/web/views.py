@@ -146,7 +146,7 @@ def _known_document(doc: str) -> str:
 
 def _termbase() -> Termbase:
     # Read per request: the glossary may be edited while the server runs.
-    return load_termbase(review_state().ws.glossary)
+    return load_termbase(review_state().ws.glossary, inside=review_state().ws.root)
 
 
 def _wants_json() -> bool:
