@@ -34,19 +34,25 @@ def _free_port() -> int:
 class RedisServer:
     """``redis-server`` on 127.0.0.1:<port> with a password and no persistence."""
 
+    #: The password redis-server asks for (subclasses: another).
+    password = PASSWORD
+
     def __init__(self, directory: Path):
         self.directory = directory
         self.port = _free_port()
         self.url = f"redis://:{PASSWORD}@127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen | None = None
 
+    def listen(self) -> list[str]:
+        """Where redis-server listens (subclasses: a Unix socket)."""
+        return ["--port", str(self.port), "--bind", "127.0.0.1"]
+
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [
                 shutil.which("redis-server"),
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--requirepass", PASSWORD,
+                *self.listen(),
+                "--requirepass", self.password,
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", str(self.directory),

@@ -79,24 +79,11 @@ def _all_drafted_once(root: Path) -> None:
 class OddPasswordRedis(RedisServer):
     """A Redis whose password holds '/', '#', '?', '@' and '%'."""
 
+    password = ODD_PASSWORD
+
     def __init__(self, directory: Path):
         super().__init__(directory)
         self.url = f"redis://:{quote(ODD_PASSWORD, safe='')}@127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--requirepass", ODD_PASSWORD, "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for(self._pong, 10, "redis-server")
-
-    def _pong(self) -> bool:
-        try:
-            return bool(self.client().ping())
-        except Exception:
-            return False
 
 
 @pytest.fixture
@@ -261,20 +248,8 @@ class SocketRedis(RedisServer):
         self.socket = directory / "redis.sock"
         self.url = f"unix://:{PASSWORD}@{self.socket}?db=2"
 
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-             "--requirepass", PASSWORD, "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for(self._pong, 10, "redis-server")
-
-    def _pong(self) -> bool:
-        try:
-            return bool(self.client().ping())
-        except Exception:
-            return False
+    def listen(self) -> list[str]:
+        return ["--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700"]
 
 
 def test_a_broker_on_a_unix_socket_serves_workers_and_runs_in_the_database_the_url_names(

@@ -37,6 +37,26 @@ def gpus(monkeypatch):
     return set_count
 
 
+@pytest.fixture
+def translators(monkeypatch):
+    """Record the keyword arguments of every ``ctranslate2.Translator`` made:
+    ``translators(load=True)`` returns the list they go to; with ``load``
+    False no model is loaded (there is no GPU to load it on)."""
+    real = ctranslate2.Translator
+
+    def record(load: bool) -> list[dict]:
+        made: list[dict] = []
+
+        def make(path, **kwargs):
+            made.append(kwargs)
+            return real(path, **kwargs) if load else object()
+
+        monkeypatch.setattr(ctranslate2, "Translator", make)
+        return made
+
+    return record
+
+
 def test_auto_is_cuda_only_when_there_is_a_gpu(gpus):
     gpus(0)
     assert resolve_device("auto") == ("cpu", 1)
@@ -69,15 +89,9 @@ def test_gpu_plan_is_one_worker_per_device_and_larger_batches_unless_given():
     assert (given.tokens_per_batch, given.positions_per_batch) == (512, 4096)
 
 
-def test_on_cuda_the_engine_asks_for_every_gpu_one_worker_each_in_float16(ct2_models, gpus, monkeypatch):
+def test_on_cuda_the_engine_asks_for_every_gpu_one_worker_each_in_float16(ct2_models, gpus, translators):
     gpus(2)
-    made = []
-
-    class Recorder:
-        def __init__(self, path, **kwargs):
-            made.append(kwargs)
-
-    monkeypatch.setattr(ctranslate2, "Translator", Recorder)
+    made = translators(load=False)
     engine = CT2Engine(ct2_models["marian"], DecodingSettings(threads=8, beam_size=4), device="auto")
     signature = engine.signature()
     assert made == [{"device": "cuda", "compute_type": "float16", "device_index": [0, 1], "inter_threads": 1}]
@@ -85,16 +99,9 @@ def test_on_cuda_the_engine_asks_for_every_gpu_one_worker_each_in_float16(ct2_mo
     assert str(signature).endswith(";device=cuda;compute=float16")
 
 
-def test_on_the_cpu_the_engine_loads_as_before(ct2_models, gpus, monkeypatch):
+def test_on_the_cpu_the_engine_loads_as_before(ct2_models, gpus, translators):
     gpus(0)
-    made = []
-    real = ctranslate2.Translator
-
-    def recorder(path, **kwargs):
-        made.append(kwargs)
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(ctranslate2, "Translator", recorder)
+    made = translators(load=True)
     engine = CT2Engine(ct2_models["marian"], DecodingSettings(threads=2, max_decoding_length=4))
     assert engine.translate(["崔平很忙。"])[0].text
     assert made == [
@@ -145,15 +152,9 @@ def test_a_process_of_a_run_decodes_on_its_share_of_the_gpus():
         assert settings.for_device("cpu") is settings and settings.workers == 4
 
 
-def test_on_cuda_each_process_of_a_run_asks_for_its_own_gpus(ct2_models, gpus, monkeypatch):
+def test_on_cuda_each_process_of_a_run_asks_for_its_own_gpus(ct2_models, gpus, translators):
     gpus(4)
-    made = []
-
-    class Recorder:
-        def __init__(self, path, **kwargs):
-            made.append(kwargs)
-
-    monkeypatch.setattr(ctranslate2, "Translator", Recorder)
+    made = translators(load=False)
     shared = DecodingSettings(threads=8, beam_size=4).shared_by(2)
     signatures = set()
     for number in (0, 1):
@@ -165,16 +166,9 @@ def test_on_cuda_each_process_of_a_run_asks_for_its_own_gpus(ct2_models, gpus, m
     assert len(signatures) == 1  # where a draft was decoded is not part of its signature
 
 
-def test_on_the_cpu_a_process_of_a_run_loads_as_before(ct2_models, gpus, monkeypatch):
+def test_on_the_cpu_a_process_of_a_run_loads_as_before(ct2_models, gpus, translators):
     gpus(0)
-    made = []
-    real = ctranslate2.Translator
-
-    def recorder(path, **kwargs):
-        made.append(kwargs)
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(ctranslate2, "Translator", recorder)
+    made = translators(load=True)
     settings = DecodingSettings(threads=4, max_decoding_length=4).shared_by(2).for_process(1)
     engine = CT2Engine(ct2_models["marian"], settings)
     assert engine.translate(["崔平很忙。"])[0].text

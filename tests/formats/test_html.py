@@ -28,6 +28,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
 NEWS = FIXTURES / "news-gbk.html"
 
 
+def _pandoc_plain(path) -> str:
+    """The page as pandoc, an independent reader, reads it: plain text."""
+    return subprocess.run(
+        ["pandoc", "-f", "html", "-t", "plain", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+
+
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
@@ -227,12 +234,7 @@ def test_pandoc_reads_our_english_page(news_ws):
     catalog["新型工业化，宁波底气何来"].string = "New industrialization: where Ningbo's confidence comes from"
     save_catalog(po, catalog)
     assert run("build", "-w", news_ws).exit_code == 0
-    plain = subprocess.run(
-        ["pandoc", "-f", "html", "-t", "plain", str(news_ws / "build" / "news.en.html")],
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout
+    plain = _pandoc_plain(news_ws / "build" / "news.en.html")
     assert "New industrialization: where Ningbo's confidence comes from" in plain
     assert "镕铸匠心" in plain  # read as UTF-8: our meta says so
 
@@ -331,12 +333,7 @@ def test_the_english_page_has_no_ruby(ruby_ws, msgfmt_check):
     assert ("我来自宁波，家在宁波江北。欢迎来做客！", english) in pairs
     assert ("汉字很难学。", "Chinese characters are hard to learn.") in pairs
     if shutil.which("pandoc"):  # an independent reader of our page
-        plain = subprocess.run(
-            ["pandoc", "-f", "html", "-t", "plain", str(ruby_ws / "build" / "ruby.en.html")],
-            capture_output=True,
-            check=True,
-            text=True,
-        ).stdout
+        plain = _pandoc_plain(ruby_ws / "build" / "ruby.en.html")
         assert "I come from Ningbo; my home is in Jiangbei." in " ".join(plain.split())
         assert not [p for p in PINYIN if p in plain]
 

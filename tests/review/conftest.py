@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +169,37 @@ class Watched:
 
     def clean(self) -> bool:
         return self.dialogs == [] and self.errors == [] and self.console == []
+
+
+#: The start of a script for :func:`run_killed`: ``kill_at(point)`` makes the
+#: next decision die by SIGKILL before the catalog is swapped in
+#: (``before-catalog``: its intent is written) or after it (``after-catalog``:
+#: its commit marker is never written).
+KILL_AT = """
+import os, signal, sys
+from pathlib import Path
+from pipeline.workspace import Workspace
+from pipeline.review.session import ReviewSession
+import pipeline.catalog.store as store
+import pipeline.catalog.history as history
+
+def kill_at(point):
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if point == "before-catalog":
+        store.atomic_write = die
+    else:
+        history._markers = die
+"""
+
+
+def run_killed(script: str, *args: str) -> None:
+    """Run :data:`KILL_AT` and ``script`` (``python -c``, from the
+    repository) with ``args`` in a child that should die by SIGKILL where
+    ``kill_at`` said; fail unless it died that way."""
+    from tests.conftest import REPO
+
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_AT + script, *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr

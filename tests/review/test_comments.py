@@ -13,7 +13,7 @@ from pipeline.catalog.history import applied, record_for
 from pipeline.errors import PipelineError
 from pipeline.review.history import read_history
 from pipeline.review.session import REASON_LIMIT, ReviewConflict, ReviewSession
-from tests.review.conftest import PLAIN, plain_ids
+from tests.review.conftest import PLAIN, plain_ids, run_killed
 
 QUERY = "Dropped a garbled fragment after the second clause; please check the source."
 
@@ -238,22 +238,10 @@ def test_undo_takes_a_comment_back(team):
 
 
 _KILLED_UNDO = """
-import os, signal, sys
-from pathlib import Path
-from pipeline.workspace import Workspace
-from pipeline.review.session import ReviewSession
-import pipeline.catalog.store as store
-import pipeline.catalog.history as history
-
 root, doc, msgid, query, point = sys.argv[1:]
 session = ReviewSession(Workspace(Path(root)), doc, "Killed Reviewer")
 session.comment(msgid, query)
-def die(*args, **kwargs):
-    os.kill(os.getpid(), signal.SIGKILL)
-if point == "before-catalog":  # the intent is written; the catalog swap never happens
-    store.atomic_write = die
-else:  # the catalog is swapped in; the commit marker is never written
-    history._markers = die
+kill_at(point)
 session.undo()
 print("not killed")
 """
@@ -263,21 +251,9 @@ print("not killed")
 def test_an_undone_comment_killed_mid_write_is_recovered_as_what_the_catalog_holds(team, point):
     """The undo of a comment leaves the entry's text and state as they were: its record says
     which comment it took away, so that after a kill the history agrees with the catalog."""
-    import signal
-    import sys
-
-    from tests.conftest import REPO
-
     ws, doc = team
     msgid = plain_ids(ReviewSession(ws, doc, "x"))[0]
-    result = subprocess.run(
-        [sys.executable, "-c", _KILLED_UNDO, str(ws.root), doc, msgid, QUERY, point],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
+    run_killed(_KILLED_UNDO, str(ws.root), doc, msgid, QUERY, point)
     ReviewSession(ws, doc, "Next Reviewer")  # the next start reconciles
     still_there = QUERY in annotations.people_comments(_disk(ws, doc)[msgid])
     assert still_there == (point == "before-catalog")

@@ -18,7 +18,7 @@ from pipeline.errors import PipelineError
 from pipeline.review.history import history_path, pending, post_edits, read_history
 from pipeline.review.session import ReviewConflict, ReviewSession
 from tests.conftest import REPO
-from tests.review.conftest import PLAIN, plain_ids
+from tests.review.conftest import PLAIN, plain_ids, run_killed
 
 
 def test_translate_records_each_machine_draft(team):
@@ -102,37 +102,16 @@ def test_a_link_at_the_history_path_is_refused_and_nothing_is_decided(team, tmp_
 
 # --- kills between the history and the catalog ---------------------------------------------
 
-_KILLED_DECISION = textwrap.dedent(
-    """
-    import os, signal, sys
-    from pathlib import Path
-    from pipeline.workspace import Workspace
-    from pipeline.review.session import ReviewSession
-    import pipeline.catalog.store as store
-    import pipeline.catalog.history as history
-
-    root, doc, msgid, text, point = sys.argv[1:]
-    def die(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGKILL)
-    if point == "before-catalog":  # the intent is written; the catalog swap never happens
-        store.atomic_write = die
-    else:  # the catalog is swapped in; the commit marker is never written
-        history._markers = die
-    ReviewSession(Workspace(Path(root)), doc, "Killed Reviewer").accept(msgid, text)
-    print("not killed")
-    """
-)
+_KILLED_DECISION = """
+root, doc, msgid, text, point = sys.argv[1:]
+kill_at(point)
+ReviewSession(Workspace(Path(root)), doc, "Killed Reviewer").accept(msgid, text)
+print("not killed")
+"""
 
 
 def _killed(ws, doc, msgid, point):
-    result = subprocess.run(
-        [sys.executable, "-c", _KILLED_DECISION, str(ws.root), doc, msgid, PLAIN, point],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
+    run_killed(_KILLED_DECISION, str(ws.root), doc, msgid, PLAIN, point)
 
 
 # --- a refused decision is never recorded, whatever the catalog holds --------------------------------
@@ -398,14 +377,7 @@ def test_a_batch_killed_between_history_and_catalog_is_recovered_whole(team, poi
     msgids = plain_ids(ReviewSession(ws, doc, "x"))[:3]
     before = len(read_history(ws, doc))
     assert "import_translations" in _KILLED_BATCH
-    result = subprocess.run(
-        [sys.executable, "-c", _KILLED_BATCH, str(ws.root), doc, "|".join(msgids), PLAIN, point],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
+    run_killed(_KILLED_BATCH, str(ws.root), doc, "|".join(msgids), PLAIN, point)
     assert len(pending(ws, doc)) == 3
     ReviewSession(ws, doc, "Li Hua")  # the next start reconciles
     assert not pending(ws, doc)
