@@ -78,7 +78,10 @@ class _CatalogFile:
 
     def add(self, key: Key, operation: Operation) -> None:
         if key not in self.pending:
-            self.pending[key] = _Pending(translation_text(find(self.catalog, key)))
+            # An entry that the catalog as last read lacks (another program's
+            # save of the moment had removed it) is looked for again when saved.
+            message = find(self.catalog, key)
+            self.pending[key] = _Pending(translation_text(message) if message is not None else "")
         self.pending[key].operations.append(operation)
 
     def flush(self, retranslate_fuzzy: bool, ws: Workspace) -> None:

@@ -137,3 +137,16 @@ def test_translate_refuses_while_another_command_holds_the_workspace(workspace):
         )
     assert result.exit_code == 1
     assert "another pipeline command" in result.output
+
+
+def test_a_draft_for_an_entry_the_last_read_catalog_lacks_is_kept_for_the_save(tmp_path):
+    """Another program's save of the moment may lack an entry (an in-place
+    writer caught half-way); the translate stage reads that catalog after a
+    flush. A draft for the entry waits for the next save instead of failing."""
+    from babel.messages.catalog import Catalog
+
+    from pipeline.translate import _CatalogFile
+
+    entry = _CatalogFile("doc", tmp_path / "doc.po", "doc.po", Catalog(locale="en"))
+    entry.add((None, "宁波很忙。"), lambda message: None)
+    assert entry.pending[(None, "宁波很忙。")].seen == ""
