@@ -368,9 +368,10 @@ def _run_parallel(
     """Every document in a local pool of ``jobs`` processes."""
     from .distributed.executor import LocalPool
 
+    paths = source_paths(ws, sources)
+    jobs = max(1, min(jobs, len(paths)))  # no idle process holding a share of the threads
     settings = translating.settings.shared_by(jobs)
     engine_factory = _engine_factory(ws, _numbered(make_engine or default_engine), settings)
-    paths = source_paths(ws, sources)
     report.started(len(paths), jobs, settings)
     memory = _memory_policy(ws, translating)
     executor = LocalPool(ws.root, document_options(ws, translating, building), jobs, engine_factory, memory, cache.data)
@@ -426,6 +427,7 @@ def run_on(
         return f"{progress.finished}/{len(paths)} documents, {progress.segments} segments translated, {rate:.1f} seg/s"
 
     results: dict[Path, DocumentRun] = {}
+    failure: PipelineError | None = None  # the executor's own (a worker process died): raised at the end
     with executor:
         futures = {executor.submit(source): source for source in paths}
         pending = set(futures)
@@ -434,7 +436,10 @@ def run_on(
         while pending:
             done, pending = wait(pending, timeout=0.2)
             for future in done:
-                results[futures[future]] = future.result()
+                try:
+                    results[futures[future]] = future.result()
+                except PipelineError as exc:
+                    failure = failure or exc
             hint = executor.progress().hint
             if hint and not hinted:
                 report.progress(hint)
@@ -449,12 +454,14 @@ def run_on(
                 cache.put(stage, result.doc, record)
 
     errors, built = [], []
-    for result in (results[path] for path in paths):
+    for result in (results[path] for path in paths if path in results):
         if result.error:
             errors.append(result.error)
             continue
         report.finished(result)
         built.append(result.built)
+    if failure is not None:  # the documents that finished are reported and their records kept
+        raise failure
     if errors:
         raise PipelineError(errors[0] + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""))
     require_coverage(built, building.min_coverage)

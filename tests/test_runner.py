@@ -182,3 +182,128 @@ def test_a_worker_process_that_dies_fails_the_run_in_one_line_and_never_hangs_it
     assert result.exit_code == 1, result.output
     assert result.output.rstrip().splitlines()[-1] == f"Error: {WORKER_DIED}"
     assert "Traceback" not in result.output
+    # As the line says: the command run again does the rest.
+    again = CliRunner().invoke(
+        main, ["run", "-w", str(workspace), "--jobs", "2"], obj={"engine_factory": lambda s: FakeEngine()}
+    )
+    assert again.exit_code == 0, again.output
+    assert len(list((workspace / "build").glob("*.en.txt"))) == 3
+
+
+class _Stalls(FakeEngine):
+    """Writes its worker's pid under ``pids`` and stalls (a long document)."""
+
+    def __init__(self, pids):
+        super().__init__()
+        self.pids = pids
+
+    def translate_batches(self, segments):
+        import time
+
+        (self.pids / str(os.getpid())).touch()
+        time.sleep(120)
+        return super().translate_batches(segments)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not reaped by its new parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def _run_stalling(workspace, pids):
+    """``pipeline run --jobs 2`` in a process group of its own, its workers stalled."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = (
+        "import sys; from pathlib import Path; from pipeline.cli import main; from tests.test_runner import _Stalls\n"
+        "main(['run', '-w', sys.argv[1], '--jobs', '2'], obj={'engine_factory': lambda s: _Stalls(Path(sys.argv[2]))})"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(workspace), str(pids)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert _wait_for(lambda: len(list(pids.iterdir())) == 2, 60), "the workers never started"
+    return process, [int(p.name) for p in pids.iterdir()]
+
+
+def _end(process, workers):
+    import signal
+
+    for pid in [process.pid, *workers]:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    process.communicate()
+
+
+def test_ctrl_c_stops_a_parallel_run_at_once_in_one_line_and_ends_its_workers(workspace, seed_path, tmp_path):
+    import signal
+
+    _workspace_with_docs(workspace, seed_path, 3)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    process, workers = _run_stalling(workspace, pids)
+    try:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 1
+        assert "Traceback" not in output and output.rstrip().splitlines()[-1] == "Aborted!"
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        _end(process, workers)
+
+
+def test_the_workers_of_a_parallel_run_end_with_their_parent_however_it_dies(workspace, seed_path, tmp_path):
+    import signal
+
+    _workspace_with_docs(workspace, seed_path, 3)
+    for n, how in enumerate((signal.SIGTERM, signal.SIGKILL)):
+        pids = tmp_path / f"pids{n}"
+        pids.mkdir()
+        process, workers = _run_stalling(workspace, pids)
+        try:
+            os.kill(process.pid, how)
+            process.communicate(timeout=30)
+            assert _wait_for(lambda w=workers: not any(_alive(pid) for pid in w), 10), f"orphans left by {how.name}"
+        finally:
+            _end(process, workers)
+
+
+def test_a_local_pool_leaves_the_garbage_collector_unfrozen(workspace):
+    import gc
+
+    import pytest
+
+    from pipeline.distributed.executor import LocalPool
+
+    options = runner.DocumentOptions(workspace / "build", False, False, 1.0)
+    with pytest.raises(ValueError):
+        LocalPool(workspace, options, 0, lambda: FakeEngine(), None, {})
+    assert gc.get_freeze_count() == 0
+    pool = LocalPool(workspace, options, 2, lambda: FakeEngine(), None, {})
+    try:
+        assert gc.get_freeze_count() == 0  # the workers forked from a frozen heap; this process's is not
+    finally:
+        pool.close()
+    assert gc.get_freeze_count() == 0

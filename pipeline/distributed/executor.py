@@ -21,9 +21,12 @@ Two implementations:
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
 import queue
+import signal
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -102,9 +105,42 @@ _context = None
 _snapshot: dict | None = None
 
 
-def _init_worker(factory: Callable[[], Engine], memory: MemoryPolicy | None, updates, snapshot: dict) -> None:
+#: Linux's prctl option: a signal for this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """End this worker process when ``parent`` dies: a parent killed by
+    SIGTERM or SIGKILL runs no cleanup, and its workers would wait on the
+    pool's queue forever. The kernel tells the worker (Linux); elsewhere a
+    thread watches the parent."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        prctl = None
+    if prctl is not None and prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) == 0:
+        if os.getppid() != parent:  # it died before the kernel was told
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _init_worker(
+    factory: Callable[[], Engine], memory: MemoryPolicy | None, updates, snapshot: dict, parent: int
+) -> None:
     from ..runner import WorkerContext
 
+    # Ctrl-C reaches the whole process group: the parent stops the run
+    # (cancel() ends its workers), each worker does not stop on its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent for the fork
+    _die_with(parent)
     global _context, _snapshot
     _context = WorkerContext(factory, memory, updates.put)
     _snapshot = snapshot
@@ -125,16 +161,22 @@ def _run_task(task: tuple[Path, Path, DocumentOptions]) -> DocumentRun:
     return run_document(ws_root, source, options, _context, _records(source.stem))
 
 
+def _nothing() -> None:
+    """The task that starts the pool's processes (see LocalPool.__init__)."""
+
+
 class LocalPool(Executor):
     """``jobs`` forked processes on this machine (``pipeline run --jobs``).
 
     A worker process that dies (SIGKILL, the out-of-memory killer, a crash
     in native code) fails the run with one line, :data:`WORKER_DIED`, and
     never hangs it: the documents finished so far are kept, and running the
-    command again does the rest. Objects this process holds when it forks
-    are frozen out of the garbage collector until the pool closes: a
-    CTranslate2 model left over here, collected in a child that has none of
-    its threads, would abort the child."""
+    command again does the rest. Ctrl-C stops the run here and ends the
+    workers (they ignore it themselves); a worker ends when this process
+    dies, however it dies. Objects this process holds when it forks are
+    frozen out of the children's garbage collector: a CTranslate2 model left
+    over here, collected in a child that has none of its threads, would
+    abort the child."""
 
     def __init__(
         self,
@@ -150,14 +192,27 @@ class LocalPool(Executor):
         self.jobs = jobs
         context = multiprocessing.get_context("fork")  # workers inherit the engine factory
         self._updates = context.Queue()
-        gc.collect()
-        gc.freeze()  # until close(): the children fork from this state (see the class docstring)
         self._pool = ProcessPoolExecutor(
             jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(engine_factory, memory, self._updates, cache_snapshot),
+            initargs=(engine_factory, memory, self._updates, cache_snapshot, os.getpid()),
         )
+        # The processes fork now, all of them (a pool on fork starts every
+        # process on its first task, and never another): from a frozen
+        # heap, so each child keeps this state out of its collector (see the
+        # class docstring), and with SIGINT blocked until _init_worker
+        # ignores it. The freeze is this process's only until they forked.
+        gc.collect()
+        gc.freeze()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._pool.submit(_nothing)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            gc.unfreeze()
+        self._processes = list(self._pool._processes.values())
+        self._manager = self._pool._executor_manager_thread
         self._lock = threading.Lock()
         self._progress = RunProgress()
         self._futures: list[Future] = []
@@ -202,14 +257,19 @@ class LocalPool(Executor):
 
     def cancel(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-        # Documents already running stop now (ProcessPoolExecutor has no terminate()).
-        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+        # Documents already running stop now (ProcessPoolExecutor has no
+        # terminate(), and its shutdown forgets its processes: ours were
+        # kept when they started). A catalog is saved atomically.
+        for process in self._processes:
             if process.is_alive():
                 process.terminate()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        gc.unfreeze()
+        for process in self._processes:
+            process.join()
+        if self._manager is not None:  # cancel()'s shutdown(wait=False) left it to finish
+            self._manager.join()
         self._stop.set()
         self._reader.join()
         while True:  # updates still in flight

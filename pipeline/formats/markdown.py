@@ -821,8 +821,13 @@ def _emphasis_that_parses(out: list[str], pairs: list[tuple[Code, list[int]]]) -
         if not changed:
             break
     text = "".join(out)
-    in_markup = len(pairs) - len(html_pairs)
-    if sum(1 for t in _inline_tokens(text) if t.type in ("em_open", "strong_open")) == in_markup:
+    in_markup = [
+        (k, kind, code.tag)
+        for i, (code, ends) in enumerate(pairs)
+        if i not in html_pairs
+        for k, kind in zip(ends, ("open", "close"), strict=True)
+    ]
+    if _emphasis_read(text) == [(kind, tag) for _, kind, tag in sorted(in_markup)]:
         return text
     for index, (code, (opener, closer)) in enumerate(pairs):
         if index not in html_pairs:
@@ -846,6 +851,14 @@ def _spaced(out: list[str], opener: int, closer: int) -> list[tuple[int, str]]:
         undo.append((j, out[j]))
         out[j] = " " + out[j]
     return undo
+
+
+def _emphasis_read(text: str) -> list[tuple[str, str]]:
+    """The emphasis markdown-it reads in ``text``, in order: ``("open", "em")``
+    and so on (the same number of pairs of the same tags is not enough:
+    ``*a****b*`` reads as two ``em``, where ``**`` meant an empty ``strong``)."""
+    kinds = {"em_open", "em_close", "strong_open", "strong_close"}
+    return [(t.type.rsplit("_", 1)[1], t.tag) for t in _inline_tokens(text) if t.type in kinds]
 
 
 def _inline_tokens(text: str):

@@ -483,3 +483,20 @@ def test_emphasis_whose_context_is_unchanged_is_written_as_the_source_wrote_it()
     assert msgids(document) == ["<1>新华社</1>：<2>宁波</2>很忙。"]
     out = write(document, lambda s: "<1>Xinhua</1>: <2>Ningbo</2> is busy.")
     assert out == "__Xinhua__: *Ningbo* is busy.\n"
+
+
+@pytest.mark.parametrize(
+    "source, english",
+    [
+        ("据***新华社**报道*。\n", "x<1>a<2></2>b</1>y"),
+        ("据***新华社**报道*。\n", "<1><—<2></2>-“[</1>(("),
+        ("据*新华社*和**人民网**报道。\n", "<1>a</1><2></2>"),
+    ],
+)
+def test_emphasis_that_parses_as_other_emphasis_is_written_as_html(source, english):
+    """``*a****b*`` reads as two ``em``, as many pairs as the translation has,
+    where the ``**`` of an empty ``strong`` is no emphasis at all."""
+    out = write(read(source), lambda s: english if "<1>" in s else s)
+    html = M.parser().render(out)
+    assert "*" not in _shown(html), (out, html)
+    assert html.count("<strong>") == html.count("<em>") == 1, (out, html)
