@@ -215,7 +215,6 @@ class LocalPool(Executor):
         self._manager = self._pool._executor_manager_thread
         self._lock = threading.Lock()
         self._progress = RunProgress()
-        self._futures: list[Future] = []
         self._stop = threading.Event()
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -248,7 +247,6 @@ class LocalPool(Executor):
         self._pool.submit(_run_task, (self.ws_root, source, self.options)).add_done_callback(settle)
         with self._lock:
             self._progress.total += 1
-        self._futures.append(future)
         return future
 
     def progress(self) -> RunProgress:

@@ -177,6 +177,11 @@ def _edit(item: ReviewItem, external: bool) -> str | None:
     return " ".join(text.split()) or None
 
 
+def _say_refused(error: Exception) -> None:
+    """One red line: why a decision or an answer was refused."""
+    click.echo(click.style(printable(f"  {error}", one_line=True), fg="red"))
+
+
 def _reason(question: str) -> str | None:
     """The person's reason for a decision (Enter: none), asked again while
     the session's rule refuses it (an arrow key typed into it, one too long):
@@ -189,12 +194,7 @@ def _reason(question: str) -> str | None:
         try:
             return person_reason(reason)
         except PipelineError as exc:
-            click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
-
-
-def _reason_for_change() -> str | None:
-    """The reason for an edit (see :func:`_reason`)."""
-    return _reason("reason for the change")
+            _say_refused(exc)
 
 
 def _comment_to_remove(comments: tuple[str, ...]) -> str | None:
@@ -232,7 +232,7 @@ def _comment() -> str | None:
         try:
             return checked_comment(text)
         except PipelineError as exc:
-            click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
+            _say_refused(exc)
 
 
 def _with_override(decide, *args, **kwargs):
@@ -242,7 +242,7 @@ def _with_override(decide, *args, **kwargs):
     try:
         return decide(*args, **kwargs)
     except GateRefused as refused:
-        click.echo(click.style(printable(f"  {refused}", one_line=True), fg="red"))
+        _say_refused(refused)
         _show_findings(refused.findings)
         while True:
             reason = click.prompt("  reason to override (empty: cancel)", default="", show_default=False).strip()
@@ -253,7 +253,7 @@ def _with_override(decide, *args, **kwargs):
                 reason = person_reason(reason, "the override reason")
                 break
             except PipelineError as exc:  # asked again: the edit is not lost for it
-                click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
+                _say_refused(exc)
         return decide(*args, override=reason, **kwargs)
 
 
@@ -309,7 +309,7 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
                 _show_findings(warnings)
                 if warnings and not click.confirm("  accept with these findings?", default=False):
                     continue
-                reason = _reason_for_change() if text != item.target else None
+                reason = _reason("reason for the change") if text != item.target else None
                 decided = _with_override(session.accept, item.msgid, text, expected=item.tag, reason=reason)
                 if decided is None:
                     continue
@@ -360,7 +360,7 @@ def review(session: ReviewSession, termbase: Termbase | None, queue: list[Review
             queue = _refresh(session, termbase, queue)
             continue
         except PipelineError as exc:
-            click.echo(click.style(printable(f"  {exc}", one_line=True), fg="red"))
+            _say_refused(exc)
             continue
         i += 1
         if key != "s":
