@@ -46,7 +46,7 @@ from .terms import Termbase, load_termbase
 from .terms.protect import ProtectingEngine
 from .tm import TranslationMemory, load_memory
 from .translate import FLUSH_SECONDS, MemoryPolicy, TranslateSummary, translate_documents
-from .workspace import Workspace
+from .workspace import CatalogLockBusy, Workspace
 
 #: Makes the machine translation engine for some decoding settings (tests
 #: substitute a fake one).
@@ -113,6 +113,9 @@ class DocumentRun:
     translated: TranslateSummary | None = None
     built: BuildResult | None = None
     error: str | None = None  # a PipelineError: reported, the other documents go on
+    #: The error is another writer holding the catalog's lock (CatalogLockBusy):
+    #: not the document's fault; the same run may succeed later.
+    lock_busy: bool = False
     cache: dict = field(default_factory=dict)
 
 
@@ -350,6 +353,7 @@ def run_document(
         result.built = build(ws, result.doc, options.out_dir, options.reviewed_only, cache)
     except PipelineError as exc:
         result.error = str(exc)
+        result.lock_busy = isinstance(exc, CatalogLockBusy)
     doc = result.doc or source.stem
     result.cache = {stage: cache.get(stage, doc) for stage in STAGES if cache.get(stage, doc) is not None}
     return result

@@ -30,7 +30,7 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -64,32 +64,21 @@ class CatalogLockBusy(WorkspaceBusy):
         self.doc = doc
 
 
-@dataclass
-class CatalogLockWaits:
-    """Within :func:`catalog_lock_waits`: how long catalog locks wait, and
-    each :class:`CatalogLockBusy` raised meanwhile (in this process)."""
-
-    seconds: float
-    busy: list[CatalogLockBusy] = field(default_factory=list)
-
-
-_waits: CatalogLockWaits | None = None
+_wait_seconds: float | None = None
 
 
 @contextmanager
-def catalog_lock_waits(seconds: float) -> Iterator[CatalogLockWaits]:
+def catalog_lock_waits(seconds: float) -> Iterator[None]:
     """Within this block, this process's catalog locks wait ``seconds``
-    (instead of :data:`CATALOG_LOCK_WAIT_SECONDS`), and every lock that
-    stayed busy past the wait is recorded, even when something between the
-    lock and the caller turned it into a line (``run_document`` does): a
-    Celery worker tells a document held up by another writer from one that
-    failed, and tries it again later (:mod:`pipeline.distributed.celery_app`)."""
-    global _waits
-    outer, _waits = _waits, CatalogLockWaits(seconds)
+    instead of :data:`CATALOG_LOCK_WAIT_SECONDS` (a Celery worker's setting
+    for a document held up by another writer; it tries the document again
+    later: :mod:`pipeline.distributed.celery_app`)."""
+    global _wait_seconds
+    outer, _wait_seconds = _wait_seconds, seconds
     try:
-        yield _waits
+        yield
     finally:
-        _waits = outer
+        _wait_seconds = outer
 
 
 @dataclass(frozen=True)
@@ -266,9 +255,8 @@ class Workspace:
         The lock files stay: a lock file is never unlinked, since a writer
         that opened it just before would then lock a file no longer in
         the directory while the next one locks a new file (docs/scaling.md)."""
-        waits = _waits
         if timeout is None:
-            timeout = waits.seconds if waits is not None else CATALOG_LOCK_WAIT_SECONDS
+            timeout = _wait_seconds if _wait_seconds is not None else CATALOG_LOCK_WAIT_SECONDS
         fd = self._catalog_lock_file(doc)
         try:
             deadline = time.monotonic() + timeout
@@ -278,14 +266,11 @@ class Workspace:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        busy = CatalogLockBusy(
+                        raise CatalogLockBusy(
                             f"{self.display(self.locales / CATALOG_LOCKS_DIR / _lock_name(doc))}: "
                             f"the catalog of {doc!r} stayed locked for {timeout:g}s; try again",
                             doc,
-                        )
-                        if waits is not None:
-                            waits.busy.append(busy)
-                        raise busy from None
+                        ) from None
                     time.sleep(0.05)
             yield
         finally:

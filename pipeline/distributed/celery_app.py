@@ -282,7 +282,7 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
         result = None
         try:
             seen = records.load(doc)
-            with catalog_lock_waits(float(message.get("catalog_lock_wait", CATALOG_LOCK_WAIT_SECONDS))) as waits:
+            with catalog_lock_waits(float(message.get("catalog_lock_wait", CATALOG_LOCK_WAIT_SECONDS))):
                 result = run_document(ws_root, path, DocumentOptions(**fields), context, seen)
         except LeaseLost:
             pass
@@ -295,10 +295,9 @@ def _document(self, run: str, workspace: str, source: str, options: dict, **mess
             if result.cache and result.cache != seen:  # a document found done writes nothing
                 records.save(doc, result.cache)
             if result.error:
-                busy = [b for b in waits.busy if str(b) == result.error]
                 tries = int(message.get("catalog_lock_tries", CATALOG_LOCK_TRIES))
                 tried = int(message.get("catalog_lock_tried", 0)) + 1
-                if busy and tried < tries:
+                if result.lock_busy and tried < tries:
                     # Another writer holds the catalog (a frozen worker): not the document's fault.
                     book.set_state(doc, "waiting")
                     log.warning("%s; trying again in %.0fs (%d of %d)", result.error, lease_seconds, tried + 1, tries)
