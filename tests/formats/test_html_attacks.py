@@ -159,7 +159,8 @@ HOSTILE = {
 }
 
 
-def test_hostile_translations_fall_back_marked_and_inject_nothing(tmp_path, msgfmt_check):
+def _with_hostile_translations(tmp_path):
+    """The page extracted, its catalog holding HOSTILE's translations (written with polib)."""
     ws = workspace(tmp_path, "p.html", PAGE)
     assert run("extract", "-w", ws).exit_code == 0
     po_path = ws / PO / "p.po"
@@ -167,6 +168,11 @@ def test_hostile_translations_fall_back_marked_and_inject_nothing(tmp_path, msgf
     for entry in po:
         entry.msgstr = HOSTILE[entry.msgid]
     po.save()
+    return ws, po_path
+
+
+def test_hostile_translations_fall_back_marked_and_inject_nothing(tmp_path, msgfmt_check):
+    ws, po_path = _with_hostile_translations(tmp_path)
     msgfmt_check(po_path)  # gettext takes it: tags are text to gettext
 
     checked = run("check", "-w", ws, "--strict", "--json")
@@ -198,13 +204,7 @@ def test_hostile_translations_fall_back_marked_and_inject_nothing(tmp_path, msgf
 
 
 def test_a_source_gaining_or_losing_a_bold_word_keeps_the_work_as_fuzzy(tmp_path, msgfmt_check):
-    ws = workspace(tmp_path, "p.html", PAGE)
-    assert run("extract", "-w", ws).exit_code == 0
-    po_path = ws / PO / "p.po"
-    po = polib.pofile(str(po_path))
-    for entry in po:
-        entry.msgstr = HOSTILE[entry.msgid]
-    po.save()
+    ws, po_path = _with_hostile_translations(tmp_path)
     html = (ws / "seeds" / "p.html").read_text()
     html = html.replace("第五段很<b>好</b>。", "第五段很好。").replace("第六段有<span>", "第六段<i>有</i><span>")
     (ws / "seeds" / "p.html").write_text(html)
